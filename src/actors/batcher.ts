@@ -1,0 +1,54 @@
+// Collects the items of one event-loop turn and posts them as one string.
+// Flushed on a microtask, or at once when `max` items are waiting, so a busy
+// sender never builds one huge batch (STACK.md: flush per turn, with a cap).
+
+export interface Port {
+  postMessage(value: string): void;
+}
+
+export class Batcher<T> {
+  private items: string[] = [];
+  private scheduled = false;
+  private readonly flushBound = (): void => this.flush();
+
+  constructor(
+    private port: Port,
+    private readonly max: number,
+  ) {}
+
+  push(item: T): void {
+    this.pushEncoded(JSON.stringify(item));
+  }
+
+  /** For a caller that already encoded the item (to catch unserialisable values itself). */
+  pushEncoded(encoded: string): void {
+    this.items.push(encoded);
+    if (this.items.length >= this.max) {
+      this.flush();
+    } else if (!this.scheduled) {
+      this.scheduled = true;
+      queueMicrotask(this.flushBound);
+    }
+  }
+
+  flush(): void {
+    this.scheduled = false;
+    if (this.items.length === 0) return;
+    const batch = this.items;
+    this.items = [];
+    this.port.postMessage(`[${batch.join(',')}]`);
+  }
+
+  /** Points the batcher at a new port (a replaced host) and drops what was queued for the old one. */
+  retarget(port: Port): number {
+    const dropped = this.items.length;
+    this.items = [];
+    this.port = port;
+    return dropped;
+  }
+}
+
+export function decodeBatch<T>(data: unknown): T[] {
+  if (typeof data !== 'string') throw new TypeError(`expected a batch string, got ${typeof data}`);
+  return JSON.parse(data) as T[];
+}

@@ -1,0 +1,57 @@
+// The piscina task that a host thread runs for its whole life: it loads the
+// behaviour modules, then serves its MessagePort until told to stop. piscina
+// replaces the thread if it dies; the main thread then starts this task again.
+import type { MessagePort } from 'node:worker_threads';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { Host } from './host.ts';
+import { Batcher, decodeBatch } from './batcher.ts';
+import { MemoryActorStateStore } from './memory-state-store.ts';
+import type { BehaviourModule } from './behaviour.ts';
+import type { FromHost, ToHost } from './wire.ts';
+import type { RestartPolicy } from './supervisor.ts';
+import { systemClock } from '../time/clock.ts';
+
+export interface HostTaskData {
+  port: MessagePort;
+  index: number;
+  behaviourModules: string[];
+  mailboxLimit: number;
+  batchMax: number;
+  restart: RestartPolicy;
+  passivateSweepMs: number;
+}
+
+// piscina loads this file through require(), and on Node 20 a worker's ESM
+// loader does not get tsx's hooks: a dynamic import() of a .ts file fails
+// there. So behaviour modules are required too (tsx's require hook handles
+// TypeScript and ESM-only packages); they must not use top-level await.
+const requireModule = createRequire(import.meta.url);
+
+// One store per thread, kept across host tasks that run on the same thread.
+const store = new MemoryActorStateStore();
+
+export default function hostTask(data: HostTaskData): Promise<string> {
+  const { port } = data;
+  const out = new Batcher<FromHost>(port, data.batchMax);
+  const behaviours = [];
+  for (const url of data.behaviourModules) {
+    const mod = requireModule(fileURLToPath(url)) as BehaviourModule;
+    if (!Array.isArray(mod.behaviours)) throw new Error(`${url} does not export \`behaviours\``);
+    behaviours.push(...mod.behaviours);
+  }
+  const host = new Host({ index: data.index, behaviours, mailboxLimit: data.mailboxLimit, restart: data.restart, store, clock: systemClock, out });
+  return new Promise<string>((resolve) => {
+    const sweep = setInterval(() => host.sweep(), data.passivateSweepMs);
+    port.on('message', (raw: unknown) => {
+      if (host.receive(decodeBatch<ToHost>(raw)) === 'stop') {
+        clearInterval(sweep);
+        out.push({ k: 'stopped' });
+        out.flush();
+        port.close();
+        resolve('stopped');
+      }
+    });
+    out.push({ k: 'ready' });
+  });
+}

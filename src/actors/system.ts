@@ -1,0 +1,290 @@
+// The main-thread face of the actor runtime: placement, batching to host
+// threads, asks with timeouts, host credit (a bound on what one host may have
+// queued), and replacement of host threads that die.
+import { EventEmitter } from 'node:events';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import { Piscina } from 'piscina';
+import type { Logger } from 'pino';
+import type { OutgoingMessage } from './behaviour.ts';
+import { Batcher, decodeBatch } from './batcher.ts';
+import { HashRingPlacement } from './hashring-placement.ts';
+import type { Placement } from './placement.ts';
+import { onCrash } from './supervisor.ts';
+import { assertNever, type FromHost, type LifecycleEvent, type ToHost, type WireError } from './wire.ts';
+import type { HostTaskData } from './host-worker.ts';
+import type { ActorsConfig } from '../config/schema.ts';
+import { HaatError } from '../errors.ts';
+
+export interface ActorSystemOptions {
+  config: ActorsConfig;
+  /** File URLs of modules exporting `behaviours`, imported by every host thread. */
+  behaviourModules: string[];
+  logger: Logger;
+  placement?: Placement<number>;
+}
+
+export interface Undeliverable {
+  address: string;
+  type: string;
+  error: WireError;
+}
+
+interface PendingAsk {
+  resolve(v: unknown): void;
+  reject(e: HaatError): void;
+  timer: NodeJS.Timeout;
+  host: number;
+}
+
+interface HostSlot {
+  index: number;
+  port: MessagePort;
+  out: Batcher<ToHost>;
+  /** Items posted and not yet reported processed. */
+  inflight: number;
+  generation: number;
+  restarts: number[];
+  down: boolean;
+  task: Promise<string>;
+  ready: Promise<void>;
+  markReady: () => void;
+  stopped?: () => void;
+}
+
+// A host thread that keeps dying at start (a broken behaviour module) is not
+// restarted for ever: past this it stays down and its addresses answer unavailable.
+const HOST_RESTARTS = { maxRestarts: 10, withinMs: 10_000 };
+
+export interface ActorSystemEvents {
+  lifecycle: [LifecycleEvent];
+  undeliverable: [Undeliverable];
+  hostDown: [{ index: number; error: string; failedAsks: number; lostItems: number }];
+  hostRestarted: [{ index: number; generation: number }];
+}
+
+export class ActorSystem extends EventEmitter<ActorSystemEvents> {
+  private readonly config: ActorsConfig;
+  private readonly log: Logger;
+  private readonly placement: Placement<number>;
+  private readonly pool: Piscina;
+  private readonly hosts: HostSlot[] = [];
+  private readonly pending = new Map<number, PendingAsk>();
+  private readonly emitListeners: ((v: unknown) => void)[] = [];
+  private nextAsk = 1;
+  private stopping = false;
+
+  constructor(private readonly opts: ActorSystemOptions) {
+    super();
+    this.config = opts.config;
+    this.log = opts.logger.child({ mod: 'actors' });
+    this.placement = opts.placement ?? new HashRingPlacement(opts.config.workers);
+    const n = opts.config.workers;
+    this.pool = new Piscina({
+      filename: new URL('./host-worker.ts', import.meta.url).href,
+      minThreads: n,
+      maxThreads: n,
+      concurrentTasksPerWorker: 1,
+      idleTimeout: Number.POSITIVE_INFINITY,
+      // Hosts are long-running tasks: Atomics.wait would block their event loop.
+      atomics: 'disabled',
+    });
+  }
+
+  get hostCount(): number {
+    return this.config.workers;
+  }
+
+  async start(): Promise<void> {
+    for (let i = 0; i < this.config.workers; i++) this.hosts.push(this.launch(i, 0, []));
+    await Promise.all(this.hosts.map((h) => h.ready));
+    this.log.info({ hosts: this.config.workers }, 'actor hosts ready');
+  }
+
+  /** Listeners receive what actors `emit` (e.g. sequenced channel events). */
+  onEmit(listener: (v: unknown) => void): void {
+    this.emitListeners.push(listener);
+  }
+
+  hostOf(address: string): number {
+    return this.placement.ownerOf(address);
+  }
+
+  /** Fire and forget. Throws `unavailable` when the owning host is saturated or down. */
+  send(address: string, msg: OutgoingMessage): void {
+    const host = this.admit(address);
+    host.out.push({ k: 's', a: address, m: msg });
+  }
+
+  ask<R = unknown>(address: string, msg: OutgoingMessage, opts: { timeoutMs?: number } = {}): Promise<R> {
+    let host: HostSlot;
+    try {
+      host = this.admit(address);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const timeoutMs = opts.timeoutMs ?? this.config.askTimeoutMs;
+    const i = this.nextAsk++;
+    return new Promise<R>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(i);
+        reject(new HaatError('unavailable', `ask to ${address} timed out after ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pending.set(i, { resolve: resolve as (v: unknown) => void, reject, timer, host: host.index });
+      host.out.push({ k: 'a', i, a: address, m: msg });
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    const stopped = this.hosts.map(
+      (h) =>
+        new Promise<void>((resolve) => {
+          if (h.down) return resolve();
+          h.stopped = resolve;
+          h.out.push({ k: 'stop' });
+          h.out.flush();
+        }),
+    );
+    await Promise.race([Promise.all(stopped), new Promise((r) => setTimeout(r, 2000).unref())]);
+    for (const [i, p] of this.pending) {
+      clearTimeout(p.timer);
+      p.reject(new HaatError('unavailable', 'actor system stopped'));
+      this.pending.delete(i);
+    }
+    for (const h of this.hosts) h.port.close();
+    await this.pool.destroy();
+  }
+
+  private admit(address: string): HostSlot {
+    const host = this.hosts[this.placement.ownerOf(address)];
+    if (host === undefined || host.down) throw new HaatError('unavailable', `host for ${address} is down`);
+    if (host.inflight >= this.config.hostQueueLimit) {
+      throw new HaatError('unavailable', `host ${host.index} has ${host.inflight} messages queued (limit ${this.config.hostQueueLimit})`, { retryAfterMs: 100 });
+    }
+    host.inflight++;
+    return host;
+  }
+
+  private launch(index: number, generation: number, restarts: number[]): HostSlot {
+    const { port1, port2 } = new MessageChannel();
+    let markReady!: () => void;
+    const ready = new Promise<void>((r) => (markReady = r));
+    const data: HostTaskData = {
+      port: port2,
+      index,
+      behaviourModules: this.opts.behaviourModules,
+      mailboxLimit: this.config.mailboxLimit,
+      batchMax: this.config.batchMax,
+      restart: this.config.restart,
+      passivateSweepMs: this.config.passivateSweepMs,
+    };
+    const task = this.pool.run(data, { transferList: [port2] as never });
+    const slot: HostSlot = { index, port: port1, out: new Batcher<ToHost>(port1, this.config.batchMax), inflight: 0, generation, restarts, down: false, task, ready, markReady };
+    port1.on('message', (raw: unknown) => {
+      if (this.hosts[index] === slot || !this.hosts[index]) this.fromHost(slot, decodeBatch<FromHost>(raw));
+    });
+    task.then(
+      () => slot.stopped?.(),
+      (err: unknown) => this.onHostDeath(slot, err),
+    );
+    return slot;
+  }
+
+  private onHostDeath(slot: HostSlot, err: unknown): void {
+    if (this.stopping) {
+      slot.stopped?.();
+      return;
+    }
+    let failedAsks = 0;
+    for (const [i, p] of this.pending) {
+      if (p.host !== slot.index) continue;
+      clearTimeout(p.timer);
+      this.pending.delete(i);
+      p.reject(new HaatError('unavailable', `host ${slot.index} died; retry`));
+      failedAsks++;
+    }
+    const error = err instanceof Error ? err.message : String(err);
+    const lostItems = Math.max(0, slot.inflight - failedAsks);
+    slot.port.close();
+    this.log.error({ host: slot.index, error, failedAsks, lostItems }, 'actor host thread died');
+    this.emit('hostDown', { index: slot.index, error, failedAsks, lostItems });
+    const restarts = slot.restarts;
+    if (onCrash(restarts, Date.now(), HOST_RESTARTS) === 'stop') {
+      slot.down = true;
+      slot.markReady();
+      this.log.fatal({ host: slot.index }, 'actor host keeps dying; it stays down');
+      return;
+    }
+    const next = this.launch(slot.index, slot.generation + 1, restarts);
+    this.hosts[slot.index] = next;
+    void next.ready.then(() => {
+      this.log.warn({ host: slot.index, generation: next.generation }, 'actor host replaced');
+      this.emit('hostRestarted', { index: slot.index, generation: next.generation });
+    });
+  }
+
+  private fromHost(slot: HostSlot, items: FromHost[]): void {
+    for (const item of items) {
+      switch (item.k) {
+        case 'r': {
+          const p = this.pending.get(item.i);
+          if (!p) break; // timed out already
+          this.pending.delete(item.i);
+          clearTimeout(p.timer);
+          if (item.e) p.reject(HaatError.fromBody(item.e));
+          else p.resolve(item.v);
+          break;
+        }
+        case 'd':
+          slot.inflight -= item.n;
+          break;
+        case 'o':
+          for (const l of this.emitListeners) l(item.v);
+          break;
+        case 's':
+          try {
+            this.send(item.a, item.m);
+          } catch (err) {
+            this.undeliverable({ address: item.a, type: item.m.type, error: (err as HaatError).toBody() });
+          }
+          break;
+        case 'a': {
+          const reply = (body: ToHost): void => {
+            if (this.hosts[slot.index] === slot) slot.out.push(body);
+          };
+          this.ask(item.a, item.m, { timeoutMs: item.t }).then(
+            (v) => reply({ k: 'r', i: item.i, v }),
+            (e: unknown) => reply({ k: 'r', i: item.i, e: e instanceof HaatError ? e.toBody() : { code: 'internal', message: String(e) } }),
+          );
+          break;
+        }
+        case 'u':
+          this.undeliverable({ address: item.a, type: item.t, error: item.e });
+          break;
+        case 'l':
+          this.onLifecycle(item.ev);
+          break;
+        case 'ready':
+          slot.markReady();
+          break;
+        case 'stopped':
+          break;
+        default:
+          assertNever(item);
+      }
+    }
+  }
+
+  private undeliverable(u: Undeliverable): void {
+    this.log.warn({ address: u.address, type: u.type, code: u.error.code }, `undeliverable send: ${u.error.message}`);
+    this.emit('undeliverable', u);
+  }
+
+  private onLifecycle(ev: LifecycleEvent): void {
+    const fields = { address: ev.address, kind: ev.kind };
+    if (ev.kind === 'crash' || ev.kind === 'stopped') this.log.error(fields, ev.detail);
+    else if (ev.kind === 'restart') this.log.warn(fields, ev.detail);
+    else this.log.debug(fields, ev.detail);
+    this.emit('lifecycle', ev);
+  }
+}

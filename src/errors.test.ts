@@ -1,0 +1,25 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ERROR_CODES, HaatError, toHaatError } from './errors.ts';
+
+test('every catalogue code of PROTOCOL.md §9 is present with its temporary flag', () => {
+  const temporary = Object.entries(ERROR_CODES).filter(([, v]) => v.temporary).map(([k]) => k).sort();
+  assert.deepEqual(temporary, ['internal', 'rate_limited', 'unavailable']);
+  for (const code of ['bad_request', 'unknown_type', 'unauthorized', 'forbidden', 'not_found', 'conflict', 'too_large', 'channel_limit']) {
+    assert.ok(code in ERROR_CODES, code);
+  }
+});
+
+test('a HaatError survives a trip through its wire body', () => {
+  const e = new HaatError('rate_limited', 'slow down', { retryAfterMs: 1200 });
+  const back = HaatError.fromBody(JSON.parse(JSON.stringify(e.toBody())));
+  assert.equal(back.code, 'rate_limited');
+  assert.equal(back.temporary, true);
+  assert.equal(back.retryAfterMs, 1200);
+  assert.equal(back.status, 429);
+});
+
+test('unknown failures become internal, unknown codes too', () => {
+  assert.equal(toHaatError(new TypeError('boom')).code, 'internal');
+  assert.equal(HaatError.fromBody({ code: 'nope', message: 'x' }).code, 'internal');
+});

@@ -1,0 +1,84 @@
+// The one error catalogue: the codes of PROTOCOL.md §9 with their `temporary`
+// flag and the HTTP status REST answers with. Everything that reaches a client
+// as an error goes through HaatError so that code, flag and status agree.
+
+export const ERROR_CODES = {
+  bad_request: { temporary: false, status: 400 },
+  unknown_type: { temporary: false, status: 400 },
+  unauthorized: { temporary: false, status: 401 },
+  forbidden: { temporary: false, status: 403 },
+  not_found: { temporary: false, status: 404 },
+  conflict: { temporary: false, status: 409 },
+  too_large: { temporary: false, status: 413 },
+  rate_limited: { temporary: true, status: 429 },
+  channel_limit: { temporary: false, status: 400 },
+  unavailable: { temporary: true, status: 503 },
+  internal: { temporary: true, status: 500 },
+  // domain codes (§7, §8)
+  bid_too_low: { temporary: false, status: 409 },
+  auction_not_open: { temporary: false, status: 409 },
+  auction_closed: { temporary: false, status: 409 },
+  auction_not_found: { temporary: false, status: 404 },
+  sold_out: { temporary: false, status: 409 },
+  limit_exceeded: { temporary: false, status: 409 },
+  sale_not_started: { temporary: false, status: 409 },
+  sale_ended: { temporary: false, status: 409 },
+  sale_not_found: { temporary: false, status: 404 },
+} as const satisfies Record<string, { temporary: boolean; status: number }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(ERROR_CODES, value);
+}
+
+/** The JSON shape of an error on the wire (frames add `type` and `ref`). */
+export interface ErrorBody {
+  code: ErrorCode;
+  message: string;
+  temporary: boolean;
+  retry_after_ms?: number;
+  id?: string;
+}
+
+export class HaatError extends Error {
+  readonly code: ErrorCode;
+  readonly temporary: boolean;
+  readonly status: number;
+  readonly retryAfterMs: number | undefined;
+  /** Correlates an `internal` error in a client's hands with the log line. */
+  readonly id: string | undefined;
+
+  constructor(code: ErrorCode, message: string, opts: { retryAfterMs?: number; id?: string; cause?: unknown } = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = 'HaatError';
+    this.code = code;
+    this.temporary = ERROR_CODES[code].temporary;
+    this.status = ERROR_CODES[code].status;
+    this.retryAfterMs = opts.retryAfterMs;
+    this.id = opts.id;
+  }
+
+  toBody(): ErrorBody {
+    const body: ErrorBody = { code: this.code, message: this.message, temporary: this.temporary };
+    if (this.retryAfterMs !== undefined) body.retry_after_ms = this.retryAfterMs;
+    if (this.id !== undefined) body.id = this.id;
+    return body;
+  }
+
+  /** Rebuilds an error that crossed a thread or process boundary as a body. */
+  static fromBody(body: { code: string; message: string; retry_after_ms?: number; id?: string }): HaatError {
+    const code: ErrorCode = isErrorCode(body.code) ? body.code : 'internal';
+    const opts: { retryAfterMs?: number; id?: string } = {};
+    if (body.retry_after_ms !== undefined) opts.retryAfterMs = body.retry_after_ms;
+    if (body.id !== undefined) opts.id = body.id;
+    return new HaatError(code, body.message, opts);
+  }
+}
+
+/** Anything thrown becomes a HaatError; unknown failures are `internal`. */
+export function toHaatError(err: unknown, id?: string): HaatError {
+  if (err instanceof HaatError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  return new HaatError('internal', `internal error: ${message}`, id === undefined ? { cause: err } : { cause: err, id });
+}

@@ -1,0 +1,47 @@
+// Starts one node from config (DESIGN.md §5) and prints {"listening":PORT}.
+import { loadConfig } from './config/load.ts';
+import { createLogger } from './log/logger.ts';
+import { startNode } from './node.ts';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    process.stderr.write(`haat: ${(err as Error).message}\n`);
+    process.exit(2);
+  }
+  const logger = createLogger({ level: config.log.level, nodeId: config.node.id });
+  let node;
+  try {
+    node = await startNode(config, logger);
+  } catch (err) {
+    logger.fatal({ err }, 'cannot start');
+    logger.flush();
+    process.stderr.write(`haat: ${(err as Error).message}\n`);
+    process.exit(1);
+  }
+  process.stdout.write(`${JSON.stringify({ listening: node.port })}\n`);
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'draining');
+    node.stop().then(
+      () => {
+        logger.info('stopped');
+        logger.flush();
+        process.exit(0);
+      },
+      (err: unknown) => {
+        logger.error({ err }, 'error while stopping');
+        logger.flush();
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+void main();

@@ -1,0 +1,114 @@
+// Behaviours the actor runtime tests run in real host threads. They are
+// ordinary behaviours; the thread-global maps stand in for "something outside
+// the actor" (a latch, an activation count) that a test needs to observe.
+import { threadId } from 'node:worker_threads';
+import { defineBehaviour, type Behaviour } from '../actors/behaviour.ts';
+
+const latches = new Map<string, { promise: Promise<void>; open: () => void }>();
+function latch(name: string): { promise: Promise<void>; open: () => void } {
+  let l = latches.get(name);
+  if (!l) {
+    let open!: () => void;
+    const promise = new Promise<void>((r) => (open = r));
+    l = { promise, open };
+    latches.set(name, l);
+  }
+  return l;
+}
+const activations = new Map<string, number>();
+
+type LogMsg =
+  | { type: 'add'; from: string; seq: number }
+  | { type: 'get' }
+  | { type: 'whoami' }
+  | { type: 'spin'; ms: number }
+  | { type: 'relay'; to: string; from: string; count: number }
+  | { type: 'hold'; latch: string }
+  | { type: 'open'; latch: string }
+  | { type: 'exit' };
+
+const recorder = defineBehaviour<{ log: [string, number][] }, LogMsg>({
+  kind: 'recorder',
+  messageTypes: ['add', 'get', 'whoami', 'spin', 'relay', 'hold', 'open', 'exit'],
+  init: () => ({ log: [] }),
+  async handle(state, msg, ctx) {
+    switch (msg.type) {
+      case 'add':
+        state.log.push([msg.from, msg.seq]);
+        return { state };
+      case 'get':
+        return { state, reply: state.log };
+      case 'whoami':
+        return { state, reply: { threadId } };
+      case 'spin': {
+        const start = Date.now();
+        while (Date.now() - start < msg.ms) {
+          /* burn CPU on purpose: the test looks at overlap across threads */
+        }
+        return { state, reply: { threadId, start, end: Date.now() } };
+      }
+      case 'relay':
+        for (let i = 0; i < msg.count; i++) ctx.send(msg.to, { type: 'add', from: msg.from, seq: i });
+        return { state, reply: msg.count };
+      case 'hold':
+        await latch(msg.latch).promise;
+        return { state, reply: 'released' };
+      case 'open':
+        latch(msg.latch).open();
+        return { state, reply: 'opened' };
+      case 'exit':
+        process.exit(1);
+    }
+  },
+});
+
+type CrashyMsg = { type: 'inc' } | { type: 'get' } | { type: 'boom' } | { type: 'bad' } | { type: 'badReply' } | { type: 'incNoPersist' };
+
+const crashy = defineBehaviour<{ n: number }, CrashyMsg>({
+  kind: 'crashy',
+  messageTypes: ['inc', 'get', 'boom', 'bad', 'badReply', 'incNoPersist'],
+  async init(ctx) {
+    const saved = (await ctx.loadPersisted()) as { n: number } | undefined;
+    return saved ?? { n: 0 };
+  },
+  handle(state, msg) {
+    switch (msg.type) {
+      case 'inc':
+        return { state: { n: state.n + 1 }, reply: state.n + 1, persist: true };
+      case 'incNoPersist':
+        return { state: { n: state.n + 1 }, reply: state.n + 1 };
+      case 'get':
+        return { state, reply: state.n };
+      case 'boom':
+        throw new Error('boom on purpose');
+      case 'bad':
+        return { nope: true } as never;
+      case 'badReply':
+        return { state: { n: state.n + 100 }, reply: { big: 10n } };
+    }
+  },
+});
+
+type IdleMsg = { type: 'touch' } | { type: 'get' };
+
+const sleepy = defineBehaviour<{ touches: number; activation: number }, IdleMsg>({
+  kind: 'sleepy',
+  messageTypes: ['touch', 'get'],
+  idleMs: 50,
+  async init(ctx) {
+    const n = (activations.get(ctx.address) ?? 0) + 1;
+    activations.set(ctx.address, n);
+    const saved = (await ctx.loadPersisted()) as { touches: number } | undefined;
+    return { touches: saved?.touches ?? 0, activation: n };
+  },
+  handle(state, msg) {
+    switch (msg.type) {
+      case 'touch':
+        return { state: { ...state, touches: state.touches + 1 }, reply: state.touches + 1, persist: true };
+      case 'get':
+        return { state, reply: state };
+    }
+  },
+});
+
+export const behaviours: Behaviour<any, any, any>[] = [recorder, crashy, sleepy];

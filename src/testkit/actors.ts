@@ -1,0 +1,42 @@
+import { once } from 'node:events';
+import { ActorSystem, type ActorSystemEvents } from '../actors/system.ts';
+import { loadConfig } from '../config/load.ts';
+import type { ActorsConfig } from '../config/schema.ts';
+import { silentLogger } from '../log/logger.ts';
+
+export const TEST_BEHAVIOURS = new URL('./actor-behaviours.ts', import.meta.url).href;
+
+export async function startTestSystem(overrides: Partial<ActorsConfig> = {}, behaviourModules = [TEST_BEHAVIOURS]): Promise<ActorSystem> {
+  const config = loadConfig({ env: {}, overrides: { actors: { workers: 2, ...overrides } } });
+  const system = new ActorSystem({ config: config.actors, behaviourModules, logger: silentLogger() });
+  await system.start();
+  return system;
+}
+
+/** Resolves with the first event of `name` that matches. */
+export function nextEvent<K extends keyof ActorSystemEvents>(
+  system: ActorSystem,
+  name: K,
+  match: (...args: ActorSystemEvents[K]) => boolean = () => true,
+): Promise<ActorSystemEvents[K]> {
+  return new Promise((resolve) => {
+    const listener = (...args: ActorSystemEvents[K]): void => {
+      if (!match(...args)) return;
+      system.off(name, listener as never);
+      resolve(args);
+    };
+    system.on(name, listener as never);
+  });
+}
+
+export { once };
+
+/** Finds `count` addresses of `kind` that the system places on `host`. */
+export function addressesOnHost(system: ActorSystem, kind: string, host: number, count: number, prefix = 'a'): string[] {
+  const out: string[] = [];
+  for (let i = 0; out.length < count; i++) {
+    const a = `${kind}:${prefix}${i}`;
+    if (system.hostOf(a) === host) out.push(a);
+  }
+  return out;
+}
