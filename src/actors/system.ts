@@ -100,6 +100,13 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> {
     this.log.info({ hosts: this.config.workers }, 'actor hosts ready');
   }
 
+  /** Messages handed to host threads and not yet processed, over all hosts. */
+  queuedMessages(): number {
+    let n = 0;
+    for (const h of this.hosts) n += h.inflight;
+    return n;
+  }
+
   /** Listeners receive what actors `emit` (e.g. sequenced channel events). */
   onEmit(listener: (v: unknown) => void): void {
     this.emitListeners.push(listener);
