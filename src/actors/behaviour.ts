@@ -17,6 +17,8 @@ export interface ActorContext {
   readonly address: Address;
   readonly kind: string;
   readonly id: string;
+  /** The JSON settings the actor system was started with (the node's config). */
+  readonly config: unknown;
   now(): number;
   /** State saved by the last `persist` of this actor, if any. */
   loadPersisted(): Promise<unknown>;
@@ -51,7 +53,9 @@ export interface Behaviour<S = unknown, M extends ActorMessage = ActorMessage, R
 
 /** A module listed in the system's `behaviourModules` exports this. */
 export interface BehaviourModule {
-  behaviours: readonly Behaviour<any, any, any>[];
+  behaviours?: readonly Behaviour<any, any, any>[];
+  /** Alternative to `behaviours` for kinds that need the node's config. */
+  createBehaviours?: (config: unknown) => readonly Behaviour<any, any, any>[];
 }
 
 export function defineBehaviour<S, M extends ActorMessage, R = unknown>(b: Behaviour<S, M, R>): Behaviour<S, M, R> {

@@ -20,6 +20,7 @@ export interface HostTaskData {
   batchMax: number;
   restart: RestartPolicy;
   passivateSweepMs: number;
+  config: unknown;
 }
 
 // piscina loads this file through require(), and on Node 20 a worker's ESM
@@ -37,10 +38,11 @@ export default function hostTask(data: HostTaskData): Promise<string> {
   const behaviours = [];
   for (const url of data.behaviourModules) {
     const mod = requireModule(fileURLToPath(url)) as BehaviourModule;
-    if (!Array.isArray(mod.behaviours)) throw new Error(`${url} does not export \`behaviours\``);
-    behaviours.push(...mod.behaviours);
+    const list = mod.createBehaviours ? mod.createBehaviours(data.config) : mod.behaviours;
+    if (!Array.isArray(list)) throw new Error(`${url} exports neither \`behaviours\` nor \`createBehaviours\``);
+    behaviours.push(...list);
   }
-  const host = new Host({ index: data.index, behaviours, mailboxLimit: data.mailboxLimit, restart: data.restart, store, clock: systemClock, out });
+  const host = new Host({ index: data.index, behaviours, mailboxLimit: data.mailboxLimit, restart: data.restart, store, clock: systemClock, out, config: data.config });
   return new Promise<string>((resolve) => {
     const sweep = setInterval(() => host.sweep(), data.passivateSweepMs);
     port.on('message', (raw: unknown) => {

@@ -19,6 +19,7 @@ export interface HostOptions {
   store: ActorStateStore;
   clock: Clock;
   out: Batcher<FromHost>;
+  config: unknown;
 }
 
 interface Item {
@@ -177,6 +178,7 @@ export class Host {
       address,
       kind: parsed.kind,
       id: parsed.id,
+      config: this.opts.config,
       now: () => clock.now(),
       loadPersisted: () => store.load(address),
       send: (to, msg) => out.push({ k: 's', a: to, m: msg }),

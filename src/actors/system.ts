@@ -21,6 +21,8 @@ export interface ActorSystemOptions {
   behaviourModules: string[];
   logger: Logger;
   placement?: Placement<number>;
+  /** JSON handed to every host (behaviours see it as ctx.config). */
+  hostConfig?: unknown;
 }
 
 export interface Undeliverable {
@@ -29,9 +31,11 @@ export interface Undeliverable {
   error: WireError;
 }
 
+/** Called exactly once, synchronously as the answer is read off the port. */
+export type AnswerCallback<R> = (err: HaatError | undefined, value: R | undefined) => void;
+
 interface PendingAsk {
-  resolve(v: unknown): void;
-  reject(e: HaatError): void;
+  done: AnswerCallback<unknown>;
   timer: NodeJS.Timeout;
   host: number;
 }
@@ -123,22 +127,32 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> {
   }
 
   ask<R = unknown>(address: string, msg: OutgoingMessage, opts: { timeoutMs?: number } = {}): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      this.request<R>(address, msg, opts.timeoutMs, (err, v) => (err ? reject(err) : resolve(v as R)));
+    });
+  }
+
+  /**
+   * An ask whose callback runs synchronously when the answer is read, before
+   * anything the actor emitted after answering. The gateway relies on this to
+   * subscribe a joining connection with no gap and no duplicate (§4).
+   */
+  request<R = unknown>(address: string, msg: OutgoingMessage, timeoutMs: number | undefined, done: AnswerCallback<R>): void {
     let host: HostSlot;
     try {
       host = this.admit(address);
     } catch (err) {
-      return Promise.reject(err);
+      done(err as HaatError, undefined);
+      return;
     }
-    const timeoutMs = opts.timeoutMs ?? this.config.askTimeoutMs;
+    const ms = timeoutMs ?? this.config.askTimeoutMs;
     const i = this.nextAsk++;
-    return new Promise<R>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(i);
-        reject(new HaatError('unavailable', `ask to ${address} timed out after ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.pending.set(i, { resolve: resolve as (v: unknown) => void, reject, timer, host: host.index });
-      host.out.push({ k: 'a', i, a: address, m: msg });
-    });
+    const timer = setTimeout(() => {
+      this.pending.delete(i);
+      done(new HaatError('unavailable', `ask to ${address} timed out after ${ms} ms`), undefined);
+    }, ms);
+    this.pending.set(i, { done: done as AnswerCallback<unknown>, timer, host: host.index });
+    host.out.push({ k: 'a', i, a: address, m: msg });
   }
 
   async stop(): Promise<void> {
@@ -155,7 +169,7 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> {
     await Promise.race([Promise.all(stopped), new Promise((r) => setTimeout(r, 2000).unref())]);
     for (const [i, p] of this.pending) {
       clearTimeout(p.timer);
-      p.reject(new HaatError('unavailable', 'actor system stopped'));
+      p.done(new HaatError('unavailable', 'actor system stopped'), undefined);
       this.pending.delete(i);
     }
     for (const h of this.hosts) h.port.close();
@@ -184,6 +198,7 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> {
       batchMax: this.config.batchMax,
       restart: this.config.restart,
       passivateSweepMs: this.config.passivateSweepMs,
+      config: this.opts.hostConfig ?? null,
     };
     const task = this.pool.run(data, { transferList: [port2] as never });
     const slot: HostSlot = { index, port: port1, out: new Batcher<ToHost>(port1, this.config.batchMax), inflight: 0, generation, restarts, down: false, task, ready, markReady };
@@ -207,7 +222,7 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> {
       if (p.host !== slot.index) continue;
       clearTimeout(p.timer);
       this.pending.delete(i);
-      p.reject(new HaatError('unavailable', `host ${slot.index} died; retry`));
+      p.done(new HaatError('unavailable', `host ${slot.index} died; retry`), undefined);
       failedAsks++;
     }
     const error = err instanceof Error ? err.message : String(err);
@@ -238,8 +253,8 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> {
           if (!p) break; // timed out already
           this.pending.delete(item.i);
           clearTimeout(p.timer);
-          if (item.e) p.reject(HaatError.fromBody(item.e));
-          else p.resolve(item.v);
+          if (item.e) p.done(HaatError.fromBody(item.e), undefined);
+          else p.done(undefined, item.v);
           break;
         }
         case 'd':

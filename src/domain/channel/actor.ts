@@ -1,0 +1,47 @@
+// A channel actor only sequences (DESIGN.md §1): it assigns the offset,
+// appends to history, and hands the encoded event once to the gateway, which
+// publishes it to the uWS topic. Nothing here is per subscriber.
+import { nanoid } from 'nanoid';
+import { defineBehaviour, type ActorContext } from '../../actors/behaviour.ts';
+import { assertNever } from '../../actors/wire.ts';
+import type { ChannelLog } from './log.ts';
+import type { ChannelMessage, SequencedEvent } from './messages.ts';
+import { append, recover, type HistoryLimits } from './rules.ts';
+import type { ChannelHistory } from '../../engines/history.ts';
+
+export interface ChannelDeps {
+  history: ChannelHistory;
+  limits: (ctx: ActorContext) => HistoryLimits;
+  /** Passivate idle channel actors; their history stays with the engine. */
+  idleMs?: number;
+}
+
+export function channelBehaviour(deps: ChannelDeps) {
+  return defineBehaviour<{ log: ChannelLog; limits: HistoryLimits }, ChannelMessage>({
+    kind: 'channel',
+    messageTypes: ['publish', 'join', 'info'],
+    ...(deps.idleMs === undefined ? {} : { idleMs: deps.idleMs }),
+    async init(ctx) {
+      return { log: await deps.history.open(ctx.id), limits: deps.limits(ctx) };
+    },
+    handle(state, msg, ctx) {
+      switch (msg.type) {
+        case 'publish': {
+          const input = { event_type: msg.event_type, data: msg.data, priority: msg.priority, ...(msg.ttl_s === undefined ? {} : { ttl_s: msg.ttl_s }), ...(msg.dedupe === undefined ? {} : { dedupe: msg.dedupe }) };
+          const out = append(state.log, input, ctx.now(), `ev_${nanoid(10)}`, state.limits);
+          if (!out.duplicate) {
+            const ev: SequencedEvent = { k: 'event', channel: state.log.channel, epoch: state.log.epoch, offset: out.event.offset, frame: out.event.frame, at: out.event.at };
+            ctx.emit(ev);
+          }
+          return { state, reply: { ...out.answer, duplicate: out.duplicate } };
+        }
+        case 'join':
+          return { state, reply: recover(state.log, msg.since, ctx.now(), state.limits) };
+        case 'info':
+          return { state, reply: { epoch: state.log.epoch, offset: state.log.offset, held: state.log.events.length } };
+        default:
+          return assertNever(msg);
+      }
+    },
+  });
+}

@@ -1,0 +1,29 @@
+// The history of one channel: epoch, gap-free offsets, recent events (bounded
+// by count and age), and the idempotency keys of recent publishes. The
+// channel actor is its only writer; the engine keeps it so that it survives
+// the actor's restarts (a new epoch means it was lost).
+
+export interface LoggedEvent {
+  offset: number;
+  id: string;
+  /** The encoded `event` frame, exactly as subscribers receive it. */
+  frame: string;
+  at: number;
+  expiresAt: number;
+}
+
+export interface PublishAnswer {
+  id: string;
+  offset: number;
+  epoch: string;
+}
+
+export interface ChannelLog {
+  readonly channel: string;
+  readonly epoch: string;
+  offset: number;
+  /** Ascending by offset; the tail may be missing older entries after pruning. */
+  events: LoggedEvent[];
+  /** Insertion-ordered, so the oldest key is first (TTL is the same for all). */
+  dedupe: Map<string, { answer: PublishAnswer; at: number }>;
+}

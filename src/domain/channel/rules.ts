@@ -1,0 +1,94 @@
+// Pure rules of a channel: sequencing, history bounds, recovery (PROTOCOL.md §4)
+// and publish idempotency. No I/O, no clock of their own.
+import type { ChannelLog, LoggedEvent, PublishAnswer } from './log.ts';
+import { toDhakaIso } from '../../time/clock.ts';
+
+export interface HistoryLimits {
+  historySize: number;
+  historyTtlMs: number;
+  idempotencyTtlMs: number;
+}
+
+export type Priority = 'low' | 'normal' | 'high';
+
+export interface PublishInput {
+  event_type: string;
+  data: unknown;
+  priority: Priority;
+  ttl_s?: number;
+  /** sender + client_msg_id; a repeat returns the first answer and publishes nothing. */
+  dedupe?: string;
+}
+
+export type AppendOutcome = { duplicate: true; answer: PublishAnswer } | { duplicate: false; answer: PublishAnswer; event: LoggedEvent };
+
+export function append(log: ChannelLog, input: PublishInput, now: number, id: string, limits: HistoryLimits): AppendOutcome {
+  prune(log, now, limits);
+  if (input.dedupe !== undefined) {
+    const seen = log.dedupe.get(input.dedupe);
+    if (seen) return { duplicate: true, answer: seen.answer };
+  }
+  const offset = log.offset + 1;
+  // Fixed key order: clients and the conflation of slow links (§6) may rely on it.
+  const frame = JSON.stringify({
+    type: 'event',
+    channel: log.channel,
+    epoch: log.epoch,
+    offset,
+    id,
+    event_type: input.event_type,
+    priority: input.priority,
+    data: input.data,
+    ts: toDhakaIso(now),
+  });
+  const ttlMs = input.ttl_s === undefined ? limits.historyTtlMs : Math.min(limits.historyTtlMs, input.ttl_s * 1000);
+  const event: LoggedEvent = { offset, id, frame, at: now, expiresAt: now + ttlMs };
+  const answer: PublishAnswer = { id, offset, epoch: log.epoch };
+  log.offset = offset;
+  log.events.push(event);
+  if (log.events.length > limits.historySize) log.events.splice(0, log.events.length - limits.historySize);
+  if (input.dedupe !== undefined) log.dedupe.set(input.dedupe, { answer, at: now });
+  return { duplicate: false, answer, event };
+}
+
+export function prune(log: ChannelLog, now: number, limits: HistoryLimits): void {
+  let drop = 0;
+  while (drop < log.events.length && log.events[drop]!.at + limits.historyTtlMs <= now) drop++;
+  if (drop > 0) log.events.splice(0, drop);
+  for (const [key, v] of log.dedupe) {
+    if (v.at + limits.idempotencyTtlMs > now) break;
+    log.dedupe.delete(key);
+  }
+}
+
+export interface Since {
+  epoch: string;
+  offset: number;
+}
+
+export interface JoinAnswer {
+  epoch: string;
+  offset: number;
+  recovered: boolean;
+  /** Frames since.offset+1 .. offset when recovered, else empty. */
+  replay: string[];
+}
+
+/** §4 "Exactly": same epoch and everything after since.offset still held, or no replay at all. */
+export function recover(log: ChannelLog, since: Since | undefined, now: number, limits: HistoryLimits): JoinAnswer {
+  prune(log, now, limits);
+  const base = { epoch: log.epoch, offset: log.offset };
+  if (since === undefined || since.epoch !== log.epoch || since.offset > log.offset || since.offset < 0) {
+    return { ...base, recovered: false, replay: [] };
+  }
+  if (since.offset === log.offset) return { ...base, recovered: true, replay: [] };
+  const first = log.events[0];
+  if (first === undefined || first.offset > since.offset + 1) return { ...base, recovered: false, replay: [] };
+  const replay: string[] = [];
+  for (let i = since.offset + 1 - first.offset; i < log.events.length; i++) {
+    const e = log.events[i]!;
+    if (e.expiresAt <= now) return { ...base, recovered: false, replay: [] };
+    replay.push(e.frame);
+  }
+  return { ...base, recovered: true, replay };
+}

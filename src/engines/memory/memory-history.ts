@@ -1,0 +1,26 @@
+import { nanoid } from 'nanoid';
+import type { ChannelHistory } from '../history.ts';
+import type { ChannelLog } from '../../domain/channel/log.ts';
+
+/**
+ * Logs live as long as the thread: they survive a channel actor's crash and
+ * passivation, not the death of the host thread (then the epoch changes, and
+ * clients that resume are told recovered:false, as PROTOCOL.md §4 asks).
+ */
+export class MemoryChannelHistory implements ChannelHistory {
+  private readonly logs = new Map<string, ChannelLog>();
+
+  open(channel: string): ChannelLog {
+    let log = this.logs.get(channel);
+    if (!log) {
+      log = { channel, epoch: nanoid(8), offset: 0, events: [], dedupe: new Map() };
+      this.logs.set(channel, log);
+    }
+    return log;
+  }
+
+  /** Forgets a channel's history, as a wiped history store would. */
+  wipe(channel: string): void {
+    this.logs.delete(channel);
+  }
+}
