@@ -1,0 +1,73 @@
+// The channel table of PROTOCOL.md §3: names, who may join, who may publish.
+import type { Principal } from './principal.ts';
+import { isServer } from './principal.ts';
+
+const NAME = /^([a-z]+):([A-Za-z0-9_.-]{1,128})$/;
+export const PUBLIC_NAMESPACES = new Set(['product', 'category', 'auction', 'sale', 'promo']);
+const NAMESPACES = new Set([...PUBLIC_NAMESPACES, 'user', 'order', 'chat', 'admin']);
+
+export interface ChannelName {
+  namespace: string;
+  id: string;
+}
+
+export function parseChannel(name: unknown): ChannelName | undefined {
+  if (typeof name !== 'string') return undefined;
+  const m = NAME.exec(name);
+  if (!m || !NAMESPACES.has(m[1]!)) return undefined;
+  return { namespace: m[1]!, id: m[2]! };
+}
+
+/** The token's `channels` claim: exact names, or prefixes ending in `*`. */
+export function claimCovers(claims: readonly string[], channel: string): boolean {
+  for (const c of claims) {
+    if (c === channel) return true;
+    if (c.endsWith('*') && channel.startsWith(c.slice(0, -1))) return true;
+  }
+  return false;
+}
+
+export type JoinVerdict = 'allow' | 'forbidden' | 'needs_channel_token';
+
+export function mayJoin(p: Principal, ch: ChannelName, channel: string): JoinVerdict {
+  if (PUBLIC_NAMESPACES.has(ch.namespace)) return 'allow';
+  if (p.userId === null) return 'forbidden'; // guests: public channels only
+  switch (ch.namespace) {
+    case 'user':
+      return ch.id === p.userId ? 'allow' : 'forbidden';
+    case 'order':
+      return claimCovers(p.channels, channel) ? 'allow' : 'needs_channel_token';
+    case 'admin':
+      return p.roles.has('admin') ? 'allow' : 'forbidden';
+    case 'chat':
+      // Room membership lives in room actors (a later milestone); until then a
+      // channel token or the `channels` claim is the only way in.
+      return claimCovers(p.channels, channel) ? 'allow' : 'needs_channel_token';
+    default:
+      return 'forbidden';
+  }
+}
+
+/**
+ * broadcast_event: publisher and admin on product/category/auction/sale/promo,
+ * user and order channels; a seller on the product channels its token's
+ * `channels` claim names (its own products). `admin:` is written by the server only.
+ */
+export function mayBroadcast(p: Principal, ch: ChannelName, channel: string): boolean {
+  switch (ch.namespace) {
+    case 'admin':
+    case 'chat':
+      return false;
+    case 'user':
+    case 'order':
+      return isServer(p);
+    default:
+      if (isServer(p)) return true;
+      return ch.namespace === 'product' && p.roles.has('seller') && claimCovers(p.channels, channel);
+  }
+}
+
+/** send_message: user channels by server roles for now (chat rooms come with room actors). */
+export function maySendMessage(p: Principal, ch: ChannelName): boolean {
+  return ch.namespace === 'user' && isServer(p);
+}

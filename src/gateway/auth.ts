@@ -1,0 +1,59 @@
+// JWT verification with jose: HS256 with the configured secret, or RS256 /
+// ES256 with a configured public key (PROTOCOL.md §1).
+import { jwtVerify, importSPKI, errors as joseErrors, type JWTPayload, type CryptoKey } from 'jose';
+import type { AuthConfig } from '../config/schema.ts';
+import { HaatError } from '../errors.ts';
+import { ROLES, type Principal, type Role } from './principal.ts';
+
+export class TokenVerifier {
+  private readonly secret: Uint8Array;
+  private publicKey: Promise<CryptoKey> | undefined;
+
+  constructor(private readonly config: AuthConfig) {
+    this.secret = new TextEncoder().encode(config.jwtSecret);
+    if (config.publicKey) this.publicKey = importSPKI(config.publicKey, config.publicKeyAlg);
+  }
+
+  /** Verifies signature and expiry; any failure is `unauthorized`. */
+  async verify(token: string): Promise<JWTPayload> {
+    try {
+      const header = JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8')) as { alg?: unknown };
+      if (header.alg === 'HS256') return (await jwtVerify(token, this.secret, { algorithms: ['HS256'] })).payload;
+      if (this.publicKey && header.alg === this.config.publicKeyAlg) {
+        return (await jwtVerify(token, await this.publicKey, { algorithms: [this.config.publicKeyAlg] })).payload;
+      }
+      throw new HaatError('unauthorized', `token algorithm ${JSON.stringify(header.alg)} is not accepted`);
+    } catch (err) {
+      if (err instanceof HaatError) throw err;
+      const why = err instanceof joseErrors.JWTExpired ? 'token expired' : err instanceof joseErrors.JOSEError ? `invalid token (${err.code})` : 'malformed token';
+      throw new HaatError('unauthorized', why);
+    }
+  }
+
+  async principal(token: string): Promise<Principal> {
+    const claims = await this.verify(token);
+    if (typeof claims.sub !== 'string' || claims.sub.length === 0 || claims.sub.length > 128) {
+      throw new HaatError('unauthorized', 'token has no valid `sub`');
+    }
+    const roles = new Set<Role>();
+    if (claims.roles !== undefined) {
+      if (!Array.isArray(claims.roles)) throw new HaatError('unauthorized', '`roles` must be a list');
+      for (const r of claims.roles) if ((ROLES as readonly unknown[]).includes(r)) roles.add(r as Role);
+    }
+    const channels = Array.isArray(claims.channels) ? claims.channels.filter((c): c is string => typeof c === 'string') : [];
+    const lang = claims.lang === 'bn' || claims.lang === 'en' ? claims.lang : undefined;
+    return { userId: claims.sub, roles, lang, channels };
+  }
+
+  /** A channel token (§3): `sub` is the connection's user and `channel` names the channel. */
+  async channelGrant(token: string, userId: string, channel: string): Promise<boolean> {
+    const claims = await this.verify(token);
+    return claims.sub === userId && claims.channel === channel;
+  }
+}
+
+export function bearer(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const m = /^Bearer\s+(\S+)$/i.exec(header.trim());
+  return m?.[1];
+}

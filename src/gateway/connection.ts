@@ -1,0 +1,27 @@
+// Per-connection state, kept in uWS's user data.
+import type { WebSocket } from 'uWebSockets.js';
+import type { Principal } from './principal.ts';
+import type { TokenBucket } from './rate-limit.ts';
+
+export type Lang = 'en' | 'bn';
+export type NetHint = '2g' | '3g' | '4g' | 'wifi' | undefined;
+
+export interface ConnState {
+  sessionId: string;
+  principal: Principal;
+  lang: Lang;
+  net: NetHint;
+  ip: string;
+  /** Channels subscribed on this connection. */
+  channels: Set<string>;
+  /** Channels with a join in flight (count against the channel limit). */
+  joining: Set<string>;
+  bucket: TokenBucket;
+  userBucket: TokenBucket | undefined;
+  messagesPerSecond: number;
+  floodWindowStart: number;
+  floodCount: number;
+  closed: boolean;
+}
+
+export type Socket = WebSocket<ConnState>;

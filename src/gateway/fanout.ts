@@ -1,0 +1,67 @@
+// The hot path (DESIGN.md §1): a channel actor hands each sequenced event
+// once to this node; it is published, already encoded, to the local uWS
+// topic. uWS writes it to every subscriber in C++; no JavaScript runs per
+// subscriber. Joins in flight capture the events that pass meanwhile, so a
+// joining connection sees no gap and no duplicate (see joins.ts).
+import type { TemplatedApp } from 'uWebSockets.js';
+import type { SequencedEvent } from '../domain/channel/messages.ts';
+import type { Metrics } from '../metrics/registry.ts';
+import type { Clock } from '../time/clock.ts';
+
+export interface CapturedEvent {
+  epoch: string;
+  offset: number;
+  frame: string;
+}
+
+export class Capture {
+  readonly events: CapturedEvent[] = [];
+  overflow = false;
+  constructor(private readonly max: number) {}
+  push(e: CapturedEvent): void {
+    if (this.events.length >= this.max) this.overflow = true;
+    else this.events.push(e);
+  }
+}
+
+const CAPTURE_MAX = 10_000;
+
+export class Fanout {
+  private readonly captures = new Map<string, Set<Capture>>();
+  /** Plain counters for the stats endpoint's per-second rates. */
+  deliveries = 0;
+  events = 0;
+
+  constructor(
+    private readonly app: TemplatedApp,
+    private readonly metrics: Metrics,
+    private readonly clock: Clock,
+  ) {}
+
+  onEvent(ev: SequencedEvent): void {
+    const caps = this.captures.get(ev.channel);
+    if (caps) for (const c of caps) c.push({ epoch: ev.epoch, offset: ev.offset, frame: ev.frame });
+    const subscribers = this.app.numSubscribers(ev.channel);
+    if (subscribers > 0) this.app.publish(ev.channel, ev.frame, false);
+    this.events++;
+    this.deliveries += subscribers;
+    this.metrics.eventsPublished.inc();
+    if (subscribers > 0) this.metrics.framesOut.inc(subscribers);
+    this.metrics.fanoutLatency.observe(Math.max(0, this.clock.now() - ev.at) / 1000);
+  }
+
+  capture(channel: string): Capture {
+    const c = new Capture(CAPTURE_MAX);
+    let set = this.captures.get(channel);
+    if (!set) this.captures.set(channel, (set = new Set()));
+    set.add(c);
+    return c;
+  }
+
+  release(channel: string, c: Capture): void {
+    const set = this.captures.get(channel);
+    if (!set) return;
+    set.delete(c);
+    if (set.size === 0) this.captures.delete(channel);
+  }
+}

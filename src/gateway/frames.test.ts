@@ -1,0 +1,38 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseFrame } from './frames.ts';
+
+function err(text: string): { code: string; ref: unknown; message: string } {
+  const p = parseFrame(text);
+  assert.equal(p.ok, false);
+  if (p.ok) throw new Error('unreachable');
+  return { code: p.error.code, ref: p.ref, message: p.error.message };
+}
+
+test('valid frames parse into the union', () => {
+  const p = parseFrame('{"type":"join_channel","ref":1,"channels":["product:p1"],"since":{"product:p1":{"epoch":"e","offset":3}}}');
+  assert.ok(p.ok && p.frame.type === 'join_channel' && p.frame.since?.['product:p1']?.offset === 3);
+  assert.ok(parseFrame('{"type":"ping"}').ok);
+});
+
+test('bad JSON, non-objects and missing types are bad_request', () => {
+  assert.equal(err('{nope').code, 'bad_request');
+  assert.equal(err('[1,2]').code, 'bad_request');
+  assert.deepEqual(err('{"ref":4}').ref, 4);
+  assert.equal(err('{"ref":4}').code, 'bad_request');
+});
+
+test('unknown types keep their ref; not-yet-served types say so', () => {
+  assert.deepEqual([err('{"type":"dance","ref":"a"}').code, err('{"type":"dance","ref":"a"}').ref], ['unknown_type', 'a']);
+  assert.match(err('{"type":"bid","ref":2}').message, /not served/);
+});
+
+test('missing or wrong fields name the field', () => {
+  const e = err('{"type":"broadcast_event","ref":9,"channel":"product:p1","data":{}}');
+  assert.equal(e.code, 'bad_request');
+  assert.equal(e.ref, 9);
+  assert.match(e.message, /event_type/);
+  assert.match(err('{"type":"join_channel","channels":[]}').message, /channels/);
+  assert.equal(err('{"type":"ping","extra":1}').code, 'bad_request');
+  assert.equal(err('{"type":"ping","ref":{"x":1}}').code, 'bad_request');
+});

@@ -1,0 +1,93 @@
+// Client frames (PROTOCOL.md §2), validated at the edge with zod. Inside the
+// gateway a frame is a member of ClientFrame, matched exhaustively.
+import { z } from 'zod';
+import { HaatError } from '../errors.ts';
+
+const ref = z.union([z.number().finite(), z.string().max(64)]);
+const channelName = z.string().min(1).max(200);
+const clientId = z.string().min(1).max(128);
+const channelList = z.array(channelName).min(1).max(500);
+
+const frames = {
+  join_channel: z.strictObject({
+    type: z.literal('join_channel'),
+    ref: ref.optional(),
+    channels: channelList,
+    since: z.record(z.string(), z.strictObject({ epoch: z.string().min(1).max(64), offset: z.number().int().min(0) })).optional(),
+    tokens: z.record(z.string(), z.string().max(4096)).optional(),
+  }),
+  leave_channel: z.strictObject({ type: z.literal('leave_channel'), ref: ref.optional(), channels: channelList }),
+  send_message: z.strictObject({
+    type: z.literal('send_message'),
+    ref: ref.optional(),
+    channel: channelName,
+    message: z.string().min(1).max(4000),
+    message_type: z.string().min(1).max(32).optional(),
+    metadata: z.record(z.string(), z.unknown()).optional(),
+    client_msg_id: clientId.optional(),
+  }),
+  broadcast_event: z.strictObject({
+    type: z.literal('broadcast_event'),
+    ref: ref.optional(),
+    channel: channelName,
+    event_type: z.string().min(1).max(64).regex(/^[A-Za-z0-9_.:-]+$/),
+    data: z.unknown().refine((d) => d !== undefined, 'data is required'),
+    priority: z.enum(['low', 'normal', 'high']).optional(),
+    ttl_s: z.number().int().positive().max(7 * 24 * 3600).optional(),
+    client_msg_id: clientId.optional(),
+  }),
+  ping: z.strictObject({ type: z.literal('ping'), ref: ref.optional() }),
+} as const;
+
+export type ClientFrame = { [K in keyof typeof frames]: z.infer<(typeof frames)[K]> }[keyof typeof frames];
+export type FrameRef = z.infer<typeof ref>;
+
+/** Frame types of the protocol that this version of the node does not serve yet. */
+const LATER = new Set(['presence', 'ack', 'bid', 'reserve', 'release']);
+
+export type Parsed = { ok: true; frame: ClientFrame } | { ok: false; error: HaatError; ref: FrameRef | undefined };
+
+function fail(code: 'bad_request' | 'unknown_type', message: string, r: FrameRef | undefined): Parsed {
+  return { ok: false, error: new HaatError(code, message), ref: r };
+}
+
+export function parseFrame(text: string): Parsed {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    return fail('bad_request', `frame is not valid JSON: ${(err as Error).message}`, undefined);
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return fail('bad_request', 'frame must be a JSON object', undefined);
+  const obj = raw as Record<string, unknown>;
+  const r = ref.safeParse(obj.ref);
+  const theRef = r.success ? r.data : undefined;
+  if (obj.ref !== undefined && !r.success) return fail('bad_request', '`ref` must be a number or a string of at most 64 characters', undefined);
+  if (typeof obj.type !== 'string') return fail('bad_request', 'frame has no `type`', theRef);
+  const schema = (frames as Record<string, z.ZodType<ClientFrame>>)[obj.type];
+  if (!schema) {
+    const why = LATER.has(obj.type) ? `\`${obj.type}\` is not served by this version of haat yet` : `no such frame type \`${obj.type.slice(0, 64)}\``;
+    return fail('unknown_type', why, theRef);
+  }
+  const parsed = schema.safeParse(obj);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue && issue.path.length > 0 ? `\`${issue.path.join('.')}\`: ` : '';
+    return fail('bad_request', `${obj.type}: ${where}${issue?.message ?? 'invalid frame'}`, theRef);
+  }
+  return { ok: true, frame: parsed.data };
+}
+
+/** Schema of the REST broadcast body (§10), shared with the frame's field rules. */
+export const broadcastBody = z
+  .strictObject({
+    channel: channelName.optional(),
+    channels: channelList.optional(),
+    event_type: frames.broadcast_event.shape.event_type,
+    data: frames.broadcast_event.shape.data,
+    priority: frames.broadcast_event.shape.priority,
+    ttl_s: frames.broadcast_event.shape.ttl_s,
+    client_msg_id: clientId.optional(),
+  })
+  .refine((b) => (b.channel === undefined) !== (b.channels === undefined), 'give exactly one of `channel` and `channels`');
+export type BroadcastBody = z.infer<typeof broadcastBody>;

@@ -1,0 +1,68 @@
+// Small helpers over uWS's HttpResponse: JSON answers, bounded bodies, and
+// the abort bookkeeping uWS requires for asynchronous handlers.
+import type { HttpResponse } from 'uWebSockets.js';
+import { HaatError, toHaatError } from '../errors.ts';
+
+const STATUS_TEXT: Record<number, string> = {
+  200: '200 OK', 201: '201 Created', 202: '202 Accepted', 400: '400 Bad Request', 401: '401 Unauthorized', 403: '403 Forbidden',
+  404: '404 Not Found', 409: '409 Conflict', 413: '413 Payload Too Large', 429: '429 Too Many Requests', 500: '500 Internal Server Error', 503: '503 Service Unavailable',
+};
+
+export interface Reply {
+  aborted: boolean;
+  res: HttpResponse;
+}
+
+/** Marks the response aborted when the client goes away; writes are skipped then. */
+export function track(res: HttpResponse): Reply {
+  const r: Reply = { aborted: false, res };
+  res.onAborted(() => {
+    r.aborted = true;
+  });
+  return r;
+}
+
+export function sendJson(r: Reply, status: number, body: unknown, contentType = 'application/json'): void {
+  if (r.aborted) return;
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  r.res.cork(() => {
+    r.res.writeStatus(STATUS_TEXT[status] ?? String(status)).writeHeader('content-type', contentType).end(text);
+  });
+}
+
+export function sendError(r: Reply, err: unknown): void {
+  const e = toHaatError(err);
+  const headers = e.retryAfterMs === undefined ? undefined : Math.ceil(e.retryAfterMs / 1000);
+  if (r.aborted) return;
+  r.res.cork(() => {
+    r.res.writeStatus(STATUS_TEXT[e.status] ?? String(e.status)).writeHeader('content-type', 'application/json');
+    if (headers !== undefined) r.res.writeHeader('retry-after', String(headers));
+    r.res.end(JSON.stringify(e.toBody()));
+  });
+}
+
+/** Reads a JSON body of at most `maxBytes`; rejects with bad_request / too_large. */
+export function readJson(r: Reply, maxBytes: number): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let failed = false;
+    r.res.onData((chunk, isLast) => {
+      if (failed) return;
+      size += chunk.byteLength;
+      if (size > maxBytes) {
+        failed = true;
+        reject(new HaatError('too_large', `body over ${maxBytes} bytes`));
+        return;
+      }
+      chunks.push(Buffer.from(chunk.slice(0))); // uWS reuses the chunk's memory after this callback
+      if (!isLast) return;
+      const text = Buffer.concat(chunks).toString('utf8');
+      try {
+        resolve(text.length === 0 ? undefined : JSON.parse(text));
+      } catch (err) {
+        reject(new HaatError('bad_request', `body is not valid JSON: ${(err as Error).message}`));
+      }
+    });
+  });
+}

@@ -1,0 +1,110 @@
+// join_channel (PROTOCOL.md §2, §4). The order of what a joining connection
+// sees is the contract: `channels_joined` first, then the missed events of
+// each recovered channel in offset order, then live events, with no gap and
+// no duplicate. It holds because
+//  - a Capture on the channel starts before the join is asked, so every event
+//    the actor emits after answering is kept until the connection subscribes;
+//  - answers arrive through ActorSystem.request, whose callback runs as the
+//    answer is read, before anything emitted after it is published;
+//  - the subscription, `channels_joined` and the replay are written in one
+//    synchronous block, so no publish can slip between them.
+import type { ActorSystem } from '../actors/system.ts';
+import { channelAddress, type JoinAnswer } from '../domain/channel/messages.ts';
+import type { Since } from '../domain/channel/rules.ts';
+import type { ErrorCode } from '../errors.ts';
+import { HaatError } from '../errors.ts';
+import type { Capture, Fanout } from './fanout.ts';
+
+export interface JoinedChannel {
+  channel: string;
+  epoch: string;
+  offset: number;
+  recovered: boolean;
+}
+
+export interface DeniedChannel {
+  channel: string;
+  code: ErrorCode;
+  message: string;
+}
+
+export interface JoinOutcome {
+  joined: JoinedChannel[];
+  denied: DeniedChannel[];
+  /** Frames to write after `channels_joined`, in order. */
+  replay: string[];
+  /** Channels to subscribe (not already subscribed). */
+  subscribe: string[];
+}
+
+interface Pending {
+  channel: string;
+  since: Since | undefined;
+  capture: Capture;
+  answer?: JoinAnswer;
+  error?: HaatError;
+}
+
+/**
+ * Asks the channel actors of `allowed` and calls `complete` once, synchronously
+ * with the last answer. `isSubscribed` is read at completion time.
+ */
+export function askJoins(
+  actors: ActorSystem,
+  fanout: Fanout,
+  allowed: { channel: string; since: Since | undefined }[],
+  timeoutMs: number,
+  isSubscribed: (channel: string) => boolean,
+  complete: (outcome: JoinOutcome) => void,
+): void {
+  const pending: Pending[] = allowed.map(({ channel, since }) => ({ channel, since, capture: fanout.capture(channel) }));
+  let remaining = pending.length;
+  const finish = (): void => {
+    const out: JoinOutcome = { joined: [], denied: [], replay: [], subscribe: [] };
+    for (const p of pending) {
+      fanout.release(p.channel, p.capture);
+      settle(p, isSubscribed(p.channel), out);
+    }
+    complete(out);
+  };
+  if (remaining === 0) {
+    finish();
+    return;
+  }
+  for (const p of pending) {
+    const msg = p.since === undefined ? { type: 'join' } : { type: 'join', since: p.since };
+    actors.request<JoinAnswer>(channelAddress(p.channel), msg, timeoutMs, (err, answer) => {
+      if (err) p.error = err;
+      else p.answer = answer;
+      if (--remaining === 0) finish();
+    });
+  }
+}
+
+function settle(p: Pending, alreadySubscribed: boolean, out: JoinOutcome): void {
+  const a = p.answer;
+  if (p.error || !a) {
+    const e = p.error ?? new HaatError('internal', 'no answer');
+    out.denied.push({ channel: p.channel, code: e.code, message: e.message });
+    return;
+  }
+  // Events sequenced after the actor answered; earlier ones are in the answer or before the join.
+  const later = p.capture.events.filter((e) => e.offset > a.offset);
+  const contiguous = later.every((e, i) => e.epoch === a.epoch && e.offset === a.offset + 1 + i);
+  if (p.capture.overflow || !contiguous) {
+    out.denied.push({ channel: p.channel, code: 'unavailable', message: 'the channel moved while joining; retry' });
+    return;
+  }
+  const offset = a.offset + later.length;
+  if (alreadySubscribed) {
+    // It has been receiving live events; nothing is replayed twice.
+    out.joined.push({ channel: p.channel, epoch: a.epoch, offset, recovered: false });
+    return;
+  }
+  out.joined.push({ channel: p.channel, epoch: a.epoch, offset, recovered: a.recovered });
+  if (a.recovered) {
+    out.replay.push(...a.replay);
+    for (const e of later) out.replay.push(e.frame);
+  }
+  out.subscribe.push(p.channel);
+}

@@ -1,0 +1,23 @@
+// One publish through the channel actor, shared by the broadcast_event and
+// send_message frames and by POST events/broadcast.
+import type { ActorSystem } from '../actors/system.ts';
+import { channelAddress, type PublishAnswer } from '../domain/channel/messages.ts';
+import type { Priority } from '../domain/channel/rules.ts';
+
+export interface PublishRequest {
+  channel: string;
+  event_type: string;
+  data: unknown;
+  priority: Priority;
+  ttl_s: number | undefined;
+  /** The publishing user (idempotency is per sender and channel). */
+  sender: string | null;
+  client_msg_id: string | undefined;
+}
+
+export function publish(actors: ActorSystem, req: PublishRequest, timeoutMs: number): Promise<PublishAnswer & { duplicate: boolean }> {
+  const msg: Record<string, unknown> & { type: string } = { type: 'publish', event_type: req.event_type, data: req.data, priority: req.priority };
+  if (req.ttl_s !== undefined) msg.ttl_s = req.ttl_s;
+  if (req.client_msg_id !== undefined) msg.dedupe = `${req.sender ?? ''}|${req.client_msg_id}`;
+  return actors.ask(channelAddress(req.channel), msg, { timeoutMs });
+}

@@ -1,0 +1,30 @@
+// One prom-client registry per node (not the global one), so that several
+// nodes in one test process do not share counters.
+import { Registry, Counter, Gauge, Histogram, collectDefaultMetrics } from 'prom-client';
+
+export function createMetrics(opts: { defaultMetrics: boolean }) {
+  const registry = new Registry();
+  if (opts.defaultMetrics) collectDefaultMetrics({ register: registry, prefix: 'haat_process_' });
+  return {
+    registry,
+    connections: new Gauge({ name: 'haat_connections', help: 'Open WebSocket connections', registers: [registry] }),
+    connectionsOpened: new Counter({ name: 'haat_connections_opened_total', help: 'WebSocket connections accepted', registers: [registry] }),
+    upgradesRefused: new Counter({ name: 'haat_upgrades_refused_total', help: 'WebSocket upgrades refused', labelNames: ['reason'], registers: [registry] }),
+    framesIn: new Counter({ name: 'haat_frames_in_total', help: 'Client frames received', labelNames: ['type'], registers: [registry] }),
+    framesOut: new Counter({ name: 'haat_frames_out_total', help: 'Frames sent to clients (a published event counts once per subscriber)', registers: [registry] }),
+    errors: new Counter({ name: 'haat_errors_total', help: 'Error answers by code', labelNames: ['code'], registers: [registry] }),
+    closes: new Counter({ name: 'haat_closes_total', help: 'Connections closed by the server, by close code', labelNames: ['code'], registers: [registry] }),
+    slowConsumers: new Counter({ name: 'haat_slow_consumers_total', help: 'Connections closed with 4009 for an over-limit send buffer', registers: [registry] }),
+    eventsPublished: new Counter({ name: 'haat_events_published_total', help: 'Sequenced events published to local topics', registers: [registry] }),
+    fanoutLatency: new Histogram({
+      name: 'haat_fanout_latency_seconds',
+      help: 'From sequencing in the channel actor to the publish on the local uWS topic',
+      buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers: [registry],
+    }),
+    actorLifecycle: new Counter({ name: 'haat_actor_lifecycle_total', help: 'Actor crashes, restarts, stops and passivations', labelNames: ['kind'], registers: [registry] }),
+    hostDeaths: new Counter({ name: 'haat_actor_host_deaths_total', help: 'Host threads that died and were replaced', registers: [registry] }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

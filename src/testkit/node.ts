@@ -1,0 +1,39 @@
+// Starts a real node in-process on port 0 for black-box tests.
+import { SignJWT } from 'jose';
+import { loadConfig } from '../config/load.ts';
+import { silentLogger } from '../log/logger.ts';
+import { startNode, type RunningNode } from '../node.ts';
+import { TestClient } from './ws-client.ts';
+
+export const TEST_SECRET = 'test-secret-of-haat';
+
+export interface TestNode extends RunningNode {
+  url: (query?: Record<string, string>) => string;
+  http: (path: string) => string;
+  connect: (query?: Record<string, string>) => Promise<TestClient>;
+}
+
+export async function startTestNode(overrides: Record<string, unknown> = {}): Promise<TestNode> {
+  const config = loadConfig({
+    env: { PORT: '0', HAAT_JWT_SECRET: TEST_SECRET, HAAT_NODE_ID: 'n-test' },
+    overrides: { server: { host: '127.0.0.1' }, actors: { workers: 1 }, ...overrides },
+  });
+  const node = await startNode(config, silentLogger(), { defaultMetrics: false });
+  const url = (query: Record<string, string> = {}): string => {
+    const q = new URLSearchParams(query).toString();
+    return `ws://127.0.0.1:${node.port}/ws${q ? `?${q}` : ''}`;
+  };
+  return {
+    ...node,
+    url,
+    http: (path) => `http://127.0.0.1:${node.port}${path}`,
+    connect: (query) => TestClient.connect(url(query)),
+  };
+}
+
+export function token(claims: { sub?: string; roles?: string[]; channels?: string[]; lang?: string; channel?: string }, opts: { secret?: string; expiresIn?: string | number } = {}): Promise<string> {
+  const { sub, ...rest } = claims;
+  const jwt = new SignJWT(rest).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime(opts.expiresIn ?? '1h');
+  if (sub !== undefined) jwt.setSubject(sub);
+  return jwt.sign(new TextEncoder().encode(opts.secret ?? TEST_SECRET));
+}

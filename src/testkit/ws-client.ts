@@ -1,0 +1,71 @@
+// A plain WebSocket client (the `ws` package) for black-box tests: it keeps
+// every frame it receives and lets a test wait for the one it expects.
+import WebSocket from 'ws';
+
+export type Frame = { type: string; ref?: unknown; [k: string]: unknown };
+
+export class TestClient {
+  readonly frames: Frame[] = [];
+  private waiters: { match: (f: Frame) => boolean; resolve: (f: Frame) => void; from: number }[] = [];
+  private nextRef = 1;
+  readonly closed: Promise<{ code: number; reason: string }>;
+
+  private constructor(readonly ws: WebSocket) {
+    ws.on('message', (data, isBinary) => {
+      const f = JSON.parse(isBinary ? '{}' : data.toString()) as Frame;
+      this.frames.push(f);
+      const idx = this.frames.length - 1;
+      this.waiters = this.waiters.filter((w) => {
+        if (idx >= w.from && w.match(f)) {
+          w.resolve(f);
+          return false;
+        }
+        return true;
+      });
+    });
+    this.closed = new Promise((resolve) => ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+  }
+
+  /** Connects and resolves once the `authenticated` frame has arrived. */
+  static connect(url: string, opts: WebSocket.ClientOptions = {}): Promise<TestClient> {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(url, { perMessageDeflate: false, ...opts });
+      const client = new TestClient(ws);
+      ws.once('unexpected-response', (_req, res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => reject(Object.assign(new Error(`upgrade refused: ${res.statusCode}`), { status: res.statusCode, body })));
+      });
+      ws.once('error', reject);
+      void client.next((f) => f.type === 'authenticated').then(() => resolve(client));
+    });
+  }
+
+  /** The first frame (already received or still to come) matching `match`. */
+  next(match: (f: Frame) => boolean, fromIndex = 0): Promise<Frame> {
+    for (let i = fromIndex; i < this.frames.length; i++) if (match(this.frames[i]!)) return Promise.resolve(this.frames[i]!);
+    return new Promise((resolve) => this.waiters.push({ match, resolve, from: fromIndex }));
+  }
+
+  /** Sends a frame with a fresh ref and resolves with the answer carrying that ref. */
+  request(frame: Record<string, unknown>): Promise<Frame> {
+    const ref = this.nextRef++;
+    const from = this.frames.length;
+    this.ws.send(JSON.stringify({ ...frame, ref }));
+    return this.next((f) => f.ref === ref, from);
+  }
+
+  sendRaw(text: string | Buffer): void {
+    this.ws.send(text);
+  }
+
+  /** Events received on `channel`, in arrival order. */
+  events(channel: string): Frame[] {
+    return this.frames.filter((f) => f.type === 'event' && f.channel === channel);
+  }
+
+  close(): Promise<{ code: number; reason: string }> {
+    if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) this.ws.close();
+    return this.closed;
+  }
+}
