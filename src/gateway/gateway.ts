@@ -68,8 +68,10 @@ export class Gateway {
     const { uws, app, config } = this.d;
     app.ws<ConnState>('/ws', {
       compression: uws.DISABLED,
-      // Over 4x the frame limit the connection closes with 1009 (§2); between 1x and 4x it gets too_large.
-      maxPayloadLength: config.maxFrameBytes * 4,
+      // Between 1x and 4x the frame limit a frame gets too_large; over 4x the
+      // connection closes with 1009 (§2). uWS itself drops a socket without a
+      // close frame past maxPayloadLength, so that is set higher, at 8x.
+      maxPayloadLength: config.maxFrameBytes * 8,
       // Hard bound on a socket's send buffer; the sweeper closes it with 4009 before this is reached for long.
       maxBackpressure: config.maxBackpressureBytes * 2,
       closeOnBackpressureLimit: 0,
@@ -204,6 +206,7 @@ export class Gateway {
     this.framesIn++;
     const now = this.d.clock.now();
     if (this.flooding(ws, s, now)) return;
+    if (message.byteLength > this.d.config.maxFrameBytes * 4) return this.closeWith(ws, 1009, 'frame far over max_frame_bytes');
     if (message.byteLength > this.d.config.maxFrameBytes) {
       // The ref of an oversize frame cannot be trusted, so it is not echoed.
       return this.error(ws, undefined, new HaatError('too_large', `frame of ${message.byteLength} bytes is over max_frame_bytes (${this.d.config.maxFrameBytes})`));

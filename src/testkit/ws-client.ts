@@ -41,6 +41,16 @@ export class TestClient {
     });
   }
 
+  /** Resolves once the socket is open, without waiting for any frame. */
+  static open(url: string, opts: WebSocket.ClientOptions = {}): Promise<TestClient> {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(url, { perMessageDeflate: false, ...opts });
+      const client = new TestClient(ws);
+      ws.once('open', () => resolve(client));
+      ws.once('error', reject);
+    });
+  }
+
   /** The first frame (already received or still to come) matching `match`. */
   next(match: (f: Frame) => boolean, fromIndex = 0): Promise<Frame> {
     for (let i = fromIndex; i < this.frames.length; i++) if (match(this.frames[i]!)) return Promise.resolve(this.frames[i]!);
