@@ -42,6 +42,7 @@ export const configSchema = z.strictObject({
     floodWindowMs: positiveInt,
     maxChannels: positiveInt,
     maxBackpressureBytes: positiveInt,
+    slowConsumerCheckMs: positiveInt,
     maxConnectionsPerUser: positiveInt,
     maxConnectionsPerIp: positiveInt,
   }),

@@ -72,8 +72,10 @@ export class Gateway {
       // connection closes with 1009 (§2). uWS itself drops a socket without a
       // close frame past maxPayloadLength, so that is set higher, at 8x.
       maxPayloadLength: config.maxFrameBytes * 8,
-      // Hard bound on a socket's send buffer; the sweeper closes it with 4009 before this is reached for long.
-      maxBackpressure: config.maxBackpressureBytes * 2,
+      // Hard bound on a socket's send buffer (uWS skips a socket past it). The
+      // sweeper closes a socket over the soft limit with 4009; the close frame
+      // itself only fits while the buffer is under this bound, hence the margin.
+      maxBackpressure: config.maxBackpressureBytes * 4,
       closeOnBackpressureLimit: 0,
       idleTimeout: Math.max(8, Math.ceil((config.heartbeatMs * 2) / 1000)),
       sendPingsAutomatically: true,
@@ -82,7 +84,7 @@ export class Gateway {
       message: (ws, message, isBinary) => this.message(ws, message, isBinary),
       close: (ws, code) => this.close(ws, code),
     });
-    this.sweeper = setInterval(() => this.sweepSlowConsumers(), 1000);
+    this.sweeper = setInterval(() => this.sweepSlowConsumers(), config.slowConsumerCheckMs);
     this.sweeper.unref();
   }
 
@@ -377,7 +379,8 @@ export class Gateway {
     if (status === 2 || ws.getBufferedAmount() > this.d.config.maxBackpressureBytes) this.closeSlow(ws);
   }
 
-  private sweepSlowConsumers(): void {
+  /** Closes every socket whose send buffer is over the limit; runs every slowConsumerCheckMs. */
+  sweepSlowConsumers(): void {
     const limit = this.d.config.maxBackpressureBytes;
     for (const ws of this.sockets) if (ws.getBufferedAmount() > limit) this.closeSlow(ws);
   }
