@@ -1,0 +1,65 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { generateKeyPair, exportSPKI, SignJWT } from 'jose';
+import { startTestNode, token } from '../testkit/node.ts';
+import { TestClient } from '../testkit/ws-client.ts';
+
+test('ES256 tokens verify against the configured public key; HS256 keeps working', async () => {
+  const { publicKey, privateKey } = await generateKeyPair('ES256');
+  const node = await startTestNode({ auth: { publicKey: await exportSPKI(publicKey), publicKeyAlg: 'ES256' } });
+  try {
+    const es = await new SignJWT({ roles: ['customer'] }).setProtectedHeader({ alg: 'ES256' }).setSubject('u-es').setExpirationTime('1h').sign(privateKey);
+    const c = await node.connect({ token: es });
+    assert.equal(c.frames[0]!.user_id, 'u-es');
+    const hs = await node.connect({ token: await token({ sub: 'u-hs' }) });
+    assert.equal(hs.frames[0]!.user_id, 'u-hs');
+    const other = await generateKeyPair('ES256');
+    const forged = await new SignJWT({}).setProtectedHeader({ alg: 'ES256' }).setSubject('u-x').setExpirationTime('1h').sign(other.privateKey);
+    await assert.rejects(node.connect({ token: forged }), (e: { status?: number }) => e.status === 401);
+    await Promise.all([c.close(), hs.close()]);
+  } finally {
+    await node.stop();
+  }
+});
+
+test('with guests disallowed a connection without a token is refused with 401', async () => {
+  const node = await startTestNode({ auth: { allowGuests: false } });
+  try {
+    await assert.rejects(node.connect(), (e: { status?: number; body?: string }) => e.status === 401 && JSON.parse(e.body!).code === 'unauthorized');
+    const ok = await TestClient.connect(node.url(), { headers: { authorization: `Bearer ${await token({ sub: 'u1' })}` } });
+    assert.equal(ok.frames[0]!.user_id, 'u1');
+    await ok.close();
+  } finally {
+    await node.stop();
+  }
+});
+
+test('the per-user bucket limits a user across its connections', async () => {
+  const node = await startTestNode({ gateway: { messagesPerSecond: 5 } });
+  try {
+    const t = await token({ sub: 'many' });
+    const conns = await Promise.all([0, 1, 2].map(() => node.connect({ token: t })));
+    // Each connection alone may burst 10; the user as a whole 20.
+    const answers = (await Promise.all(conns.map((c) => Promise.all(Array.from({ length: 10 }, () => c.request({ type: 'ping' })))))).flat();
+    const limited = answers.filter((f) => f.code === 'rate_limited').length;
+    assert.ok(limited >= 9 && limited <= 11, `about 30 - 20 refused, got ${limited}`);
+    await Promise.all(conns.map((c) => c.close()));
+  } finally {
+    await node.stop();
+  }
+});
+
+test('a saturated actor host answers unavailable (temporary) instead of queueing without bound', async () => {
+  const node = await startTestNode({ actors: { hostQueueLimit: 2 } });
+  try {
+    const pub = await node.connect({ token: await token({ sub: 'p', roles: ['publisher'] }) });
+    const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => pub.request({ type: 'broadcast_event', channel: `product:sat${i}`, event_type: 'x', data: {} })));
+    const unavailable = answers.filter((f) => f.code === 'unavailable');
+    assert.ok(unavailable.length > 0, 'some were refused');
+    assert.ok(unavailable.every((f) => f.temporary === true));
+    assert.ok(answers.some((f) => f.type === 'reply'), 'some got through');
+    await pub.close();
+  } finally {
+    await node.stop();
+  }
+});
