@@ -63,3 +63,14 @@ test('a saturated actor host answers unavailable (temporary) instead of queueing
     await node.stop();
   }
 });
+
+test('a cached token is refused again once it expires', async () => {
+  const { TokenVerifier } = await import('./auth.ts');
+  const { loadConfig } = await import('../config/load.ts');
+  const v = new TokenVerifier(loadConfig({ env: { HAAT_JWT_SECRET: 'test-secret-of-haat' } }).auth);
+  const exp = Math.floor(Date.now() / 1000) + 60;
+  const t = await token({ sub: 'u1' }, { expiresIn: exp });
+  assert.equal((await v.principal(t)).userId, 'u1');
+  assert.equal((await v.principal(t, Date.now() + 1000)).userId, 'u1');
+  await assert.rejects(v.principal(t, exp * 1000 + 1), (e: { code?: string }) => e.code === 'unauthorized');
+});

@@ -5,9 +5,15 @@ import type { AuthConfig } from '../config/schema.ts';
 import { HaatError } from '../errors.ts';
 import { ROLES, type Principal, type Role } from './principal.ts';
 
+// Verified tokens are remembered until they expire: a signature check costs
+// tens of µs, and a reconnect storm or a REST client presents the same token
+// again and again. Bounded; the oldest entry goes first.
+const CACHE_MAX = 50_000;
+
 export class TokenVerifier {
   private readonly secret: Uint8Array;
   private publicKey: Promise<CryptoKey> | undefined;
+  private readonly cache = new Map<string, { principal: Principal; expMs: number }>();
 
   constructor(private readonly config: AuthConfig) {
     this.secret = new TextEncoder().encode(config.jwtSecret);
@@ -15,12 +21,13 @@ export class TokenVerifier {
   }
 
   /** Verifies signature and expiry; any failure is `unauthorized`. */
-  async verify(token: string): Promise<JWTPayload> {
+  async verify(token: string, now = Date.now()): Promise<JWTPayload> {
+    const currentDate = new Date(now);
     try {
       const header = JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8')) as { alg?: unknown };
-      if (header.alg === 'HS256') return (await jwtVerify(token, this.secret, { algorithms: ['HS256'] })).payload;
+      if (header.alg === 'HS256') return (await jwtVerify(token, this.secret, { algorithms: ['HS256'], currentDate })).payload;
       if (this.publicKey && header.alg === this.config.publicKeyAlg) {
-        return (await jwtVerify(token, await this.publicKey, { algorithms: [this.config.publicKeyAlg] })).payload;
+        return (await jwtVerify(token, await this.publicKey, { algorithms: [this.config.publicKeyAlg], currentDate })).payload;
       }
       throw new HaatError('unauthorized', `token algorithm ${JSON.stringify(header.alg)} is not accepted`);
     } catch (err) {
@@ -30,8 +37,18 @@ export class TokenVerifier {
     }
   }
 
-  async principal(token: string): Promise<Principal> {
-    const claims = await this.verify(token);
+  async principal(token: string, now = Date.now()): Promise<Principal> {
+    const hit = this.cache.get(token);
+    if (hit && hit.expMs > now) return hit.principal;
+    const claims = await this.verify(token, now);
+    const principal = this.toPrincipal(claims);
+    if (this.cache.size >= CACHE_MAX) this.cache.delete(this.cache.keys().next().value!);
+    // A token without `exp` never expires; it is re-verified every minute all the same.
+    this.cache.set(token, { principal, expMs: claims.exp === undefined ? now + 60_000 : Math.min(claims.exp * 1000, now + 3_600_000) });
+    return principal;
+  }
+
+  private toPrincipal(claims: JWTPayload): Principal {
     if (typeof claims.sub !== 'string' || claims.sub.length === 0 || claims.sub.length > 128) {
       throw new HaatError('unauthorized', 'token has no valid `sub`');
     }
