@@ -21,6 +21,8 @@ export interface ConnState {
   messagesPerSecond: number;
   floodWindowStart: number;
   floodCount: number;
+  /** Counted against the per-user and per-IP limits (close() undoes it). */
+  admitted: boolean;
   closed: boolean;
 }
 

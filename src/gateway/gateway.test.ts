@@ -202,7 +202,12 @@ test('more connections than allowed for one user are closed with 4029', async ()
   const c = await TestClient.open(node.url({ token: t }));
   assert.equal((await c.closed).code, 4029);
   assert.equal(c.frames.length, 0, 'no authenticated frame for a refused connection');
-  await Promise.all([a.close(), b.close()]);
+  await a.close();
+  // The refused connection did not count: one slot is free again, exactly one.
+  const d = await node.connect({ token: t });
+  const e = await TestClient.open(node.url({ token: t }));
+  assert.equal((await e.closed).code, 4029);
+  await Promise.all([b.close(), d.close()]);
 });
 
 test('frame types of later milestones answer unknown_type, saying so', async () => {

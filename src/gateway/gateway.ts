@@ -134,6 +134,7 @@ export class Gateway {
           messagesPerSecond: mps,
           floodWindowStart: now,
           floodCount: 0,
+          admitted: false,
           closed: false,
         };
         res.cork(() => res.upgrade(state, key, protocol, extensions, context));
@@ -152,20 +153,23 @@ export class Gateway {
     this.d.metrics.connections.inc();
     this.d.metrics.connectionsOpened.inc();
     const user = s.principal.userId;
+    if (user !== null && (this.perUser.get(user) ?? 0) >= this.d.config.maxConnectionsPerUser) {
+      return this.closeWith(ws, 4029, 'too many connections for this user');
+    }
+    const countsIp = !LOOPBACK.test(s.ip);
+    if (countsIp && (this.perIp.get(s.ip) ?? 0) >= this.d.config.maxConnectionsPerIp) {
+      return this.closeWith(ws, 4029, 'too many connections from this address');
+    }
+    // Counted only once admitted, so close() undoes exactly what was done here.
+    s.admitted = true;
+    if (countsIp) this.perIp.set(s.ip, (this.perIp.get(s.ip) ?? 0) + 1);
     if (user !== null) {
-      const n = (this.perUser.get(user) ?? 0) + 1;
-      this.perUser.set(user, n);
-      if (n > this.d.config.maxConnectionsPerUser) return this.closeWith(ws, 4029, 'too many connections for this user');
+      this.perUser.set(user, (this.perUser.get(user) ?? 0) + 1);
       const ub = this.userBuckets.get(user);
       // Per user across its connections: twice one connection's rate.
       if (ub) ub.refs++;
       else this.userBuckets.set(user, { bucket: new TokenBucket(s.messagesPerSecond * 2, s.messagesPerSecond * 4, this.d.clock.now()), refs: 1 });
       s.userBucket = this.userBuckets.get(user)!.bucket;
-    }
-    if (!LOOPBACK.test(s.ip)) {
-      const n = (this.perIp.get(s.ip) ?? 0) + 1;
-      this.perIp.set(s.ip, n);
-      if (n > this.d.config.maxConnectionsPerIp) return this.closeWith(ws, 4029, 'too many connections from this address');
     }
     const c = this.d.config;
     this.send(ws, {
@@ -186,6 +190,8 @@ export class Gateway {
     this.sockets.delete(ws);
     this.d.metrics.connections.dec();
     for (const ch of s.channels) this.countSubscriber(ch, -1);
+    if (this.sockets.size === 0) this.onDrained?.();
+    if (!s.admitted) return;
     const user = s.principal.userId;
     if (user !== null) {
       const n = (this.perUser.get(user) ?? 1) - 1;
@@ -200,7 +206,6 @@ export class Gateway {
       else this.perIp.set(s.ip, n);
     }
     this.log.debug({ session: s.sessionId, code }, 'closed');
-    if (this.sockets.size === 0) this.onDrained?.();
   }
 
   private message(ws: Socket, message: ArrayBuffer, isBinary: boolean): void {
