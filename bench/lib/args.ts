@@ -1,0 +1,46 @@
+// Tiny `--key=value` / `--flag` parser: benches take few flags and must say
+// which ones are unknown rather than silently ignoring a typo.
+export type Flags = Map<string, string>;
+
+/** A bad command line: reported as a message, not a stack trace. */
+export class UsageError extends Error {}
+
+export function parseFlags(argv: readonly string[], known: readonly string[]): Flags {
+  const flags: Flags = new Map();
+  for (const arg of argv) {
+    const m = /^--([a-z][a-z0-9-]*)(?:=(.*))?$/.exec(arg);
+    if (!m) throw new UsageError(`unexpected argument ${JSON.stringify(arg)} (flags look like --name=value)`);
+    const name = m[1]!;
+    if (!known.includes(name)) throw new UsageError(`unknown flag --${name}; known: ${known.map((k) => `--${k}`).join(' ')}`);
+    flags.set(name, m[2] ?? 'true');
+  }
+  return flags;
+}
+
+export function intFlag(flags: Flags, name: string, fallback: number): number {
+  const raw = flags.get(name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw)) throw new UsageError(`--${name} must be a non-negative integer, got ${JSON.stringify(raw)}`);
+  return Number(raw);
+}
+
+export function numberFlag(flags: Flags, name: string, fallback: number): number {
+  const raw = flags.get(name);
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0) throw new UsageError(`--${name} must be a non-negative number, got ${JSON.stringify(raw)}`);
+  return n;
+}
+
+export function listFlag(flags: Flags, name: string, fallback: readonly string[]): string[] {
+  const raw = flags.get(name);
+  if (raw === undefined) return [...fallback];
+  return raw.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+}
+
+export function intListFlag(flags: Flags, name: string, fallback: readonly number[]): number[] {
+  return listFlag(flags, name, fallback.map(String)).map((s) => {
+    if (!/^\d+$/.test(s)) throw new UsageError(`--${name} takes comma-separated integers, got ${JSON.stringify(s)}`);
+    return Number(s);
+  });
+}

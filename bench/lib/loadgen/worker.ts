@@ -1,0 +1,109 @@
+// A load-generator worker thread: opens its share of subscriber connections
+// with bounded concurrency, counts deliveries and records their latency.
+// Everything per delivery is kept to a byte search, a clock read and an
+// array increment.
+import { parentPort } from 'node:worker_threads';
+import WebSocket from 'ws';
+import { nowMs } from '../clock.ts';
+import { LatencyRecorder, encodeHistogram } from '../histogram.ts';
+import { protocolByName } from '../protocols/index.ts';
+import type { ControlOutcome } from '../protocols/protocol.ts';
+import { readTimestamp } from './frame.ts';
+import type { Command, ConnectCommand, WorkerCounters, WorkerEvent } from './messages.ts';
+
+const port = parentPort;
+if (!port) throw new Error('loadgen/worker.ts must run as a worker thread');
+
+const counters: WorkerCounters = { joined: 0, failed: 0, dropped: 0, delivered: 0, frameBytes: 0, lastError: undefined };
+const recorder = new LatencyRecorder();
+const sockets = new Set<WebSocket>();
+let progressTimer: NodeJS.Timeout | undefined;
+
+function post(ev: WorkerEvent): void {
+  port!.postMessage(ev);
+}
+
+function connectAll(c: ConnectCommand): void {
+  const protocol = protocolByName(c.protocol);
+  const url = protocol.subscriberUrl(c.host, c.port);
+  let next = 0;
+  let pending = 0;
+
+  const pump = (): void => {
+    while (pending < c.maxPending && next < c.count) open(c.first + next++ * c.step);
+  };
+
+  const open = (index: number): void => {
+    pending++;
+    let joined = false;
+    const ws = new WebSocket(url, {
+      perMessageDeflate: false,
+      skipUTF8Validation: true,
+      localAddress: c.addresses[index % c.addresses.length],
+      handshakeTimeout: c.handshakeTimeoutMs,
+    });
+    sockets.add(ws);
+    const settle = (outcome: ControlOutcome): void => {
+      if (outcome === 'joined' && !joined) {
+        joined = true;
+        counters.joined++;
+        pending--;
+        pump();
+      } else if (typeof outcome === 'object') {
+        counters.lastError = outcome.error;
+        ws.terminate();
+      }
+    };
+    ws.on('open', () => settle(protocol.onSubscriberOpen(ws, c.channel)));
+    ws.on('message', (data: Buffer) => {
+      if (joined) {
+        const t = readTimestamp(data);
+        if (t >= 0) {
+          counters.delivered++;
+          counters.frameBytes = data.length;
+          recorder.record((nowMs() - t) * 1000);
+          return;
+        }
+      }
+      settle(protocol.onSubscriberFrame(ws, data, c.channel));
+    });
+    ws.on('error', (err) => {
+      counters.lastError = err.message;
+    });
+    ws.on('close', () => {
+      sockets.delete(ws);
+      if (joined) {
+        counters.dropped++;
+        return;
+      }
+      counters.failed++;
+      pending--;
+      pump();
+    });
+  };
+
+  progressTimer = setInterval(() => post({ ev: 'progress', ...counters }), c.progressMs);
+  pump();
+}
+
+port.on('message', (msg: Command) => {
+  switch (msg.cmd) {
+    case 'connect':
+      connectAll(msg);
+      return;
+    case 'reset':
+      recorder.reset();
+      post({ ev: 'reply', id: msg.id, delivered: counters.delivered });
+      return;
+    case 'collect':
+      post({ ev: 'reply', id: msg.id, delivered: counters.delivered, histogram: encodeHistogram(recorder.histogram()) });
+      return;
+    case 'close':
+      clearInterval(progressTimer);
+      // terminate(): no close handshake, so thousands of sockets go at once.
+      for (const ws of sockets) ws.terminate();
+      post({ ev: 'reply', id: msg.id, delivered: counters.delivered });
+      port.close();
+      return;
+  }
+});

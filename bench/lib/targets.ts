@@ -1,0 +1,62 @@
+// The servers a bench can run against, each started as its own child process
+// so that its CPU and memory can be read from /proc.
+import { fileURLToPath } from 'node:url';
+import { SignJWT } from 'jose';
+import { UsageError } from './args.ts';
+import { spawnServer, type ServerProcess } from './server-process.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const BASELINES = fileURLToPath(new URL('../baselines/', import.meta.url));
+
+/** The secret the bench gives haat, so that it can sign publisher tokens. */
+export const BENCH_JWT_SECRET = 'bench-secret';
+
+export interface Target {
+  name: string;
+  label: string;
+  /** Name of the wire protocol in protocols/index.ts. */
+  protocol: string;
+  start(): Promise<ServerProcess>;
+  /** A token for publisher connections, when the server wants one. */
+  publisherToken(): Promise<string | undefined>;
+}
+
+export const TARGETS: Readonly<Record<string, Target>> = {
+  haat: {
+    name: 'haat',
+    label: 'haat',
+    protocol: 'haat',
+    start: () =>
+      spawnServer({
+        args: ['--import', 'tsx', 'src/main.ts'],
+        cwd: ROOT,
+        env: { PORT: '0', HAAT_WORKERS: '1', LOG_LEVEL: 'warn', HAAT_JWT_SECRET: BENCH_JWT_SECRET },
+      }),
+    publisherToken: () =>
+      new SignJWT({ roles: ['publisher'] })
+        .setSubject('bench-publisher')
+        .setProtectedHeader({ alg: 'HS256' })
+        .setExpirationTime('1h')
+        .sign(new TextEncoder().encode(BENCH_JWT_SECRET)),
+  },
+  uws: {
+    name: 'uws',
+    label: 'raw uWS topic',
+    protocol: 'uws',
+    start: () => spawnServer({ args: ['--import', 'tsx', `${BASELINES}uws-topic-server.ts`], cwd: ROOT, env: { PORT: '0' } }),
+    publisherToken: async () => undefined,
+  },
+  socketio: {
+    name: 'socketio',
+    label: 'Socket.IO room',
+    protocol: 'socketio',
+    start: () => spawnServer({ args: ['--import', 'tsx', `${BASELINES}socketio-room-server.ts`], cwd: ROOT, env: { PORT: '0' } }),
+    publisherToken: async () => undefined,
+  },
+};
+
+export function targetByName(name: string): Target {
+  const t = TARGETS[name];
+  if (!t) throw new UsageError(`unknown target ${JSON.stringify(name)}; known: ${Object.keys(TARGETS).join(', ')}`);
+  return t;
+}
