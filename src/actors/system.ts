@@ -10,6 +10,7 @@ import { Batcher, decodeBatch } from './batcher.ts';
 import { HashRingPlacement } from './hashring-placement.ts';
 import type { Placement } from './placement.ts';
 import { onCrash } from './supervisor.ts';
+import { Deadlines } from './deadlines.ts';
 import { assertNever, type FromHost, type LifecycleEvent, type ToHost, type WireError } from './wire.ts';
 import type { HostTaskData } from './host-worker.ts';
 import type { ActorsConfig } from '../config/schema.ts';
@@ -36,8 +37,9 @@ export type AnswerCallback<R> = (err: HaatError | undefined, value: R | undefine
 
 interface PendingAsk {
   done: AnswerCallback<unknown>;
-  timer: NodeJS.Timeout;
   host: number;
+  address: string;
+  timeoutMs: number;
 }
 
 interface HostSlot {
@@ -76,6 +78,12 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> {
   private readonly emitListeners: ((v: unknown) => void)[] = [];
   private nextAsk = 1;
   private stopping = false;
+  private readonly deadlines = new Deadlines((i) => {
+    const p = this.pending.get(i);
+    if (!p) return; // answered in time
+    this.pending.delete(i);
+    p.done(new HaatError('unavailable', `ask to ${p.address} timed out after ${p.timeoutMs} ms`), undefined);
+  });
 
   constructor(private readonly opts: ActorSystemOptions) {
     super();
@@ -147,11 +155,8 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> {
     }
     const ms = timeoutMs ?? this.config.askTimeoutMs;
     const i = this.nextAsk++;
-    const timer = setTimeout(() => {
-      this.pending.delete(i);
-      done(new HaatError('unavailable', `ask to ${address} timed out after ${ms} ms`), undefined);
-    }, ms);
-    this.pending.set(i, { done: done as AnswerCallback<unknown>, timer, host: host.index });
+    this.deadlines.add(i, ms);
+    this.pending.set(i, { done: done as AnswerCallback<unknown>, host: host.index, address, timeoutMs: ms });
     host.out.push({ k: 'a', i, a: address, m: msg });
   }
 
@@ -167,8 +172,8 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> {
         }),
     );
     await Promise.race([Promise.all(stopped), new Promise((r) => setTimeout(r, 2000).unref())]);
+    this.deadlines.stop();
     for (const [i, p] of this.pending) {
-      clearTimeout(p.timer);
       p.done(new HaatError('unavailable', 'actor system stopped'), undefined);
       this.pending.delete(i);
     }
@@ -220,7 +225,6 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> {
     let failedAsks = 0;
     for (const [i, p] of this.pending) {
       if (p.host !== slot.index) continue;
-      clearTimeout(p.timer);
       this.pending.delete(i);
       p.done(new HaatError('unavailable', `host ${slot.index} died; retry`), undefined);
       failedAsks++;
@@ -252,7 +256,6 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> {
           const p = this.pending.get(item.i);
           if (!p) break; // timed out already
           this.pending.delete(item.i);
-          clearTimeout(p.timer);
           if (item.e) p.done(HaatError.fromBody(item.e), undefined);
           else p.done(undefined, item.v);
           break;

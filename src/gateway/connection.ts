@@ -14,8 +14,8 @@ export interface ConnState {
   ip: string;
   /** Channels subscribed on this connection. */
   channels: Set<string>;
-  /** Channels with a join in flight (count against the channel limit). */
-  joining: Set<string>;
+  /** Channels with a join in flight (count against the channel limit); allocated only while one is. */
+  joining: Set<string> | undefined;
   bucket: TokenBucket;
   userBucket: TokenBucket | undefined;
   messagesPerSecond: number;

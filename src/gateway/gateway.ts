@@ -128,7 +128,7 @@ export class Gateway {
           net,
           ip,
           channels: new Set(),
-          joining: new Set(),
+          joining: undefined,
           bucket: new TokenBucket(mps, mps * 2, now),
           userBucket: undefined,
           messagesPerSecond: mps,
@@ -254,7 +254,7 @@ export class Gateway {
       case 'leave_channel': {
         const left: string[] = [];
         for (const ch of new Set(frame.channels)) {
-          s.joining.delete(ch);
+          s.joining?.delete(ch);
           if (!s.channels.delete(ch)) continue;
           ws.unsubscribe(ch);
           this.countSubscriber(ch, -1);
@@ -308,7 +308,7 @@ export class Gateway {
     const denied: { channel: string; code: ErrorCode; message: string }[] = [];
     const allowed: { channel: string; since: { epoch: string; offset: number } | undefined }[] = [];
     const deny = (channel: string, code: ErrorCode, message: string): void => void denied.push({ channel, code, message });
-    let room = this.d.config.maxChannels - s.channels.size - s.joining.size;
+    let room = this.d.config.maxChannels - s.channels.size - (s.joining?.size ?? 0);
     for (const channel of new Set(frame.channels)) {
       const ch = parseChannel(channel);
       if (!ch) {
@@ -324,7 +324,7 @@ export class Gateway {
         deny(channel, 'forbidden', `may not join ${channel}`);
         continue;
       }
-      const already = s.channels.has(channel) || s.joining.has(channel);
+      const already = s.channels.has(channel) || s.joining?.has(channel) === true;
       if (!already && room <= 0) {
         deny(channel, 'channel_limit', `at most ${this.d.config.maxChannels} channels per connection`);
         continue;
@@ -333,9 +333,11 @@ export class Gateway {
       allowed.push({ channel, since: frame.since?.[channel] });
     }
     if (s.closed) return;
-    for (const a of allowed) s.joining.add(a.channel);
+    const joining = (s.joining ??= new Set());
+    for (const a of allowed) joining.add(a.channel);
     askJoins(this.d.actors, this.d.fanout, allowed, this.d.askTimeoutMs, (ch) => s.channels.has(ch), (out) => {
-      for (const a of allowed) s.joining.delete(a.channel);
+      for (const a of allowed) joining.delete(a.channel);
+      if (joining.size === 0 && s.joining === joining) s.joining = undefined;
       if (s.closed) return;
       ws.cork(() => {
         for (const ch of out.subscribe) {
