@@ -161,3 +161,8 @@ test('idle actors passivate and reactivate transparently with their persisted st
   await passivated;
   assert.deepEqual(await s.ask(a, { type: 'get' }), { touches: 2, activation: 2 });
 });
+
+test('a host that cannot load its behaviours fails start() with the reason, after bounded retries', async () => {
+  const broken = new URL('../testkit/broken-behaviours.ts', import.meta.url).href;
+  await assert.rejects(startTestSystem({ workers: 1 }, [broken]), /could not start: .*broken on purpose/);
+});

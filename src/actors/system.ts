@@ -55,6 +55,8 @@ interface HostSlot {
   ready: Promise<void>;
   markReady: () => void;
   stopped?: () => void;
+  isReady: boolean;
+  lastError?: string;
 }
 
 // A host thread that keeps dying at start (a broken behaviour module) is not
@@ -109,6 +111,13 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> {
   async start(): Promise<void> {
     for (let i = 0; i < this.config.workers; i++) this.hosts.push(this.launch(i, 0, []));
     await Promise.all(this.hosts.map((h) => h.ready));
+    // A slot replaced while starting resolves `ready` for its successor's sake; wait for those too.
+    while (this.hosts.some((h) => !h.down && !h.isReady)) await Promise.all(this.hosts.map((h) => h.ready));
+    const down = this.hosts.find((h) => h.down);
+    if (down) {
+      await this.stop();
+      throw new Error(`actor host ${down.index} could not start: ${down.lastError ?? 'unknown error'}`);
+    }
     this.log.info({ hosts: this.config.workers }, 'actor hosts ready');
   }
 
@@ -206,7 +215,7 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> {
       config: this.opts.hostConfig ?? null,
     };
     const task = this.pool.run(data, { transferList: [port2] as never });
-    const slot: HostSlot = { index, port: port1, out: new Batcher<ToHost>(port1, this.config.batchMax), inflight: 0, generation, restarts, down: false, task, ready, markReady };
+    const slot: HostSlot = { index, port: port1, out: new Batcher<ToHost>(port1, this.config.batchMax), inflight: 0, generation, restarts, down: false, task, ready, markReady, isReady: false };
     port1.on('message', (raw: unknown) => {
       if (this.hosts[index] === slot || !this.hosts[index]) this.fromHost(slot, decodeBatch<FromHost>(raw));
     });
@@ -235,9 +244,11 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> {
     this.log.error({ host: slot.index, error, failedAsks, lostItems }, 'actor host thread died');
     this.emit('hostDown', { index: slot.index, error, failedAsks, lostItems });
     const restarts = slot.restarts;
+    // Whoever waits for this slot to be ready (start()) now looks at its successor.
+    slot.markReady();
     if (onCrash(restarts, Date.now(), HOST_RESTARTS) === 'stop') {
       slot.down = true;
-      slot.markReady();
+      slot.lastError = error;
       this.log.fatal({ host: slot.index }, 'actor host keeps dying; it stays down');
       return;
     }
@@ -290,6 +301,7 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> {
           this.onLifecycle(item.ev);
           break;
         case 'ready':
+          slot.isReady = true;
           slot.markReady();
           break;
         case 'stopped':
