@@ -77,7 +77,9 @@ export class Gateway {
       // itself only fits while the buffer is under this bound, hence the margin.
       maxBackpressure: config.maxBackpressureBytes * 4,
       closeOnBackpressureLimit: 0,
-      idleTimeout: Math.max(8, Math.ceil((config.heartbeatMs * 2) / 1000)),
+      // uWS pings a socket silent for idleTimeout/2 and closes it at idleTimeout
+      // (measured here): a ping every heartbeat_ms, closed after a heartbeat with no answer.
+      idleTimeout: Math.max(8, Math.round((config.heartbeatMs * 2) / 1000)),
       sendPingsAutomatically: true,
       upgrade: (res, req, context) => this.upgrade(res, req, context),
       open: (ws) => this.open(ws),
