@@ -35,11 +35,11 @@ export function rssBytes(pid: number): number {
   return Number(m[1]) * 1024;
 }
 
-/** The limits on open files of this process (`ulimit -n` / `ulimit -Hn`; children inherit them). */
-export function openFileLimits(): { soft: number; hard: number } {
-  const limits = readFileSync('/proc/self/limits', 'utf8');
+/** The limits on open files of this process or of `pid` (`ulimit -n` / `ulimit -Hn`; children inherit them). */
+export function openFileLimits(pid: number | 'self' = 'self'): { soft: number; hard: number } {
+  const limits = readFileSync(`/proc/${pid}/limits`, 'utf8');
   const m = /^Max open files\s+(\d+|unlimited)\s+(\d+|unlimited)/m.exec(limits);
-  if (!m) throw new Error('no "Max open files" in /proc/self/limits');
+  if (!m) throw new Error(`no "Max open files" in /proc/${pid}/limits`);
   const value = (s: string): number => (s === 'unlimited' ? Number.POSITIVE_INFINITY : Number(s));
   return { soft: value(m[1]!), hard: value(m[2]!) };
 }

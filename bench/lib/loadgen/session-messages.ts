@@ -1,0 +1,189 @@
+// Messages of the session load generator (session-worker.ts, client-process.ts,
+// fleet.ts). A "session" is one client connection with a lifecycle: connect,
+// join its channels, heartbeat, send, and (on command) drop, reconnect with
+// `since`, or churn (leave, disconnect, come back).
+
+/** Which channels connection `i` joins (see channelsFor in session-worker.ts). */
+export type SubscribePattern =
+  | 'none'
+  /** Everyone on one hot channel, product:hot. */
+  | 'hot'
+  /** product:cold-<i % coldChannels>: many cold channels. */
+  | 'cold'
+  /** user:u<i> with a token whose sub is u<i> (per-user channels). */
+  | 'user'
+  /** i % 3: hot, cold, user. */
+  | 'mix';
+
+/** What a sending connection sends, chosen per frame. */
+export type SendKind =
+  /** send_message to user:u<k> (publisher role), k cycling over `targets`. */
+  | 'user-message'
+  /** broadcast_event to product:in-<k>, k cycling over `targets`. */
+  | 'broadcast'
+  /** alternate the two. */
+  | 'mixed'
+  /** {"type":"echo","ref":N} for the raw uWS echo baseline. */
+  | 'echo';
+
+export interface SendPattern {
+  kind: SendKind;
+  /** Frames per second per connection, on a 5 ms schedule ('rate'), or bursts of `burst` every `burstEveryMs`. */
+  mode: 'rate' | 'burst';
+  perSecond: number;
+  burst: number;
+  burstEveryMs: number;
+  /** Distinct target channels. */
+  targets: number;
+  /** Cap of requests without an answer per connection: past it the schedule waits (counted as `sendStalls`). */
+  maxOutstanding: number;
+}
+
+export interface SessionConfig {
+  /** 'haat' (PROTOCOL.md) or 'uws' (raw uWS: ready on open, nothing else spoken). */
+  protocol: 'haat' | 'uws';
+  host: string;
+  port: number;
+  /** URL path, '/ws' for haat. */
+  path: string;
+  addresses: string[];
+  subscribe: SubscribePattern;
+  coldChannels: number;
+  /** Extra channels for every connection (e.g. the storm's product:s-<i % K>), computed by `extraModulo`. */
+  extraPrefix?: string;
+  extraModulo?: number;
+  /** HS256 secret and role for tokens; guests when undefined (user pattern forces tokens). */
+  jwtSecret?: string;
+  roles?: string[];
+  /** Token sub is `${subPrefix}${i}`. */
+  subPrefix: string;
+  /** Application-level ping ({"type":"ping"}) per connection every heartbeatMs, 0 for none; RTT goes to the histogram. */
+  heartbeatMs: number;
+  send?: SendPattern;
+  maxPending: number;
+  handshakeTimeoutMs: number;
+  progressMs: number;
+}
+
+export interface AssignCommand {
+  cmd: 'assign';
+  config: SessionConfig;
+  /** Global connection indices: first, first+step, ... (count of them). */
+  first: number;
+  step: number;
+  count: number;
+}
+
+export interface ReconnectCommand {
+  cmd: 'reconnect';
+  id: number;
+  /** Full jitter: each connection waits uniform [0, jitterMs) before reconnecting. */
+  jitterMs: number;
+}
+
+export interface ChurnCommand {
+  cmd: 'churn';
+  id: number;
+  /** A connection lives uniform [minLifeMs, maxLifeMs) after joining, then leaves its channels, closes, and comes back after uniform [0, gapMs). */
+  minLifeMs: number;
+  maxLifeMs: number;
+  gapMs: number;
+  /** false stops churning (connections stay as they are). */
+  on: boolean;
+}
+
+export type SessionCommand =
+  | AssignCommand
+  | { cmd: 'start-sending'; id: number }
+  | { cmd: 'stop-sending'; id: number }
+  | { cmd: 'set-rate'; id: number; perSecond: number }
+  | { cmd: 'reset'; id: number }
+  | { cmd: 'collect'; id: number }
+  /** terminate() every socket at once (no close handshake), as if the server or network dropped them. */
+  | { cmd: 'drop'; id: number }
+  | ReconnectCommand
+  | ChurnCommand
+  | { cmd: 'close'; id: number };
+
+export interface SessionCounters {
+  /** Connections open and past their join (ready), right now. */
+  ready: number;
+  /** Times a connection became ready (first connects + reconnects + churn cycles). */
+  readyTotal: number;
+  /** Connects that failed or closed before ready. */
+  failed: number;
+  /** Ready connections the server closed (not closed by us). */
+  serverClosed: number;
+  /** Close codes of serverClosed, "code": count. */
+  closeCodes: Record<string, number>;
+  /** Events received, offset gaps and duplicates (PROTOCOL.md §4). */
+  events: number;
+  gaps: number;
+  duplicates: number;
+  /** Joins with `since` answered recovered:true / false. */
+  recovered: number;
+  notRecovered: number;
+  /** Reconnects commanded and reconnects that reached ready again. */
+  reconnectsWanted: number;
+  reconnectsDone: number;
+  /** Date.now() when the last commanded reconnect became ready. */
+  lastReconnectAt: number;
+  joins: number;
+  leaves: number;
+  pingsSent: number;
+  pongs: number;
+  /** Requests sent and answered (reply ok), refused (error) by type. */
+  sent: number;
+  replies: number;
+  errors: number;
+  errorCodes: Record<string, number>;
+  sendStalls: number;
+  lastError: string | undefined;
+}
+
+export type SessionEvent =
+  | ({ ev: 'progress' } & SessionCounters)
+  | { ev: 'reply'; id: number; ping?: string; answer?: string };
+
+export function emptyCounters(): SessionCounters {
+  return {
+    ready: 0,
+    readyTotal: 0,
+    failed: 0,
+    serverClosed: 0,
+    closeCodes: {},
+    events: 0,
+    gaps: 0,
+    duplicates: 0,
+    recovered: 0,
+    notRecovered: 0,
+    reconnectsWanted: 0,
+    reconnectsDone: 0,
+    lastReconnectAt: 0,
+    joins: 0,
+    leaves: 0,
+    pingsSent: 0,
+    pongs: 0,
+    sent: 0,
+    replies: 0,
+    errors: 0,
+    errorCodes: {},
+    sendStalls: 0,
+    lastError: undefined,
+  };
+}
+
+/** Sums counters; `ready` etc. add up, lastReconnectAt is the latest, lastError the first one. */
+export function addCounters(into: SessionCounters, c: SessionCounters): void {
+  for (const k of Object.keys(into) as Array<keyof SessionCounters>) {
+    if (k === 'closeCodes' || k === 'errorCodes') {
+      for (const [code, n] of Object.entries(c[k])) into[k][code] = (into[k][code] ?? 0) + n;
+    } else if (k === 'lastReconnectAt') {
+      into.lastReconnectAt = Math.max(into.lastReconnectAt, c.lastReconnectAt);
+    } else if (k === 'lastError') {
+      into.lastError ??= c.lastError;
+    } else {
+      (into[k] as number) += c[k] as number;
+    }
+  }
+}

@@ -1,0 +1,461 @@
+// A worker thread of the session load generator: opens its share of
+// connections with bounded ramp-up, joins their channels, keeps them alive
+// with application pings, checks event offsets for gaps and duplicates
+// (PROTOCOL.md §4), sends at a fixed rate or in bursts, and on command drops
+// every socket at once, reconnects with full-jitter backoff and `since`, or
+// churns (leave, disconnect, come back).
+import { parentPort } from 'node:worker_threads';
+import { SignJWT } from 'jose';
+import WebSocket from 'ws';
+import { LatencyRecorder, encodeHistogram } from '../histogram.ts';
+import { emptyCounters, type AssignCommand, type ChurnCommand, type SessionCommand, type SessionConfig, type SessionEvent } from './session-messages.ts';
+
+const port = parentPort;
+if (!port) throw new Error('loadgen/session-worker.ts must run as a worker thread');
+
+type State = 'connecting' | 'joining' | 'ready' | 'leaving' | 'down';
+
+interface Conn {
+  i: number;
+  ws: WebSocket | undefined;
+  state: State;
+  /** Last seen {epoch, offset} per joined channel. */
+  channels: Map<string, { epoch: string; offset: number }>;
+  /** This connect carries `since` (a reconnect). */
+  resuming: boolean;
+  /** A reconnect was commanded for this connection and has not become ready yet. */
+  reconnectWanted: boolean;
+  /** We closed it (drop, churn, close): its close is not a server drop. */
+  weClosed: boolean;
+  ramp: boolean;
+  pingAt: number;
+  nextRef: number;
+  sentAt: Map<number, number>;
+  sentCount: number;
+  token: string | undefined;
+  churnTimer: NodeJS.Timeout | undefined;
+}
+
+const counters = emptyCounters();
+const pingRtt = new LatencyRecorder();
+const answerLatency = new LatencyRecorder();
+const conns: Conn[] = [];
+let cfg: SessionConfig | undefined;
+let churn: ChurnCommand | undefined;
+let sending = false;
+let sendStart = 0;
+let perSecond = 0;
+let lastBurstAt = 0;
+let closing = false;
+const timers: NodeJS.Timeout[] = [];
+
+function post(ev: SessionEvent): void {
+  port!.postMessage(ev);
+}
+
+function channelsFor(c: SessionConfig, i: number): string[] {
+  const out: string[] = [];
+  const pattern = c.subscribe === 'mix' ? (['hot', 'cold', 'user'] as const)[i % 3]! : c.subscribe;
+  if (pattern === 'hot') out.push('product:hot');
+  else if (pattern === 'cold') out.push(`product:cold-${i % Math.max(1, c.coldChannels)}`);
+  else if (pattern === 'user') out.push(`user:${c.subPrefix}${i}`);
+  if (c.extraPrefix && c.extraModulo) out.push(`${c.extraPrefix}${i % c.extraModulo}`);
+  return out;
+}
+
+function needsToken(c: SessionConfig, i: number): boolean {
+  if (!c.jwtSecret) return false;
+  if (c.roles && c.roles.length > 0) return true;
+  return c.subscribe === 'user' || (c.subscribe === 'mix' && i % 3 === 2);
+}
+
+async function tokenFor(c: SessionConfig, conn: Conn): Promise<string | undefined> {
+  if (conn.token !== undefined || !needsToken(c, conn.i)) return conn.token;
+  conn.token = await new SignJWT({ roles: c.roles ?? ['customer'] })
+    .setSubject(`${c.subPrefix}${conn.i}`)
+    .setProtectedHeader({ alg: 'HS256' })
+    .setExpirationTime('6h')
+    .sign(new TextEncoder().encode(c.jwtSecret));
+  return conn.token;
+}
+
+function setState(conn: Conn, s: State): void {
+  if (conn.state === 'ready' && s !== 'ready') counters.ready--;
+  if (conn.state !== 'ready' && s === 'ready') counters.ready++;
+  conn.state = s;
+}
+
+function becameReady(conn: Conn): void {
+  setState(conn, 'ready');
+  counters.readyTotal++;
+  if (conn.ramp) {
+    conn.ramp = false;
+    rampPending--;
+    pump();
+  }
+  if (conn.reconnectWanted) {
+    conn.reconnectWanted = false;
+    counters.reconnectsDone++;
+    counters.lastReconnectAt = Date.now();
+  }
+  if (churn?.on) scheduleChurn(conn);
+}
+
+function scheduleChurn(conn: Conn): void {
+  const ch = churn!;
+  clearTimeout(conn.churnTimer);
+  conn.churnTimer = setTimeout(
+    () => {
+      conn.churnTimer = undefined;
+      if (conn.state !== 'ready' || !churn?.on || closing) return;
+      if (conn.channels.size > 0 && cfg!.protocol === 'haat') {
+        setState(conn, 'leaving');
+        conn.ws!.send(JSON.stringify({ type: 'leave_channel', ref: 'l', channels: [...conn.channels.keys()] }));
+      } else {
+        closeForChurn(conn);
+      }
+    },
+    ch.minLifeMs + Math.random() * (ch.maxLifeMs - ch.minLifeMs),
+  );
+}
+
+function closeForChurn(conn: Conn): void {
+  conn.weClosed = true;
+  setState(conn, 'down');
+  conn.ws?.close(1000);
+  conn.channels.clear();
+  const t = setTimeout(() => {
+    if (!closing && churn?.on) void open(conn);
+  }, Math.random() * (churn?.gapMs ?? 0));
+  timers.push(t);
+  if (timers.length > 10_000) timers.splice(0, 5_000);
+}
+
+async function open(conn: Conn): Promise<void> {
+  const c = cfg!;
+  if (closing) return;
+  let token: string | undefined;
+  try {
+    token = await tokenFor(c, conn);
+  } catch (err) {
+    counters.lastError = `token: ${(err as Error).message}`;
+  }
+  const url = `ws://${c.host}:${c.port}${c.path}${token ? `?token=${token}` : ''}`;
+  const ws = new WebSocket(url, {
+    perMessageDeflate: false,
+    skipUTF8Validation: true,
+    localAddress: c.addresses[conn.i % c.addresses.length],
+    handshakeTimeout: c.handshakeTimeoutMs,
+  });
+  conn.ws = ws;
+  conn.weClosed = false;
+  conn.pingAt = 0;
+  conn.sentAt.clear();
+  setState(conn, 'connecting');
+  ws.on('open', () => {
+    if (c.protocol === 'uws') becameReady(conn);
+  });
+  ws.on('message', (data: Buffer) => {
+    if (conn.ws === ws) onFrame(conn, ws, data);
+  });
+  ws.on('error', (err) => {
+    counters.lastError = err.message;
+  });
+  ws.on('close', (code) => {
+    if (conn.ws !== ws) return;
+    const wasReady = conn.state === 'ready' || conn.state === 'leaving';
+    setState(conn, 'down');
+    if (conn.weClosed || closing) return;
+    if (wasReady) {
+      counters.serverClosed++;
+      counters.closeCodes[String(code)] = (counters.closeCodes[String(code)] ?? 0) + 1;
+    } else {
+      counters.failed++;
+      if (conn.ramp) {
+        conn.ramp = false;
+        rampPending--;
+        pump();
+      }
+    }
+  });
+}
+
+function onFrame(conn: Conn, ws: WebSocket, data: Buffer): void {
+  let f: Record<string, unknown>;
+  try {
+    f = JSON.parse(data.toString('utf8')) as Record<string, unknown>;
+  } catch {
+    counters.lastError = `unparsable frame: ${data.toString('utf8', 0, 80)}`;
+    return;
+  }
+  switch (f.type) {
+    case 'event': {
+      counters.events++;
+      const st = conn.channels.get(f.channel as string);
+      if (!st) return;
+      const offset = f.offset as number;
+      if (f.epoch !== st.epoch) {
+        st.epoch = f.epoch as string;
+        st.offset = offset;
+        return;
+      }
+      if (offset <= st.offset) counters.duplicates++;
+      else {
+        if (offset > st.offset + 1) counters.gaps += offset - st.offset - 1;
+        st.offset = offset;
+      }
+      return;
+    }
+    case 'reply':
+    case 'error': {
+      const ref = f.ref;
+      if (f.type === 'error') {
+        const code = String(f.code);
+        counters.errors++;
+        counters.errorCodes[code] = (counters.errorCodes[code] ?? 0) + 1;
+        counters.lastError = data.toString('utf8', 0, 200);
+        if (ref === 'j') {
+          // The join itself failed: not ready.
+          counters.failed++;
+          conn.weClosed = true;
+          ws.terminate();
+          return;
+        }
+      } else {
+        counters.replies++;
+      }
+      if (typeof ref === 'number') {
+        const at = conn.sentAt.get(ref);
+        if (at !== undefined) {
+          conn.sentAt.delete(ref);
+          answerLatency.record((performance.now() - at) * 1000);
+        }
+      }
+      return;
+    }
+    case 'pong':
+      if (conn.pingAt > 0) {
+        pingRtt.record((performance.now() - conn.pingAt) * 1000);
+        conn.pingAt = 0;
+      }
+      counters.pongs++;
+      return;
+    case 'authenticated': {
+      const channels = channelsFor(cfg!, conn.i);
+      if (channels.length === 0) return becameReady(conn);
+      const since: Record<string, { epoch: string; offset: number }> = {};
+      if (conn.resuming) for (const [ch, st] of conn.channels) since[ch] = { epoch: st.epoch, offset: st.offset };
+      setState(conn, 'joining');
+      ws.send(JSON.stringify(conn.resuming ? { type: 'join_channel', ref: 'j', channels, since } : { type: 'join_channel', ref: 'j', channels }));
+      return;
+    }
+    case 'channels_joined': {
+      const denied = f.denied as unknown[];
+      if (denied.length > 0) {
+        counters.failed++;
+        counters.lastError = `join denied: ${data.toString('utf8', 0, 200)}`;
+        conn.weClosed = true;
+        ws.terminate();
+        return;
+      }
+      counters.joins++;
+      let allRecovered = true;
+      for (const j of f.channels as Array<{ channel: string; epoch: string; offset: number; recovered: boolean }>) {
+        const st = conn.channels.get(j.channel);
+        if (conn.resuming && st && j.recovered && j.epoch === st.epoch) continue; // replay continues from st.offset
+        if (conn.resuming) allRecovered = false;
+        conn.channels.set(j.channel, { epoch: j.epoch, offset: j.offset });
+      }
+      if (conn.resuming) {
+        if (allRecovered) counters.recovered++;
+        else counters.notRecovered++;
+        conn.resuming = false;
+      }
+      return becameReady(conn);
+    }
+    case 'channels_left':
+      counters.leaves++;
+      if (conn.state === 'leaving') closeForChurn(conn);
+      return;
+    default:
+      return;
+  }
+}
+
+let rampNext = 0;
+let rampPending = 0;
+
+function pump(): void {
+  const c = cfg!;
+  while (!closing && rampPending < c.maxPending && rampNext < conns.length) {
+    const conn = conns[rampNext++]!;
+    conn.ramp = true;
+    rampPending++;
+    void open(conn);
+  }
+}
+
+function startHeartbeats(c: SessionConfig): void {
+  if (c.heartbeatMs <= 0 || c.protocol !== 'haat') return;
+  const tickMs = 100;
+  const slots = Math.max(1, Math.round(c.heartbeatMs / tickMs));
+  let tick = 0;
+  const timer = setInterval(() => {
+    const slot = tick++ % slots;
+    for (let k = slot; k < conns.length; k += slots) {
+      const conn = conns[k]!;
+      if (conn.state !== 'ready' || conn.pingAt > 0) continue;
+      conn.pingAt = performance.now();
+      counters.pingsSent++;
+      conn.ws!.send('{"type":"ping","ref":"p"}');
+    }
+  }, tickMs);
+  timers.push(timer);
+}
+
+function frameFor(c: SessionConfig, conn: Conn, ref: number): string {
+  const s = c.send!;
+  const k = (conn.i * 7919 + ref) % Math.max(1, s.targets);
+  const kind = s.kind === 'mixed' ? (ref % 2 === 0 ? 'user-message' : 'broadcast') : s.kind;
+  switch (kind) {
+    case 'user-message':
+      return `{"type":"send_message","ref":${ref},"channel":"user:u${k}","message":"hello ${ref}"}`;
+    case 'broadcast':
+      return `{"type":"broadcast_event","ref":${ref},"channel":"product:in-${k}","event_type":"bench","data":{"n":${ref}}}`;
+    default:
+      return `{"type":"echo","ref":${ref}}`;
+  }
+}
+
+function startSender(c: SessionConfig): void {
+  if (!c.send) return;
+  const s = c.send;
+  const timer = setInterval(() => {
+    if (!sending) return;
+    const now = performance.now();
+    let burstDue = false;
+    if (s.mode === 'burst') {
+      if (now - lastBurstAt < s.burstEveryMs) return;
+      lastBurstAt = now;
+      burstDue = true;
+    }
+    for (const conn of conns) {
+      if (conn.state !== 'ready') continue;
+      let due = burstDue ? s.burst : Math.floor((perSecond * (now - sendStart)) / 1000) - conn.sentCount;
+      if (due <= 0) continue;
+      const room = s.maxOutstanding - conn.sentAt.size;
+      if (due > room) {
+        counters.sendStalls++;
+        // Skipped sends are not owed later: the schedule moves on.
+        if (!burstDue) conn.sentCount += due - Math.max(0, room);
+        due = Math.max(0, room);
+      }
+      const ws = conn.ws!;
+      // One write per connection per tick, not one per frame: the client
+      // shares the cores with the server, and a syscall per frame would cost
+      // more than the server's work for it. (ws has no public cork.)
+      const sock = (ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+      sock?.cork();
+      for (let n = 0; n < due; n++) {
+        const ref = conn.nextRef++;
+        conn.sentAt.set(ref, performance.now());
+        ws.send(frameFor(c, conn, ref));
+      }
+      sock?.uncork();
+      if (!burstDue) conn.sentCount += due;
+      counters.sent += due;
+    }
+  }, 5);
+  timers.push(timer);
+}
+
+function assign(a: AssignCommand): void {
+  cfg = a.config;
+  perSecond = a.config.send?.perSecond ?? 0;
+  for (let n = 0; n < a.count; n++) {
+    conns.push({
+      i: a.first + n * a.step,
+      ws: undefined,
+      state: 'down',
+      channels: new Map(),
+      resuming: false,
+      reconnectWanted: false,
+      weClosed: false,
+      ramp: false,
+      pingAt: 0,
+      nextRef: 1,
+      sentAt: new Map(),
+      sentCount: 0,
+      token: undefined,
+      churnTimer: undefined,
+    });
+  }
+  timers.push(setInterval(() => post({ ev: 'progress', ...counters }), a.config.progressMs));
+  startHeartbeats(a.config);
+  startSender(a.config);
+  pump();
+}
+
+port.on('message', (msg: SessionCommand) => {
+  switch (msg.cmd) {
+    case 'assign':
+      return assign(msg);
+    case 'start-sending':
+      sending = true;
+      sendStart = performance.now();
+      lastBurstAt = 0;
+      for (const conn of conns) conn.sentCount = 0;
+      return post({ ev: 'reply', id: msg.id });
+    case 'stop-sending':
+      sending = false;
+      return post({ ev: 'reply', id: msg.id });
+    case 'set-rate':
+      perSecond = msg.perSecond;
+      sendStart = performance.now();
+      for (const conn of conns) conn.sentCount = 0;
+      return post({ ev: 'reply', id: msg.id });
+    case 'reset':
+      pingRtt.reset();
+      answerLatency.reset();
+      return post({ ev: 'reply', id: msg.id });
+    case 'collect':
+      post({ ev: 'progress', ...counters });
+      return post({ ev: 'reply', id: msg.id, ping: encodeHistogram(pingRtt.histogram()), answer: encodeHistogram(answerLatency.histogram()) });
+    case 'drop':
+      for (const conn of conns) {
+        if (!conn.ws) continue;
+        conn.weClosed = true;
+        setState(conn, 'down');
+        conn.ws.terminate();
+      }
+      post({ ev: 'progress', ...counters });
+      return post({ ev: 'reply', id: msg.id });
+    case 'reconnect':
+      for (const conn of conns) {
+        if (conn.state !== 'down') continue;
+        conn.resuming = conn.channels.size > 0;
+        conn.reconnectWanted = true;
+        counters.reconnectsWanted++;
+        timers.push(setTimeout(() => void open(conn), Math.random() * msg.jitterMs));
+      }
+      return post({ ev: 'reply', id: msg.id });
+    case 'churn':
+      churn = msg;
+      if (msg.on) for (const conn of conns) if (conn.state === 'ready') scheduleChurn(conn);
+      if (!msg.on) for (const conn of conns) clearTimeout(conn.churnTimer);
+      return post({ ev: 'reply', id: msg.id });
+    case 'close':
+      closing = true;
+      sending = false;
+      for (const t of timers) clearTimeout(t);
+      for (const conn of conns) {
+        clearTimeout(conn.churnTimer);
+        conn.weClosed = true;
+        conn.ws?.terminate();
+      }
+      post({ ev: 'progress', ...counters });
+      post({ ev: 'reply', id: msg.id });
+      port.close();
+      return;
+  }
+});

@@ -1,0 +1,327 @@
+// Scale bench (DESIGN.md §4): N concurrent idle connections on one node with
+// heartbeats, held for --hold-s; connect rate, drops, RSS per connection above
+// the empty node, ping p99 while holding; raw uWS RSS per idle connection in
+// the same run as the baseline.
+//   npm run bench:scale -- --connections=100000 --hold-s=300
+import { intFlag, listFlag, parseFlags, UsageError } from './lib/args.ts';
+import { summarize, type LatencySummary } from './lib/histogram.ts';
+import { newFleet, type Fleet } from './lib/loadgen/fleet.ts';
+import type { SessionConfig, SubscribePattern } from './lib/loadgen/session-messages.ts';
+import { sourceAddresses } from './lib/loadgen/addresses.ts';
+import { fixed, int, table } from './lib/markdown.ts';
+import { HEAP_USED, scrapeGauges } from './lib/metrics-scrape.ts';
+import { cpuMicros, rssBytes } from './lib/proc-stats.ts';
+import { progress } from './lib/progress.ts';
+import { writeResults } from './lib/results.ts';
+import type { ServerProcess } from './lib/server-process.ts';
+import { BENCH_JWT_SECRET, commandLine, deadline, fitToServerLimit, machine, mb, startBaseline, startHaat, watchServer, type FdFit } from './lib/sessions.ts';
+import { sleep } from './lib/clock.ts';
+import { waitUntil } from './lib/wait.ts';
+
+const FLAGS = ['connections', 'hold-s', 'heartbeat-ms', 'subscribe', 'cold-channels', 'workers', 'per-process', 'max-pending', 'per-address', 'baselines', 'deadline-s', 'help'];
+const USAGE = `usage: npm run bench:scale -- [flags]
+  --connections=N        default: 100000, capped to what the server's open-file limit allows (the cap is reported)
+  --hold-s=300           how long all connections are held after the ramp-up
+  --heartbeat-ms=25000   each connection sends {"type":"ping"} this often (the server also sends WebSocket pings)
+  --subscribe=mix        none | hot | cold | user | mix (i % 3: product:hot, product:cold-<k>, user:u<i>)
+  --cold-channels=1000   distinct cold channels
+  --workers=2            worker threads per client process
+  --per-process=         connections per client process (default: what its ulimit -n allows)
+  --max-pending=1000     connects + joins in flight (ramp-up bound)
+  --per-address=1000     connections per source address 127.0.0.x
+  --baselines=uws        raw uWS idle connections in the same run (RSS ratio); "none" to skip
+  --deadline-s=           backstop for the whole run (default hold + 600)`;
+
+interface TargetResult {
+  target: string;
+  connections: number;
+  connect_s: number;
+  connect_rate: number;
+  ready_after_ramp: number;
+  failed: number;
+  rss_empty_bytes: number;
+  rss_loaded_bytes: number;
+  rss_per_conn_bytes: number;
+  heap_empty_bytes?: number | undefined;
+  heap_loaded_bytes?: number | undefined;
+  hold_s?: number;
+  ready_after_hold?: number;
+  server_closed?: number;
+  close_codes?: Record<string, number>;
+  drops?: number;
+  ping?: LatencySummary;
+  pings_sent?: number;
+  pongs?: number;
+  server_cpu_cores_hold?: number;
+  rss_end_bytes?: number;
+  /** Median of the hold samples' RSS, minus the empty node, per connection. */
+  rss_per_conn_hold_median_bytes?: number;
+  rss_per_conn_hold_max_bytes?: number;
+  samples?: Array<{ t_s: number; ready: number; rss_bytes: number; heap_bytes?: number | undefined }>;
+}
+
+async function connectFleet(tag: string, fleet: Fleet, n: number, alive: () => void): Promise<number> {
+  const t0 = Date.now();
+  fleet.start();
+  let last = 0;
+  await waitUntil(() => {
+    const t = fleet.totals();
+    return t.ready + t.failed >= n;
+  }, 60_000 + n * 5, {
+    what: `${n} connections`,
+    everyMs: 50,
+    onTick: () => {
+      alive();
+      if (Date.now() - last < 2000) return;
+      last = Date.now();
+      const t = fleet.totals();
+      const s = (Date.now() - t0) / 1000;
+      progress(tag, `connecting ${t.ready}/${n} (${int(t.ready / s)}/s)${t.failed ? `, ${t.failed} failed: ${t.lastError}` : ''}`);
+    },
+  });
+  return (Date.now() - t0) / 1000;
+}
+
+async function runHaat(n: number, fit: FdFit, server: ServerProcess, o: Options): Promise<TargetResult> {
+  const tag = 'scale haat';
+  const alive = watchServer(server);
+  const heap = async (): Promise<number | undefined> => (await scrapeGauges('127.0.0.1', server.port, [HEAP_USED]).catch(() => ({}) as Record<string, number | undefined>))[HEAP_USED];
+  await sleep(1000);
+  const rssEmpty = rssBytes(server.pid);
+  const heapEmpty = await heap();
+  const config: SessionConfig = {
+    protocol: 'haat',
+    host: '127.0.0.1',
+    port: server.port,
+    path: '/ws',
+    addresses: sourceAddresses(n, o.perAddress),
+    subscribe: o.subscribe,
+    coldChannels: o.coldChannels,
+    jwtSecret: BENCH_JWT_SECRET,
+    subPrefix: 'u',
+    heartbeatMs: o.heartbeatMs,
+    maxPending: Math.max(1, Math.floor(o.maxPending / (o.workers * Math.ceil(n / Math.min(o.perProcess, n))))),
+    handshakeTimeoutMs: 30_000,
+    progressMs: 250,
+  };
+  const fleet = newFleet({ config, connections: n, workersPerProcess: o.workers, perProcess: o.perProcess });
+  progress(tag, `N=${n}${fit.capped ? ' (capped by the fd limit)' : ''}: ${fleet.processes} client process(es) × ${o.workers} threads, ${config.addresses.length} source addresses, subscribe=${o.subscribe}`);
+  try {
+    const connectS = await connectFleet(tag, fleet, n, alive);
+    const afterRamp = fleet.totals();
+    progress(tag, `connected ${afterRamp.ready}/${n} in ${connectS.toFixed(1)} s (${int(afterRamp.ready / connectS)}/s), ${afterRamp.failed} failed`);
+    await sleep(2000);
+    const rssLoaded = rssBytes(server.pid);
+    const heapLoaded = await heap();
+    const r: TargetResult = {
+      target: 'haat',
+      connections: n,
+      connect_s: connectS,
+      connect_rate: afterRamp.ready / connectS,
+      ready_after_ramp: afterRamp.ready,
+      failed: afterRamp.failed,
+      rss_empty_bytes: rssEmpty,
+      rss_loaded_bytes: rssLoaded,
+      rss_per_conn_bytes: (rssLoaded - rssEmpty) / Math.max(1, afterRamp.ready),
+      heap_empty_bytes: heapEmpty,
+      heap_loaded_bytes: heapLoaded,
+      samples: [],
+    };
+    progress(tag, `RSS ${mb(rssEmpty)} → ${mb(rssLoaded)} MB: ${fixed(r.rss_per_conn_bytes / 1024, 2)} KB per connection; holding ${o.holdS} s`);
+
+    await fleet.reset();
+    const closedBefore = afterRamp.serverClosed;
+    const cpu0 = cpuMicros(server.pid);
+    const h0 = Date.now();
+    const holdEnd = h0 + o.holdS * 1000;
+    let nextSample = h0;
+    while (Date.now() < holdEnd) {
+      alive();
+      if (Date.now() >= nextSample) {
+        const t = fleet.totals();
+        const s = { t_s: Math.round((Date.now() - h0) / 1000), ready: t.ready, rss_bytes: rssBytes(server.pid), heap_bytes: await heap() };
+        r.samples!.push(s);
+        progress(tag, `hold ${s.t_s}/${o.holdS} s: ready ${t.ready}/${n}, server-closed ${t.serverClosed - closedBefore}, pongs ${t.pongs}/${t.pingsSent}, RSS ${mb(s.rss_bytes)} MB, heap ${mb(s.heap_bytes)} MB`);
+        nextSample += 10_000;
+      }
+      await sleep(Math.min(500, Math.max(0, holdEnd - Date.now())));
+    }
+    const holdS = (Date.now() - h0) / 1000;
+    const cpu1 = cpuMicros(server.pid);
+    const { ping, totals } = await fleet.collect();
+    r.hold_s = holdS;
+    r.ready_after_hold = totals.ready;
+    r.server_closed = totals.serverClosed - closedBefore;
+    r.close_codes = totals.closeCodes;
+    r.drops = n - totals.ready;
+    r.ping = summarize(ping);
+    r.pings_sent = totals.pingsSent;
+    r.pongs = totals.pongs;
+    r.server_cpu_cores_hold = (cpu1 - cpu0) / 1e6 / holdS;
+    r.rss_end_bytes = rssBytes(server.pid);
+    const rs = r.samples!.map((x) => x.rss_bytes).sort((a, b) => a - b);
+    if (rs.length > 0) {
+      r.rss_per_conn_hold_median_bytes = (rs[Math.floor(rs.length / 2)]! - rssEmpty) / Math.max(1, afterRamp.ready);
+      r.rss_per_conn_hold_max_bytes = (rs[rs.length - 1]! - rssEmpty) / Math.max(1, afterRamp.ready);
+    }
+    progress(tag, `held ${holdS.toFixed(0)} s: ${totals.ready}/${n} still ready, ping p50/p99 ${r.ping.p50_ms}/${r.ping.p99_ms} ms over ${r.ping.count} pings`);
+    return r;
+  } finally {
+    await fleet.close();
+  }
+}
+
+async function runUws(n: number, o: Options): Promise<TargetResult> {
+  const tag = 'scale uws';
+  const server = await startBaseline('uws-topic-server');
+  try {
+    const alive = watchServer(server);
+    await sleep(1000);
+    const rssEmpty = rssBytes(server.pid);
+    const config: SessionConfig = {
+      protocol: 'uws',
+      host: '127.0.0.1',
+      port: server.port,
+      path: '/',
+      // Fresh addresses: haat's run left its client ports in TIME_WAIT.
+      addresses: sourceAddresses(n, o.perAddress, sourceAddresses(n, o.perAddress).length + 1),
+      subscribe: 'none',
+      coldChannels: 1,
+      subPrefix: 'u',
+      heartbeatMs: 0,
+      maxPending: Math.max(1, Math.floor(o.maxPending / o.workers)),
+      handshakeTimeoutMs: 30_000,
+      progressMs: 250,
+    };
+    const fleet = newFleet({ config, connections: n, workersPerProcess: o.workers, perProcess: o.perProcess });
+    try {
+      const connectS = await connectFleet(tag, fleet, n, alive);
+      const t = fleet.totals();
+      await sleep(2000);
+      const rssLoaded = rssBytes(server.pid);
+      progress(tag, `connected ${t.ready}/${n} in ${connectS.toFixed(1)} s; RSS ${mb(rssEmpty)} → ${mb(rssLoaded)} MB`);
+      return {
+        target: 'raw uWS (idle, no pings)',
+        connections: n,
+        connect_s: connectS,
+        connect_rate: t.ready / connectS,
+        ready_after_ramp: t.ready,
+        failed: t.failed,
+        rss_empty_bytes: rssEmpty,
+        rss_loaded_bytes: rssLoaded,
+        rss_per_conn_bytes: (rssLoaded - rssEmpty) / Math.max(1, t.ready),
+      };
+    } finally {
+      await fleet.close();
+    }
+  } finally {
+    await server.stop();
+  }
+}
+
+interface Options {
+  holdS: number;
+  heartbeatMs: number;
+  subscribe: SubscribePattern;
+  coldChannels: number;
+  workers: number;
+  perProcess: number;
+  maxPending: number;
+  perAddress: number;
+}
+
+function markdown(meta: { command: string; when: string; machine: string }, fit: FdFit, results: TargetResult[], o: Options): string {
+  const haat = results.find((r) => r.target === 'haat');
+  const uws = results.find((r) => r.target !== 'haat');
+  const lines = [
+    `## Scale: ${int(fit.connections)} idle connections, one node`,
+    '',
+    `\`${meta.command}\` — ${meta.when}, ${meta.machine}`,
+    '',
+  ];
+  if (fit.capped) lines.push(`**N was capped by the open-file limit:** ${fit.note}.`, '');
+  lines.push(
+    table(
+      ['target', 'N', 'connect s', 'connects/s', 'failed', 'RSS empty MB', 'RSS loaded MB', 'RSS / conn KB', 'heap empty → loaded MB'],
+      results.map((r) => [r.target, int(r.connections), fixed(r.connect_s, 1), int(r.connect_rate), int(r.failed), mb(r.rss_empty_bytes), mb(r.rss_loaded_bytes), fixed(r.rss_per_conn_bytes / 1024, 2), r.heap_empty_bytes !== undefined ? `${mb(r.heap_empty_bytes)} → ${mb(r.heap_loaded_bytes)}` : '–']),
+    ),
+    '',
+  );
+  if (haat?.ping) {
+    lines.push(
+      table(
+        ['hold s', 'ready at end', 'drops (N − ready)', 'closed by server', 'pings sent / pongs', 'ping p50 / p99 / p999 / max ms', 'server cores', 'RSS at end MB', 'RSS / conn over the hold, median / max KB'],
+        [[fixed(haat.hold_s, 0), int(haat.ready_after_hold), int(haat.drops), `${int(haat.server_closed)}${Object.keys(haat.close_codes ?? {}).length ? ` ${JSON.stringify(haat.close_codes)}` : ''}`, `${int(haat.pings_sent)} / ${int(haat.pongs)}`, `${haat.ping.p50_ms} / ${haat.ping.p99_ms} / ${haat.ping.p999_ms} / ${haat.ping.max_ms}`, fixed(haat.server_cpu_cores_hold, 2), mb(haat.rss_end_bytes), `${fixed((haat.rss_per_conn_hold_median_bytes ?? NaN) / 1024, 2)} / ${fixed((haat.rss_per_conn_hold_max_bytes ?? NaN) / 1024, 2)}`]],
+      ),
+      '',
+    );
+    const ok = (b: boolean): string => (b ? 'yes' : 'NO');
+    lines.push(
+      table(
+        ['check', 'target', 'measured', 'met'],
+        [
+          ['all stay connected', `${int(fit.requested)} for ${o.holdS} s`, `${int(haat.ready_after_hold)} of ${int(haat.connections)}`, ok(haat.drops === 0 && !fit.capped) + (fit.capped ? ' (at the capped N only)' : '')],
+          ['RSS per connection above empty node (median over the hold)', '< 4 KB', `${fixed((haat.rss_per_conn_hold_median_bytes ?? NaN) / 1024, 2)} KB (2 s after ramp-up: ${fixed(haat.rss_per_conn_bytes / 1024, 2)})`, ok((haat.rss_per_conn_hold_median_bytes ?? Infinity) < 4096)],
+          ['ping p99 while holding', '< 50 ms', `${haat.ping.p99_ms} ms`, ok(haat.ping.p99_ms < 50)],
+          ...(uws ? [['RSS / conn, haat ÷ raw uWS', '–', fixed(haat.rss_per_conn_bytes / uws.rss_per_conn_bytes, 1), '–']] : []),
+        ],
+      ),
+      '',
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+async function main(): Promise<void> {
+  const flags = parseFlags(process.argv.slice(2), FLAGS);
+  if (flags.has('help')) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const subscribe = (flags.get('subscribe') ?? 'mix') as SubscribePattern;
+  if (!['none', 'hot', 'cold', 'user', 'mix'].includes(subscribe)) throw new UsageError(`--subscribe must be none, hot, cold, user or mix`);
+  const o: Options = {
+    holdS: intFlag(flags, 'hold-s', 300),
+    heartbeatMs: intFlag(flags, 'heartbeat-ms', 25_000),
+    subscribe,
+    coldChannels: Math.max(1, intFlag(flags, 'cold-channels', 1000)),
+    workers: Math.max(1, intFlag(flags, 'workers', 2)),
+    perProcess: Math.max(1, intFlag(flags, 'per-process', Number.MAX_SAFE_INTEGER)),
+    maxPending: Math.max(1, intFlag(flags, 'max-pending', 1000)),
+    perAddress: Math.max(1, intFlag(flags, 'per-address', 1000)),
+  };
+  const baselines = listFlag(flags, 'baselines', ['uws']).filter((b) => b !== 'none');
+  deadline('scale', intFlag(flags, 'deadline-s', o.holdS + 600));
+  const requested = intFlag(flags, 'connections', 100_000);
+
+  progress('scale', 'starting haat');
+  const server = await startHaat();
+  const results: TargetResult[] = [];
+  let fit: FdFit;
+  try {
+    fit = fitToServerLimit(server.pid, requested);
+    results.push(await runHaat(fit.connections, fit, server, o));
+  } finally {
+    await server.stop();
+  }
+  if (baselines.includes('uws')) {
+    await sleep(1000);
+    results.push(await runUws(fit.connections, o));
+  }
+  const meta = { command: commandLine('bench:scale'), when: new Date().toISOString(), machine: machine() };
+  const md = markdown(meta, fit, results, o);
+  const paths = writeResults('scale', { ...meta, options: o, fd: fit, results }, md);
+  process.stdout.write(md);
+  progress('scale', `wrote ${paths.json}, ${paths.latestMd}`);
+  const haat = results[0]!;
+  if (haat.drops !== 0) process.exitCode = 1;
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof UsageError) {
+    process.stderr.write(`scale: ${err.message}\n${USAGE}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`scale: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});
