@@ -35,6 +35,8 @@ export interface SendPattern {
   burstEveryMs: number;
   /** Distinct target channels. */
   targets: number;
+  /** Channel prefix of broadcast_event (default product:in-). */
+  broadcastPrefix?: string;
   /** Cap of requests without an answer per connection: past it the schedule waits (counted as `sendStalls`). */
   maxOutstanding: number;
 }

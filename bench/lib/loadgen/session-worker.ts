@@ -34,6 +34,9 @@ interface Conn {
   sentCount: number;
   token: string | undefined;
   churnTimer: NodeJS.Timeout | undefined;
+  /** performance.now() when the current connect started, and failed attempts of the current reconnect. */
+  openedAt: number;
+  attempt: number;
 }
 
 const counters = emptyCounters();
@@ -47,6 +50,7 @@ let sendStart = 0;
 let perSecond = 0;
 let lastBurstAt = 0;
 let closing = false;
+let reconnectJitterMs = 0;
 const timers: NodeJS.Timeout[] = [];
 
 function post(ev: SessionEvent): void {
@@ -95,8 +99,11 @@ function becameReady(conn: Conn): void {
   }
   if (conn.reconnectWanted) {
     conn.reconnectWanted = false;
+    conn.attempt = 0;
     counters.reconnectsDone++;
     counters.lastReconnectAt = Date.now();
+    // A reconnect's own time, connect to ready (the fleet has no sender then).
+    answerLatency.record((performance.now() - conn.openedAt) * 1000);
   }
   if (churn?.on) scheduleChurn(conn);
 }
@@ -148,6 +155,7 @@ async function open(conn: Conn): Promise<void> {
     handshakeTimeout: c.handshakeTimeoutMs,
   });
   conn.ws = ws;
+  conn.openedAt = performance.now();
   conn.weClosed = false;
   conn.pingAt = 0;
   conn.sentAt.clear();
@@ -171,6 +179,11 @@ async function open(conn: Conn): Promise<void> {
       counters.closeCodes[String(code)] = (counters.closeCodes[String(code)] ?? 0) + 1;
     } else {
       counters.failed++;
+      if (conn.reconnectWanted) {
+        // The client side's backoff: full jitter over an exponentially growing window, capped at 30 s.
+        conn.attempt++;
+        timers.push(setTimeout(() => void open(conn), Math.random() * Math.min(30_000, reconnectJitterMs * 2 ** conn.attempt)));
+      }
       if (conn.ramp) {
         conn.ramp = false;
         rampPending--;
@@ -321,7 +334,7 @@ function frameFor(c: SessionConfig, conn: Conn, ref: number): string {
     case 'user-message':
       return `{"type":"send_message","ref":${ref},"channel":"user:u${k}","message":"hello ${ref}"}`;
     case 'broadcast':
-      return `{"type":"broadcast_event","ref":${ref},"channel":"product:in-${k}","event_type":"bench","data":{"n":${ref}}}`;
+      return `{"type":"broadcast_event","ref":${ref},"channel":"${s.broadcastPrefix ?? 'product:in-'}${k}","event_type":"bench","data":{"n":${ref}}}`;
     default:
       return `{"type":"echo","ref":${ref}}`;
   }
@@ -388,6 +401,8 @@ function assign(a: AssignCommand): void {
       sentCount: 0,
       token: undefined,
       churnTimer: undefined,
+      openedAt: 0,
+      attempt: 0,
     });
   }
   timers.push(setInterval(() => post({ ev: 'progress', ...counters }), a.config.progressMs));
@@ -431,6 +446,7 @@ port.on('message', (msg: SessionCommand) => {
       post({ ev: 'progress', ...counters });
       return post({ ev: 'reply', id: msg.id });
     case 'reconnect':
+      reconnectJitterMs = msg.jitterMs;
       for (const conn of conns) {
         if (conn.state !== 'down') continue;
         conn.resuming = conn.channels.size > 0;
