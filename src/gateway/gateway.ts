@@ -54,6 +54,9 @@ export class Gateway {
   private sweeper: NodeJS.Timeout | undefined;
   framesIn = 0;
   framesOut = 0;
+  private corked = 0;
+  private outbox = new Map<Socket, string[]>();
+  private flushScheduled = false;
   private readonly log: Logger;
 
   constructor(private readonly d: GatewayDeps) {
@@ -82,8 +85,8 @@ export class Gateway {
       idleTimeout: Math.max(8, Math.round((config.heartbeatMs * 2) / 1000)),
       sendPingsAutomatically: true,
       upgrade: (res, req, context) => this.upgrade(res, req, context),
-      open: (ws) => this.open(ws),
-      message: (ws, message, isBinary) => this.message(ws, message, isBinary),
+      open: (ws) => this.corkedScope(() => this.open(ws)),
+      message: (ws, message, isBinary) => this.corkedScope(() => this.message(ws, message, isBinary)),
       close: (ws, code) => this.close(ws, code),
     });
     this.sweeper = setInterval(() => this.sweepSlowConsumers(), config.slowConsumerCheckMs);
@@ -341,7 +344,9 @@ export class Gateway {
       for (const a of allowed) joining.delete(a.channel);
       if (joining.size === 0 && s.joining === joining) s.joining = undefined;
       if (s.closed) return;
-      ws.cork(() => {
+      // Written now, not at the end of the turn: live events published after
+      // this point must find the socket subscribed and these frames ahead of them.
+      ws.cork(() => this.corkedScope(() => {
         for (const ch of out.subscribe) {
           ws.subscribe(ch);
           s.channels.add(ch);
@@ -349,7 +354,7 @@ export class Gateway {
         }
         this.send(ws, withRef({ type: 'channels_joined', channels: out.joined, denied: [...denied, ...out.denied] }, frame.ref));
         for (const f of out.replay) this.sendRaw(ws, f);
-      });
+      }));
     });
   }
 
@@ -379,7 +384,46 @@ export class Gateway {
     this.sendRaw(ws, JSON.stringify(frame));
   }
 
+  /**
+   * Inside a uWS handler (and the join's cork) uWS already corks: write now.
+   * Elsewhere (answers from actors arrive many at a time) each write would be
+   * a syscall of its own, so frames wait for the end of the turn and go out
+   * corked, one write per socket.
+   */
   private sendRaw(ws: Socket, text: string): void {
+    if (this.corked > 0) return this.write(ws, text);
+    const q = this.outbox.get(ws);
+    if (q) q.push(text);
+    else this.outbox.set(ws, [text]);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      queueMicrotask(this.flushOutbox);
+    }
+  }
+
+  private readonly flushOutbox = (): void => {
+    this.flushScheduled = false;
+    const out = this.outbox;
+    this.outbox = new Map();
+    for (const [ws, frames] of out) {
+      if (ws.getUserData().closed) continue;
+      ws.cork(() => {
+        for (const f of frames) this.write(ws, f);
+      });
+    }
+  };
+
+  /** Runs `fn` with writes going straight to the socket (uWS is corked around it). */
+  private corkedScope(fn: () => void): void {
+    this.corked++;
+    try {
+      fn();
+    } finally {
+      this.corked--;
+    }
+  }
+
+  private write(ws: Socket, text: string): void {
     const s = ws.getUserData();
     if (s.closed) return;
     this.d.metrics.framesOut.inc();
@@ -405,6 +449,15 @@ export class Gateway {
   closeWith(ws: Socket, code: number, reason: string): void {
     const s = ws.getUserData();
     if (s.closed) return;
+    // What was written before the close goes out before it.
+    const pending = this.outbox.get(ws);
+    if (pending) {
+      this.outbox.delete(ws);
+      ws.cork(() => {
+        for (const f of pending) this.write(ws, f);
+      });
+      if (s.closed) return; // the flush found it a slow consumer
+    }
     s.closed = true;
     this.d.metrics.closes.labels(String(code)).inc();
     ws.end(code, reason);
