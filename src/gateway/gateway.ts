@@ -489,6 +489,8 @@ export class Gateway {
   }
 }
 
+/** Adds the request's ref to an answer (mutates: answers are built fresh for each request). */
 function withRef<T extends object>(frame: T, ref: FrameRef | undefined): T & { ref?: FrameRef } {
-  return ref === undefined ? frame : { ...frame, ref };
+  if (ref !== undefined) (frame as T & { ref?: FrameRef }).ref = ref;
+  return frame;
 }
