@@ -1,6 +1,14 @@
-// Collects the items of one event-loop turn and posts them as one string.
-// Flushed on a microtask, or at once when `max` items are waiting, so a busy
-// sender never builds one huge batch (STACK.md: flush per turn, with a cap).
+// Collects the items of one event-loop turn and posts them as one string,
+// or at once when `max` items are waiting, so a busy sender never builds one
+// huge batch (STACK.md: flush per turn, with a cap).
+//
+// 'microtask' flushes when the current callback's microtasks run: right for
+// a host thread, whose turn is one inbound batch. 'immediate' flushes after
+// the poll phase: right for the main thread, where uWS.js runs microtasks
+// after every socket callback, so a microtask flush would post one batch per
+// client frame and every frame would pay a thread wake-up.
+
+export type FlushOn = 'microtask' | 'immediate';
 
 export interface Port {
   postMessage(value: string): void;
@@ -14,6 +22,7 @@ export class Batcher<T> {
   constructor(
     private port: Port,
     private readonly max: number,
+    private readonly flushOn: FlushOn = 'microtask',
   ) {}
 
   push(item: T): void {
@@ -27,7 +36,8 @@ export class Batcher<T> {
       this.flush();
     } else if (!this.scheduled) {
       this.scheduled = true;
-      queueMicrotask(this.flushBound);
+      if (this.flushOn === 'microtask') queueMicrotask(this.flushBound);
+      else setImmediate(this.flushBound);
     }
   }
 

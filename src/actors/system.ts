@@ -215,7 +215,7 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> {
       config: this.opts.hostConfig ?? null,
     };
     const task = this.pool.run(data, { transferList: [port2] as never });
-    const slot: HostSlot = { index, port: port1, out: new Batcher<ToHost>(port1, this.config.batchMax), inflight: 0, generation, restarts, down: false, task, ready, markReady, isReady: false };
+    const slot: HostSlot = { index, port: port1, out: new Batcher<ToHost>(port1, this.config.batchMax, 'immediate'), inflight: 0, generation, restarts, down: false, task, ready, markReady, isReady: false };
     port1.on('message', (raw: unknown) => {
       if (this.hosts[index] === slot || !this.hosts[index]) this.fromHost(slot, decodeBatch<FromHost>(raw));
     });
