@@ -15,9 +15,10 @@ import { cpuMicros, machineCpu } from './lib/proc-stats.ts';
 import { progress } from './lib/progress.ts';
 import { writeResults } from './lib/results.ts';
 import { BENCH_JWT_SECRET, commandLine, deadline, machine, startBaseline, startHaat, watchServer } from './lib/sessions.ts';
+import type { ServerProcess } from './lib/server-process.ts';
 import { waitUntil } from './lib/wait.ts';
 
-const FLAGS = ['rates', 'seconds', 'warmup', 'connections', 'kind', 'targets', 'channels', 'workers', 'max-outstanding', 'burst', 'deadline-s', 'help'];
+const FLAGS = ['rates', 'seconds', 'warmup', 'connections', 'kind', 'targets', 'channels', 'workers', 'max-outstanding', 'burst', 'attach', 'deadline-s', 'help'];
 const USAGE = `usage: npm run bench:inbound -- [flags]
   --rates=10000,20000,30000,40000,50000,60000,80000   total offered frames/s, one step each
   --seconds=5                measured seconds per step
@@ -28,7 +29,8 @@ const USAGE = `usage: npm run bench:inbound -- [flags]
   --channels=10000           distinct user:/product: channels the frames go to
   --workers=2                client worker threads
   --max-outstanding=2000     requests without an answer per connection before the sender waits
-  --burst=0                  >0: one extra step sending bursts of this many frames per connection every 100 ms
+  --burst=0                  >0: one extra step: bursts of this many frames per connection every 100 ms
+  --attach=PID:PORT          measure an already running haat (e.g. started with --cpu-prof) instead of starting one
   --deadline-s=600           backstop for the whole run`;
 
 interface Step {
@@ -55,11 +57,17 @@ interface Options {
   workers: number;
   maxOutstanding: number;
   burst: number;
+  attach: { pid: number; port: number } | undefined;
 }
 
 async function runTarget(target: string, o: Options): Promise<Step[]> {
   const tag = `inbound ${target}`;
-  const server = target === 'haat' ? await startHaat() : await startBaseline('uws-echo-server');
+  const server: ServerProcess =
+    target === 'haat' && o.attach
+      ? { pid: o.attach.pid, port: o.attach.port, outputTail: () => '', stop: async () => undefined, exited: new Promise<string>(() => undefined) }
+      : target === 'haat'
+        ? await startHaat()
+        : await startBaseline('uws-echo-server');
   const alive = watchServer(server);
   const haat = target === 'haat';
   const config: SessionConfig = {
@@ -133,8 +141,9 @@ async function runTarget(target: string, o: Options): Promise<Step[]> {
       }
     }
     if (o.burst > 0) {
-      // Bursts: the same fleet switched to burst mode is not possible at run time, so offered = burst × connections × 10/s.
-      progress(tag, 'burst step not run from the rate fleet (use --burst with a dedicated run)');
+      // Bursts of `burst` frames per connection every 100 ms: offered = burst × connections × 10 per second.
+      await fleet.setRate(0, o.burst);
+      steps.push(await measure(`burst ${o.burst}/conn/100ms`, o.burst * o.connections * 10));
     }
   } finally {
     await fleet.close();
@@ -147,8 +156,8 @@ function markdown(meta: { command: string; when: string; machine: string }, step
   const lines = [`## Inbound: ${o.connections} sending connections, ${o.kind} to ${int(o.channels)} channels`, '', `\`${meta.command}\` — ${meta.when}, ${meta.machine}`, ''];
   lines.push(
     table(
-      ['target', 'offered/s', 'sent/s', 'answered ok/s', 'errors', 'answer p50 / p99 / p999 / max ms', 'server cores', 'machine cores', 'sender waits'],
-      steps.map((s) => [s.target, int(s.offered_per_s), int(s.sent_per_s), int(s.answered_per_s), `${int(s.errors)}${s.errors ? ` ${JSON.stringify(s.error_codes)}` : ''}`, `${s.answer.p50_ms} / ${s.answer.p99_ms} / ${s.answer.p999_ms} / ${s.answer.max_ms}`, fixed(s.server_cores, 2), fixed(s.machine_cores, 2), int(s.stalls)]),
+      ['target', 'mode', 'offered/s', 'sent/s', 'answered ok/s', 'errors', 'answer p50 / p99 / p999 / max ms', 'server cores', 'machine cores', 'sender waits'],
+      steps.map((s) => [s.target, s.mode, int(s.offered_per_s), int(s.sent_per_s), int(s.answered_per_s), `${int(s.errors)}${s.errors ? ` ${JSON.stringify(s.error_codes)}` : ''}`, `${s.answer.p50_ms} / ${s.answer.p99_ms} / ${s.answer.p999_ms} / ${s.answer.max_ms}`, fixed(s.server_cores, 2), fixed(s.machine_cores, 2), int(s.stalls)]),
     ),
     '',
   );
@@ -189,7 +198,14 @@ async function main(): Promise<void> {
     workers: Math.max(1, intFlag(flags, 'workers', 2)),
     maxOutstanding: Math.max(1, intFlag(flags, 'max-outstanding', 2000)),
     burst: intFlag(flags, 'burst', 0),
+    attach: undefined,
   };
+  const attach = flags.get('attach');
+  if (attach !== undefined) {
+    const m = /^(\d+):(\d+)$/.exec(attach);
+    if (!m) throw new UsageError('--attach takes PID:PORT');
+    o.attach = { pid: Number(m[1]), port: Number(m[2]) };
+  }
   const targets = listFlag(flags, 'targets', ['haat', 'uws-echo']);
   for (const t of targets) if (t !== 'haat' && t !== 'uws-echo') throw new UsageError(`unknown target ${t}; known: haat, uws-echo`);
   deadline('inbound', intFlag(flags, 'deadline-s', 600));

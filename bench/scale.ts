@@ -5,11 +5,11 @@
 //   npm run bench:scale -- --connections=100000 --hold-s=300
 import { intFlag, listFlag, parseFlags, UsageError } from './lib/args.ts';
 import { summarize, type LatencySummary } from './lib/histogram.ts';
-import { newFleet, type Fleet } from './lib/loadgen/fleet.ts';
+import { Fleet, newFleet } from './lib/loadgen/fleet.ts';
 import type { SessionConfig, SubscribePattern } from './lib/loadgen/session-messages.ts';
 import { sourceAddresses } from './lib/loadgen/addresses.ts';
 import { fixed, int, table } from './lib/markdown.ts';
-import { HEAP_USED, scrapeGauges } from './lib/metrics-scrape.ts';
+import { HEAP_TOTAL, HEAP_USED, scrapeGauges } from './lib/metrics-scrape.ts';
 import { cpuMicros, rssBytes } from './lib/proc-stats.ts';
 import { progress } from './lib/progress.ts';
 import { writeResults } from './lib/results.ts';
@@ -44,6 +44,9 @@ interface TargetResult {
   rss_per_conn_bytes: number;
   heap_empty_bytes?: number | undefined;
   heap_loaded_bytes?: number | undefined;
+  /** V8 heap committed (haat_process_nodejs_heap_size_total_bytes): part of RSS whether used or not. */
+  heap_total_empty_bytes?: number | undefined;
+  heap_total_loaded_bytes?: number | undefined;
   hold_s?: number;
   ready_after_hold?: number;
   server_closed?: number;
@@ -58,6 +61,12 @@ interface TargetResult {
   rss_per_conn_hold_median_bytes?: number;
   rss_per_conn_hold_max_bytes?: number;
   samples?: Array<{ t_s: number; ready: number; rss_bytes: number; heap_bytes?: number | undefined }>;
+}
+
+/** --max-pending is for the whole fleet: split it over client processes × worker threads. */
+function perWorkerPending(n: number, o: Options): number {
+  const processes = Math.ceil(n / Math.max(1, Math.min(o.perProcess, Fleet.perProcessCapacity())));
+  return Math.max(1, Math.floor(o.maxPending / (o.workers * processes)));
 }
 
 async function connectFleet(tag: string, fleet: Fleet, n: number, alive: () => void): Promise<number> {
@@ -85,10 +94,12 @@ async function connectFleet(tag: string, fleet: Fleet, n: number, alive: () => v
 async function runHaat(n: number, fit: FdFit, server: ServerProcess, o: Options): Promise<TargetResult> {
   const tag = 'scale haat';
   const alive = watchServer(server);
-  const heap = async (): Promise<number | undefined> => (await scrapeGauges('127.0.0.1', server.port, [HEAP_USED]).catch(() => ({}) as Record<string, number | undefined>))[HEAP_USED];
+  const gauges = async (): Promise<Record<string, number | undefined>> => scrapeGauges('127.0.0.1', server.port, [HEAP_USED, HEAP_TOTAL]).catch(() => ({}));
+  const heap = async (): Promise<number | undefined> => (await gauges())[HEAP_USED];
   await sleep(1000);
   const rssEmpty = rssBytes(server.pid);
-  const heapEmpty = await heap();
+  const g0 = await gauges();
+  const heapEmpty = g0[HEAP_USED];
   const config: SessionConfig = {
     protocol: 'haat',
     host: '127.0.0.1',
@@ -100,7 +111,7 @@ async function runHaat(n: number, fit: FdFit, server: ServerProcess, o: Options)
     jwtSecret: BENCH_JWT_SECRET,
     subPrefix: 'u',
     heartbeatMs: o.heartbeatMs,
-    maxPending: Math.max(1, Math.floor(o.maxPending / (o.workers * Math.ceil(n / Math.min(o.perProcess, n))))),
+    maxPending: perWorkerPending(n, o),
     handshakeTimeoutMs: 30_000,
     progressMs: 250,
   };
@@ -112,7 +123,8 @@ async function runHaat(n: number, fit: FdFit, server: ServerProcess, o: Options)
     progress(tag, `connected ${afterRamp.ready}/${n} in ${connectS.toFixed(1)} s (${int(afterRamp.ready / connectS)}/s), ${afterRamp.failed} failed`);
     await sleep(2000);
     const rssLoaded = rssBytes(server.pid);
-    const heapLoaded = await heap();
+    const g1 = await gauges();
+    const heapLoaded = g1[HEAP_USED];
     const r: TargetResult = {
       target: 'haat',
       connections: n,
@@ -125,6 +137,8 @@ async function runHaat(n: number, fit: FdFit, server: ServerProcess, o: Options)
       rss_per_conn_bytes: (rssLoaded - rssEmpty) / Math.max(1, afterRamp.ready),
       heap_empty_bytes: heapEmpty,
       heap_loaded_bytes: heapLoaded,
+      heap_total_empty_bytes: g0[HEAP_TOTAL],
+      heap_total_loaded_bytes: g1[HEAP_TOTAL],
       samples: [],
     };
     progress(tag, `RSS ${mb(rssEmpty)} → ${mb(rssLoaded)} MB: ${fixed(r.rss_per_conn_bytes / 1024, 2)} KB per connection; holding ${o.holdS} s`);
@@ -189,7 +203,7 @@ async function runUws(n: number, o: Options): Promise<TargetResult> {
       coldChannels: 1,
       subPrefix: 'u',
       heartbeatMs: 0,
-      maxPending: Math.max(1, Math.floor(o.maxPending / o.workers)),
+      maxPending: perWorkerPending(n, o),
       handshakeTimeoutMs: 30_000,
       progressMs: 250,
     };
@@ -242,8 +256,8 @@ function markdown(meta: { command: string; when: string; machine: string }, fit:
   if (fit.capped) lines.push(`**N was capped by the open-file limit:** ${fit.note}.`, '');
   lines.push(
     table(
-      ['target', 'N', 'connect s', 'connects/s', 'failed', 'RSS empty MB', 'RSS loaded MB', 'RSS / conn KB', 'heap empty → loaded MB'],
-      results.map((r) => [r.target, int(r.connections), fixed(r.connect_s, 1), int(r.connect_rate), int(r.failed), mb(r.rss_empty_bytes), mb(r.rss_loaded_bytes), fixed(r.rss_per_conn_bytes / 1024, 2), r.heap_empty_bytes !== undefined ? `${mb(r.heap_empty_bytes)} → ${mb(r.heap_loaded_bytes)}` : '–']),
+      ['target', 'N', 'connect s', 'connects/s', 'failed', 'RSS empty MB', 'RSS loaded MB', 'RSS / conn KB', 'heap used empty → loaded MB', 'heap committed empty → loaded MB'],
+      results.map((r) => [r.target, int(r.connections), fixed(r.connect_s, 1), int(r.connect_rate), int(r.failed), mb(r.rss_empty_bytes), mb(r.rss_loaded_bytes), fixed(r.rss_per_conn_bytes / 1024, 2), r.heap_empty_bytes !== undefined ? `${mb(r.heap_empty_bytes)} → ${mb(r.heap_loaded_bytes)}` : '–', r.heap_total_empty_bytes !== undefined ? `${mb(r.heap_total_empty_bytes)} → ${mb(r.heap_total_loaded_bytes)}` : '–']),
     ),
     '',
   );
@@ -263,7 +277,9 @@ function markdown(meta: { command: string; when: string; machine: string }, fit:
           ['all stay connected', `${int(fit.requested)} for ${o.holdS} s`, `${int(haat.ready_after_hold)} of ${int(haat.connections)}`, ok(haat.drops === 0 && !fit.capped) + (fit.capped ? ' (at the capped N only)' : '')],
           ['RSS per connection above empty node (median over the hold)', '< 4 KB', `${fixed((haat.rss_per_conn_hold_median_bytes ?? NaN) / 1024, 2)} KB (2 s after ramp-up: ${fixed(haat.rss_per_conn_bytes / 1024, 2)})`, ok((haat.rss_per_conn_hold_median_bytes ?? Infinity) < 4096)],
           ['ping p99 while holding', '< 50 ms', `${haat.ping.p99_ms} ms`, ok(haat.ping.p99_ms < 50)],
-          ...(uws ? [['RSS / conn, haat ÷ raw uWS', '–', fixed(haat.rss_per_conn_bytes / uws.rss_per_conn_bytes, 1), '–']] : []),
+          ...(uws
+            ? [['RSS / conn, haat ÷ raw uWS', '–', `${fixed((haat.rss_per_conn_hold_median_bytes ?? NaN) / uws.rss_per_conn_bytes, 1)} (hold median ÷ uWS); ${fixed(haat.rss_per_conn_bytes / uws.rss_per_conn_bytes, 1)} (both 2 s after ramp-up)`, '–']]
+            : []),
         ],
       ),
       '',

@@ -100,8 +100,8 @@ export class Fleet {
     return this.all((id) => ({ cmd: 'stop-sending', id })).then(() => undefined);
   }
 
-  setRate(perSecond: number): Promise<void> {
-    return this.all((id) => ({ cmd: 'set-rate', id, perSecond })).then(() => undefined);
+  setRate(perSecond: number, burst?: number): Promise<void> {
+    return this.all((id) => (burst === undefined ? { cmd: 'set-rate', id, perSecond } : { cmd: 'set-rate', id, perSecond, burst })).then(() => undefined);
   }
 
   reset(): Promise<void> {

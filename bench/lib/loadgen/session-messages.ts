@@ -98,7 +98,8 @@ export type SessionCommand =
   | AssignCommand
   | { cmd: 'start-sending'; id: number }
   | { cmd: 'stop-sending'; id: number }
-  | { cmd: 'set-rate'; id: number; perSecond: number }
+  /** New per-connection rate; `burst` > 0 switches to bursts of that many frames every burstEveryMs, 0 back to the fixed rate. */
+  | { cmd: 'set-rate'; id: number; perSecond: number; burst?: number }
   | { cmd: 'reset'; id: number }
   | { cmd: 'collect'; id: number }
   /** terminate() every socket at once (no close handshake), as if the server or network dropped them. */

@@ -48,6 +48,9 @@ let churn: ChurnCommand | undefined;
 let sending = false;
 let sendStart = 0;
 let perSecond = 0;
+/** The send mode and burst size now (start from the config; set-rate may switch them). */
+let sendMode: 'rate' | 'burst' = 'rate';
+let burstSize = 0;
 let lastBurstAt = 0;
 let closing = false;
 let reconnectJitterMs = 0;
@@ -347,14 +350,14 @@ function startSender(c: SessionConfig): void {
     if (!sending) return;
     const now = performance.now();
     let burstDue = false;
-    if (s.mode === 'burst') {
+    if (sendMode === 'burst') {
       if (now - lastBurstAt < s.burstEveryMs) return;
       lastBurstAt = now;
       burstDue = true;
     }
     for (const conn of conns) {
       if (conn.state !== 'ready') continue;
-      let due = burstDue ? s.burst : Math.floor((perSecond * (now - sendStart)) / 1000) - conn.sentCount;
+      let due = burstDue ? burstSize : Math.floor((perSecond * (now - sendStart)) / 1000) - conn.sentCount;
       if (due <= 0) continue;
       const room = s.maxOutstanding - conn.sentAt.size;
       if (due > room) {
@@ -385,6 +388,8 @@ function startSender(c: SessionConfig): void {
 function assign(a: AssignCommand): void {
   cfg = a.config;
   perSecond = a.config.send?.perSecond ?? 0;
+  sendMode = a.config.send?.mode ?? 'rate';
+  burstSize = a.config.send?.burst ?? 0;
   for (let n = 0; n < a.count; n++) {
     conns.push({
       i: a.first + n * a.step,
@@ -426,6 +431,10 @@ port.on('message', (msg: SessionCommand) => {
       return post({ ev: 'reply', id: msg.id });
     case 'set-rate':
       perSecond = msg.perSecond;
+      if (msg.burst !== undefined) {
+        sendMode = msg.burst > 0 ? 'burst' : 'rate';
+        burstSize = msg.burst;
+      }
       sendStart = performance.now();
       for (const conn of conns) conn.sentCount = 0;
       return post({ ev: 'reply', id: msg.id });
