@@ -1,6 +1,7 @@
 // Shared pieces of the session benches (scale, inbound, storm, soak): starting
 // the servers, fitting N into the open-file limits, machine description, the
 // whole-run deadline.
+import { execFileSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { openFileLimits } from './proc-stats.ts';
@@ -60,7 +61,19 @@ export function fitToServerLimit(pid: number, requested: number, extra = 0): FdF
 }
 
 export function machine(): string {
-  return `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GB, Node ${process.version}`;
+  return `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GB, Node ${process.version}, src at ${srcVersion()}`;
+}
+
+/** The last commit that touched src/, "+dirty" when src/ has uncommitted changes: src/ changes under the benches. */
+export function srcVersion(): string {
+  try {
+    const root = fileURLToPath(new URL('../../', import.meta.url));
+    const commit = execFileSync('git', ['log', '-1', '--format=%h', '--', 'src'], { cwd: root, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src'], { cwd: root, encoding: 'utf8' }).trim() !== '';
+    return `${commit}${dirty ? '+dirty' : ''}`;
+  } catch {
+    return 'unknown';
+  }
 }
 
 export function commandLine(script: string): string {
