@@ -70,6 +70,7 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
     reconnectAfterMs: config.server.reconnectAfterMs,
   });
   gateway.mount();
+  actors.on('hostRestarted', ({ index }) => gateway.rewatch(index));
   const meter = new RateMeter(() => ({ in: gateway.framesIn, out: gateway.framesOut + fanout.deliveries }));
 
   mountRest({

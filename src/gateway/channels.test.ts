@@ -161,3 +161,29 @@ test('joining several channels at once: one channels_joined, then the replays', 
   assert.deepEqual(offsetsOf(c, b), [2, 3]);
   await Promise.all([pub.close(), c.close()]);
 });
+
+test('events reach the gateway only while the node has subscribers; they flow again after a new join', async () => {
+  const ch = 'product:watched';
+  const published = async (): Promise<number> => (await node.metrics.eventsPublished.get()).values[0]?.value ?? 0;
+  const pub = await node.connect({ token: pubToken });
+  const sub = await node.connect();
+  await sub.request({ type: 'join_channel', channels: [ch] });
+  const before = await published();
+  await publishN(pub, ch, 2, 'w');
+  await sub.next((f) => f.type === 'event' && f.offset === 2);
+  assert.equal(await published(), before + 2);
+  await sub.request({ type: 'leave_channel', channels: [ch] });
+  // The unwatch is a send from the same socket's turn; a join round trip after it orders the check.
+  await node.actors.ask(`channel:${ch}`, { type: 'info' });
+  await publishN(pub, ch, 3, 'unwatched'); // offsets 3..5, sequenced but not handed to this node
+  assert.equal(await published(), before + 2);
+  const info = await node.actors.ask<{ offset: number; watchers: string[] }>(`channel:${ch}`, { type: 'info' });
+  assert.deepEqual(info.watchers, []);
+  assert.equal(info.offset, 5);
+  const again = await sub.request({ type: 'join_channel', channels: [ch] });
+  assert.equal((again.channels as { offset: number }[])[0]!.offset, 5);
+  await publishN(pub, ch, 1, 'back');
+  await sub.next((f) => f.type === 'event' && f.offset === 6);
+  assert.equal(await published(), before + 3);
+  await Promise.all([pub.close(), sub.close()]);
+});

@@ -58,6 +58,10 @@ export class Fanout {
     return c;
   }
 
+  isCapturing(channel: string): boolean {
+    return this.captures.has(channel);
+  }
+
   release(channel: string, c: Capture): void {
     const set = this.captures.get(channel);
     if (!set) return;

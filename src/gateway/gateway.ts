@@ -16,6 +16,7 @@ import type { ConnState, Lang, NetHint, Socket } from './connection.ts';
 import type { Fanout } from './fanout.ts';
 import { parseFrame, type ClientFrame, type FrameRef } from './frames.ts';
 import { askJoins } from './joins.ts';
+import { channelAddress } from '../domain/channel/messages.ts';
 import { GUEST, isServer, type Principal } from './principal.ts';
 import { TokenBucket } from './rate-limit.ts';
 import { publish, type PublishRequest } from './publish.ts';
@@ -340,10 +341,14 @@ export class Gateway {
     if (s.closed) return;
     const joining = (s.joining ??= new Set());
     for (const a of allowed) joining.add(a.channel);
-    askJoins(this.d.actors, this.d.fanout, allowed, this.d.askTimeoutMs, (ch) => s.channels.has(ch), (out) => {
+    askJoins(this.d.actors, this.d.fanout, this.d.nodeId, allowed, this.d.askTimeoutMs, (ch) => s.channels.has(ch), (out) => {
       for (const a of allowed) joining.delete(a.channel);
       if (joining.size === 0 && s.joining === joining) s.joining = undefined;
-      if (s.closed) return;
+      // A join that ended without a subscription must not leave this node watching.
+      const unwatchRest = (): void => {
+        for (const a of allowed) this.unwatchIfUnused(a.channel);
+      };
+      if (s.closed) return unwatchRest();
       // Written now, not at the end of the turn: live events published after
       // this point must find the socket subscribed and these frames ahead of them.
       ws.cork(() => this.corkedScope(() => {
@@ -355,6 +360,7 @@ export class Gateway {
         this.send(ws, withRef({ type: 'channels_joined', channels: out.joined, denied: [...denied, ...out.denied] }, frame.ref));
         for (const f of out.replay) this.sendRaw(ws, f);
       }));
+      unwatchRest();
     });
   }
 
@@ -369,8 +375,40 @@ export class Gateway {
 
   private countSubscriber(channel: string, delta: number): void {
     const n = (this.channelSubscribers.get(channel) ?? 0) + delta;
-    if (n <= 0) this.channelSubscribers.delete(channel);
-    else this.channelSubscribers.set(channel, n);
+    if (n > 0) {
+      this.channelSubscribers.set(channel, n);
+      return;
+    }
+    this.channelSubscribers.delete(channel);
+    this.unwatchIfUnused(channel);
+  }
+
+  /**
+   * Tells the channel actor this node no longer needs its events. Not while a
+   * join is in flight: that join's answer may be about to subscribe someone,
+   * and the actor sees this unwatch only after that join.
+   */
+  private unwatchIfUnused(channel: string): void {
+    if (this.channelSubscribers.has(channel) || this.d.fanout.isCapturing(channel)) return;
+    try {
+      this.d.actors.send(channelAddress(channel), { type: 'unwatch', node: this.d.nodeId });
+    } catch (err) {
+      // Only a cost: the node keeps receiving events it drops.
+      this.log.debug({ err, channel }, 'unwatch not sent');
+    }
+  }
+
+  /** A replaced host thread lost its channels' watchers (and history): watch again what has subscribers here. */
+  rewatch(hostIndex: number): void {
+    for (const channel of this.channelSubscribers.keys()) {
+      const address = channelAddress(channel);
+      if (this.d.actors.hostOf(address) !== hostIndex) continue;
+      try {
+        this.d.actors.send(address, { type: 'watch', node: this.d.nodeId });
+      } catch (err) {
+        this.log.warn({ err, channel }, 'could not re-watch a channel after its host restarted');
+      }
+    }
   }
 
   private error(ws: Socket, ref: FrameRef | undefined, err: unknown): void {

@@ -52,6 +52,7 @@ interface Pending {
 export function askJoins(
   actors: ActorSystem,
   fanout: Fanout,
+  node: string,
   allowed: { channel: string; since: Since | undefined }[],
   timeoutMs: number,
   isSubscribed: (channel: string) => boolean,
@@ -72,7 +73,7 @@ export function askJoins(
     return;
   }
   for (const p of pending) {
-    const msg = p.since === undefined ? { type: 'join' } : { type: 'join', since: p.since };
+    const msg = p.since === undefined ? { type: 'join', node } : { type: 'join', node, since: p.since };
     actors.request<JoinAnswer>(channelAddress(p.channel), msg, timeoutMs, (err, answer) => {
       if (err) p.error = err;
       else p.answer = answer;

@@ -19,7 +19,7 @@ export interface ChannelDeps {
 export function channelBehaviour(deps: ChannelDeps) {
   return defineBehaviour<{ log: ChannelLog; limits: HistoryLimits }, ChannelMessage>({
     kind: 'channel',
-    messageTypes: ['publish', 'join', 'info'],
+    messageTypes: ['publish', 'join', 'watch', 'unwatch', 'info'],
     ...(deps.idleMs === undefined ? {} : { idleMs: deps.idleMs }),
     async init(ctx) {
       return { log: await deps.history.open(ctx.id), limits: deps.limits(ctx) };
@@ -29,16 +29,24 @@ export function channelBehaviour(deps: ChannelDeps) {
         case 'publish': {
           const input = { event_type: msg.event_type, data: msg.data, priority: msg.priority, ...(msg.ttl_s === undefined ? {} : { ttl_s: msg.ttl_s }), ...(msg.dedupe === undefined ? {} : { dedupe: msg.dedupe }) };
           const out = append(state.log, input, ctx.now(), `ev_${nanoid(10)}`, state.limits);
-          if (!out.duplicate) {
+          // Handed only to nodes that have subscribers (one node today; per node once clustered).
+          if (!out.duplicate && state.log.watchers.size > 0) {
             const ev: SequencedEvent = { k: 'event', channel: state.log.channel, epoch: state.log.epoch, offset: out.event.offset, frame: out.event.frame, at: out.event.at };
             ctx.emit(ev);
           }
           return { state, reply: { ...out.answer, duplicate: out.duplicate } };
         }
         case 'join':
+          state.log.watchers.add(msg.node);
           return { state, reply: recover(state.log, msg.since, ctx.now(), state.limits) };
+        case 'watch':
+          state.log.watchers.add(msg.node);
+          return { state };
+        case 'unwatch':
+          state.log.watchers.delete(msg.node);
+          return { state };
         case 'info':
-          return { state, reply: { epoch: state.log.epoch, offset: state.log.offset, held: state.log.events.length } };
+          return { state, reply: { epoch: state.log.epoch, offset: state.log.offset, held: state.log.events.length, watchers: [...state.log.watchers] } };
         default:
           return assertNever(msg);
       }

@@ -26,4 +26,6 @@ export interface ChannelLog {
   events: LoggedEvent[];
   /** Insertion-ordered, so the oldest key is first (TTL is the same for all). */
   dedupe: Map<string, { answer: PublishAnswer; at: number }>;
+  /** Nodes with local subscribers: only they are handed the channel's events. */
+  watchers: Set<string>;
 }

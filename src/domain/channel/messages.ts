@@ -3,7 +3,12 @@ import type { PublishAnswer } from './log.ts';
 
 export type ChannelMessage =
   | { type: 'publish'; event_type: string; data: unknown; priority: Priority; ttl_s?: number; dedupe?: string }
-  | { type: 'join'; since?: Since }
+  /** A join also makes `node` a watcher: it has (or is about to have) a local subscriber. */
+  | { type: 'join'; node: string; since?: Since }
+  /** `node` has no local subscriber left. */
+  | { type: 'unwatch'; node: string }
+  /** `node` has local subscribers (sent again after the channel's host thread was replaced). */
+  | { type: 'watch'; node: string }
   | { type: 'info' };
 
 export type { JoinAnswer, PublishAnswer };

@@ -4,7 +4,7 @@ import { append, recover, type HistoryLimits } from './rules.ts';
 import type { ChannelLog } from './log.ts';
 
 const limits: HistoryLimits = { historySize: 5, historyTtlMs: 60_000, idempotencyTtlMs: 600_000 };
-const newLog = (): ChannelLog => ({ channel: 'product:p1', epoch: 'e1', offset: 0, events: [], dedupe: new Map() });
+const newLog = (): ChannelLog => ({ channel: 'product:p1', epoch: 'e1', offset: 0, events: [], dedupe: new Map(), watchers: new Set() });
 const pub = (log: ChannelLog, now: number, extra: object = {}) => append(log, { event_type: 'x', data: { now }, priority: 'normal', ...extra }, now, `ev_${now}`, limits);
 
 test('offsets start at 1 and are gap-free; the frame is the event frame of §2', () => {

@@ -13,7 +13,7 @@ export class MemoryChannelHistory implements ChannelHistory {
   open(channel: string): ChannelLog {
     let log = this.logs.get(channel);
     if (!log) {
-      log = { channel, epoch: nanoid(8), offset: 0, events: [], dedupe: new Map() };
+      log = { channel, epoch: nanoid(8), offset: 0, events: [], dedupe: new Map(), watchers: new Set() };
       this.logs.set(channel, log);
     }
     return log;
