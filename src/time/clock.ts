@@ -9,8 +9,15 @@ export const systemClock: Clock = { now: () => Date.now() };
 
 const DHAKA_OFFSET_MS = 6 * 60 * 60 * 1000;
 
+let lastMs = Number.NaN;
+let lastIso = '';
+
 /** ISO 8601 in Asia/Dhaka (+06:00, no daylight saving), as PROTOCOL.md §2 asks. */
 export function toDhakaIso(ms: number): string {
+  // Events sequenced in one millisecond share a timestamp: format it once.
+  if (ms === lastMs) return lastIso;
   const shifted = new Date(ms + DHAKA_OFFSET_MS).toISOString(); // "....Z" in Dhaka wall time
-  return `${shifted.slice(0, -1)}+06:00`;
+  lastMs = ms;
+  lastIso = `${shifted.slice(0, -1)}+06:00`;
+  return lastIso;
 }
