@@ -19,7 +19,7 @@ import { askJoins } from './joins.ts';
 import { channelAddress } from '../domain/channel/messages.ts';
 import { GUEST, isServer, type Principal } from './principal.ts';
 import { TokenBucket } from './rate-limit.ts';
-import { publish, type PublishRequest } from './publish.ts';
+import { requestPublish, type PublishRequest } from './publish.ts';
 import type { UWS } from './uws.ts';
 import { assertNever } from '../actors/wire.ts';
 import { sanitizeText } from './sanitize.ts';
@@ -56,6 +56,7 @@ export class Gateway {
   framesIn = 0;
   framesOut = 0;
   private corked = 0;
+  private readonly framesInByType = new Map<string, { inc(): void }>();
   private outbox = new Map<Socket, string[]>();
   private flushScheduled = false;
   private readonly log: Logger;
@@ -227,14 +228,21 @@ export class Gateway {
     if (isBinary) return this.error(ws, undefined, new HaatError('bad_request', 'binary frames are not accepted; send JSON text frames'));
     const parsed = parseFrame(Buffer.from(message).toString('utf8'));
     if (!parsed.ok) {
-      this.d.metrics.framesIn.labels('invalid').inc();
+      this.countFrameIn('invalid');
       return this.error(ws, parsed.ref, parsed.error);
     }
     const frame = parsed.frame;
-    this.d.metrics.framesIn.labels(frame.type).inc();
+    this.countFrameIn(frame.type);
     const wait = Math.max(s.bucket.take(now), s.userBucket?.take(now) ?? 0);
     if (wait > 0) return this.error(ws, frame.ref, new HaatError('rate_limited', 'too many messages', { retryAfterMs: wait }));
     this.dispatch(ws, s, frame);
+  }
+
+  /** prom-client hashes the labels on every labels() call; the per-type children are kept instead. */
+  private countFrameIn(type: string): void {
+    let c = this.framesInByType.get(type);
+    if (!c) this.framesInByType.set(type, (c = this.d.metrics.framesIn.labels(type)));
+    c.inc();
   }
 
   /** §2: a client that keeps flooding (floodFactor x its limit over the window) is closed with 4008. */
@@ -304,10 +312,10 @@ export class Gateway {
   }
 
   private publish(ws: Socket, ref: FrameRef | undefined, req: PublishRequest): void {
-    publish(this.d.actors, req, this.d.askTimeoutMs).then(
-      (answer) => this.send(ws, withRef({ type: 'reply', ok: true, id: answer.id, channel: req.channel, offset: answer.offset }, ref)),
-      (err: unknown) => this.error(ws, ref, err),
-    );
+    requestPublish(this.d.actors, req, this.d.askTimeoutMs, (err, answer) => {
+      if (err || !answer) return this.error(ws, ref, err ?? new HaatError('internal', 'no answer'));
+      this.send(ws, withRef({ type: 'reply', ok: true, id: answer.id, channel: req.channel, offset: answer.offset }, ref));
+    });
   }
 
   private async join(ws: Socket, s: ConnState, frame: Extract<ClientFrame, { type: 'join_channel' }>): Promise<void> {

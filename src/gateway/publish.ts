@@ -1,6 +1,6 @@
 // One publish through the channel actor, shared by the broadcast_event and
 // send_message frames and by POST events/broadcast.
-import type { ActorSystem } from '../actors/system.ts';
+import type { ActorSystem, AnswerCallback } from '../actors/system.ts';
 import { channelAddress, type PublishAnswer } from '../domain/channel/messages.ts';
 import type { Priority } from '../domain/channel/rules.ts';
 
@@ -15,9 +15,20 @@ export interface PublishRequest {
   client_msg_id: string | undefined;
 }
 
-export function publish(actors: ActorSystem, req: PublishRequest, timeoutMs: number): Promise<PublishAnswer & { duplicate: boolean }> {
+export type PublishResult = PublishAnswer & { duplicate: boolean };
+
+function publishMessage(req: PublishRequest): Record<string, unknown> & { type: string } {
   const msg: Record<string, unknown> & { type: string } = { type: 'publish', event_type: req.event_type, data: req.data, priority: req.priority };
   if (req.ttl_s !== undefined) msg.ttl_s = req.ttl_s;
   if (req.client_msg_id !== undefined) msg.dedupe = `${req.sender ?? ''}|${req.client_msg_id}`;
-  return actors.ask(channelAddress(req.channel), msg, { timeoutMs });
+  return msg;
+}
+
+export function publish(actors: ActorSystem, req: PublishRequest, timeoutMs: number): Promise<PublishResult> {
+  return actors.ask(channelAddress(req.channel), publishMessage(req), { timeoutMs });
+}
+
+/** The same with a callback, for the per-frame path (no promise per frame). */
+export function requestPublish(actors: ActorSystem, req: PublishRequest, timeoutMs: number, done: AnswerCallback<PublishResult>): void {
+  actors.request(channelAddress(req.channel), publishMessage(req), timeoutMs, done);
 }
