@@ -1,6 +1,6 @@
 // npm run bench:actors — messages/s through `send` to 10,000 actors over the
 // host threads, then `ask` round trips at a fixed rate (p50/p99).
-// Flags: --actors=10000 --messages=2000000 --rate=10000 --seconds=5 --workers=N
+// Flags: --actors=10000 --messages=2000000 --rate=10000 --seconds=5 --warmup=1 --workers=N
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import * as hdr from 'hdr-histogram-js';
@@ -15,6 +15,7 @@ const ACTORS = num('actors', 10_000);
 const MESSAGES = num('messages', 2_000_000);
 const RATE = num('rate', 10_000);
 const SECONDS = num('seconds', 5);
+const WARMUP = num('warmup', 1);
 const WORKERS = num('workers', Math.max(1, availableParallelism() - 1));
 const progress = (s: string): void => void process.stderr.write(`[actors] ${s}\n`);
 const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
@@ -45,7 +46,9 @@ async function sendThroughput(system: ActorSystem, addresses: string[]): Promise
 async function askLatency(system: ActorSystem, addresses: string[]): Promise<{ rate: number; asks: number; p50: number; p99: number; p999: number; max: number }> {
   const h = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
   const perMs = RATE / 1000;
-  const total = RATE * SECONDS;
+  // The first WARMUP seconds run at the same rate but are not recorded (JIT, first activations' garbage).
+  const skip = RATE * WARMUP;
+  const total = RATE * (SECONDS + WARMUP);
   let sent = 0;
   let done = 0;
   const start = performance.now();
@@ -55,9 +58,10 @@ async function askLatency(system: ActorSystem, addresses: string[]): Promise<{ r
       const due = Math.min(total, Math.floor((performance.now() - start) * perMs));
       for (; sent < due; sent++) {
         const t = performance.now();
+        const record = sent >= skip;
         system.ask<number>(addresses[sent % ACTORS]!, { type: 'echo', v: sent }).then(
           () => {
-            h.recordValue(Math.round((performance.now() - t) * 1000));
+            if (record) h.recordValue(Math.round((performance.now() - t) * 1000));
             if (++done === total) resolve();
           },
           reject,
@@ -68,7 +72,7 @@ async function askLatency(system: ActorSystem, addresses: string[]): Promise<{ r
   });
   const elapsed = (performance.now() - start) / 1000;
   const ms = (us: number): number => Math.round(us) / 1000;
-  return { rate: Math.round(total / elapsed), asks: total, p50: ms(h.getValueAtPercentile(50)), p99: ms(h.getValueAtPercentile(99)), p999: ms(h.getValueAtPercentile(99.9)), max: ms(h.maxValue) };
+  return { rate: Math.round(total / elapsed), asks: total - skip, p50: ms(h.getValueAtPercentile(50)), p99: ms(h.getValueAtPercentile(99)), p999: ms(h.getValueAtPercentile(99.9)), max: ms(h.maxValue) };
 }
 
 async function main(): Promise<void> {
@@ -80,7 +84,7 @@ async function main(): Promise<void> {
   await Promise.all(addresses.map((a) => system.ask(a, { type: 'count' })));
   // Latency first: the send phase leaves millions of short-lived objects whose
   // collection would otherwise land in the ask phase's tail.
-  progress(`ask: ${RATE}/s for ${SECONDS}s`);
+  progress(`ask: ${RATE}/s for ${SECONDS}s after ${WARMUP}s of warm-up`);
   const ask = await askLatency(system, addresses);
   progress(`ask: p50 ${ask.p50} ms p99 ${ask.p99} ms`);
   progress(`send: ${MESSAGES} messages`);
