@@ -1,7 +1,7 @@
 // The piscina task that a host thread runs for its whole life: it loads the
 // behaviour modules, then serves its MessagePort until told to stop. piscina
 // replaces the thread if it dies; the main thread then starts this task again.
-import type { MessagePort } from 'node:worker_threads';
+import { threadId, type MessagePort } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Host } from './host.ts';
@@ -54,6 +54,6 @@ export default function hostTask(data: HostTaskData): Promise<string> {
         resolve('stopped');
       }
     });
-    out.push({ k: 'ready' });
+    out.push({ k: 'ready', thread: threadId });
   });
 }

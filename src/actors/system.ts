@@ -57,6 +57,8 @@ interface HostSlot {
   stopped?: () => void;
   isReady: boolean;
   lastError?: string;
+  /** The worker thread's threadId, once ready. */
+  thread?: number;
 }
 
 // A host thread that keeps dying at start (a broken behaviour module) is not
@@ -167,6 +169,18 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> {
     this.deadlines.add(i, ms);
     this.pending.set(i, { done: done as AnswerCallback<unknown>, host: host.index, address, timeoutMs: ms });
     host.out.push({ k: 'a', i, a: address, m: msg });
+  }
+
+  /**
+   * Terminates a host's thread, as a crash would (fault injection for ops
+   * drills and tests): its pending asks fail with unavailable, piscina starts
+   * a new thread and the host comes back empty.
+   */
+  async terminateHost(index: number): Promise<void> {
+    const slot = this.hosts[index];
+    const worker = slot && this.pool.threads.find((w) => w.threadId === slot.thread);
+    if (!worker) throw new HaatError('not_found', `no running host ${index}`);
+    await worker.terminate();
   }
 
   async stop(): Promise<void> {
@@ -301,6 +315,7 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> {
           this.onLifecycle(item.ev);
           break;
         case 'ready':
+          slot.thread = item.thread;
           slot.isReady = true;
           slot.markReady();
           break;

@@ -31,7 +31,7 @@ export type FromHost =
   | { k: 'd'; n: number } // n more inbound items processed (credit)
   | { k: 'u'; a: string; t: string; e: WireError } // a send that could not be delivered
   | { k: 'l'; ev: LifecycleEvent }
-  | { k: 'ready' }
+  | { k: 'ready'; thread: number }
   | { k: 'stopped' };
 
 export function assertNever(x: never): never {

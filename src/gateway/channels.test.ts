@@ -187,3 +187,24 @@ test('events reach the gateway only while the node has subscribers; they flow ag
   assert.equal(await published(), before + 3);
   await Promise.all([pub.close(), sub.close()]);
 });
+
+test('after the host thread of a channel is replaced, subscribers get its events again, under a new epoch', async () => {
+  const ch = 'product:survivor';
+  const sub = await node.connect();
+  const joined = await sub.request({ type: 'join_channel', channels: [ch] });
+  const oldEpoch = (joined.channels as { epoch: string }[])[0]!.epoch;
+  const pub = await node.connect({ token: pubToken });
+  await publishN(pub, ch, 1, 'before');
+  await sub.next((f) => f.type === 'event' && f.channel === ch && f.offset === 1);
+  const host = node.actors.hostOf(`channel:${ch}`);
+  const restarted = new Promise<void>((resolve) => node.actors.once('hostRestarted', () => resolve()));
+  await node.actors.terminateHost(host);
+  await restarted;
+  const reply = await pub.request({ type: 'broadcast_event', channel: ch, event_type: 'tick', data: { tag: 'after' } });
+  assert.equal(reply.offset, 1, 'history was lost with the thread: offsets start over');
+  const ev = await sub.next((f) => f.type === 'event' && f.channel === ch && (f.data as { tag: string }).tag === 'after');
+  assert.notEqual(ev.epoch, oldEpoch, 'a new epoch tells clients the history is gone');
+  const health = (await (await fetch(node.http('/api/v1/realtime/health'))).json()) as { status: string };
+  assert.equal(health.status, 'ok');
+  await Promise.all([sub.close(), pub.close()]);
+});
