@@ -21,7 +21,6 @@ async function main(): Promise<void> {
     process.stderr.write(`haat: ${(err as Error).message}\n`);
     process.exit(1);
   }
-  process.stdout.write(`${JSON.stringify({ listening: node.port })}\n`);
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
@@ -42,6 +41,9 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  // Only now: whoever reads this line may signal us at once, and the
+  // handlers must be in place before (the default action would kill us).
+  process.stdout.write(`${JSON.stringify({ listening: node.port })}\n`);
 }
 
 void main();
