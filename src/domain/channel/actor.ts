@@ -46,7 +46,7 @@ export function channelBehaviour(deps: ChannelDeps) {
           state.log.watchers.delete(msg.node);
           return { state };
         case 'info':
-          return { state, reply: { epoch: state.log.epoch, offset: state.log.offset, held: state.log.events.length, watchers: [...state.log.watchers] } };
+          return { state, reply: { epoch: state.log.epoch, offset: state.log.offset, held: state.log.history.length, watchers: [...state.log.watchers] } };
         default:
           return assertNever(msg);
       }

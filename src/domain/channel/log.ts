@@ -1,3 +1,5 @@
+import type { FrameRing } from './frame-ring.ts';
+
 // The history of one channel: epoch, gap-free offsets, recent events (bounded
 // by count and age), and the idempotency keys of recent publishes. The
 // channel actor is its only writer; the engine keeps it so that it survives
@@ -22,8 +24,8 @@ export interface ChannelLog {
   readonly channel: string;
   readonly epoch: string;
   offset: number;
-  /** Ascending by offset; the tail may be missing older entries after pruning. */
-  events: LoggedEvent[];
+  /** The newest events (at most the history size), oldest first. */
+  history: FrameRing;
   /** Insertion-ordered, so the oldest key is first (TTL is the same for all). */
   dedupe: Map<string, { answer: PublishAnswer; at: number }>;
   /** Nodes with local subscribers: only they are handed the channel's events. */

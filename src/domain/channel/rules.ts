@@ -45,16 +45,15 @@ export function append(log: ChannelLog, input: PublishInput, now: number, id: st
   const event: LoggedEvent = { offset, id, frame, at: now, expiresAt: now + ttlMs };
   const answer: PublishAnswer = { id, offset, epoch: log.epoch };
   log.offset = offset;
-  log.events.push(event);
-  if (log.events.length > limits.historySize) log.events.splice(0, log.events.length - limits.historySize);
+  log.history.push(offset, frame, now, event.expiresAt); // the ring drops the oldest past historySize
   if (input.dedupe !== undefined) log.dedupe.set(input.dedupe, { answer, at: now });
   return { duplicate: false, answer, event };
 }
 
 export function prune(log: ChannelLog, now: number, limits: HistoryLimits): void {
-  let drop = 0;
-  while (drop < log.events.length && log.events[drop]!.at + limits.historyTtlMs <= now) drop++;
-  if (drop > 0) log.events.splice(0, drop);
+  for (let at = log.history.oldestAt(); at !== undefined && at + limits.historyTtlMs <= now; at = log.history.oldestAt()) {
+    log.history.dropOldest();
+  }
   for (const [key, v] of log.dedupe) {
     if (v.at + limits.idempotencyTtlMs > now) break;
     log.dedupe.delete(key);
@@ -82,11 +81,10 @@ export function recover(log: ChannelLog, since: Since | undefined, now: number, 
     return { ...base, recovered: false, replay: [] };
   }
   if (since.offset === log.offset) return { ...base, recovered: true, replay: [] };
-  const first = log.events[0];
-  if (first === undefined || first.offset > since.offset + 1) return { ...base, recovered: false, replay: [] };
+  const oldest = log.history.oldestOffset;
+  if (oldest === undefined || oldest > since.offset + 1) return { ...base, recovered: false, replay: [] };
   const replay: string[] = [];
-  for (let i = since.offset + 1 - first.offset; i < log.events.length; i++) {
-    const e = log.events[i]!;
+  for (const e of log.history.since(since.offset)) {
     if (e.expiresAt <= now) return { ...base, recovered: false, replay: [] };
     replay.push(e.frame);
   }

@@ -1,6 +1,7 @@
 import { nanoid } from 'nanoid';
 import type { ChannelHistory } from '../history.ts';
 import type { ChannelLog } from '../../domain/channel/log.ts';
+import { FrameRing } from '../../domain/channel/frame-ring.ts';
 
 /**
  * Logs live as long as the thread: they survive a channel actor's crash and
@@ -10,10 +11,12 @@ import type { ChannelLog } from '../../domain/channel/log.ts';
 export class MemoryChannelHistory implements ChannelHistory {
   private readonly logs = new Map<string, ChannelLog>();
 
+  constructor(private readonly historySize: number) {}
+
   open(channel: string): ChannelLog {
     let log = this.logs.get(channel);
     if (!log) {
-      log = { channel, epoch: nanoid(8), offset: 0, events: [], dedupe: new Map(), watchers: new Set() };
+      log = { channel, epoch: nanoid(8), offset: 0, history: new FrameRing(this.historySize), dedupe: new Map(), watchers: new Set() };
       this.logs.set(channel, log);
     }
     return log;
