@@ -6,4 +6,6 @@ import type { ChannelLog } from '../domain/channel/log.ts';
 
 export interface ChannelHistory {
   open(channel: string): ChannelLog | Promise<ChannelLog>;
+  /** The channel holds nothing worth keeping (no events, keys or watchers): its log may go. */
+  forget(channel: string): void | Promise<void>;
 }

@@ -6,7 +6,7 @@ import { defineBehaviour, type ActorContext } from '../../actors/behaviour.ts';
 import { assertNever } from '../../actors/wire.ts';
 import type { ChannelLog } from './log.ts';
 import type { ChannelMessage, SequencedEvent } from './messages.ts';
-import { append, recover, type HistoryLimits } from './rules.ts';
+import { append, prune, recover, type HistoryLimits } from './rules.ts';
 import type { ChannelHistory } from '../../engines/history.ts';
 
 export interface ChannelDeps {
@@ -23,6 +23,14 @@ export function channelBehaviour(deps: ChannelDeps) {
     ...(deps.idleMs === undefined ? {} : { idleMs: deps.idleMs }),
     async init(ctx) {
       return { log: await deps.history.open(ctx.id), limits: deps.limits(ctx) };
+    },
+    // An idle channel whose history has all expired, with no idempotency keys
+    // and no watcher, gives its log back: otherwise the engine would keep one
+    // for every channel ever used. Its next event starts a new epoch.
+    async passivate(state, ctx) {
+      prune(state.log, ctx.now(), state.limits);
+      const log = state.log;
+      if (log.history.length === 0 && log.dedupe.size === 0 && log.watchers.size === 0) await deps.history.forget(ctx.id);
     },
     handle(state, msg, ctx) {
       switch (msg.type) {

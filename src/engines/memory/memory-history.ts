@@ -22,8 +22,12 @@ export class MemoryChannelHistory implements ChannelHistory {
     return log;
   }
 
-  /** Forgets a channel's history, as a wiped history store would. */
-  wipe(channel: string): void {
+  /** Drops a channel's log; the next open starts a new epoch. */
+  forget(channel: string): void {
     this.logs.delete(channel);
+  }
+
+  get size(): number {
+    return this.logs.size;
   }
 }
