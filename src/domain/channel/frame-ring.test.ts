@@ -32,3 +32,11 @@ test('since() starts after the given offset; dropOldest empties cleanly', () => 
   assert.deepEqual([...ring.since(0)].map((e) => e.frame), [frame(10)]);
   assert.throws(() => ring.push(12, frame(12), 1, 2), RangeError);
 });
+
+test('a ring that never held an event allocates no buffer', () => {
+  const ring = new FrameRing(100);
+  assert.equal(ring.capacityBytes, 0);
+  assert.deepEqual([...ring.since(0)], []);
+  ring.push(1, 'x', 0, 1);
+  assert.ok(ring.capacityBytes > 0);
+});
