@@ -109,7 +109,7 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
     app.listen(config.server.host, config.server.port, (sock) => (sock ? resolve(sock) : reject(new Error(`cannot listen on ${config.server.host}:${config.server.port}`))));
   });
   const port = uws.us_socket_local_port(listenSocket as never);
-  logger.info({ port, node: config.node.id }, 'listening');
+  logger.info({ port }, 'listening');
 
   let stopped: Promise<void> | undefined;
   const stop = async (): Promise<void> => {
