@@ -81,6 +81,7 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
     logger,
     askTimeoutMs: config.actors.askTimeoutMs,
     nodeId: config.node.id,
+    gateway,
     health: () => {
       const checks = { engine: 'ok', store: 'ok', actors: hostsDown > 0 ? `${hostsDown} host thread(s) down` : 'ok', gateway: gateway.isDraining ? 'draining' : 'ok' };
       return { ready: hostsDown === 0 && !gateway.isDraining, checks };

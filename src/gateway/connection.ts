@@ -21,6 +21,7 @@ export interface ConnState {
   messagesPerSecond: number;
   floodWindowStart: number;
   floodCount: number;
+  connectedAt: number;
   /** Counted against the per-user and per-IP limits (close() undoes it). */
   admitted: boolean;
   closed: boolean;

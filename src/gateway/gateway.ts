@@ -141,6 +141,7 @@ export class Gateway {
           messagesPerSecond: mps,
           floodWindowStart: now,
           floodCount: 0,
+          connectedAt: now,
           admitted: false,
           closed: false,
         };
@@ -507,6 +508,31 @@ export class Gateway {
     s.closed = true;
     this.d.metrics.closes.labels(String(code)).inc();
     ws.end(code, reason);
+  }
+
+  /** GET admin/connections: one page of the open connections, in the order they opened. */
+  listConnections(from: number, limit: number): { items: object[]; next: number | null } {
+    const all = [...this.sockets];
+    const items = all.slice(from, from + limit).map((ws) => {
+      const s = ws.getUserData();
+      return { session_id: s.sessionId, user_id: s.principal.userId, roles: [...s.principal.roles], ip: s.ip, lang: s.lang, net: s.net ?? null, channels: s.channels.size, connected_at: toDhakaIso(s.connectedAt) };
+    });
+    return { items, next: from + limit < all.length ? from + limit : null };
+  }
+
+  /** POST admin/disconnect: closes a user's connections or one session with 4003. */
+  disconnect(target: { user_id?: string | undefined; session_id?: string | undefined }, reason: string): number {
+    let n = 0;
+    for (const ws of [...this.sockets]) {
+      const s = ws.getUserData();
+      if (s.closed) continue;
+      if ((target.session_id !== undefined && s.sessionId === target.session_id) || (target.user_id !== undefined && s.principal.userId === target.user_id)) {
+        this.log.warn({ security: true, event: 'admin_disconnect', session: s.sessionId, user: s.principal.userId, reason }, 'disconnected by an admin');
+        this.closeWith(ws, 4003, reason.slice(0, 100));
+        n++;
+      }
+    }
+    return n;
   }
 
   /** SIGTERM (DESIGN.md §5): tell every client to reconnect elsewhere, with jitter, and close 1001. */

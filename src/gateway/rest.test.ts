@@ -101,3 +101,32 @@ test('GET /metrics exposes connections, frames, errors and the fan-out latency h
   assert.match(text, /^haat_frames_out_total [1-9]/m);
   await c.close();
 });
+
+test('admin: list connections and channels page by page, disconnect a user with 4003', async () => {
+  const u1 = await node.connect({ token: await token({ sub: 'kick-me' }) });
+  const u1b = await node.connect({ token: await token({ sub: 'kick-me' }) });
+  const other = await node.connect({ token: await token({ sub: 'stay' }) });
+  await other.request({ type: 'join_channel', channels: ['product:adm1', 'product:adm2'] });
+  assert.equal((await get('admin/connections', customer)).status, 403);
+  const seen: { session_id: string; user_id: string | null }[] = [];
+  let cursor: string | null = '';
+  while (cursor !== null) {
+    const res = await get(`admin/connections?limit=2${cursor ? `&cursor=${cursor}` : ''}`, admin);
+    assert.equal(res.status, 200);
+    const body = (await res.json()) as { connections: { session_id: string; user_id: string | null }[]; next_cursor: string | null };
+    assert.ok(body.connections.length <= 2);
+    seen.push(...body.connections);
+    cursor = body.next_cursor;
+  }
+  assert.deepEqual(seen.map((c) => c.user_id).sort(), ['kick-me', 'kick-me', 'stay']);
+  const channels = (await (await get('admin/channels', admin)).json()) as { channels: { channel: string; subscribers: number }[] };
+  assert.deepEqual(channels.channels.filter((c) => c.channel.startsWith('product:adm')), [{ channel: 'product:adm1', subscribers: 1 }, { channel: 'product:adm2', subscribers: 1 }]);
+  assert.equal((await get('admin/connections?limit=0', admin)).status, 400);
+  assert.equal((await post('admin/disconnect', { user_id: 'x', session_id: 'y' }, admin)).status, 400);
+  const res = await post('admin/disconnect', { user_id: 'kick-me', reason: 'fraud review' }, admin);
+  assert.deepEqual(await res.json(), { ok: true, disconnected: 2 });
+  assert.deepEqual(await u1.closed, { code: 4003, reason: 'fraud review' });
+  assert.equal((await u1b.closed).code, 4003);
+  assert.equal((await other.request({ type: 'ping' })).type, 'pong');
+  await other.close();
+});

@@ -10,6 +10,8 @@ import { broadcastBody } from './frames.ts';
 import { readJson, sendError, sendJson, track, type Reply } from './http.ts';
 import { GUEST, isServer, type Principal } from './principal.ts';
 import { publish } from './publish.ts';
+import type { Gateway } from './gateway.ts';
+import { z } from 'zod';
 
 const PREFIX = '/api/v1/realtime';
 const MAX_BODY = 256 * 1024;
@@ -25,7 +27,26 @@ export interface RestDeps {
   info: () => object;
   stats: () => object;
   nodeId: string;
+  gateway: Gateway;
 }
+
+/** `?limit=` (default 50, at most 500) and an opaque `cursor` (§10). */
+function page(query: URLSearchParams): { from: number; limit: number } {
+  const rawLimit = query.get('limit');
+  const limit = rawLimit === null ? 50 : Number(rawLimit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new HaatError('bad_request', '`limit` must be an integer from 1 to 500');
+  const cursor = query.get('cursor');
+  if (cursor === null || cursor === '') return { from: 0, limit };
+  const from = Number(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!Number.isInteger(from) || from < 0) throw new HaatError('bad_request', 'bad `cursor`');
+  return { from, limit };
+}
+
+const cursorOf = (next: number | null): string | null => (next === null ? null : Buffer.from(String(next)).toString('base64url'));
+
+const disconnectBody = z
+  .strictObject({ user_id: z.string().min(1).max(128).optional(), session_id: z.string().min(1).max(64).optional(), reason: z.string().max(200).optional() })
+  .refine((b) => (b.user_id === undefined) !== (b.session_id === undefined), 'give exactly one of `user_id` and `session_id`');
 
 type Need = 'admin' | 'server';
 
@@ -107,6 +128,45 @@ export function mountRest(d: RestDeps): void {
         ),
       );
       return { status: 200, body: { ok: true, events: answers.map((a, i) => ({ channel: channels[i], id: a.id, offset: a.offset })) } };
+    });
+  });
+
+  app.get(`${PREFIX}/admin/connections`, (res, req) => {
+    const r = track(res);
+    const who = principalOf(req);
+    const query = new URLSearchParams(req.getQuery() ?? '');
+    handle(r, async () => {
+      await authorize(who, 'admin');
+      const { from, limit } = page(query);
+      const { items, next } = d.gateway.listConnections(from, limit);
+      return { status: 200, body: { connections: items, next_cursor: cursorOf(next) } };
+    });
+  });
+
+  app.get(`${PREFIX}/admin/channels`, (res, req) => {
+    const r = track(res);
+    const who = principalOf(req);
+    const query = new URLSearchParams(req.getQuery() ?? '');
+    handle(r, async () => {
+      await authorize(who, 'admin');
+      const { from, limit } = page(query);
+      const all = [...d.gateway.channelSubscribers];
+      const channels = all.slice(from, from + limit).map(([channel, subscribers]) => ({ channel, subscribers }));
+      return { status: 200, body: { channels, next_cursor: cursorOf(from + limit < all.length ? from + limit : null) } };
+    });
+  });
+
+  app.post(`${PREFIX}/admin/disconnect`, (res, req) => {
+    const r = track(res);
+    const who = principalOf(req);
+    const body = readJson(r, MAX_BODY);
+    body.catch((err: unknown) => log.debug({ err }, 'disconnect body unread'));
+    handle(r, async () => {
+      await authorize(who, 'admin');
+      const parsed = disconnectBody.safeParse(await body);
+      if (!parsed.success) throw new HaatError('bad_request', parsed.error.issues[0]?.message ?? 'invalid body');
+      const n = d.gateway.disconnect(parsed.data, parsed.data.reason ?? 'disconnected by an admin');
+      return { status: 200, body: { ok: true, disconnected: n } };
     });
   });
 
