@@ -1,5 +1,5 @@
 // REST basics of PROTOCOL.md §10 under /api/v1/realtime, and /metrics.
-import type { TemplatedApp, HttpRequest } from 'uWebSockets.js';
+import type { TemplatedApp, HttpRequest, HttpResponse } from 'uWebSockets.js';
 import type { Logger } from 'pino';
 import type { ActorSystem } from '../actors/system.ts';
 import { HaatError } from '../errors.ts';
@@ -7,7 +7,7 @@ import type { Metrics } from '../metrics/registry.ts';
 import { parseChannel, mayBroadcast } from './acl.ts';
 import { bearer, type TokenVerifier } from './auth.ts';
 import { broadcastBody } from './frames.ts';
-import { readJson, sendError, sendJson, track, type Reply } from './http.ts';
+import { readJson, sendError, sendJson, track } from './http.ts';
 import { GUEST, isServer, type Principal } from './principal.ts';
 import { publish } from './publish.ts';
 import type { Gateway } from './gateway.ts';
@@ -49,126 +49,125 @@ const disconnectBody = z
   .refine((b) => (b.user_id === undefined) !== (b.session_id === undefined), 'give exactly one of `user_id` and `session_id`');
 
 type Need = 'admin' | 'server';
+type Answer = { status: number; body: unknown };
+
+interface Call {
+  principal: Principal;
+  query: URLSearchParams;
+  /** The JSON body (routes mounted with a body only). */
+  body: Promise<unknown>;
+}
+
+/** Validates a REST body at the edge; the first issue names its field. */
+function parseBody<T>(schema: z.ZodType<T>, raw: unknown): T {
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  throw new HaatError('bad_request', `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`);
+}
 
 export function mountRest(d: RestDeps): void {
   const { app } = d;
   const log = d.logger.child({ mod: 'rest' });
 
-  /** Reads the bearer token now (req is invalid after an await) and checks it later. */
-  const principalOf = (req: HttpRequest): (() => Promise<Principal>) => {
-    const token = bearer(req.getHeader('authorization'));
-    return () => (token ? d.verifier.principal(token) : Promise.resolve(GUEST));
-  };
-  const authorize = async (who: () => Promise<Principal>, need: Need): Promise<Principal> => {
-    const p = await who();
+  const authorize = async (token: string | undefined, need: Need): Promise<Principal> => {
+    const p = token ? await d.verifier.principal(token) : GUEST;
     if (p.userId === null) throw new HaatError('unauthorized', 'a bearer token is required');
     const ok = need === 'admin' ? p.roles.has('admin') : isServer(p);
     if (!ok) throw new HaatError('forbidden', need === 'admin' ? 'admin role required' : 'publisher or admin role required');
     return p;
   };
-  const handle = (r: Reply, work: () => Promise<{ status: number; body: unknown }>): void => {
-    work().then(
-      ({ status, body }) => sendJson(r, status, body),
-      (err: unknown) => {
-        if (!(err instanceof HaatError)) log.error({ err }, 'REST handler failed');
-        d.metrics.errors.labels(err instanceof HaatError ? err.code : 'internal').inc();
-        sendError(r, err);
-      },
-    );
-  };
+
+  /**
+   * A route for `need`: reads what it needs from req now (req is invalid after
+   * an await), starts reading the body when asked to, then runs `work` and
+   * answers with its result or the catalogue error.
+   */
+  const authed =
+    (need: Need, work: (call: Call) => Promise<Answer>, withBody = false) =>
+    (res: HttpResponse, req: HttpRequest): void => {
+      const r = track(res);
+      const token = bearer(req.getHeader('authorization'));
+      const query = new URLSearchParams(req.getQuery() ?? '');
+      const body = withBody ? readJson(r, MAX_BODY) : Promise.resolve(undefined);
+      // Read even when authorization fails first; its error then is not the answer.
+      body.catch((err: unknown) => log.debug({ err }, 'request body unread'));
+      authorize(token, need)
+        .then((principal) => work({ principal, query, body }))
+        .then(
+          ({ status, body: answer }) => sendJson(r, status, answer),
+          (err: unknown) => {
+            if (!(err instanceof HaatError)) log.error({ err }, 'REST handler failed');
+            d.metrics.errors.labels(err instanceof HaatError ? err.code : 'internal').inc();
+            sendError(r, err);
+          },
+        );
+    };
 
   app.get(`${PREFIX}/health`, (res) => {
     const h = d.health();
     sendJson(track(res), h.ready ? 200 : 503, { status: h.ready ? 'ok' : 'unavailable', node: d.nodeId, checks: h.checks });
   });
 
-  app.get(`${PREFIX}/info`, (res, req) => {
-    const r = track(res);
-    const who = principalOf(req);
-    handle(r, async () => {
-      await authorize(who, 'admin');
-      return { status: 200, body: d.info() };
-    });
-  });
+  app.get(`${PREFIX}/info`, authed('admin', async () => ({ status: 200, body: d.info() })));
+  app.get(`${PREFIX}/stats`, authed('admin', async () => ({ status: 200, body: d.stats() })));
 
-  app.get(`${PREFIX}/stats`, (res, req) => {
-    const r = track(res);
-    const who = principalOf(req);
-    handle(r, async () => {
-      await authorize(who, 'admin');
-      return { status: 200, body: d.stats() };
-    });
-  });
+  app.post(
+    `${PREFIX}/events/broadcast`,
+    authed(
+      'server',
+      async ({ principal: p, body }) => {
+        const b = parseBody(broadcastBody, await body);
+        const channels = [...new Set(b.channels ?? [b.channel!])];
+        for (const channel of channels) {
+          const ch = parseChannel(channel);
+          if (!ch) throw new HaatError('bad_request', `bad channel name ${JSON.stringify(channel)}`);
+          if (!mayBroadcast(p, ch, channel)) throw new HaatError('forbidden', `may not broadcast on ${channel}`);
+        }
+        // Validated as a whole before anything is published; a retry with the same
+        // client_msg_id publishes only what the first attempt did not.
+        const answers = await Promise.all(
+          channels.map((channel) =>
+            publish(d.actors, { channel, event_type: b.event_type, data: b.data, priority: b.priority ?? 'normal', ttl_s: b.ttl_s, sender: p.userId, client_msg_id: b.client_msg_id }, d.askTimeoutMs),
+          ),
+        );
+        return { status: 200, body: { ok: true, events: answers.map((a, i) => ({ channel: channels[i], id: a.id, offset: a.offset })) } };
+      },
+      true,
+    ),
+  );
 
-  app.post(`${PREFIX}/events/broadcast`, (res, req) => {
-    const r = track(res);
-    const who = principalOf(req);
-    const body = readJson(r, MAX_BODY);
-    // Read even when authorization fails first; its error then is not the answer.
-    body.catch((err: unknown) => log.debug({ err }, 'broadcast body unread'));
-    handle(r, async () => {
-      const p = await authorize(who, 'server');
-      const parsed = broadcastBody.safeParse(await body);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        throw new HaatError('bad_request', `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`);
-      }
-      const b = parsed.data;
-      const channels = [...new Set(b.channels ?? [b.channel!])];
-      for (const channel of channels) {
-        const ch = parseChannel(channel);
-        if (!ch) throw new HaatError('bad_request', `bad channel name ${JSON.stringify(channel)}`);
-        if (!mayBroadcast(p, ch, channel)) throw new HaatError('forbidden', `may not broadcast on ${channel}`);
-      }
-      // Validated as a whole before anything is published; a retry with the same
-      // client_msg_id publishes only what the first attempt did not.
-      const answers = await Promise.all(
-        channels.map((channel) =>
-          publish(d.actors, { channel, event_type: b.event_type, data: b.data, priority: b.priority ?? 'normal', ttl_s: b.ttl_s, sender: p.userId, client_msg_id: b.client_msg_id }, d.askTimeoutMs),
-        ),
-      );
-      return { status: 200, body: { ok: true, events: answers.map((a, i) => ({ channel: channels[i], id: a.id, offset: a.offset })) } };
-    });
-  });
-
-  app.get(`${PREFIX}/admin/connections`, (res, req) => {
-    const r = track(res);
-    const who = principalOf(req);
-    const query = new URLSearchParams(req.getQuery() ?? '');
-    handle(r, async () => {
-      await authorize(who, 'admin');
+  app.get(
+    `${PREFIX}/admin/connections`,
+    authed('admin', async ({ query }) => {
       const { from, limit } = page(query);
       const { items, next } = d.gateway.listConnections(from, limit);
       return { status: 200, body: { connections: items, next_cursor: cursorOf(next) } };
-    });
-  });
+    }),
+  );
 
-  app.get(`${PREFIX}/admin/channels`, (res, req) => {
-    const r = track(res);
-    const who = principalOf(req);
-    const query = new URLSearchParams(req.getQuery() ?? '');
-    handle(r, async () => {
-      await authorize(who, 'admin');
+  app.get(
+    `${PREFIX}/admin/channels`,
+    authed('admin', async ({ query }) => {
       const { from, limit } = page(query);
       const all = [...d.gateway.channelSubscribers];
       const channels = all.slice(from, from + limit).map(([channel, subscribers]) => ({ channel, subscribers }));
       return { status: 200, body: { channels, next_cursor: cursorOf(from + limit < all.length ? from + limit : null) } };
-    });
-  });
+    }),
+  );
 
-  app.post(`${PREFIX}/admin/disconnect`, (res, req) => {
-    const r = track(res);
-    const who = principalOf(req);
-    const body = readJson(r, MAX_BODY);
-    body.catch((err: unknown) => log.debug({ err }, 'disconnect body unread'));
-    handle(r, async () => {
-      await authorize(who, 'admin');
-      const parsed = disconnectBody.safeParse(await body);
-      if (!parsed.success) throw new HaatError('bad_request', parsed.error.issues[0]?.message ?? 'invalid body');
-      const n = d.gateway.disconnect(parsed.data, parsed.data.reason ?? 'disconnected by an admin');
-      return { status: 200, body: { ok: true, disconnected: n } };
-    });
-  });
+  app.post(
+    `${PREFIX}/admin/disconnect`,
+    authed(
+      'admin',
+      async ({ body }) => {
+        const b = parseBody(disconnectBody, await body);
+        const n = d.gateway.disconnect(b, b.reason ?? 'disconnected by an admin');
+        return { status: 200, body: { ok: true, disconnected: n } };
+      },
+      true,
+    ),
+  );
 
   app.get('/metrics', (res) => {
     const r = track(res);
