@@ -2,33 +2,26 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Deadlines } from './deadlines.ts';
 
-test('each id expires once, after its own timeout, earliest first across timeout values', async () => {
+/** Adds the given [id, timeoutMs] pairs and resolves with the ids in the order they expired. */
+function expiryOrder(adds: [number, number][]): Promise<number[]> {
   const expired: number[] = [];
-  let all!: () => void;
-  const done = new Promise<void>((r) => (all = r));
-  const d = new Deadlines((id) => {
-    expired.push(id);
-    if (expired.length === 4) all();
+  return new Promise((resolve) => {
+    const d = new Deadlines((id) => {
+      expired.push(id);
+      if (expired.length === adds.length) {
+        d.stop();
+        resolve(expired);
+      }
+    });
+    for (const [id, ms] of adds) d.add(id, ms);
   });
-  d.add(1, 60);
-  d.add(2, 20);
-  d.add(3, 60);
-  d.add(4, 5);
-  await done;
-  assert.deepEqual(expired, [4, 2, 1, 3]);
-  d.stop();
+}
+
+test('each id expires once, after its own timeout, earliest first across timeout values', async () => {
+  assert.deepEqual(await expiryOrder([[1, 60], [2, 20], [3, 60], [4, 5]]), [4, 2, 1, 3]);
 });
 
 test('many ids of one timeout (past the ring`s first growth) all expire, in order', async () => {
-  const expired: number[] = [];
-  let all!: () => void;
-  const done = new Promise<void>((r) => (all = r));
-  const d = new Deadlines((id) => {
-    expired.push(id);
-    if (expired.length === 5000) all();
-  });
-  for (let i = 0; i < 5000; i++) d.add(i, 10);
-  await done;
-  assert.deepEqual(expired, Array.from({ length: 5000 }, (_, i) => i));
-  d.stop();
+  const ids = Array.from({ length: 5000 }, (_, i) => i);
+  assert.deepEqual(await expiryOrder(ids.map((i) => [i, 10])), ids);
 });
