@@ -3,7 +3,7 @@
 // server and a Socket.IO room server, in the same run and harness.
 //   npm run bench:fanout -- --n=1000,5000,10000 --targets=haat,uws,socketio --seconds=5
 import { cpus, totalmem } from 'node:os';
-import { intFlag, intListFlag, listFlag, numberFlag, parseFlags, UsageError } from './lib/args.ts';
+import { intFlag, intListFlag, listFlag, numberFlag, parseFlags, runBench } from './lib/args.ts';
 import { fanoutMarkdown, type Skipped } from './lib/fanout/report.ts';
 import { DEFAULT_WINDOW, runFanout, type FanoutOptions } from './lib/fanout/run.ts';
 import type { FanoutResult } from './lib/fanout/types.ts';
@@ -88,11 +88,4 @@ async function main(): Promise<void> {
   if (results.some((r) => !r.ok)) process.exitCode = 1;
 }
 
-main().catch((err: unknown) => {
-  if (err instanceof UsageError) {
-    process.stderr.write(`fanout: ${err.message}\n${USAGE}\n`);
-    process.exit(2);
-  }
-  process.stderr.write(`fanout: ${(err as Error).stack ?? String(err)}\n`);
-  process.exit(1);
-});
+runBench('fanout', USAGE, main);

@@ -5,7 +5,7 @@
 // answering each frame with a small JSON reply is the baseline, same harness,
 // same run.
 //   npm run bench:inbound -- --rates=10000,25000,50000 --seconds=5
-import { intFlag, intListFlag, listFlag, parseFlags, UsageError } from './lib/args.ts';
+import { intFlag, intListFlag, listFlag, parseFlags, UsageError, runBench } from './lib/args.ts';
 import { sleep } from './lib/clock.ts';
 import { summarize, type LatencySummary } from './lib/histogram.ts';
 import { newFleet } from './lib/loadgen/fleet.ts';
@@ -218,11 +218,4 @@ async function main(): Promise<void> {
   progress('inbound', `wrote ${paths.json}, ${paths.latestMd}`);
 }
 
-main().catch((err: unknown) => {
-  if (err instanceof UsageError) {
-    process.stderr.write(`inbound: ${err.message}\n${USAGE}\n`);
-    process.exit(2);
-  }
-  process.stderr.write(`inbound: ${(err as Error).stack ?? String(err)}\n`);
-  process.exit(1);
-});
+runBench('inbound', USAGE, main);

@@ -3,7 +3,7 @@
 // the empty node, ping p99 while holding; raw uWS RSS per idle connection in
 // the same run as the baseline.
 //   npm run bench:scale -- --connections=100000 --hold-s=300
-import { intFlag, listFlag, parseFlags, UsageError } from './lib/args.ts';
+import { intFlag, listFlag, parseFlags, UsageError, runBench } from './lib/args.ts';
 import { summarize, type LatencySummary } from './lib/histogram.ts';
 import { Fleet, newFleet } from './lib/loadgen/fleet.ts';
 import type { SessionConfig, SubscribePattern } from './lib/loadgen/session-messages.ts';
@@ -333,11 +333,4 @@ async function main(): Promise<void> {
   if (haat.drops !== 0) process.exitCode = 1;
 }
 
-main().catch((err: unknown) => {
-  if (err instanceof UsageError) {
-    process.stderr.write(`scale: ${err.message}\n${USAGE}\n`);
-    process.exit(2);
-  }
-  process.stderr.write(`scale: ${(err as Error).stack ?? String(err)}\n`);
-  process.exit(1);
-});
+runBench('scale', USAGE, main);

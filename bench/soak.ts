@@ -7,7 +7,7 @@
 //   npm run bench:soak -- --minutes=10
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { intFlag, parseFlags, UsageError } from './lib/args.ts';
+import { intFlag, parseFlags, UsageError, runBench } from './lib/args.ts';
 import { sleep } from './lib/clock.ts';
 import { sourceAddresses } from './lib/loadgen/addresses.ts';
 import { newFleet, type Fleet } from './lib/loadgen/fleet.ts';
@@ -233,11 +233,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
-  if (err instanceof UsageError) {
-    process.stderr.write(`soak: ${err.message}\n${USAGE}\n`);
-    process.exit(2);
-  }
-  process.stderr.write(`soak: ${(err as Error).stack ?? String(err)}\n`);
-  process.exit(1);
-});
+runBench('soak', USAGE, main);

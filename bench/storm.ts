@@ -7,7 +7,7 @@
 // again, time until the last one is, recovered:true answers, and offset gaps
 // or duplicates across the reconnect (PROTOCOL.md §4).
 //   npm run bench:storm -- --clients=20000 --jitter-ms=5000
-import { intFlag, parseFlags, UsageError } from './lib/args.ts';
+import { intFlag, parseFlags, runBench } from './lib/args.ts';
 import { sleep } from './lib/clock.ts';
 import { summarize } from './lib/histogram.ts';
 import { sourceAddresses } from './lib/loadgen/addresses.ts';
@@ -199,11 +199,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
-  if (err instanceof UsageError) {
-    process.stderr.write(`storm: ${err.message}\n${USAGE}\n`);
-    process.exit(2);
-  }
-  process.stderr.write(`storm: ${(err as Error).stack ?? String(err)}\n`);
-  process.exit(1);
-});
+runBench('storm', USAGE, main);

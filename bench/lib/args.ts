@@ -44,3 +44,15 @@ export function intListFlag(flags: Flags, name: string, fallback: readonly numbe
     return Number(s);
   });
 }
+
+/** Runs a bench's main: a UsageError prints the usage and exits 2, any other failure its stack and exits 1. */
+export function runBench(name: string, usage: string, main: () => Promise<void>): void {
+  main().catch((err: unknown) => {
+    if (err instanceof UsageError) {
+      process.stderr.write(`${name}: ${err.message}\n${usage}\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`${name}: ${(err as Error).stack ?? String(err)}\n`);
+    process.exit(1);
+  });
+}
