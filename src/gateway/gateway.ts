@@ -421,7 +421,8 @@ export class Gateway {
   }
 
   private error(ws: Socket, ref: FrameRef | undefined, err: unknown): void {
-    const e = toHaatError(err, `err_${nanoid(8)}`);
+    // Only failures that are not ours get an id, to find them in the log.
+    const e = err instanceof HaatError ? err : toHaatError(err, `err_${nanoid(8)}`);
     if (e.code === 'internal') this.log.error({ err, id: e.id }, 'internal error answering a frame');
     this.d.metrics.errors.labels(e.code).inc();
     this.send(ws, withRef({ type: 'error', ...e.toBody() }, ref));
