@@ -10,15 +10,19 @@ export class HashRingPlacement implements Placement<number> {
   private readonly ring: HashRing;
   private readonly cache = new Map<string, number>();
   private static readonly CACHE_MAX = 100_000;
+  /** One host (the default on 2 cores): every address is its, no lookup per message. */
+  private readonly single: boolean;
 
   constructor(hostCount: number) {
     if (!Number.isInteger(hostCount) || hostCount < 1) throw new RangeError(`hostCount must be >= 1, got ${hostCount}`);
+    this.single = hostCount === 1;
     const servers: Record<string, { weight: number }> = {};
     for (let i = 0; i < hostCount; i++) servers[`h${i}`] = { weight: 1 };
     this.ring = new HashRing(servers, 'md5');
   }
 
   ownerOf(address: string): number {
+    if (this.single) return 0;
     let owner = this.cache.get(address);
     if (owner === undefined) {
       owner = Number(this.ring.get(address).slice(1));

@@ -8,10 +8,10 @@ test('an idle channel whose history expired gives its log back; the next event s
   const node = await startTestNode({ channels: { idleMs: 50, historyTtlMs: 30, idempotencyTtlMs: 30 }, actors: { passivateSweepMs: 20 } });
   try {
     const a = 'channel:product:idle';
-    const first = await node.actors.ask<{ epoch: string; offset: number }>(a, { type: 'publish', event_type: 'x', data: {}, priority: 'normal' });
+    const first = await node.actors.ask<{ epoch: string; offset: number }>(a, { type: 'publish', event_type: 'x', data_json: '{}', priority: 'normal' });
     assert.equal(first.offset, 1);
     await nextEvent(node.actors, 'lifecycle', (ev) => ev.address === a && ev.kind === 'passivated');
-    const again = await node.actors.ask<{ epoch: string; offset: number }>(a, { type: 'publish', event_type: 'x', data: {}, priority: 'normal' });
+    const again = await node.actors.ask<{ epoch: string; offset: number }>(a, { type: 'publish', event_type: 'x', data_json: '{}', priority: 'normal' });
     assert.equal(again.offset, 1);
     assert.notEqual(again.epoch, first.epoch);
   } finally {
@@ -23,9 +23,9 @@ test('an idle channel that still holds history keeps its log and epoch across pa
   const node = await startTestNode({ channels: { idleMs: 50 }, actors: { passivateSweepMs: 20 } });
   try {
     const a = 'channel:product:kept';
-    const first = await node.actors.ask<{ epoch: string; offset: number }>(a, { type: 'publish', event_type: 'x', data: {}, priority: 'normal' });
+    const first = await node.actors.ask<{ epoch: string; offset: number }>(a, { type: 'publish', event_type: 'x', data_json: '{}', priority: 'normal' });
     await nextEvent(node.actors, 'lifecycle', (ev) => ev.address === a && ev.kind === 'passivated');
-    const again = await node.actors.ask<{ epoch: string; offset: number }>(a, { type: 'publish', event_type: 'x', data: {}, priority: 'normal' });
+    const again = await node.actors.ask<{ epoch: string; offset: number }>(a, { type: 'publish', event_type: 'x', data_json: '{}', priority: 'normal' });
     assert.deepEqual([again.epoch, again.offset], [first.epoch, 2]);
   } finally {
     await node.stop();

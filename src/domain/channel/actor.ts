@@ -5,7 +5,7 @@ import { nanoid } from 'nanoid';
 import { defineBehaviour, type ActorContext } from '../../actors/behaviour.ts';
 import { assertNever } from '../../actors/wire.ts';
 import type { ChannelLog } from './log.ts';
-import type { ChannelMessage, SequencedEvent } from './messages.ts';
+import type { ChannelMessage, PublishResult, SequencedEvent } from './messages.ts';
 import { append, prune, recover, type HistoryLimits } from './rules.ts';
 import type { ChannelHistory } from '../../engines/history.ts';
 
@@ -35,14 +35,15 @@ export function channelBehaviour(deps: ChannelDeps) {
     handle(state, msg, ctx) {
       switch (msg.type) {
         case 'publish': {
-          const input = { event_type: msg.event_type, data: msg.data, priority: msg.priority, ...(msg.ttl_s === undefined ? {} : { ttl_s: msg.ttl_s }), ...(msg.dedupe === undefined ? {} : { dedupe: msg.dedupe }) };
-          const out = append(state.log, input, ctx.now(), `ev_${nanoid(10)}`, state.limits);
+          // The message has the fields of PublishInput (and `type`, which append ignores).
+          const out = append(state.log, msg, ctx.now(), `ev_${nanoid(10)}`, state.limits);
           // Handed only to nodes that have subscribers (one node today; per node once clustered).
           if (!out.duplicate && state.log.watchers.size > 0) {
             const ev: SequencedEvent = { k: 'event', channel: state.log.channel, epoch: state.log.epoch, offset: out.event.offset, frame: out.event.frame, at: out.event.at };
             ctx.emit(ev);
           }
-          return { state, reply: { ...out.answer, duplicate: out.duplicate } };
+          const answer: PublishResult = { id: out.answer.id, offset: out.answer.offset, epoch: out.answer.epoch, duplicate: out.duplicate };
+          return { state, reply: answer };
         }
         case 'join':
           state.log.watchers.add(msg.node);

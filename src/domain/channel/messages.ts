@@ -2,7 +2,8 @@ import type { Priority, Since, JoinAnswer } from './rules.ts';
 import type { PublishAnswer } from './log.ts';
 
 export type ChannelMessage =
-  | { type: 'publish'; event_type: string; data: unknown; priority: Priority; ttl_s?: number; dedupe?: string }
+  /** `data_json`: the data encoded once by the gateway (see PublishInput). */
+  | { type: 'publish'; event_type: string; data_json: string; priority: Priority; ttl_s?: number; dedupe?: string }
   /** A join also makes `node` a watcher: it has (or is about to have) a local subscriber. */
   | { type: 'join'; node: string; since?: Since }
   /** `node` has no local subscriber left. */
@@ -12,6 +13,9 @@ export type ChannelMessage =
   | { type: 'info' };
 
 export type { JoinAnswer, PublishAnswer };
+
+/** A channel actor's answer to `publish`. */
+export type PublishResult = PublishAnswer & { duplicate: boolean };
 
 /** What a channel actor emits to the gateway once per sequenced event. */
 export interface SequencedEvent {

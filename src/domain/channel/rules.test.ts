@@ -3,10 +3,11 @@ import assert from 'node:assert/strict';
 import { append, recover, type HistoryLimits } from './rules.ts';
 import type { ChannelLog } from './log.ts';
 import { FrameRing } from './frame-ring.ts';
+import { ChunkPool } from './chunk-pool.ts';
 
 const limits: HistoryLimits = { historySize: 5, historyTtlMs: 60_000, idempotencyTtlMs: 600_000 };
-const newLog = (): ChannelLog => ({ channel: 'product:p1', epoch: 'e1', offset: 0, history: new FrameRing(limits.historySize), dedupe: new Map(), watchers: new Set() });
-const pub = (log: ChannelLog, now: number, extra: object = {}) => append(log, { event_type: 'x', data: { now }, priority: 'normal', ...extra }, now, `ev_${now}`, limits);
+const newLog = (): ChannelLog => ({ channel: 'product:p1', epoch: 'e1', offset: 0, history: new FrameRing(limits.historySize, new ChunkPool()), dedupe: new Map(), watchers: new Set() });
+const pub = (log: ChannelLog, now: number, extra: object = {}) => append(log, { event_type: 'x', data_json: JSON.stringify({ now }), priority: 'normal', ...extra }, now, `ev_${now}`, limits);
 
 test('offsets start at 1 and are gap-free; the frame is the event frame of §2', () => {
   const log = newLog();

@@ -13,7 +13,13 @@ export type Priority = 'low' | 'normal' | 'high';
 
 export interface PublishInput {
   event_type: string;
-  data: unknown;
+  /**
+   * The event's data, already encoded as JSON by the gateway (JSON.stringify
+   * of a validated value). The sequencer splices it into the frame as it is:
+   * decoding and re-encoding every payload on the host thread was the largest
+   * cost of a publish there.
+   */
+  data_json: string;
   priority: Priority;
   ttl_s?: number;
   /** sender + client_msg_id; a repeat returns the first answer and publishes nothing. */
@@ -29,18 +35,7 @@ export function append(log: ChannelLog, input: PublishInput, now: number, id: st
     if (seen) return { duplicate: true, answer: seen.answer };
   }
   const offset = log.offset + 1;
-  // Fixed key order: clients and the conflation of slow links (§6) may rely on it.
-  const frame = JSON.stringify({
-    type: 'event',
-    channel: log.channel,
-    epoch: log.epoch,
-    offset,
-    id,
-    event_type: input.event_type,
-    priority: input.priority,
-    data: input.data,
-    ts: toDhakaIso(now),
-  });
+  const frame = encodeEvent(log, offset, id, input, now);
   const ttlMs = input.ttl_s === undefined ? limits.historyTtlMs : Math.min(limits.historyTtlMs, input.ttl_s * 1000);
   const event: LoggedEvent = { offset, id, frame, at: now, expiresAt: now + ttlMs };
   const answer: PublishAnswer = { id, offset, epoch: log.epoch };
@@ -48,6 +43,13 @@ export function append(log: ChannelLog, input: PublishInput, now: number, id: st
   log.history.push(offset, frame, now, event.expiresAt); // the ring drops the oldest past historySize
   if (input.dedupe !== undefined) log.dedupe.set(input.dedupe, { answer, at: now });
   return { duplicate: false, answer, event };
+}
+
+// Fixed key order: clients and the conflation of slow links (§6) may rely on it.
+// Built by concatenation around the pre-encoded data; every other member goes
+// through JSON.stringify, so nothing reaches the frame unescaped.
+function encodeEvent(log: ChannelLog, offset: number, id: string, input: PublishInput, now: number): string {
+  return `{"type":"event","channel":${JSON.stringify(log.channel)},"epoch":${JSON.stringify(log.epoch)},"offset":${offset},"id":${JSON.stringify(id)},"event_type":${JSON.stringify(input.event_type)},"priority":${JSON.stringify(input.priority)},"data":${input.data_json},"ts":"${toDhakaIso(now)}"}`;
 }
 
 export function prune(log: ChannelLog, now: number, limits: HistoryLimits): void {
