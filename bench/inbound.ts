@@ -91,7 +91,14 @@ async function runTarget(target: string, o: Options): Promise<Step[]> {
   const steps: Step[] = [];
   try {
     fleet.start();
-    await waitUntil(() => fleet.totals().ready >= o.connections, 20_000, { what: `${o.connections} sender connections`, onTick: alive });
+    await waitUntil(() => fleet.totals().ready >= o.connections, 20_000, {
+      what: `${o.connections} sender connections`,
+      onTick: alive,
+      detail: () => {
+        const t = fleet.totals();
+        return `ready ${t.ready}, failed ${t.failed}, closed by the server ${t.serverClosed} ${JSON.stringify(t.closeCodes)}`;
+      },
+    });
     const measure = async (mode: string, offered: number): Promise<Step> => {
       await fleet.startSending();
       await sleep(o.warmup * 1000);
