@@ -2,7 +2,7 @@ import { nanoid } from 'nanoid';
 import type { ChannelHistory } from '../history.ts';
 import type { ChannelLog } from '../../domain/channel/log.ts';
 import { FrameRing } from '../../domain/channel/frame-ring.ts';
-import { ChunkPool, type ChunkPoolStats } from '../../domain/channel/chunk-pool.ts';
+import { ChunkPool } from '../../domain/channel/chunk-pool.ts';
 
 /**
  * Logs live as long as the thread: they survive a channel actor's crash and
@@ -29,10 +29,6 @@ export class MemoryChannelHistory implements ChannelHistory {
   forget(channel: string): void {
     this.logs.get(channel)?.history.release();
     this.logs.delete(channel);
-  }
-
-  get bytes(): ChunkPoolStats {
-    return this.pool.stats();
   }
 
   get size(): number {
