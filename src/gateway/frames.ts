@@ -60,22 +60,23 @@ export function parseFrame(text: string): Parsed {
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return fail('bad_request', 'frame must be a JSON object', undefined);
   const obj = raw as Record<string, unknown>;
+  // The ref is checked on its own only when the frame fails: the frame's
+  // schema checks it too, and a valid frame (nearly all) is parsed once.
+  // Own keys only: "constructor" or "__proto__" must not find Object's members.
+  const schema = typeof obj.type === 'string' && Object.hasOwn(frames, obj.type) ? (frames as Record<string, z.ZodType<ClientFrame>>)[obj.type] : undefined;
+  const parsed = schema?.safeParse(obj);
+  if (parsed?.success) return { ok: true, frame: parsed.data };
   const r = ref.safeParse(obj.ref);
-  const theRef = r.success ? r.data : undefined;
   if (obj.ref !== undefined && !r.success) return fail('bad_request', '`ref` must be a number or a string of at most 64 characters', undefined);
+  const theRef = r.success ? r.data : undefined;
   if (typeof obj.type !== 'string') return fail('bad_request', 'frame has no `type`', theRef);
-  const schema = (frames as Record<string, z.ZodType<ClientFrame>>)[obj.type];
-  if (!schema) {
+  if (!parsed) {
     const why = LATER.has(obj.type) ? `\`${obj.type}\` is not served by this version of haat yet` : `no such frame type \`${obj.type.slice(0, 64)}\``;
     return fail('unknown_type', why, theRef);
   }
-  const parsed = schema.safeParse(obj);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue && issue.path.length > 0 ? `\`${issue.path.join('.')}\`: ` : '';
-    return fail('bad_request', `${obj.type}: ${where}${issue?.message ?? 'invalid frame'}`, theRef);
-  }
-  return { ok: true, frame: parsed.data };
+  const issue = parsed.error.issues[0];
+  const where = issue && issue.path.length > 0 ? `\`${issue.path.join('.')}\`: ` : '';
+  return fail('bad_request', `${obj.type}: ${where}${issue?.message ?? 'invalid frame'}`, theRef);
 }
 
 /** Schema of the REST broadcast body (§10), shared with the frame's field rules. */

@@ -64,6 +64,9 @@ test('bad JSON, unknown types, missing fields: the right codes, and the connecti
   const unknown = await c.request({ type: 'teleport' });
   assert.equal(errorOf(unknown), 'unknown_type');
   assert.equal(unknown.temporary, false);
+  // Names of Object's own members are unknown types too, not a crash of the frame handler.
+  assert.equal(errorOf(await c.request({ type: 'constructor' })), 'unknown_type');
+  assert.equal(errorOf(await c.request({ type: '__proto__' })), 'unknown_type');
   const missing = await c.request({ type: 'broadcast_event', channel: 'product:p1' });
   assert.equal(errorOf(missing), 'bad_request');
   assert.match(String(missing.message), /event_type/);
