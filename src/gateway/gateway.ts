@@ -313,9 +313,13 @@ export class Gateway {
   }
 
   private publish(ws: Socket, ref: FrameRef | undefined, req: PublishRequest): void {
+    // The callback keeps only the channel name, not the request and its data:
+    // whatever it holds lives as long as the ask (promoted to the old
+    // generation when answers are slow, which makes them slower still).
+    const channel = req.channel;
     requestPublish(this.d.actors, req, this.d.askTimeoutMs, (err, answer) => {
       if (err || !answer) return this.error(ws, ref, err ?? new HaatError('internal', 'no answer'));
-      this.send(ws, withRef({ type: 'reply', ok: true, id: answer.id, channel: req.channel, offset: answer.offset }, ref));
+      this.send(ws, withRef({ type: 'reply', ok: true, id: answer.id, channel, offset: answer.offset }, ref));
     });
   }
 
