@@ -3,7 +3,7 @@
 // server and a Socket.IO room server, in the same run and harness.
 //   npm run bench:fanout -- --n=1000,5000,10000 --targets=haat,uws,socketio --seconds=5
 import { cpus, totalmem } from 'node:os';
-import { intFlag, intListFlag, listFlag, numberFlag, parseFlags, runBench } from './lib/args.ts';
+import { intFlag, intListFlag, listFlag, numberFlag, benchFlags, runBench } from './lib/args.ts';
 import { fanoutMarkdown, type Skipped } from './lib/fanout/report.ts';
 import { DEFAULT_WINDOW, runFanout, type FanoutOptions } from './lib/fanout/run.ts';
 import type { FanoutResult } from './lib/fanout/types.ts';
@@ -31,11 +31,8 @@ const USAGE = `usage: npm run bench:fanout -- [flags]
 const FD_MARGIN = 512;
 
 async function main(): Promise<void> {
-  const flags = parseFlags(process.argv.slice(2), FLAGS);
-  if (flags.has('help')) {
-    process.stdout.write(`${USAGE}\n`);
-    return;
-  }
+  const flags = benchFlags(FLAGS, USAGE);
+  if (!flags) return;
   const ns = intListFlag(flags, 'n', [1000, 5000, 10000]);
   const targets = listFlag(flags, 'targets', ['haat', 'uws', 'socketio']).map(targetByName);
   const opts: FanoutOptions = {

@@ -5,7 +5,7 @@
 // answering each frame with a small JSON reply is the baseline, same harness,
 // same run.
 //   npm run bench:inbound -- --rates=10000,25000,50000 --seconds=5
-import { intFlag, intListFlag, listFlag, parseFlags, UsageError, runBench } from './lib/args.ts';
+import { intFlag, intListFlag, listFlag, benchFlags, UsageError, runBench } from './lib/args.ts';
 import { sleep } from './lib/clock.ts';
 import { summarize, type LatencySummary } from './lib/histogram.ts';
 import { newFleet } from './lib/loadgen/fleet.ts';
@@ -188,11 +188,8 @@ function markdown(meta: { command: string; when: string; machine: string }, step
 }
 
 async function main(): Promise<void> {
-  const flags = parseFlags(process.argv.slice(2), FLAGS);
-  if (flags.has('help')) {
-    process.stdout.write(`${USAGE}\n`);
-    return;
-  }
+  const flags = benchFlags(FLAGS, USAGE);
+  if (!flags) return;
   const kind = (flags.get('kind') ?? 'mixed') as SendKind;
   if (!['mixed', 'user-message', 'broadcast'].includes(kind)) throw new UsageError('--kind must be mixed, user-message or broadcast');
   const o: Options = {

@@ -3,7 +3,7 @@
 // the empty node, ping p99 while holding; raw uWS RSS per idle connection in
 // the same run as the baseline.
 //   npm run bench:scale -- --connections=100000 --hold-s=300
-import { intFlag, listFlag, parseFlags, UsageError, runBench } from './lib/args.ts';
+import { intFlag, listFlag, benchFlags, UsageError, runBench } from './lib/args.ts';
 import { summarize, type LatencySummary } from './lib/histogram.ts';
 import { Fleet, newFleet } from './lib/loadgen/fleet.ts';
 import type { SessionConfig, SubscribePattern } from './lib/loadgen/session-messages.ts';
@@ -289,11 +289,8 @@ function markdown(meta: { command: string; when: string; machine: string }, fit:
 }
 
 async function main(): Promise<void> {
-  const flags = parseFlags(process.argv.slice(2), FLAGS);
-  if (flags.has('help')) {
-    process.stdout.write(`${USAGE}\n`);
-    return;
-  }
+  const flags = benchFlags(FLAGS, USAGE);
+  if (!flags) return;
   const subscribe = (flags.get('subscribe') ?? 'mix') as SubscribePattern;
   if (!['none', 'hot', 'cold', 'user', 'mix'].includes(subscribe)) throw new UsageError(`--subscribe must be none, hot, cold, user or mix`);
   const o: Options = {

@@ -7,7 +7,7 @@
 //   npm run bench:soak -- --minutes=10
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { intFlag, parseFlags, UsageError, runBench } from './lib/args.ts';
+import { intFlag, benchFlags, UsageError, runBench } from './lib/args.ts';
 import { sleep } from './lib/clock.ts';
 import { sourceAddresses } from './lib/loadgen/addresses.ts';
 import { newFleet, type Fleet } from './lib/loadgen/fleet.ts';
@@ -66,11 +66,8 @@ function slope(points: ReadonlyArray<readonly [number, number]>): number {
 }
 
 async function main(): Promise<void> {
-  const flags = parseFlags(process.argv.slice(2), FLAGS);
-  if (flags.has('help')) {
-    process.stdout.write(`${USAGE}\n`);
-    return;
-  }
+  const flags = benchFlags(FLAGS, USAGE);
+  if (!flags) return;
   const o = {
     minutes: Math.max(1, intFlag(flags, 'minutes', 10)),
     connections: Math.max(1, intFlag(flags, 'connections', 5000)),

@@ -7,7 +7,7 @@
 // again, time until the last one is, recovered:true answers, and offset gaps
 // or duplicates across the reconnect (PROTOCOL.md §4).
 //   npm run bench:storm -- --clients=20000 --jitter-ms=5000
-import { intFlag, parseFlags, runBench } from './lib/args.ts';
+import { intFlag, benchFlags, runBench } from './lib/args.ts';
 import { sleep } from './lib/clock.ts';
 import { summarize } from './lib/histogram.ts';
 import { sourceAddresses } from './lib/loadgen/addresses.ts';
@@ -34,11 +34,8 @@ const USAGE = `usage: npm run bench:storm -- [flags]
   --deadline-s=300       backstop for the whole run`;
 
 async function main(): Promise<void> {
-  const flags = parseFlags(process.argv.slice(2), FLAGS);
-  if (flags.has('help')) {
-    process.stdout.write(`${USAGE}\n`);
-    return;
-  }
+  const flags = benchFlags(FLAGS, USAGE);
+  if (!flags) return;
   const o = {
     clients: intFlag(flags, 'clients', 20_000),
     channels: Math.max(1, intFlag(flags, 'channels', 200)),

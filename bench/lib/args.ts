@@ -17,6 +17,14 @@ export function parseFlags(argv: readonly string[], known: readonly string[]): F
   return flags;
 }
 
+/** The flags of a bench's command line; undefined after printing `usage` for --help (the bench then just returns). */
+export function benchFlags(known: readonly string[], usage: string): Flags | undefined {
+  const flags = parseFlags(process.argv.slice(2), known);
+  if (!flags.has('help')) return flags;
+  process.stdout.write(`${usage}\n`);
+  return undefined;
+}
+
 export function intFlag(flags: Flags, name: string, fallback: number): number {
   const raw = flags.get(name);
   if (raw === undefined) return fallback;
