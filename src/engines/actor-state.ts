@@ -1,0 +1,32 @@
+// Durable actor state with fencing (DESIGN.md §1, Orleans' grain storage with
+// an etag). Every save names the ring epoch under which the saver owns the
+// actor and the version it last loaded or saved; a save from an older ring
+// epoch, or against a version someone else has moved on from, is refused, so a
+// node wrongly declared dead cannot write stale state (Lua compare-and-set in
+// Redis).
+
+export interface StoredState {
+  state: unknown;
+  /** Incremented by every committed save; 0 means never saved. */
+  version: number;
+  /** Ring epoch of the last committed save. */
+  ringEpoch: number;
+}
+
+export interface SaveRequest {
+  address: string;
+  state: unknown;
+  /** The saver's ring epoch (must be >= the stored one). */
+  ringEpoch: number;
+  /** The version the saver holds (must equal the stored one). */
+  expectVersion: number;
+}
+
+export type SaveOutcome = { ok: true; version: number } | { ok: false; reason: 'fenced'; stored: { version: number; ringEpoch: number } };
+
+export interface ActorStateEngine {
+  load(address: string): Promise<StoredState | undefined>;
+  /** Group commit: one round trip for the batch; outcomes in request order. */
+  saveMany(reqs: readonly SaveRequest[]): Promise<SaveOutcome[]>;
+  drop(address: string): Promise<void>;
+}
