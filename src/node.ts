@@ -12,6 +12,8 @@ import { mountRest } from './gateway/rest.ts';
 import { RateMeter } from './metrics/rate-meter.ts';
 import { systemClock, type Clock } from './time/clock.ts';
 import type { SequencedEvent } from './domain/channel/messages.ts';
+import type { HostSlice } from './domain/behaviours.ts';
+import type { EngineSpec } from './engines/engine.ts';
 
 export const DOMAIN_BEHAVIOURS = new URL('./domain/behaviours.ts', import.meta.url).href;
 const VERSION = '0.1.0';
@@ -33,14 +35,27 @@ export interface NodeOptions {
   defaultMetrics?: boolean;
 }
 
+/** Settings a node was given that this build cannot honour stop it at start, naming the setting (no silent fallback). */
+export function refuseUnbuilt(config: Config): void {
+  if (config.store.mongoUrl !== null) {
+    throw new Error('MONGO_URL is set, but the MongoDB store is not part of this version of haat yet: unset MONGO_URL to run on the memory store');
+  }
+  if (config.engine.redisUrl !== null) {
+    throw new Error('REDIS_URL is set, but this build has no redis engine: unset REDIS_URL to run one node on the memory engine');
+  }
+}
+
 export async function startNode(config: Config, logger: Logger, opts: NodeOptions = {}): Promise<RunningNode> {
+  refuseUnbuilt(config);
   const clock = opts.clock ?? systemClock;
   const { uws, build } = loadUws({ allowFallback: config.uws.allowFallback });
   logger.info({ uws: build.binary, native: build.native }, build.native ? 'uWebSockets.js native build loaded' : 'uWebSockets.js ws FALLBACK loaded (slow; allowed by HAAT_ALLOW_UWS_FALLBACK)');
   if (config.auth.jwtSecretIsDefault) logger.warn('HAAT_JWT_SECRET is not set: using the built-in development secret');
   const metrics = createMetrics({ defaultMetrics: opts.defaultMetrics ?? true });
 
-  const actors = new ActorSystem({ config: config.actors, behaviourModules: [DOMAIN_BEHAVIOURS], logger, hostConfig: config });
+  const engineSpec: EngineSpec = { kind: 'memory' };
+  const hostSlice: HostSlice = { channels: config.channels, engine: engineSpec };
+  const actors = new ActorSystem({ config: config.actors, behaviourModules: [DOMAIN_BEHAVIOURS], logger, hostConfig: hostSlice });
   actors.on('lifecycle', (ev) => metrics.actorLifecycle.labels(ev.kind).inc());
   actors.on('hostDown', () => metrics.hostDeaths.inc());
   let hostsDown = 0;

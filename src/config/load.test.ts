@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadConfig, ConfigError, DEV_JWT_SECRET } from './load.ts';
+import { loadConfig, ConfigError, parseRedisUrls, DEV_JWT_SECRET } from './load.ts';
 
 test('defaults load with the dev secret flagged and workers = cores - 1', () => {
   const c = loadConfig({ env: {}, cores: 4 });
@@ -31,6 +31,14 @@ test('bad values are refused with a message naming the setting', () => {
   assert.throws(() => loadConfig({ env: { LOG_LEVEL: 'loud' } }), (e: unknown) => e instanceof ConfigError && /level/.test(e.message));
   assert.throws(() => loadConfig({ env: {}, overrides: { gateway: { maxChannels: -1 } } }), ConfigError);
   assert.throws(() => loadConfig({ env: {}, overrides: { gateway: { typo: 1 } } }), ConfigError);
+});
+
+test('a malformed REDIS_URL stops the node with a message naming it; several URLs are a Redis Cluster', () => {
+  for (const bad of ['localhost:6379', 'http://h:1', 'redis://', 'redis://h:1,nonsense', 'redis://h:99999']) {
+    assert.throws(() => loadConfig({ env: { REDIS_URL: bad } }), (e: unknown) => e instanceof ConfigError && /REDIS_URL/.test(e.message), bad);
+  }
+  assert.deepEqual(parseRedisUrls('redis://a:1, redis://b:2,rediss://c:3'), ['redis://a:1', 'redis://b:2', 'rediss://c:3']);
+  assert.equal(loadConfig({ env: { REDIS_URL: 'redis://127.0.0.1:6379' } }).engine.redisUrl, 'redis://127.0.0.1:6379');
 });
 
 test('production refuses to start without a JWT secret', () => {

@@ -93,5 +93,28 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   if (!result.success) {
     throw new ConfigError(`invalid configuration:\n${z.prettifyError(result.error)}`);
   }
+  if (result.data.engine.redisUrl !== null) parseRedisUrls(result.data.engine.redisUrl);
   return Object.freeze(result.data);
+}
+
+/**
+ * REDIS_URL (DESIGN.md §5): one URL selects a single Redis, several
+ * comma-separated URLs are the seed nodes of a Redis Cluster. A malformed
+ * value stops the node at start, naming the setting.
+ */
+export function parseRedisUrls(value: string): string[] {
+  const urls = value.split(',').map((u) => u.trim());
+  for (const u of urls) {
+    let parsed: URL;
+    try {
+      parsed = new URL(u);
+    } catch {
+      throw new ConfigError(`REDIS_URL is malformed: ${JSON.stringify(u)} is not a URL (expected redis://HOST:PORT, or several separated by commas for a Redis Cluster)`);
+    }
+    if ((parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') || parsed.hostname === '') {
+      throw new ConfigError(`REDIS_URL is malformed: ${JSON.stringify(u)} (expected redis://HOST:PORT or rediss://HOST:PORT)`);
+    }
+    if (parsed.port !== '' && !(Number(parsed.port) > 0 && Number(parsed.port) < 65536)) throw new ConfigError(`REDIS_URL is malformed: bad port in ${JSON.stringify(u)}`);
+  }
+  return urls;
 }

@@ -70,6 +70,13 @@ export interface ChannelHistory {
   /** The stored answer of an idempotency key, if it is still remembered. */
   dedupeAnswer(channel: string, key: string): Maybe<string | undefined>;
   readSince(channel: string, since: StreamPosition, now: number): Maybe<SinceResult>;
-  /** The channel holds nothing worth keeping: its history may go (next top starts a new epoch). */
+  /** Drops the channel's history and keys; the next `top` starts a new epoch. */
   drop(channel: string): Maybe<void>;
+  /**
+   * The channel's actor went idle with no node watching: an engine that keeps
+   * history in process memory lets it go if it holds nothing worth keeping (no
+   * unexpired event or idempotency key). Engines whose keys expire by
+   * themselves (Redis) need not implement it.
+   */
+  forgetIfEmpty?(channel: string, now: number): void;
 }

@@ -1,5 +1,4 @@
-import type { Priority, Since, JoinAnswer } from './rules.ts';
-import type { PublishAnswer } from './log.ts';
+import type { Priority, Since, JoinAnswer, PublishAnswer } from './rules.ts';
 
 export type ChannelMessage =
   /** `data_json`: the data encoded once by the gateway (see PublishInput). */
@@ -17,7 +16,7 @@ export type { JoinAnswer, PublishAnswer };
 /** A channel actor's answer to `publish`. */
 export type PublishResult = PublishAnswer & { duplicate: boolean };
 
-/** What a channel actor emits to the gateway once per sequenced event. */
+/** What a channel actor emits to the gateway once per sequenced event (memory engine). */
 export interface SequencedEvent {
   k: 'event';
   channel: string;

@@ -1,37 +1,105 @@
 import { nanoid } from 'nanoid';
-import type { ChannelHistory } from '../history.ts';
-import type { ChannelLog } from '../../domain/channel/log.ts';
-import { FrameRing } from '../../domain/channel/frame-ring.ts';
-import { ChunkPool } from '../../domain/channel/chunk-pool.ts';
+import type { AppendOutcome, AppendRequest, ChannelHistory, HistoryBounds, HistoryEntry, SinceResult, StreamPosition } from '../channel-history.ts';
+import { FrameRing } from './frame-ring.ts';
+import { ChunkPool } from './chunk-pool.ts';
+
+interface Stream {
+  epoch: string;
+  offset: number;
+  /** Allocated on the first append (its size is the bounds' maxLen then). */
+  ring: FrameRing | undefined;
+  /** Insertion-ordered, so the oldest key is first. */
+  dedupe: Map<string, { answer: string; expiresAt: number }>;
+}
 
 /**
- * Logs live as long as the thread: they survive a channel actor's crash and
- * passivation, not the death of the host thread (then the epoch changes, and
- * clients that resume are told recovered:false, as PROTOCOL.md §4 asks).
+ * History in the host thread that owns the channel (memory engine). It lives
+ * as long as the thread: it survives a channel actor's crash and passivation,
+ * not the death of the thread (then the epoch changes, and resuming clients
+ * are told recovered:false, as PROTOCOL.md §4 asks). Synchronous on purpose:
+ * the hot path pays no promise.
  */
 export class MemoryChannelHistory implements ChannelHistory {
-  private readonly logs = new Map<string, ChannelLog>();
+  readonly publishesOnAppend = false;
+  private readonly streams = new Map<string, Stream>();
   /** One per host thread: every channel's history bytes come from it. */
   private readonly pool = new ChunkPool();
 
-  constructor(private readonly historySize: number) {}
+  constructor(private readonly clock: { now(): number }) {}
 
-  open(channel: string): ChannelLog {
-    let log = this.logs.get(channel);
-    if (!log) {
-      log = { channel, epoch: nanoid(8), offset: 0, history: new FrameRing(this.historySize, this.pool), dedupe: new Map(), watchers: new Set() };
-      this.logs.set(channel, log);
-    }
-    return log;
+  top(channel: string): StreamPosition {
+    const s = this.open(channel);
+    return { epoch: s.epoch, offset: s.offset };
   }
 
-  /** Drops a channel's log; the next open starts a new epoch. */
-  forget(channel: string): void {
-    this.logs.get(channel)?.history.release();
-    this.logs.delete(channel);
+  append(channel: string, req: AppendRequest, bounds: HistoryBounds): AppendOutcome {
+    const s = this.open(channel);
+    this.prune(s, req.at);
+    if (req.dedupe !== undefined) {
+      const seen = s.dedupe.get(req.dedupe.key);
+      if (seen) return { kind: 'duplicate', answer: seen.answer };
+    }
+    if (req.epoch !== s.epoch || req.offset !== s.offset + 1) return { kind: 'stale', top: { epoch: s.epoch, offset: s.offset } };
+    s.ring ??= new FrameRing(bounds.maxLen, this.pool);
+    s.ring.push(req.offset, req.frame, req.at, req.expiresAt); // drops the oldest past maxLen
+    s.offset = req.offset;
+    if (req.dedupe !== undefined) s.dedupe.set(req.dedupe.key, { answer: req.dedupe.answer, expiresAt: req.at + req.dedupe.ttlMs });
+    return { kind: 'appended' };
+  }
+
+  dedupeAnswer(channel: string, key: string): string | undefined {
+    const s = this.streams.get(channel);
+    const seen = s?.dedupe.get(key);
+    return seen && seen.expiresAt > this.clock.now() ? seen.answer : undefined;
+  }
+
+  readSince(channel: string, since: StreamPosition, now: number): SinceResult {
+    const s = this.open(channel);
+    this.prune(s, now);
+    const top = { epoch: s.epoch, offset: s.offset };
+    if (since.epoch !== s.epoch || since.offset > s.offset || since.offset < 0) return { top, entries: undefined };
+    if (since.offset === s.offset) return { top, entries: [] };
+    const oldest = s.ring?.oldestOffset;
+    if (s.ring === undefined || oldest === undefined || oldest > since.offset + 1) return { top, entries: undefined };
+    const entries: HistoryEntry[] = [];
+    for (const e of s.ring.since(since.offset)) {
+      if (e.expiresAt <= now) return { top, entries: undefined };
+      entries.push({ offset: e.offset, frame: e.frame, at: e.at, expiresAt: e.expiresAt });
+    }
+    return { top, entries };
+  }
+
+  drop(channel: string): void {
+    this.streams.get(channel)?.ring?.release();
+    this.streams.delete(channel);
+  }
+
+  forgetIfEmpty(channel: string, now: number): void {
+    const s = this.streams.get(channel);
+    if (!s) return;
+    this.prune(s, now);
+    if ((s.ring?.length ?? 0) === 0 && s.dedupe.size === 0) this.drop(channel);
   }
 
   get size(): number {
-    return this.logs.size;
+    return this.streams.size;
+  }
+
+  private open(channel: string): Stream {
+    let s = this.streams.get(channel);
+    if (!s) {
+      s = { epoch: nanoid(8), offset: 0, ring: undefined, dedupe: new Map() };
+      this.streams.set(channel, s);
+    }
+    return s;
+  }
+
+  private prune(s: Stream, now: number): void {
+    const ring = s.ring;
+    if (ring) for (let exp = ring.oldestExpiresAt(); exp !== undefined && exp <= now; exp = ring.oldestExpiresAt()) ring.dropOldest();
+    for (const [key, v] of s.dedupe) {
+      if (v.expiresAt > now) break;
+      s.dedupe.delete(key);
+    }
   }
 }

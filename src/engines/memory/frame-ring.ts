@@ -78,6 +78,11 @@ export class FrameRing {
     return this.count === 0 ? undefined : this.meta[this.first * STRIDE + 2];
   }
 
+  /** Expiry of the oldest entry, for pruning by age (an entry's ttl may be shorter than the channel's). */
+  oldestExpiresAt(): number | undefined {
+    return this.count === 0 ? undefined : this.meta[this.first * STRIDE + 3];
+  }
+
   dropOldest(): void {
     if (this.count === 0) return;
     this.first = (this.first + 1) % this.capacity;

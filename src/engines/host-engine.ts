@@ -1,0 +1,15 @@
+// Builds, inside a host thread, the engine verbs its actors use, from the
+// serialisable spec the composition root chose (threads share no sockets).
+import type { ChannelHistory } from './channel-history.ts';
+import type { EngineSpec } from './engine.ts';
+import { MemoryChannelHistory } from './memory/memory-history.ts';
+import { systemClock } from '../time/clock.ts';
+
+export function createHostHistory(spec: EngineSpec): ChannelHistory {
+  switch (spec.kind) {
+    case 'memory':
+      return new MemoryChannelHistory(systemClock);
+    case 'redis':
+      throw new Error('the redis engine is not built into host threads yet');
+  }
+}

@@ -1,0 +1,60 @@
+// The memory engine's history through its verbs (the shared engine suite
+// covers the same contract on every engine; these are the memory specifics).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { MemoryChannelHistory } from './memory-history.ts';
+import type { AppendRequest } from '../channel-history.ts';
+
+const bounds = { maxLen: 5, ttlMs: 60_000 };
+const clock = { t: 1000, now() { return this.t; } };
+const req = (epoch: string, offset: number, at: number, extra: Partial<AppendRequest> = {}): AppendRequest => ({ epoch, offset, frame: `f${offset}`, at, expiresAt: at + 60_000, ...extra });
+
+test('appends only at the next offset of the same epoch; a repeated dedupe key returns the first answer', () => {
+  const h = new MemoryChannelHistory(clock);
+  const { epoch, offset } = h.top('c');
+  assert.equal(offset, 0);
+  assert.deepEqual(h.append('c', req(epoch, 1, 1000, { dedupe: { key: 'u|m', answer: 'A1', ttlMs: 600_000 } }), bounds), { kind: 'appended' });
+  assert.deepEqual(h.append('c', req(epoch, 1, 1001), bounds), { kind: 'stale', top: { epoch, offset: 1 } });
+  assert.deepEqual(h.append('c', req('other', 2, 1001), bounds), { kind: 'stale', top: { epoch, offset: 1 } });
+  assert.deepEqual(h.append('c', req(epoch, 2, 1002, { dedupe: { key: 'u|m', answer: 'A2', ttlMs: 600_000 } }), bounds), { kind: 'duplicate', answer: 'A1' });
+  assert.equal(h.top('c').offset, 1);
+  // remembered for its ttl, then forgotten
+  assert.equal(h.append('c', req(epoch, 2, 1000 + 600_000 - 1, { dedupe: { key: 'u|m', answer: 'A2', ttlMs: 600_000 } }), bounds).kind, 'duplicate');
+  assert.equal(h.append('c', req(epoch, 2, 1000 + 600_000, { dedupe: { key: 'u|m', answer: 'A2', ttlMs: 600_000 } }), bounds).kind, 'appended');
+});
+
+test('readSince replays since.offset+1.. when held; another epoch, a future offset or a since older than the history is not recovered', () => {
+  const h = new MemoryChannelHistory(clock);
+  const { epoch } = h.top('c');
+  for (let i = 1; i <= 8; i++) h.append('c', req(epoch, i, 1000 + i), bounds); // maxLen 5 keeps 4..8
+  assert.deepEqual(h.readSince('c', { epoch, offset: 5 }, 2000).entries?.map((e) => e.frame), ['f6', 'f7', 'f8']);
+  assert.deepEqual(h.readSince('c', { epoch, offset: 8 }, 2000), { top: { epoch, offset: 8 }, entries: [] });
+  assert.equal(h.readSince('c', { epoch, offset: 3 }, 2000).entries?.length, 5);
+  assert.equal(h.readSince('c', { epoch, offset: 2 }, 2000).entries, undefined);
+  assert.equal(h.readSince('c', { epoch, offset: 9 }, 2000).entries, undefined);
+  assert.equal(h.readSince('c', { epoch: 'other', offset: 7 }, 2000).entries, undefined);
+});
+
+test('history is bounded by age, and a shorter per-event expiry ends recovery past that event', () => {
+  const h = new MemoryChannelHistory(clock);
+  const { epoch } = h.top('c');
+  h.append('c', req(epoch, 1, 1000), bounds);
+  h.append('c', req(epoch, 2, 2000, { expiresAt: 3000 }), bounds);
+  h.append('c', req(epoch, 3, 3000), bounds);
+  assert.equal(h.readSince('c', { epoch, offset: 1 }, 3500).entries, undefined, 'event 2 expired');
+  assert.deepEqual(h.readSince('c', { epoch, offset: 2 }, 3500).entries?.map((e) => e.offset), [3]);
+  assert.equal(h.readSince('c', { epoch, offset: 0 }, 61_000).entries, undefined, 'event 1 aged out');
+});
+
+test('forgetIfEmpty lets an expired, key-less channel go (new epoch next time) and keeps one that holds anything', () => {
+  const h = new MemoryChannelHistory(clock);
+  const e1 = h.top('c').epoch;
+  h.append('c', req(e1, 1, 1000), bounds);
+  h.forgetIfEmpty('c', 2000);
+  assert.equal(h.top('c').epoch, e1, 'still holds event 1');
+  h.forgetIfEmpty('c', 61_000);
+  assert.equal(h.size, 0);
+  const e2 = h.top('c');
+  assert.notEqual(e2.epoch, e1);
+  assert.equal(e2.offset, 0);
+});
