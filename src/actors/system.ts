@@ -26,6 +26,14 @@ export interface ActorSystemOptions {
   hostConfig?: unknown;
 }
 
+/** How the actor system reaches actors that live on other nodes (src/cluster). */
+export interface RemoteRoute {
+  /** The node owning `address` when it is not this one; undefined when it is. Throws `unavailable` when nobody can tell (no ring). */
+  ownerElsewhere(address: string): string | undefined;
+  send(node: string, address: string, msg: OutgoingMessage): void;
+  request<R>(node: string, address: string, msg: OutgoingMessage, timeoutMs: number, done: AnswerCallback<R>): void;
+}
+
 export interface Undeliverable {
   address: string;
   type: string;
@@ -82,6 +90,7 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> {
   private readonly emitListeners: ((v: unknown) => void)[] = [];
   private nextAsk = 1;
   private stopping = false;
+  private remote: RemoteRoute | undefined;
   private readonly deadlines = new Deadlines((i) => {
     const p = this.pending.get(i);
     if (!p) return; // answered in time
@@ -139,8 +148,23 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> {
     return this.placement.ownerOf(address);
   }
 
+  /**
+   * Cluster routing (DESIGN.md §1): with a remote route set, addresses other
+   * nodes own leave through it; the rest go to this node's host threads.
+   */
+  setRemote(remote: RemoteRoute | undefined): void {
+    this.remote = remote;
+  }
+
   /** Fire and forget. Throws `unavailable` when the owning host is saturated or down. */
   send(address: string, msg: OutgoingMessage): void {
+    const node = this.remote?.ownerElsewhere(address);
+    if (node !== undefined) return this.remote!.send(node, address, msg);
+    this.sendLocal(address, msg);
+  }
+
+  /** A send to this node's hosts whatever the cluster's placement says (mailbox entries routed here). */
+  sendLocal(address: string, msg: OutgoingMessage): void {
     const host = this.admit(address);
     host.out.push({ k: 's', a: address, m: msg });
   }
@@ -157,6 +181,21 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> {
    * subscribe a joining connection with no gap and no duplicate (§4).
    */
   request<R = unknown>(address: string, msg: OutgoingMessage, timeoutMs: number | undefined, done: AnswerCallback<R>): void {
+    if (this.remote) {
+      let node: string | undefined;
+      try {
+        node = this.remote.ownerElsewhere(address);
+      } catch (err) {
+        done(err as HaatError, undefined);
+        return;
+      }
+      if (node !== undefined) return this.remote.request(node, address, msg, timeoutMs ?? this.config.askTimeoutMs, done);
+    }
+    this.requestLocal(address, msg, timeoutMs, done);
+  }
+
+  /** An ask to this node's hosts whatever the cluster's placement says. */
+  requestLocal<R = unknown>(address: string, msg: OutgoingMessage, timeoutMs: number | undefined, done: AnswerCallback<R>): void {
     let host: HostSlot;
     try {
       host = this.admit(address);

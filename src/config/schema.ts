@@ -16,6 +16,16 @@ export const configSchema = z.strictObject({
   uws: z.strictObject({ allowFallback: z.boolean() }),
   log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) }),
   engine: z.strictObject({ redisUrl: z.string().nullable() }),
+  // Membership timing (DESIGN.md §1): a node silent for suspectMs is suspect,
+  // for deadMs dead (dropped from the ring, its mailbox taken over).
+  cluster: z.strictObject({
+    heartbeatMs: positiveInt,
+    suspectMs: positiveInt,
+    deadMs: positiveInt,
+    mailboxBatch: positiveInt,
+    mailboxBlockMs: positiveInt,
+    supervisionMaxLen: positiveInt,
+  }),
   store: z.strictObject({ mongoUrl: z.string().nullable() }),
   auth: z.strictObject({
     jwtSecret: z.string().min(1),
@@ -59,3 +69,4 @@ export type ActorsConfig = Config['actors'];
 export type GatewayConfig = Config['gateway'];
 export type ChannelsConfig = Config['channels'];
 export type AuthConfig = Config['auth'];
+export type ClusterConfig = Config['cluster'];

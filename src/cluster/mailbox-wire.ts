@@ -1,0 +1,35 @@
+// What travels in a node's mailbox stream (DESIGN.md §1 messaging). Encoded
+// as JSON; validated when read (a peer of another version, or garbage, must
+// not crash the reader).
+import type { OutgoingMessage } from '../actors/behaviour.ts';
+import type { WireError } from '../actors/wire.ts';
+
+export type MailboxItem =
+  /** A send: handled by the owner, acknowledged after the actor took it. */
+  | { k: 's'; a: string; m: OutgoingMessage; f: string }
+  /** An ask: `i` is the asker's id, `f` the node to answer, `d` the asker's deadline (epoch ms). */
+  | { k: 'a'; a: string; m: OutgoingMessage; f: string; i: number; d: number }
+  /** The answer to an ask this node made. */
+  | { k: 'r'; i: number; v?: unknown; e?: WireError };
+
+export function decodeItem(body: string): MailboxItem | undefined {
+  let v: unknown;
+  try {
+    v = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  if (typeof v !== 'object' || v === null) return undefined;
+  const o = v as Record<string, unknown>;
+  const msgOk = typeof o.m === 'object' && o.m !== null && typeof (o.m as { type?: unknown }).type === 'string';
+  switch (o.k) {
+    case 's':
+      return typeof o.a === 'string' && typeof o.f === 'string' && msgOk ? (o as MailboxItem) : undefined;
+    case 'a':
+      return typeof o.a === 'string' && typeof o.f === 'string' && typeof o.i === 'number' && typeof o.d === 'number' && msgOk ? (o as MailboxItem) : undefined;
+    case 'r':
+      return typeof o.i === 'number' ? (o as MailboxItem) : undefined;
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,212 @@
+// Cross-node send and ask (DESIGN.md §1 messaging). A message for an actor
+// another node owns is appended to that node's mailbox stream; each node
+// reads its own stream through a consumer group and acknowledges an entry
+// only once the actor has handled it, so the entries of a node that dies stay
+// pending and a survivor claims them (XAUTOCLAIM) and has their actors, now
+// placed elsewhere, handle them. An ask carries the asker's node and
+// deadline; the answer comes back through the asker's own mailbox.
+import type { Logger } from 'pino';
+import type { OutgoingMessage } from '../actors/behaviour.ts';
+import type { AnswerCallback } from '../actors/system.ts';
+import { Deadlines } from '../actors/deadlines.ts';
+import { assertNever } from '../actors/wire.ts';
+import type { MailboxEngine, MailboxEntry } from '../engines/mailboxes.ts';
+import { HaatError, toHaatError } from '../errors.ts';
+import { decodeItem, type MailboxItem } from './mailbox-wire.ts';
+import type { NodeRing } from './node-ring.ts';
+
+/** The local side of the actor system, bypassing cluster routing. */
+export interface LocalActors {
+  requestLocal<R = unknown>(address: string, msg: OutgoingMessage, timeoutMs: number | undefined, done: AnswerCallback<R>): void;
+}
+
+export interface RemoteMailboxesDeps {
+  nodeId: string;
+  engine: MailboxEngine;
+  local: LocalActors;
+  ring: () => NodeRing | undefined;
+  logger: Logger;
+  batch: number;
+  blockMs: number;
+  /** For sends handled on arrival (no asker waiting): how long the actor may take. */
+  sendTimeoutMs: number;
+}
+
+interface PendingAsk {
+  done: AnswerCallback<unknown>;
+  address: string;
+  timeoutMs: number;
+}
+
+// Rings that disagree for a moment (one node saw a change first) could bounce
+// an entry between two nodes; after this many hops it is handled where it is.
+const MAX_HOPS = 3;
+
+export class RemoteMailboxes {
+  private readonly pending = new Map<number, PendingAsk>();
+  // Ids from a random base: answers meant for an earlier process with the same node id match nothing here.
+  private nextAsk = Math.floor(Math.random() * 2 ** 40);
+  private readonly deadlines = new Deadlines((i) => {
+    const p = this.pending.get(i);
+    if (!p) return;
+    this.pending.delete(i);
+    p.done(new HaatError('unavailable', `ask to ${p.address} (on another node) timed out after ${p.timeoutMs} ms`), undefined);
+  });
+  private readonly acks = new Map<string, string[]>();
+  private ackScheduled = false;
+  private stopped = false;
+  private loop: Promise<void> | undefined;
+  private readonly takeovers = new Map<string, Promise<number>>();
+  private readonly log: Logger;
+  /** Entries handled, for stats and tests. */
+  handled = 0;
+
+  constructor(private readonly d: RemoteMailboxesDeps) {
+    this.log = d.logger.child({ mod: 'mailboxes' });
+  }
+
+  start(): void {
+    this.loop ??= this.consumeLoop();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.deadlines.stop();
+    for (const [i, p] of this.pending) {
+      this.pending.delete(i);
+      p.done(new HaatError('unavailable', 'node stopping'), undefined);
+    }
+    this.flushAcks();
+    await this.loop;
+  }
+
+  send(node: string, address: string, msg: OutgoingMessage): void {
+    this.enqueue(node, { k: 's', a: address, m: msg, f: this.d.nodeId }, (err) => {
+      this.log.warn({ node, address, type: msg.type, err: err.message }, 'undeliverable send to another node');
+    });
+  }
+
+  request<R>(node: string, address: string, msg: OutgoingMessage, timeoutMs: number, done: AnswerCallback<R>): void {
+    const i = this.nextAsk++;
+    this.pending.set(i, { done: done as AnswerCallback<unknown>, address, timeoutMs });
+    this.deadlines.add(i, timeoutMs);
+    this.enqueue(node, { k: 'a', a: address, m: msg, f: this.d.nodeId, i, d: Date.now() + timeoutMs }, (err) => this.answer(i, undefined, toHaatError(err)));
+  }
+
+  /**
+   * Takes over the mailbox of a node that left the ring: entries it had read
+   * but not acknowledged (claimed) and entries it never read, each handled by
+   * whoever owns its actor now. Resolves with how many were taken.
+   */
+  takeOver(dead: string): Promise<number> {
+    let t = this.takeovers.get(dead);
+    if (!t) {
+      t = this.drainMailboxOf(dead).finally(() => this.takeovers.delete(dead));
+      this.takeovers.set(dead, t);
+    }
+    return t;
+  }
+
+  private async drainMailboxOf(dead: string): Promise<number> {
+    let n = 0;
+    for (;;) {
+      const claimed = await this.d.engine.claim(dead, this.d.nodeId, 0, this.d.batch);
+      for (const e of claimed) this.handle(dead, e);
+      n += claimed.length;
+      if (claimed.length < this.d.batch) break;
+    }
+    for (;;) {
+      const fresh = await this.d.engine.consume(dead, this.d.batch, 1);
+      for (const e of fresh) this.handle(dead, e);
+      n += fresh.length;
+      if (fresh.length < this.d.batch) break;
+    }
+    this.log.warn({ dead, entries: n }, 'took over the mailbox of a node that left the ring');
+    return n;
+  }
+
+  private enqueue(node: string, item: MailboxItem & { h?: number }, failed: (err: Error) => void): void {
+    this.d.engine.enqueue(node, JSON.stringify(item)).catch(failed);
+  }
+
+  private async consumeLoop(): Promise<void> {
+    let failures = 0;
+    while (!this.stopped) {
+      try {
+        const entries = await this.d.engine.consume(this.d.nodeId, this.d.batch, this.d.blockMs);
+        failures = 0;
+        for (const e of entries) this.handle(this.d.nodeId, e);
+      } catch (err) {
+        failures++;
+        if (failures === 1) this.log.error({ err: (err as Error).message }, 'mailbox read failed; retrying with backoff');
+        await new Promise((r) => setTimeout(r, Math.min(2000, 100 * 2 ** Math.min(failures, 5))).unref());
+      }
+    }
+  }
+
+  private handle(stream: string, entry: MailboxEntry): void {
+    const item = decodeItem(entry.body) as (MailboxItem & { h?: number }) | undefined;
+    if (!item) {
+      this.log.error({ stream, id: entry.id }, 'dropping a mailbox entry that is not a haat message');
+      return this.ack(stream, entry.id);
+    }
+    this.handled++;
+    switch (item.k) {
+      case 'r':
+        this.answer(item.i, item.v, item.e ? HaatError.fromBody(item.e) : undefined);
+        return this.ack(stream, entry.id);
+      case 's':
+      case 'a': {
+        if (item.k === 'a' && item.d <= Date.now()) return this.ack(stream, entry.id); // the asker gave up already
+        const owner = this.d.ring()?.ownerOf(item.a);
+        const hops = item.h ?? 0;
+        if (owner !== undefined && owner !== this.d.nodeId && hops < MAX_HOPS) {
+          // Placed elsewhere now (the ring moved): forward, then acknowledge.
+          this.d.engine.enqueue(owner, JSON.stringify({ ...item, h: hops + 1 })).then(
+            () => this.ack(stream, entry.id),
+            (err: unknown) => this.log.warn({ owner, address: item.a, err: (err as Error).message }, 'could not forward a mailbox entry; it stays pending for a later claim'),
+          );
+          return;
+        }
+        const timeoutMs = item.k === 'a' ? Math.max(1, item.d - Date.now()) : this.d.sendTimeoutMs;
+        this.d.local.requestLocal(item.a, item.m, timeoutMs, (err, v) => {
+          this.ack(stream, entry.id);
+          if (item.k === 'a') {
+            const reply: MailboxItem = err ? { k: 'r', i: item.i, e: err.toBody() } : { k: 'r', i: item.i, v };
+            this.enqueue(item.f, reply, (e) => this.log.warn({ to: item.f, err: e.message }, 'could not answer an ask from another node'));
+          } else if (err) {
+            this.log.warn({ address: item.a, type: item.m.type, code: err.code }, `send from ${item.f} failed: ${err.message}`);
+          }
+        });
+        return;
+      }
+      default:
+        return assertNever(item);
+    }
+  }
+
+  private answer(i: number, v: unknown, err: HaatError | undefined): void {
+    const p = this.pending.get(i);
+    if (!p) return; // timed out already, or meant for an earlier process
+    this.pending.delete(i);
+    p.done(err, err ? undefined : v);
+  }
+
+  private ack(stream: string, id: string): void {
+    const ids = this.acks.get(stream);
+    if (ids) ids.push(id);
+    else this.acks.set(stream, [id]);
+    if (!this.ackScheduled) {
+      this.ackScheduled = true;
+      setImmediate(() => this.flushAcks());
+    }
+  }
+
+  private flushAcks(): void {
+    this.ackScheduled = false;
+    for (const [stream, ids] of this.acks) {
+      this.d.engine.ack(stream, ids).catch((err: unknown) => this.log.warn({ stream, n: ids.length, err: (err as Error).message }, 'ack failed; the entries may be handled again after a takeover'));
+    }
+    this.acks.clear();
+  }
+}
