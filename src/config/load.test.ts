@@ -37,7 +37,7 @@ test('a malformed REDIS_URL stops the node with a message naming it; several URL
   for (const bad of ['localhost:6379', 'http://h:1', 'redis://', 'redis://h:1,nonsense', 'redis://h:99999']) {
     assert.throws(() => loadConfig({ env: { REDIS_URL: bad } }), (e: unknown) => e instanceof ConfigError && /REDIS_URL/.test(e.message), bad);
   }
-  assert.deepEqual(parseRedisUrls('redis://a:1, redis://b:2,rediss://c:3'), ['redis://a:1', 'redis://b:2', 'rediss://c:3']);
+  assert.deepEqual(parseRedisUrls('redis://a:1, redis://b:2,redis://c:3'), ['redis://a:1', 'redis://b:2', 'redis://c:3']);
   assert.equal(loadConfig({ env: { REDIS_URL: 'redis://127.0.0.1:6379' } }).engine.redisUrl, 'redis://127.0.0.1:6379');
 });
 

@@ -111,8 +111,8 @@ export function parseRedisUrls(value: string): string[] {
     } catch {
       throw new ConfigError(`REDIS_URL is malformed: ${JSON.stringify(u)} is not a URL (expected redis://HOST:PORT, or several separated by commas for a Redis Cluster)`);
     }
-    if ((parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') || parsed.hostname === '') {
-      throw new ConfigError(`REDIS_URL is malformed: ${JSON.stringify(u)} (expected redis://HOST:PORT or rediss://HOST:PORT)`);
+    if (parsed.protocol !== 'redis:' || parsed.hostname === '') {
+      throw new ConfigError(`REDIS_URL is malformed: ${JSON.stringify(u)} (expected redis://HOST:PORT; TLS terminates in front of Redis)`);
     }
     if (parsed.port !== '' && !(Number(parsed.port) > 0 && Number(parsed.port) < 65536)) throw new ConfigError(`REDIS_URL is malformed: bad port in ${JSON.stringify(u)}`);
   }

@@ -1,0 +1,154 @@
+// One node's part in the cluster (DESIGN.md §1), composed of membership, the
+// node ring, remote mailboxes, takeover and the supervision stream. The
+// composition root builds it only for the redis engine; a memory node has no
+// cluster and routes everything to its own host threads.
+import type { Logger } from 'pino';
+import type { ActorSystem, RemoteRoute } from '../actors/system.ts';
+import type { ClusterConfig } from '../config/schema.ts';
+import type { Engine } from '../engines/engine.ts';
+import { HaatError } from '../errors.ts';
+import { toDhakaIso } from '../time/clock.ts';
+import { MembershipService, type NodeState, type RingChange } from './membership-service.ts';
+import { RemoteMailboxes } from './remote-mailboxes.ts';
+
+export const SUPERVISION_LOG = 'supervision';
+
+export type SupervisionKind = 'restart' | 'crash' | 'takeover' | 'stopped' | 'fenced';
+
+export interface ClusterDeps {
+  nodeId: string;
+  endpoint: string;
+  config: ClusterConfig;
+  engine: Engine;
+  actors: ActorSystem;
+  logger: Logger;
+  askTimeoutMs: number;
+  load: () => { connections: number; actors: number };
+}
+
+export interface ClusterView {
+  node: string;
+  ring_epoch: number | null;
+  nodes: { id: string; status: NodeState['status']; last_heartbeat: string; connections: number; actors: number; endpoint: string }[];
+  supervision: { ts: string; kind: string; address: string; node: string; detail: string }[];
+}
+
+export class Cluster {
+  readonly membership: MembershipService;
+  readonly mailboxes: RemoteMailboxes;
+  private readonly takenOver = new Set<string>();
+  private readonly log: Logger;
+
+  constructor(private readonly d: ClusterDeps) {
+    this.log = d.logger.child({ mod: 'cluster' });
+    this.membership = new MembershipService({ nodeId: d.nodeId, endpoint: d.endpoint, config: d.config, engine: d.engine.membership, logger: d.logger, load: d.load });
+    this.mailboxes = new RemoteMailboxes({
+      nodeId: d.nodeId,
+      engine: d.engine.mailboxes,
+      local: d.actors,
+      ring: () => this.membership.ring,
+      logger: d.logger,
+      batch: d.config.mailboxBatch,
+      blockMs: d.config.mailboxBlockMs,
+      sendTimeoutMs: d.askTimeoutMs,
+    });
+    const route: RemoteRoute = {
+      ownerElsewhere: (address) => {
+        const ring = this.membership.ring;
+        if (!ring || !this.membership.isHealthy) throw new HaatError('unavailable', 'the cluster engine is unreachable; retry', { retryAfterMs: 1000 });
+        const owner = ring.ownerOf(address);
+        if (owner === undefined) throw new HaatError('unavailable', 'no live node owns actors right now; retry', { retryAfterMs: 1000 });
+        return owner === d.nodeId ? undefined : owner;
+      },
+      send: (node, address, msg) => this.mailboxes.send(node, address, msg),
+      request: (node, address, msg, timeoutMs, done) => this.mailboxes.request(node, address, msg, timeoutMs, done),
+    };
+    d.actors.setRemote(route);
+    this.membership.on('ring', (change) => this.onRing(change));
+    d.actors.on('lifecycle', (ev) => {
+      if (ev.kind === 'passivated') return;
+      this.supervise(ev.kind, ev.address, ev.detail);
+    });
+  }
+
+  get ready(): boolean {
+    return this.membership.isHealthy;
+  }
+
+  get ringEpoch(): number | undefined {
+    return this.membership.ring?.epoch;
+  }
+
+  /** Joins (or keeps trying to join, with backoff) and starts reading this node's mailbox. */
+  async start(): Promise<void> {
+    await this.membership.start();
+    this.mailboxes.start();
+  }
+
+  /** Drain: leave the ring first so the others own this node's actors, then stop reading the mailbox. */
+  async leave(): Promise<void> {
+    await this.membership.leave();
+    await this.mailboxes.stop();
+  }
+
+  supervise(kind: SupervisionKind | string, address: string, detail: string): void {
+    this.d.engine.logs
+      .append(SUPERVISION_LOG, { ts: Date.now(), kind, address, node: this.d.nodeId, detail }, this.d.config.supervisionMaxLen)
+      .catch((err: unknown) => this.log.warn({ err: (err as Error).message, kind, address }, 'supervision entry not written'));
+  }
+
+  async view(limit = 50): Promise<ClusterView> {
+    const entries = await this.d.engine.logs.read(SUPERVISION_LOG, limit);
+    return {
+      node: this.d.nodeId,
+      ring_epoch: this.membership.ring?.epoch ?? null,
+      nodes: this.membership.nodes().map((n) => ({ id: n.id, status: n.status, last_heartbeat: toDhakaIso(n.heartbeatAt), connections: n.connections, actors: n.actors, endpoint: n.endpoint })),
+      supervision: entries.map((e) => ({
+        ts: toDhakaIso(Number(e.fields.ts)),
+        kind: String(e.fields.kind),
+        address: String(e.fields.address),
+        node: String(e.fields.node),
+        detail: String(e.fields.detail),
+      })),
+    };
+  }
+
+  /** Cluster-wide connection count from the last heartbeats (alive and suspect nodes). */
+  totals(): { nodes: number; connections: number; actors: number } {
+    let connections = 0;
+    let actors = 0;
+    let nodes = 0;
+    for (const n of this.membership.nodes()) {
+      if (n.status === 'dead') continue;
+      nodes++;
+      connections += n.connections;
+      actors += n.actors;
+    }
+    return { nodes, connections, actors };
+  }
+
+  stop(): Promise<void> {
+    this.membership.stop();
+    return this.mailboxes.stop();
+  }
+
+  private onRing(change: RingChange): void {
+    const ring = change.ring;
+    // One survivor takes over each dead node's mailbox: the first live node by id, the same on every node.
+    if (ring.nodes[0] !== this.d.nodeId) return;
+    for (const n of this.membership.nodes()) {
+      if (n.status !== 'dead' || n.id === this.d.nodeId) continue;
+      const key = `${n.id}@${n.startedAt}`;
+      if (this.takenOver.has(key)) continue;
+      this.takenOver.add(key);
+      const started = Date.now();
+      this.mailboxes.takeOver(n.id).then(
+        (entries) => this.supervise('takeover', `node:${n.id}`, `${this.d.nodeId} took over ${n.id} (ring epoch ${ring.epoch}): ${entries} mailbox entries in ${Date.now() - started} ms; its actors reactivate on their new owners`),
+        (err: unknown) => {
+          this.takenOver.delete(key);
+          this.log.error({ dead: n.id, err: (err as Error).message }, 'takeover failed; retried on the next ring change');
+        },
+      );
+    }
+  }
+}
