@@ -68,7 +68,9 @@ const HOST_RESTARTS = { maxRestarts: 10, withinMs: 10_000 };
 export interface ActorSystemEvents {
   lifecycle: [LifecycleEvent];
   undeliverable: [Undeliverable];
+  /** A serving host's thread died (once per outage, however many replacements die while starting). */
   hostDown: [{ index: number; error: string; failedAsks: number; lostItems: number }];
+  /** The host serves again (its replacement thread is ready): one per hostDown, unless it stays down. */
   hostRestarted: [{ index: number; generation: number }];
 }
 
@@ -255,8 +257,11 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> {
     const error = err instanceof Error ? err.message : String(err);
     const lostItems = Math.max(0, slot.inflight - failedAsks);
     slot.port.close();
-    this.log.error({ host: slot.index, error, failedAsks, lostItems }, 'actor host thread died');
-    this.emit('hostDown', { index: slot.index, error, failedAsks, lostItems });
+    // A replacement that dies before it is ready prolongs the outage that the
+    // first death reported: hostDown and hostRestarted stay paired per outage.
+    const sameOutage = slot.generation > 0 && !slot.isReady;
+    this.log.error({ host: slot.index, generation: slot.generation, error, failedAsks, lostItems }, sameOutage ? 'replacement actor host thread died while starting' : 'actor host thread died');
+    if (!sameOutage) this.emit('hostDown', { index: slot.index, error, failedAsks, lostItems });
     const restarts = slot.restarts;
     // Whoever waits for this slot to be ready (start()) now looks at its successor.
     slot.markReady();
@@ -269,6 +274,8 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> {
     const next = this.launch(slot.index, slot.generation + 1, restarts);
     this.hosts[slot.index] = next;
     void next.ready.then(() => {
+      // `ready` also resolves when this replacement dies first (for start()'s sake): only a live one is a restart.
+      if (!next.isReady) return;
       this.log.warn({ host: slot.index, generation: next.generation }, 'actor host replaced');
       this.emit('hostRestarted', { index: slot.index, generation: next.generation });
     });
