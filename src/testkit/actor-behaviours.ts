@@ -111,4 +111,71 @@ const sleepy = defineBehaviour<{ touches: number; activation: number }, IdleMsg>
   },
 });
 
-export const behaviours: Behaviour<any, any, any>[] = [recorder, crashy, sleepy];
+// A durable counter. Its effects (an emit and, with `notify`, a send to a
+// recorder) show whether they left before or after the save committed.
+type LedgerMsg = { type: 'add'; by: number; notify?: string } | { type: 'peek'; notify?: string } | { type: 'get' };
+
+const ledger = defineBehaviour<{ n: number }, LedgerMsg>({
+  kind: 'ledger',
+  messageTypes: ['add', 'peek', 'get'],
+  async init(ctx) {
+    const saved = (await ctx.loadPersisted()) as { n: number } | undefined;
+    return saved ?? { n: 0 };
+  },
+  handle(state, msg, ctx) {
+    switch (msg.type) {
+      case 'add': {
+        const n = state.n + msg.by;
+        ctx.emit({ k: 'ledger', a: ctx.address, n });
+        if (msg.notify) ctx.send(msg.notify, { type: 'add', from: ctx.address, seq: n });
+        return { state: { n }, reply: n, persist: true };
+      }
+      case 'peek':
+        ctx.emit({ k: 'ledger', a: ctx.address, n: state.n });
+        if (msg.notify) ctx.send(msg.notify, { type: 'add', from: ctx.address, seq: state.n });
+        return { state, reply: state.n };
+      case 'get':
+        return { state, reply: state.n };
+    }
+  },
+});
+
+// Sets persisted reminders and reports each one it receives as an emit.
+// `keep` leaves a delivered reminder set (to see it delivered again).
+type AlarmMsg =
+  | { type: 'arm'; name: string; inMs: number; keep?: boolean }
+  | { type: 'disarm'; name: string }
+  | { type: 'reminder'; name: string; due_at: number }
+  | { type: 'boom' };
+
+const alarm = defineBehaviour<{ keep: string[]; activation: number }, AlarmMsg>({
+  kind: 'alarm',
+  messageTypes: ['arm', 'disarm', 'reminder', 'boom'],
+  idleMs: 50,
+  async init(ctx) {
+    const n = (activations.get(ctx.address) ?? 0) + 1;
+    activations.set(ctx.address, n);
+    const saved = (await ctx.loadPersisted()) as { keep: string[] } | undefined;
+    return { keep: saved?.keep ?? [], activation: n };
+  },
+  handle(state, msg, ctx) {
+    switch (msg.type) {
+      case 'arm': {
+        ctx.setReminder(msg.name, ctx.now() + msg.inMs);
+        const keep = msg.keep ? [...state.keep, msg.name] : state.keep;
+        return { state: { ...state, keep }, reply: 'armed', persist: true };
+      }
+      case 'disarm':
+        ctx.cancelReminder(msg.name);
+        return { state, reply: 'disarmed' };
+      case 'reminder':
+        ctx.emit({ k: 'reminder', a: ctx.address, name: msg.name, due_at: msg.due_at, activation: state.activation });
+        if (!state.keep.includes(msg.name)) ctx.cancelReminder(msg.name);
+        return { state };
+      case 'boom':
+        throw new Error('boom on purpose');
+    }
+  },
+});
+
+export const behaviours: Behaviour<any, any, any>[] = [recorder, crashy, sleepy, ledger, alarm];
