@@ -115,3 +115,62 @@ test('a save under an older ring epoch is refused; the hand-off gives up with un
   assert.deepEqual(await state.inner.load(a), { state: { n: 51 }, version: 2, ringEpoch: 7 });
   assert.throws(() => s.setRingEpoch(6), RangeError);
 });
+
+type Fired = { a: string; name: string; due_at: number; activation: number };
+
+async function reminderSystem(): Promise<{ s: ActorSystem; reminders: MemoryReminderEngine; fired: Fired[]; firedTimes: (a: string, name: string, count?: number) => Promise<void> }> {
+  const reminders = new MemoryReminderEngine();
+  const s = await startTestSystem({ workers: 2, passivateSweepMs: 20 }, [TEST_BEHAVIOURS], {
+    engines: { spec: { kind: 'memory' }, state: new ObservedActorStateEngine(), reminders },
+    reminders: { pollMs: 20, retryMs: 200 },
+  });
+  systems.push(s);
+  const fired: Fired[] = [];
+  let waiters: { done: () => boolean; resolve: () => void }[] = [];
+  s.onEmit((v) => {
+    if ((v as { k: string }).k !== 'reminder') return;
+    fired.push(v as Fired);
+    waiters = waiters.filter((w) => (w.done() ? (w.resolve(), false) : true));
+  });
+  const firedTimes = (a: string, name: string, count = 1): Promise<void> => {
+    const done = (): boolean => fired.filter((f) => f.a === a && f.name === name).length >= count;
+    if (done()) return Promise.resolve();
+    return withTimeout(new Promise<void>((resolve) => waiters.push({ done, resolve })), { what: `reminder ${name} of ${a} delivered ${count} time(s)` });
+  };
+  return { s, reminders, fired, firedTimes };
+}
+
+test('a reminder survives passivation: the actor is reactivated to receive it, once, and it is cancelled', T, async () => {
+  const { s, reminders, fired, firedTimes } = await reminderSystem();
+  const a = 'alarm:nap';
+  const passivated = nextEvent(s, 'lifecycle', (ev) => ev.address === a && ev.kind === 'passivated');
+  assert.equal(await s.ask(a, { type: 'arm', name: 'wake', inMs: 600 }), 'armed');
+  assert.equal((await reminders.due(Number.MAX_SAFE_INTEGER, 10)).length, 1, 'set once the arming message committed');
+  await passivated;
+  assert.equal(fired.length, 0, 'passivated before it was due');
+  await firedTimes(a, 'wake');
+  assert.equal(fired[0]!.activation, 2, 'delivered to a new activation');
+  assert.ok(fired[0]!.due_at <= Date.now());
+  assert.deepEqual(await reminders.due(Number.MAX_SAFE_INTEGER, 10), [], 'the actor cancelled it');
+});
+
+test('a reminder survives a crash of its actor', T, async () => {
+  const { s, firedTimes } = await reminderSystem();
+  const a = 'alarm:crash';
+  assert.equal(await s.ask(a, { type: 'arm', name: 'later', inMs: 200 }), 'armed');
+  const restarted = nextEvent(s, 'lifecycle', (ev) => ev.address === a && ev.kind === 'restart');
+  await assert.rejects(s.ask(a, { type: 'boom' }), (e: unknown) => e instanceof HaatError && e.code === 'internal');
+  await restarted;
+  await firedTimes(a, 'later');
+});
+
+test('a reminder the actor keeps is delivered again after the retry interval (at least once) until cancelled', T, async () => {
+  const { s, reminders, fired, firedTimes } = await reminderSystem();
+  const a = 'alarm:keep';
+  assert.equal(await s.ask(a, { type: 'arm', name: 'nag', inMs: 0, keep: true }), 'armed');
+  await firedTimes(a, 'nag', 2);
+  const both = fired.filter((f) => f.a === a);
+  assert.equal(both[0]!.due_at, both[1]!.due_at, 'the same reminder, delivered twice');
+  assert.equal(await s.ask(a, { type: 'disarm', name: 'nag' }), 'disarmed');
+  assert.deepEqual(await reminders.due(Number.MAX_SAFE_INTEGER, 10), []);
+});
