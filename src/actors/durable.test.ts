@@ -174,3 +174,22 @@ test('a reminder the actor keeps is delivered again after the retry interval (at
   assert.equal(await s.ask(a, { type: 'disarm', name: 'nag' }), 'disarmed');
   assert.deepEqual(await reminders.due(Number.MAX_SAFE_INTEGER, 10), []);
 });
+
+test('a crash drops the effects of the message, an unsent ask included, and the host thread lives on', T, async () => {
+  const { s, lifecycle } = await durableSystem();
+  let downs = 0;
+  s.on('hostDown', () => downs++);
+  const restarted = nextEvent(s, 'lifecycle', (ev) => ev.address === 'crashy:asker' && ev.kind === 'restart');
+  await assert.rejects(s.ask('crashy:asker', { type: 'askThenBoom', to: 'recorder:asked' }), (e: unknown) => e instanceof HaatError && e.code === 'internal');
+  await restarted;
+  assert.equal(await s.ask('crashy:asker', { type: 'get' }), 0);
+  assert.equal(downs, 0, 'the dropped ask`s rejection was not an unhandled one');
+  assert.deepEqual(lifecycle.filter((e) => e.address === 'crashy:asker').map((e) => e.kind), ['crash', 'restart']);
+});
+
+test('an ask whose answer the handler waits for leaves at once, even in a message that persists', T, async () => {
+  const { s } = await durableSystem();
+  assert.equal(await s.ask('ledger:src', { type: 'add', by: 4 }), 4);
+  assert.equal(await s.ask('ledger:dst', { type: 'addFrom', from: 'ledger:src' }, { timeoutMs: 3000 }), 4);
+  assert.equal(await s.ask('ledger:dst', { type: 'addFrom', from: 'ledger:src' }, { timeoutMs: 3000 }), 8);
+});

@@ -41,6 +41,7 @@ interface HeldAsk {
   encoded: string;
   id: number;
   sent: boolean;
+  answer: HeldAnswer<unknown>;
 }
 
 type ReminderChange = { r: 'set'; name: string; dueAt: number } | { r: 'cancel'; name: string };
@@ -270,8 +271,8 @@ export class Host {
           out.pushEncoded(encoded);
           return new Promise<R>(executor);
         }
-        const held: HeldAsk = { encoded, id: i, sent: false };
         const answer = new HeldAnswer<R>(executor);
+        const held: HeldAsk = { encoded, id: i, sent: false, answer };
         answer.release = () => this.sendHeldAsk(held);
         cell.effects.push(held);
         return answer;
@@ -373,6 +374,9 @@ export class Host {
       e.sent = true;
       const p = this.pendingAsks.get(e.id);
       this.pendingAsks.delete(e.id);
+      // Nobody waited for this answer (waiting would have sent the ask): its rejection must not be an unhandled one.
+      e.answer.release = undefined;
+      Promise.prototype.then.call(e.answer, undefined, ignoreDroppedAsk);
       p?.reject({ code: 'unavailable', message: `not asked: ${cell.address} dropped its effects because ${why}` });
     }
   }
@@ -483,6 +487,10 @@ function encodeReply(ask: number, result: HandlerResult<unknown>): string {
   } catch (err) {
     throw new InvalidResult(`reply is not serialisable: ${describe(err)}`);
   }
+}
+
+function ignoreDroppedAsk(): void {
+  // The ask was dropped with its message's other effects; a later waiter still sees the rejection.
 }
 
 function checkSerialisable(state: unknown): void {

@@ -62,16 +62,16 @@ const recorder = defineBehaviour<{ log: [string, number][] }, LogMsg>({
   },
 });
 
-type CrashyMsg = { type: 'inc' } | { type: 'get' } | { type: 'boom' } | { type: 'bad' } | { type: 'badReply' } | { type: 'incNoPersist' };
+type CrashyMsg = { type: 'inc' } | { type: 'get' } | { type: 'boom' } | { type: 'bad' } | { type: 'badReply' } | { type: 'incNoPersist' } | { type: 'askThenBoom'; to: string };
 
 const crashy = defineBehaviour<{ n: number }, CrashyMsg>({
   kind: 'crashy',
-  messageTypes: ['inc', 'get', 'boom', 'bad', 'badReply', 'incNoPersist'],
+  messageTypes: ['inc', 'get', 'boom', 'bad', 'badReply', 'incNoPersist', 'askThenBoom'],
   async init(ctx) {
     const saved = (await ctx.loadPersisted()) as { n: number } | undefined;
     return saved ?? { n: 0 };
   },
-  handle(state, msg) {
+  handle(state, msg, ctx) {
     switch (msg.type) {
       case 'inc':
         return { state: { n: state.n + 1 }, reply: state.n + 1, persist: true };
@@ -81,6 +81,10 @@ const crashy = defineBehaviour<{ n: number }, CrashyMsg>({
         return { state, reply: state.n };
       case 'boom':
         throw new Error('boom on purpose');
+      case 'askThenBoom':
+        // An ask nobody waits for, held with the effects, then a crash drops it.
+        void ctx.ask(msg.to, { type: 'get' });
+        throw new Error('boom after asking');
       case 'bad':
         return { nope: true } as never;
       case 'badReply':
@@ -113,17 +117,22 @@ const sleepy = defineBehaviour<{ touches: number; activation: number }, IdleMsg>
 
 // A durable counter. Its effects (an emit and, with `notify`, a send to a
 // recorder) show whether they left before or after the save committed.
-type LedgerMsg = { type: 'add'; by: number; notify?: string } | { type: 'peek'; notify?: string } | { type: 'get' };
+type LedgerMsg = { type: 'add'; by: number; notify?: string } | { type: 'addFrom'; from: string } | { type: 'peek'; notify?: string } | { type: 'get' };
 
 const ledger = defineBehaviour<{ n: number }, LedgerMsg>({
   kind: 'ledger',
-  messageTypes: ['add', 'peek', 'get'],
+  messageTypes: ['add', 'addFrom', 'peek', 'get'],
   async init(ctx) {
     const saved = (await ctx.loadPersisted()) as { n: number } | undefined;
     return saved ?? { n: 0 };
   },
-  handle(state, msg, ctx) {
+  async handle(state, msg, ctx) {
     switch (msg.type) {
+      case 'addFrom': {
+        // Waits for an answer while handling a persisting message: the ask must leave at once.
+        const n = state.n + (await ctx.ask<number>(msg.from, { type: 'get' }));
+        return { state: { n }, reply: n, persist: true };
+      }
       case 'add': {
         const n = state.n + msg.by;
         ctx.emit({ k: 'ledger', a: ctx.address, n });
