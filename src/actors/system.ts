@@ -468,7 +468,13 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> {
             if (this.hosts[slot.index] === slot) slot.out.push(body);
           };
           const i = item.i;
-          const served = this.engines.spec.kind === 'memory' ? serveEngineOp(this.engines, item.op) : Promise.reject(new Error(`the ${this.engines.spec.kind} engine is not served over the port`));
+          let served: Promise<unknown>;
+          try {
+            if (this.engines.spec.kind !== 'memory') throw new Error(`the ${this.engines.spec.kind} engine is not served over the port`);
+            served = serveEngineOp(this.engines, item.op);
+          } catch (err) {
+            served = Promise.reject(err);
+          }
           served.then(
             (v) => reply({ k: 'xr', i, v }),
             (e: unknown) => reply({ k: 'xr', i, e: { code: 'internal', message: e instanceof Error ? e.message : String(e) } }),
