@@ -1,7 +1,7 @@
 // A behaviour is what an actor kind does, in the manner of an OTP behaviour:
 // a few callbacks whose results the runtime checks. Behaviours run inside
 // host threads and must keep their state JSON-serialisable (it is persisted
-// through the state store and may later move between nodes).
+// through the actor state engine and may later move between nodes).
 import type { Address } from './address.ts';
 import type { ErrorCode } from '../errors.ts';
 
@@ -20,13 +20,41 @@ export interface ActorContext {
   /** The JSON settings the actor system was started with (the node's config). */
   readonly config: unknown;
   now(): number;
-  /** State saved by the last `persist` of this actor, if any. */
+  /**
+   * State saved by the last `persist` of this actor, if any. It also fixes the
+   * version the actor's next save expects (fencing): an actor that persists
+   * loads in `init`, or its first save expects a never-saved actor.
+   */
   loadPersisted(): Promise<unknown>;
+  /**
+   * Effects: made while a message is handled, sends, emits, reminder changes
+   * and the reply leave only after that message's save commits (at once when
+   * it does not persist), and not at all if the handler fails or the save is refused.
+   */
   send(to: Address, msg: OutgoingMessage): void;
+  /**
+   * Held like the other effects, except that it leaves at once when the
+   * handler waits for its answer (it could not get one otherwise).
+   */
   ask<R = unknown>(to: Address, msg: OutgoingMessage, timeoutMs?: number): Promise<R>;
   /** Hands a value to the main thread's emit listeners (e.g. the gateway). */
   emit(value: unknown): void;
+  /**
+   * Sets (or moves) the persisted reminder `name`: at `dueAt` (ms since the
+   * epoch) the actor receives a `ReminderMessage`, even after passivation or a
+   * restart, and again every retry interval until it cancels or re-sets it.
+   * The behaviour must list 'reminder' in its messageTypes.
+   */
+  setReminder(name: string, dueAt: number): void;
+  cancelReminder(name: string): void;
 }
+
+/** What a due reminder delivers (as a send). */
+export type ReminderMessage = {
+  readonly type: 'reminder';
+  readonly name: string;
+  readonly due_at: number;
+};
 
 export interface HandlerResult<S, R = unknown> {
   state: S;
@@ -34,7 +62,11 @@ export interface HandlerResult<S, R = unknown> {
   reply?: R;
   /** Answer to an `ask` with a catalogue error instead (state still applies). */
   error?: { code: ErrorCode; message: string; retry_after_ms?: number };
-  /** Save `state` through the state store before the next message. */
+  /**
+   * Save `state` (fenced by ring epoch and version) before the next message;
+   * the message's effects wait for the commit. A refused save stops the actor
+   * and hands this message and the rest of its mailbox to the current owner.
+   */
   persist?: boolean;
 }
 

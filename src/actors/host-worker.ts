@@ -6,7 +6,9 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Host } from './host.ts';
 import { Batcher, decodeBatch } from './batcher.ts';
-import { MemoryActorStateStore } from './memory-state-store.ts';
+import { EngineLink } from './engine-link.ts';
+import { createHostEngines } from './host-engines.ts';
+import type { EngineSpec } from '../engines/engine.ts';
 import type { BehaviourModule } from './behaviour.ts';
 import type { FromHost, ToHost } from './wire.ts';
 import type { RestartPolicy } from './supervisor.ts';
@@ -20,6 +22,8 @@ export interface HostTaskData {
   batchMax: number;
   restart: RestartPolicy;
   passivateSweepMs: number;
+  /** Which engine the host persists actor state and reminders through. */
+  engine: EngineSpec;
   config: unknown;
 }
 
@@ -28,9 +32,6 @@ export interface HostTaskData {
 // there. So behaviour modules are required too (tsx's require hook handles
 // TypeScript and ESM-only packages); they must not use top-level await.
 const requireModule = createRequire(import.meta.url);
-
-// One store per thread, kept across host tasks that run on the same thread.
-const store = new MemoryActorStateStore();
 
 export default function hostTask(data: HostTaskData): Promise<string> {
   const { port } = data;
@@ -42,7 +43,9 @@ export default function hostTask(data: HostTaskData): Promise<string> {
     if (!Array.isArray(list)) throw new Error(`${url} exports neither \`behaviours\` nor \`createBehaviours\``);
     behaviours.push(...list);
   }
-  const host = new Host({ index: data.index, behaviours, mailboxLimit: data.mailboxLimit, restart: data.restart, store, clock: systemClock, out, config: data.config });
+  const link = new EngineLink(out);
+  const engines = createHostEngines(data.engine, link);
+  const host = new Host({ index: data.index, behaviours, mailboxLimit: data.mailboxLimit, restart: data.restart, engines, link, clock: systemClock, out, config: data.config });
   return new Promise<string>((resolve) => {
     const sweep = setInterval(() => host.sweep(), data.passivateSweepMs);
     port.on('message', (raw: unknown) => {

@@ -5,9 +5,12 @@ import type { ActorContext, ActorMessage, Behaviour, HandlerResult, OutgoingMess
 import { parseAddress } from './address.ts';
 import { Mailbox } from './mailbox.ts';
 import { onCrash, type RestartPolicy } from './supervisor.ts';
-import type { ActorStateStore } from './state-store.ts';
 import type { Batcher } from './batcher.ts';
+import type { EngineLink } from './engine-link.ts';
+import type { HostEngines } from './host-engines.ts';
+import { HeldAnswer } from './held-answer.ts';
 import { assertNever, type FromHost, type LifecycleKind, type ToHost, type WireError } from './wire.ts';
+import type { SaveOutcome, SaveRequest } from '../engines/actor-state.ts';
 import { isErrorCode } from '../errors.ts';
 import type { Clock } from '../time/clock.ts';
 
@@ -16,7 +19,10 @@ export interface HostOptions {
   behaviours: readonly Behaviour<any, any, any>[];
   mailboxLimit: number;
   restart: RestartPolicy;
-  store: ActorStateStore;
+  /** Where actors persist state and reminders. */
+  engines: HostEngines;
+  /** Settles engine calls answered by the main thread (memory engine). */
+  link: EngineLink;
   clock: Clock;
   out: Batcher<FromHost>;
   config: unknown;
@@ -26,7 +32,22 @@ interface Item {
   m: ActorMessage;
   /** Ask id from the main thread; absent for a send. */
   ask: number | undefined;
+  /** Hand-offs this message already went through. */
+  hops: number;
 }
+
+/** An ask made while handling: held with the effects unless the handler waits for its answer. */
+interface HeldAsk {
+  encoded: string;
+  id: number;
+  sent: boolean;
+  answer: HeldAnswer<unknown>;
+}
+
+type ReminderChange = { r: 'set'; name: string; dueAt: number } | { r: 'cancel'; name: string };
+
+/** What a message's handling wants done once its save commits: an encoded FromHost item, an ask or a reminder change. */
+type Effect = string | HeldAsk | ReminderChange;
 
 type CellStatus = 'new' | 'ready' | 'stopped';
 
@@ -40,6 +61,17 @@ interface Cell {
   mailbox: Mailbox<Item>;
   restarts: number[];
   lastActive: number;
+  /** The stored version this incarnation holds: the next save expects it. */
+  version: number;
+  /** True while a message is being handled: effects are held, not sent. */
+  capturing: boolean;
+  effects: Effect[];
+}
+
+interface PendingSave {
+  req: SaveRequest;
+  resolve(o: SaveOutcome): void;
+  reject(e: unknown): void;
 }
 
 const RESULT_KEYS = new Set(['state', 'reply', 'error', 'persist']);
@@ -50,6 +82,10 @@ function isThenable<T>(v: T | Promise<T>): v is Promise<T> {
 
 class InvalidResult extends Error {
   override name = 'InvalidResult';
+}
+
+class SaveFailed extends Error {
+  override name = 'SaveFailed';
 }
 
 /** The runtime checks what a handler returns, as OTP checks callback returns. */
@@ -72,6 +108,30 @@ export class Host {
   private readonly pendingAsks = new Map<number, { resolve(v: unknown): void; reject(e: WireError): void }>();
   private nextAskId = 1;
   private errorSeq = 0;
+  /** The ring epoch under which this node owns its actors (told by the main thread). */
+  private ringEpoch = 0;
+  private saves: PendingSave[] = [];
+  private savesScheduled = false;
+  // Group commit: the saves asked for in one turn go out as one saveMany.
+  private readonly flushSaves = (): void => {
+    this.savesScheduled = false;
+    const batch = this.saves;
+    this.saves = [];
+    let p: Promise<SaveOutcome[]>;
+    try {
+      p = this.opts.engines.state.saveMany(batch.map((b) => b.req));
+    } catch (err) {
+      p = Promise.reject(err);
+    }
+    p.then(
+      (outcomes) => {
+        if (outcomes.length !== batch.length) throw new SaveFailed(`saveMany answered ${outcomes.length} outcomes for ${batch.length} saves`);
+        for (let i = 0; i < batch.length; i++) batch[i]!.resolve(outcomes[i]!);
+      },
+    ).catch((err: unknown) => {
+      for (const b of batch) b.reject(err);
+    });
+  };
   private done = 0;
   private creditScheduled = false;
   private readonly flushCredit = (): void => {
@@ -97,10 +157,10 @@ export class Host {
     for (const item of items) {
       switch (item.k) {
         case 's':
-          this.deliver(item.a, item.m, undefined);
+          this.deliver(item.a, item.m, undefined, item.h ?? 0);
           break;
         case 'a':
-          this.deliver(item.a, item.m, item.i);
+          this.deliver(item.a, item.m, item.i, item.h ?? 0);
           break;
         case 'r': {
           const p = this.pendingAsks.get(item.i);
@@ -111,6 +171,12 @@ export class Host {
           }
           break;
         }
+        case 'epoch':
+          this.ringEpoch = item.e;
+          break;
+        case 'xr':
+          this.opts.link.settle(item.i, item.v, item.e);
+          break;
         case 'stop':
           return 'stop';
         default:
@@ -147,7 +213,7 @@ export class Host {
     }
   }
 
-  private deliver(address: string, m: ActorMessage, ask: number | undefined): void {
+  private deliver(address: string, m: ActorMessage, ask: number | undefined, hops: number): void {
     const cell = this.cells.get(address) ?? this.activate(address, m, ask);
     if (cell === undefined) return;
     if (cell.status === 'stopped') {
@@ -162,7 +228,7 @@ export class Host {
       this.refuse(address, m, ask, { code: 'unavailable', message: `mailbox of ${address} is full (${this.opts.mailboxLimit})` });
       return;
     }
-    cell.mailbox.push({ m, ask });
+    cell.mailbox.push({ m, ask, hops });
     if (!cell.running) void this.run(cell);
   }
 
@@ -173,24 +239,56 @@ export class Host {
       this.refuse(address, m, ask, { code: 'not_found', message: `no actor kind for address ${JSON.stringify(address)}` });
       return undefined;
     }
-    const { store, clock, out } = this.opts;
+    const { engines, clock, out } = this.opts;
+    // Made while handling, an effect waits for the message's commit; otherwise it leaves at once.
+    const effect = (e: string): void => {
+      if (cell.capturing) cell.effects.push(e);
+      else out.pushEncoded(e);
+    };
+    const reminder = (change: ReminderChange): void => {
+      if (cell.capturing) cell.effects.push(change);
+      else this.changeReminder(address, change);
+    };
     const ctx: ActorContext = {
       address,
       kind: parsed.kind,
       id: parsed.id,
       config: this.opts.config,
       now: () => clock.now(),
-      loadPersisted: () => store.load(address),
-      send: (to, msg) => out.push({ k: 's', a: to, m: msg }),
-      ask: <R>(to: string, msg: OutgoingMessage, timeoutMs = 5000) =>
-        new Promise<R>((resolve, reject) => {
-          const i = this.nextAskId++;
+      loadPersisted: async () => {
+        const stored = await engines.state.load(address);
+        cell.version = stored?.version ?? 0;
+        return stored?.state;
+      },
+      send: (to, msg) => effect(JSON.stringify({ k: 's', a: to, m: msg })),
+      ask: <R>(to: string, msg: OutgoingMessage, timeoutMs = 5000): Promise<R> => {
+        const i = this.nextAskId++;
+        const encoded = JSON.stringify({ k: 'a', i, a: to, m: msg, t: timeoutMs });
+        const executor = (resolve: (v: R) => void, reject: (e: unknown) => void): void => {
           this.pendingAsks.set(i, { resolve: resolve as (v: unknown) => void, reject: (e) => reject(Object.assign(new Error(e.message), e)) });
-          out.push({ k: 'a', i, a: to, m: msg, t: timeoutMs });
-        }),
-      emit: (v) => out.push({ k: 'o', v }),
+        };
+        if (!cell.capturing) {
+          out.pushEncoded(encoded);
+          return new Promise<R>(executor);
+        }
+        const answer = new HeldAnswer<R>(executor);
+        const held: HeldAsk = { encoded, id: i, sent: false, answer };
+        answer.release = () => this.sendHeldAsk(held);
+        cell.effects.push(held);
+        return answer;
+      },
+      emit: (v) => effect(JSON.stringify({ k: 'o', v })),
+      setReminder: (name, dueAt) => {
+        checkReminderName(name);
+        if (typeof dueAt !== 'number' || !Number.isFinite(dueAt)) throw new TypeError(`setReminder(${JSON.stringify(name)}): dueAt must be a finite number of ms since the epoch, got ${String(dueAt)}`);
+        reminder({ r: 'set', name, dueAt });
+      },
+      cancelReminder: (name) => {
+        checkReminderName(name);
+        reminder({ r: 'cancel', name });
+      },
     };
-    const cell: Cell = { address, behaviour, ctx, state: undefined, status: 'new', running: false, mailbox: new Mailbox(), restarts: [], lastActive: clock.now() };
+    const cell: Cell = { address, behaviour, ctx, state: undefined, status: 'new', running: false, mailbox: new Mailbox(), restarts: [], lastActive: clock.now(), version: 0, capturing: false, effects: [] };
     this.cells.set(address, cell);
     return cell;
   }
@@ -205,23 +303,121 @@ export class Host {
         cell.lastActive = this.opts.clock.now();
         let result: HandlerResult<unknown>;
         let encodedReply: string | undefined;
+        cell.capturing = true;
         try {
           const r = cell.behaviour.handle(cell.state, item.m, cell.ctx);
           result = checkResult(isThenable(r) ? await r : r);
           // Encode before committing: an unserialisable reply is a bad result, not a half-applied one.
           if (item.ask !== undefined) encodedReply = encodeReply(item.ask, result);
-          if (result.persist) await this.opts.store.save(cell.address, result.state);
+          if (result.persist) checkSerialisable(result.state);
         } catch (err) {
+          cell.capturing = false;
+          this.dropEffects(cell, 'its handler failed');
           this.crash(cell, item, err);
           continue;
         }
+        cell.capturing = false;
+        if (result.persist) {
+          let outcome: SaveOutcome;
+          try {
+            outcome = await this.save(cell, result.state);
+          } catch (err) {
+            this.dropEffects(cell, 'its save failed');
+            this.crash(cell, item, new SaveFailed(`save failed: ${describe(err)}`));
+            continue;
+          }
+          if (!outcome.ok) {
+            this.fence(cell, item, outcome.stored);
+            return;
+          }
+          cell.version = outcome.version;
+        }
         cell.state = result.state;
+        if (cell.effects.length !== 0) this.releaseEffects(cell);
         if (encodedReply !== undefined) this.opts.out.pushEncoded(encodedReply);
         this.countDone();
       }
     } finally {
       cell.running = false;
     }
+  }
+
+  private save(cell: Cell, state: unknown): Promise<SaveOutcome> {
+    return new Promise<SaveOutcome>((resolve, reject) => {
+      this.saves.push({ req: { address: cell.address, state, ringEpoch: this.ringEpoch, expectVersion: cell.version }, resolve, reject });
+      if (!this.savesScheduled) {
+        this.savesScheduled = true;
+        // After the turn's microtasks: the whole inbound batch has been handled by then.
+        setImmediate(this.flushSaves);
+      }
+    });
+  }
+
+  /** The message committed (or did not persist): its effects leave, in the order they were made. */
+  private releaseEffects(cell: Cell): void {
+    const effects = cell.effects;
+    cell.effects = [];
+    for (const e of effects) {
+      if (typeof e === 'string') this.opts.out.pushEncoded(e);
+      else if ('encoded' in e) this.sendHeldAsk(e);
+      else this.changeReminder(cell.address, e);
+    }
+  }
+
+  /** Nothing of a failed or refused message leaves; asks still held are failed so nobody waits on them. */
+  private dropEffects(cell: Cell, why: string): void {
+    const effects = cell.effects;
+    if (effects.length === 0) return;
+    cell.effects = [];
+    for (const e of effects) {
+      if (typeof e === 'string' || !('encoded' in e) || e.sent) continue;
+      e.sent = true;
+      const p = this.pendingAsks.get(e.id);
+      this.pendingAsks.delete(e.id);
+      // Nobody waited for this answer (waiting would have sent the ask): its rejection must not be an unhandled one.
+      e.answer.release = undefined;
+      Promise.prototype.then.call(e.answer, undefined, ignoreDroppedAsk);
+      p?.reject({ code: 'unavailable', message: `not asked: ${cell.address} dropped its effects because ${why}` });
+    }
+  }
+
+  private sendHeldAsk(held: HeldAsk): void {
+    if (held.sent) return;
+    held.sent = true;
+    this.opts.out.pushEncoded(held.encoded);
+  }
+
+  private changeReminder(address: string, change: ReminderChange): void {
+    const { reminders } = this.opts.engines;
+    const done = change.r === 'set' ? reminders.set({ address, name: change.name, dueAt: change.dueAt }) : reminders.cancel(address, change.name);
+    done.catch((err: unknown) => this.lifecycle('crash', address, `could not ${change.r} reminder ${JSON.stringify(change.name)}: ${describe(err)}`));
+  }
+
+  /**
+   * A save was refused: another owner has moved the actor on. Not a crash:
+   * this incarnation stops, its state and effects are dropped, and the
+   * message with the rest of the mailbox goes back to the main thread, which
+   * re-routes it to the current owner.
+   */
+  private fence(cell: Cell, item: Item, stored: { version: number; ringEpoch: number }): void {
+    this.dropEffects(cell, 'its save was refused');
+    cell.status = 'stopped';
+    cell.state = undefined;
+    if (this.cells.get(cell.address) === cell) this.cells.delete(cell.address);
+    const rest = cell.mailbox.drain();
+    this.lifecycle(
+      'fenced',
+      cell.address,
+      `save refused: stored version ${stored.version} at ring epoch ${stored.ringEpoch}, this host held version ${cell.version} at ring epoch ${this.ringEpoch}; ${1 + rest.length} message(s) handed back`,
+    );
+    for (const it of [item, ...rest]) this.handBack(cell.address, it);
+  }
+
+  private handBack(address: string, it: Item): void {
+    const h = it.hops + 1;
+    const m = it.m as OutgoingMessage;
+    this.opts.out.push(it.ask === undefined ? { k: 'h', a: address, m, h } : { k: 'h', a: address, m, i: it.ask, h });
+    this.countDone();
   }
 
   /** Runs the behaviour's init; false when it crashed (the loop then re-checks the status). */
@@ -241,7 +437,7 @@ export class Host {
 
   private crash(cell: Cell, item: Item | undefined, err: unknown): void {
     const id = `err_h${this.opts.index}_${++this.errorSeq}`;
-    const what = err instanceof InvalidResult ? 'invalid handler result' : item ? 'handler crashed' : 'init crashed';
+    const what = err instanceof InvalidResult ? 'invalid handler result' : err instanceof SaveFailed ? 'save failed' : item ? 'handler crashed' : 'init crashed';
     this.lifecycle('crash', cell.address, `${what} [${id}] on ${item ? JSON.stringify(item.m.type) : 'activation'}: ${describe(err)}`);
     if (item) {
       if (item.ask !== undefined) this.reply(item.ask, { code: 'internal', message: `${cell.address} failed: ${what}`, id });
@@ -291,6 +487,22 @@ function encodeReply(ask: number, result: HandlerResult<unknown>): string {
   } catch (err) {
     throw new InvalidResult(`reply is not serialisable: ${describe(err)}`);
   }
+}
+
+function ignoreDroppedAsk(): void {
+  // The ask was dropped with its message's other effects; a later waiter still sees the rejection.
+}
+
+function checkSerialisable(state: unknown): void {
+  try {
+    JSON.stringify(state);
+  } catch (err) {
+    throw new InvalidResult(`state to persist is not serialisable: ${describe(err)}`);
+  }
+}
+
+function checkReminderName(name: unknown): void {
+  if (typeof name !== 'string' || name.length === 0 || name.length > 200) throw new TypeError(`reminder name must be a string of 1 to 200 characters, got ${JSON.stringify(name)}`);
 }
 
 function describe(err: unknown): string {

@@ -1,8 +1,15 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { HaatError } from '../errors.ts';
 import { addressesOnHost, nextEvent, startTestSystem } from '../testkit/actors.ts';
 import type { ActorSystem } from './system.ts';
+import { waitFor } from '../testkit/wait.ts';
+
+// Every test has a bound: node:test has none by default, and a lost message must fail a test, not hang the suite.
+const T = { timeout: 30_000 };
 
 const systems: ActorSystem[] = [];
 async function system(overrides = {}): Promise<ActorSystem> {
@@ -18,7 +25,7 @@ function isCode(code: string, pattern?: RegExp) {
   return (e: unknown): boolean => e instanceof HaatError && e.code === code && (pattern === undefined || pattern.test(e.message));
 }
 
-test('one message at a time per actor, in arrival order, under concurrent senders', async () => {
+test('one message at a time per actor, in arrival order, under concurrent senders', T, async () => {
   const s = await system();
   const target = 'recorder:ordered';
   const [relayA] = addressesOnHost(s, 'recorder', 0, 1, 'relayA');
@@ -35,8 +42,7 @@ test('one message at a time per actor, in arrival order, under concurrent sender
   ];
   await Promise.all([...producers, ...relays]);
   // A relay's sends go out before its answer; one more round trip lets the last of them land.
-  let log: [string, number][] = [];
-  while (log.length < 3000) log = await s.ask<[string, number][]>(target, { type: 'get' });
+  const log = await waitFor(() => s.ask<[string, number][]>(target, { type: 'get' }), (l) => l.length >= 3000, { what: '3000 entries in the log' });
   assert.equal(log.length, 3000);
   const bySender = new Map<string, number[]>();
   for (const [from, seq] of log) (bySender.get(from) ?? bySender.set(from, []).get(from)!).push(seq);
@@ -44,7 +50,7 @@ test('one message at a time per actor, in arrival order, under concurrent sender
   for (const [from, seqs] of bySender) assert.deepEqual(seqs, Array.from({ length: 500 }, (_, i) => i), `order of ${from}`);
 });
 
-test('actors on different host threads run in parallel; on the same thread they take turns', async () => {
+test('actors on different host threads run in parallel; on the same thread they take turns', T, async () => {
   const s = await system();
   const [a] = addressesOnHost(s, 'recorder', 0, 1, 'par');
   const [b] = addressesOnHost(s, 'recorder', 1, 1, 'par');
@@ -58,13 +64,13 @@ test('actors on different host threads run in parallel; on the same thread they 
   assert.ok(u.end <= v.start || v.end <= u.start, `spans on one thread do not overlap: ${JSON.stringify([u, v])}`);
 });
 
-test('an ask that gets no answer in time fails with unavailable', async () => {
+test('an ask that gets no answer in time fails with unavailable', T, async () => {
   const s = await system();
   await assert.rejects(s.ask('recorder:late', { type: 'hold', latch: 'late' }, { timeoutMs: 50 }), isCode('unavailable', /timed out/));
   assert.equal(await s.ask('recorder:opener-late', { type: 'open', latch: 'late' }), 'opened', 'latch of the same thread');
 });
 
-test('a crashing handler answers internal and the actor restarts from its persisted state', async () => {
+test('a crashing handler answers internal and the actor restarts from its persisted state', T, async () => {
   const s = await system();
   const a = 'crashy:restart';
   assert.equal(await s.ask(a, { type: 'inc' }), 1);
@@ -77,7 +83,7 @@ test('a crashing handler answers internal and the actor restarts from its persis
   assert.equal(await s.ask(a, { type: 'get' }), 2);
 });
 
-test('past the restart intensity the actor stays stopped and its asks fail with internal', async () => {
+test('past the restart intensity the actor stays stopped and its asks fail with internal', T, async () => {
   const s = await system({ restart: { maxRestarts: 2, withinMs: 60_000 } });
   const a = 'crashy:intense';
   const stopped = nextEvent(s, 'lifecycle', (ev) => ev.address === a && ev.kind === 'stopped');
@@ -92,7 +98,7 @@ test('past the restart intensity the actor stays stopped and its asks fail with 
   assert.equal(await s.ask('crashy:bystander', { type: 'inc' }), 1);
 });
 
-test('an invalid handler result is a crash, and nothing of it is applied', async () => {
+test('an invalid handler result is a crash, and nothing of it is applied', T, async () => {
   const s = await system();
   const a = 'crashy:invalid';
   assert.equal(await s.ask(a, { type: 'incNoPersist' }), 1);
@@ -103,14 +109,14 @@ test('an invalid handler result is a crash, and nothing of it is applied', async
   assert.equal(await s.ask(a, { type: 'get' }), 0, 'restarted from (empty) persisted state, the +100 never applied');
 });
 
-test('unknown message types and kinds are refused, not crashes', async () => {
+test('unknown message types and kinds are refused, not crashes', T, async () => {
   const s = await system();
   await assert.rejects(s.ask('crashy:x', { type: 'nope' }), isCode('bad_request'));
   await assert.rejects(s.ask('ghost:x', { type: 'get' }), isCode('not_found'));
   assert.equal(await s.ask('crashy:x', { type: 'get' }), 0);
 });
 
-test('a killed host thread is replaced; its pending asks fail with unavailable and its actors come back', async () => {
+test('a killed host thread is replaced; its pending asks fail with unavailable and its actors come back', T, async () => {
   const s = await system();
   const [victim, waiting] = addressesOnHost(s, 'recorder', 0, 2, 'kill');
   const [elsewhere] = addressesOnHost(s, 'recorder', 1, 1, 'kill');
@@ -126,7 +132,7 @@ test('a killed host thread is replaced; its pending asks fail with unavailable a
   assert.deepEqual(await s.ask(elsewhere!, { type: 'get' }), [['x', 1]], 'the other thread kept its actors');
 });
 
-test('mailboxes are bounded: over the bound asks fail and sends are reported, none silently dropped', async () => {
+test('mailboxes are bounded: over the bound asks fail and sends are reported, none silently dropped', T, async () => {
   const s = await system({ workers: 1, mailboxLimit: 5 });
   const a = 'recorder:busy';
   const held = s.ask(a, { type: 'hold', latch: 'mb' });
@@ -142,7 +148,7 @@ test('mailboxes are bounded: over the bound asks fail and sends are reported, no
   assert.deepEqual((await Promise.all(queued)).sort(), ['ok', 'ok', 'ok', 'ok', 'ok', 'unavailable']);
 });
 
-test('a saturated host refuses new messages at once with unavailable', async () => {
+test('a saturated host refuses new messages at once with unavailable', T, async () => {
   const s = await system({ workers: 1, hostQueueLimit: 3 });
   const held = s.ask('recorder:sat', { type: 'hold', latch: 'sat' }, { timeoutMs: 200 });
   s.send('recorder:sat', { type: 'add', from: 'a', seq: 0 });
@@ -152,7 +158,7 @@ test('a saturated host refuses new messages at once with unavailable', async () 
   await assert.rejects(held, isCode('unavailable', /timed out/));
 });
 
-test('idle actors passivate and reactivate transparently with their persisted state', async () => {
+test('idle actors passivate and reactivate transparently with their persisted state', T, async () => {
   const s = await system({ passivateSweepMs: 20 });
   const a = 'sleepy:nap';
   assert.equal(await s.ask(a, { type: 'touch' }), 1);
@@ -162,7 +168,28 @@ test('idle actors passivate and reactivate transparently with their persisted st
   assert.deepEqual(await s.ask(a, { type: 'get' }), { touches: 2, activation: 2 });
 });
 
-test('a host that cannot load its behaviours fails start() with the reason, after bounded retries', async () => {
+test('a host that cannot load its behaviours fails start() with the reason, after bounded retries', T, async () => {
   const broken = new URL('../testkit/broken-behaviours.ts', import.meta.url).href;
   await assert.rejects(startTestSystem({ workers: 1 }, [broken]), /could not start: .*broken on purpose/);
+});
+
+test('hostRestarted fires once, when a replacement is ready, not for replacements that died while starting', T, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'haat-flaky-'));
+  const dieFile = join(dir, 'deaths-left');
+  writeFileSync(dieFile, '0');
+  const flaky = new URL('../testkit/flaky-start-behaviours.ts', import.meta.url).href;
+  const s = await startTestSystem({ workers: 1 }, [flaky], { hostConfig: { dieFile } });
+  systems.push(s);
+  const restarted: { left: string }[] = [];
+  s.on('hostRestarted', () => restarted.push({ left: readFileSync(dieFile, 'utf8') }));
+  let downs = 0;
+  s.on('hostDown', () => downs++);
+  writeFileSync(dieFile, '2'); // the next two replacement threads die while loading
+  const up = nextEvent(s, 'hostRestarted');
+  await s.terminateHost(0);
+  await up;
+  assert.equal(restarted[0]!.left, '0', 'the event came after both doomed replacements had died');
+  assert.deepEqual(await s.ask('recorder:after', { type: 'get' }), [], 'and the host serves');
+  assert.equal(restarted.length, 1);
+  assert.equal(downs, 1, 'one outage, one hostDown (node health counts them in pairs)');
 });

@@ -13,8 +13,16 @@ import { onCrash } from './supervisor.ts';
 import { Deadlines } from './deadlines.ts';
 import { assertNever, type FromHost, type LifecycleEvent, type ToHost, type WireError } from './wire.ts';
 import type { HostTaskData } from './host-worker.ts';
+import { serveEngineOp } from './engine-link.ts';
+import { ReminderService } from './reminder-service.ts';
 import type { ActorsConfig } from '../config/schema.ts';
 import { HaatError } from '../errors.ts';
+import type { ActorStateEngine } from '../engines/actor-state.ts';
+import type { EngineSpec } from '../engines/engine.ts';
+import type { ReminderEngine } from '../engines/reminders.ts';
+import { MemoryActorStateEngine } from '../engines/memory/memory-actor-state.ts';
+import { MemoryReminderEngine } from '../engines/memory/memory-reminders.ts';
+import { systemClock, type Clock } from '../time/clock.ts';
 
 export interface ActorSystemOptions {
   config: ActorsConfig;
@@ -24,6 +32,12 @@ export interface ActorSystemOptions {
   placement?: Placement<number>;
   /** JSON handed to every host (behaviours see it as ctx.config). */
   hostConfig?: unknown;
+  /** Where actors persist state and reminders; default: a memory engine of this system. */
+  engines?: ActorEngines;
+  /** Where a handed-off message goes; default: back through this node's placement. */
+  handoffRoute?: HandoffRoute;
+  reminders?: ReminderOptions;
+  clock?: Clock;
 }
 
 /** How the actor system reaches actors that live on other nodes (src/cluster). */
@@ -33,6 +47,47 @@ export interface RemoteRoute {
   send(node: string, address: string, msg: OutgoingMessage): void;
   request<R>(node: string, address: string, msg: OutgoingMessage, timeoutMs: number, done: AnswerCallback<R>): void;
 }
+
+/**
+ * The actor state and reminder engines. Host threads build theirs from
+ * `spec`; with the memory engine they reach these very objects over their
+ * port. The main thread polls `reminders` either way.
+ */
+export interface ActorEngines {
+  spec: EngineSpec;
+  state: ActorStateEngine;
+  reminders: ReminderEngine;
+}
+
+export interface ReminderOptions {
+  /** How often due reminders are read (default 1000 ms). */
+  pollMs?: number;
+  /** A delivered reminder that is still set is delivered again after this long (default 30 s). */
+  retryMs?: number;
+  /** Reminders read per poll (default 1000). */
+  limit?: number;
+  /** Whether this node owns an address (default: every address; the cluster layer narrows it). */
+  isLocal?: (address: string) => boolean;
+}
+
+/** A message a fenced actor handed back unprocessed. */
+export interface Handoff {
+  address: string;
+  msg: OutgoingMessage;
+  /** How many times it has been handed off, this time included. */
+  hops: number;
+}
+
+/**
+ * Delivers a handed-off message to the actor's current owner. `answer` is
+ * present for an ask and must be called exactly once (an error when the
+ * message cannot be re-routed); for a send, a failure is the route's to report.
+ */
+export type HandoffRoute = (h: Handoff, answer: AnswerCallback<unknown> | undefined) => void;
+
+// A message that keeps being handed off (the owner it reaches cannot save
+// either, e.g. this node's ring epoch is behind) is refused past this.
+const MAX_HANDOFF_HOPS = 3;
 
 export interface Undeliverable {
   address: string;
@@ -76,8 +131,12 @@ const HOST_RESTARTS = { maxRestarts: 10, withinMs: 10_000 };
 export interface ActorSystemEvents {
   lifecycle: [LifecycleEvent];
   undeliverable: [Undeliverable];
+  /** A serving host's thread died (once per outage, however many replacements die while starting). */
   hostDown: [{ index: number; error: string; failedAsks: number; lostItems: number }];
+  /** The host serves again (its replacement thread is ready): one per hostDown, unless it stays down. */
   hostRestarted: [{ index: number; generation: number }];
+  /** A fenced actor handed a message back; it is being re-routed. */
+  handoff: [Handoff & { ask: boolean }];
 }
 
 export class ActorSystem extends EventEmitter<ActorSystemEvents> {
@@ -91,6 +150,10 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> {
   private nextAsk = 1;
   private stopping = false;
   private remote: RemoteRoute | undefined;
+  private ringEpoch = 0;
+  private readonly engines: ActorEngines;
+  private readonly route: HandoffRoute;
+  private readonly reminderService: ReminderService;
   private readonly deadlines = new Deadlines((i) => {
     const p = this.pending.get(i);
     if (!p) return; // answered in time
@@ -103,6 +166,19 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> {
     this.config = opts.config;
     this.log = opts.logger.child({ mod: 'actors' });
     this.placement = opts.placement ?? new HashRingPlacement(opts.config.workers);
+    this.engines = opts.engines ?? { spec: { kind: 'memory' }, state: new MemoryActorStateEngine(), reminders: new MemoryReminderEngine() };
+    this.route = opts.handoffRoute ?? this.localRoute;
+    const r = opts.reminders ?? {};
+    this.reminderService = new ReminderService({
+      engine: this.engines.reminders,
+      deliver: (address, msg) => this.send(address, msg),
+      isLocal: r.isLocal ?? (() => true),
+      clock: opts.clock ?? systemClock,
+      pollMs: r.pollMs ?? 1000,
+      retryMs: r.retryMs ?? 30_000,
+      limit: r.limit ?? 1000,
+      logger: this.log,
+    });
     const n = opts.config.workers;
     this.pool = new Piscina({
       filename: new URL('./host-worker.ts', import.meta.url).href,
@@ -129,7 +205,23 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> {
       await this.stop();
       throw new Error(`actor host ${down.index} could not start: ${down.lastError ?? 'unknown error'}`);
     }
-    this.log.info({ hosts: this.config.workers }, 'actor hosts ready');
+    this.reminderService.start();
+    this.log.info({ hosts: this.config.workers, engine: this.engines.spec.kind }, 'actor hosts ready');
+  }
+
+  /** Reads due reminders and delivers this node's now, rather than at the next poll. */
+  pollReminders(): Promise<number> {
+    return this.reminderService.poll();
+  }
+
+  /**
+   * The ring epoch under which this node owns its actors: every save carries
+   * it, and a save under an older epoch than the stored one is refused.
+   */
+  setRingEpoch(epoch: number): void {
+    if (!Number.isInteger(epoch) || epoch < this.ringEpoch) throw new RangeError(`ring epoch must be an integer that never decreases: ${this.ringEpoch} -> ${epoch}`);
+    this.ringEpoch = epoch;
+    for (const h of this.hosts) if (!h.down) h.out.push({ k: 'epoch', e: epoch });
   }
 
   /** Messages handed to host threads and not yet processed, over all hosts. */
@@ -191,11 +283,16 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> {
       }
       if (node !== undefined) return this.remote.request(node, address, msg, timeoutMs ?? this.config.askTimeoutMs, done);
     }
-    this.requestLocal(address, msg, timeoutMs, done);
+    this.forwardAsk(address, msg, timeoutMs, done as AnswerCallback<unknown>, 0);
   }
 
   /** An ask to this node's hosts whatever the cluster's placement says. */
   requestLocal<R = unknown>(address: string, msg: OutgoingMessage, timeoutMs: number | undefined, done: AnswerCallback<R>): void {
+    this.forwardAsk(address, msg, timeoutMs, done as AnswerCallback<unknown>, 0);
+  }
+
+
+  private forwardAsk(address: string, msg: OutgoingMessage, timeoutMs: number | undefined, done: AnswerCallback<unknown>, hops: number): void {
     let host: HostSlot;
     try {
       host = this.admit(address);
@@ -206,8 +303,52 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> {
     const ms = timeoutMs ?? this.config.askTimeoutMs;
     const i = this.nextAsk++;
     this.deadlines.add(i, ms);
-    this.pending.set(i, { done: done as AnswerCallback<unknown>, host: host.index, address, timeoutMs: ms });
-    host.out.push({ k: 'a', i, a: address, m: msg });
+    this.pending.set(i, { done, host: host.index, address, timeoutMs: ms });
+    host.out.push(hops === 0 ? { k: 'a', i, a: address, m: msg } : { k: 'a', i, a: address, m: msg, h: hops });
+  }
+
+  /** The default hand-off route: this node's placement (one node: the actor reactivates from its stored state). */
+  private readonly localRoute: HandoffRoute = (h, answer) => {
+    if (h.hops > MAX_HANDOFF_HOPS) {
+      const err = new HaatError('unavailable', `${h.address} was handed off ${h.hops} times without reaching an owner that could save; retry`, { retryAfterMs: 1000 });
+      if (answer) answer(err, undefined);
+      else this.undeliverable({ address: h.address, type: h.msg.type, error: err.toBody() });
+      return;
+    }
+    if (answer) {
+      this.forwardAsk(h.address, h.msg, undefined, answer, h.hops);
+      return;
+    }
+    try {
+      this.admit(h.address).out.push({ k: 's', a: h.address, m: h.msg, h: h.hops });
+    } catch (err) {
+      this.undeliverable({ address: h.address, type: h.msg.type, error: (err as HaatError).toBody() });
+    }
+  };
+
+  private onHandoff(item: { a: string; m: OutgoingMessage; i?: number; h: number }): void {
+    const h: Handoff = { address: item.a, msg: item.m, hops: item.h };
+    let answer: AnswerCallback<unknown> | undefined;
+    const i = item.i;
+    if (i !== undefined) {
+      const p = this.pending.get(i);
+      // The ask keeps its id and deadline; whoever handles the message now answers it, once.
+      if (p) p.host = -1; // no longer on a host whose death should fail it
+      answer = (err, v) => {
+        const q = this.pending.get(i);
+        if (!q) return; // timed out or answered already
+        this.pending.delete(i);
+        q.done(err, v);
+      };
+    }
+    this.emit('handoff', { ...h, ask: i !== undefined });
+    try {
+      this.route(h, answer);
+    } catch (err) {
+      const e = err instanceof HaatError ? err : new HaatError('unavailable', `could not re-route a message for ${h.address}: ${err instanceof Error ? err.message : String(err)}`);
+      if (answer) answer(e, undefined);
+      else this.undeliverable({ address: h.address, type: h.msg.type, error: e.toBody() });
+    }
   }
 
   /**
@@ -224,6 +365,7 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> {
 
   async stop(): Promise<void> {
     this.stopping = true;
+    await this.reminderService.stop();
     const stopped = this.hosts.map(
       (h) =>
         new Promise<void>((resolve) => {
@@ -265,10 +407,13 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> {
       batchMax: this.config.batchMax,
       restart: this.config.restart,
       passivateSweepMs: this.config.passivateSweepMs,
+      engine: this.engines.spec,
       config: this.opts.hostConfig ?? null,
     };
     const task = this.pool.run(data, { transferList: [port2] as never });
     const slot: HostSlot = { index, port: port1, out: new Batcher<ToHost>(port1, this.config.batchMax, 'immediate'), inflight: 0, generation, restarts, down: false, task, ready, markReady, isReady: false };
+    // First item of the first batch: saves of a new thread carry the current epoch.
+    slot.out.push({ k: 'epoch', e: this.ringEpoch });
     port1.on('message', (raw: unknown) => {
       if (this.hosts[index] === slot || !this.hosts[index]) this.fromHost(slot, decodeBatch<FromHost>(raw));
     });
@@ -294,8 +439,11 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> {
     const error = err instanceof Error ? err.message : String(err);
     const lostItems = Math.max(0, slot.inflight - failedAsks);
     slot.port.close();
-    this.log.error({ host: slot.index, error, failedAsks, lostItems }, 'actor host thread died');
-    this.emit('hostDown', { index: slot.index, error, failedAsks, lostItems });
+    // A replacement that dies before it is ready prolongs the outage that the
+    // first death reported: hostDown and hostRestarted stay paired per outage.
+    const sameOutage = slot.generation > 0 && !slot.isReady;
+    this.log.error({ host: slot.index, generation: slot.generation, error, failedAsks, lostItems }, sameOutage ? 'replacement actor host thread died while starting' : 'actor host thread died');
+    if (!sameOutage) this.emit('hostDown', { index: slot.index, error, failedAsks, lostItems });
     const restarts = slot.restarts;
     // Whoever waits for this slot to be ready (start()) now looks at its successor.
     slot.markReady();
@@ -308,6 +456,8 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> {
     const next = this.launch(slot.index, slot.generation + 1, restarts);
     this.hosts[slot.index] = next;
     void next.ready.then(() => {
+      // `ready` also resolves when this replacement dies first (for start()'s sake): only a live one is a restart.
+      if (!next.isReady) return;
       this.log.warn({ host: slot.index, generation: next.generation }, 'actor host replaced');
       this.emit('hostRestarted', { index: slot.index, generation: next.generation });
     });
@@ -350,6 +500,27 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> {
         case 'u':
           this.undeliverable({ address: item.a, type: item.t, error: item.e });
           break;
+        case 'h':
+          this.onHandoff(item);
+          break;
+        case 'x': {
+          const reply = (body: ToHost): void => {
+            if (this.hosts[slot.index] === slot) slot.out.push(body);
+          };
+          const i = item.i;
+          let served: Promise<unknown>;
+          try {
+            if (this.engines.spec.kind !== 'memory') throw new Error(`the ${this.engines.spec.kind} engine is not served over the port`);
+            served = serveEngineOp(this.engines, item.op);
+          } catch (err) {
+            served = Promise.reject(err);
+          }
+          served.then(
+            (v) => reply({ k: 'xr', i, v }),
+            (e: unknown) => reply({ k: 'xr', i, e: { code: 'internal', message: e instanceof Error ? e.message : String(e) } }),
+          );
+          break;
+        }
         case 'l':
           this.onLifecycle(item.ev);
           break;
@@ -373,9 +544,21 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> {
 
   private onLifecycle(ev: LifecycleEvent): void {
     const fields = { address: ev.address, kind: ev.kind };
-    if (ev.kind === 'crash' || ev.kind === 'stopped') this.log.error(fields, ev.detail);
-    else if (ev.kind === 'restart') this.log.warn(fields, ev.detail);
-    else this.log.debug(fields, ev.detail);
+    switch (ev.kind) {
+      case 'crash':
+      case 'stopped':
+        this.log.error(fields, ev.detail);
+        break;
+      case 'restart':
+      case 'fenced':
+        this.log.warn(fields, ev.detail);
+        break;
+      case 'passivated':
+        this.log.debug(fields, ev.detail);
+        break;
+      default:
+        assertNever(ev.kind);
+    }
     this.emit('lifecycle', ev);
   }
 }

@@ -3,17 +3,21 @@
 // STACK.md: a postMessage per item costs more than the work it carries).
 import type { ErrorBody } from '../errors.ts';
 import type { OutgoingMessage as ActorMessage } from './behaviour.ts';
+import type { EngineOp } from './engine-link.ts';
 
 export type WireError = Pick<ErrorBody, 'code' | 'message' | 'retry_after_ms' | 'id'>;
 
-/** main -> host */
+/** main -> host. `h` counts the hand-offs a message went through (absent: none). */
 export type ToHost =
-  | { k: 's'; a: string; m: ActorMessage } // send
-  | { k: 'a'; i: number; a: string; m: ActorMessage } // ask
+  | { k: 's'; a: string; m: ActorMessage; h?: number } // send
+  | { k: 'a'; i: number; a: string; m: ActorMessage; h?: number } // ask
   | { k: 'r'; i: number; v?: unknown; e?: WireError } // answer to an ask an actor made
+  | { k: 'epoch'; e: number } // the ring epoch under which this node owns its actors (fencing)
+  | { k: 'xr'; i: number; v?: unknown; e?: WireError } // answer to an engine call
   | { k: 'stop' };
 
-export type LifecycleKind = 'restart' | 'crash' | 'stopped' | 'passivated';
+/** `fenced`: a save was refused (another owner moved on); the actor stopped and handed its messages back. */
+export type LifecycleKind = 'restart' | 'crash' | 'stopped' | 'passivated' | 'fenced';
 
 export interface LifecycleEvent {
   kind: LifecycleKind;
@@ -30,6 +34,8 @@ export type FromHost =
   | { k: 'o'; v: unknown } // an actor emits to the main thread
   | { k: 'd'; n: number } // n more inbound items processed (credit)
   | { k: 'u'; a: string; t: string; e: WireError } // a send that could not be delivered
+  | { k: 'h'; a: string; m: ActorMessage; i?: number; h: number } // handed back unprocessed (fenced actor): re-route; `i` is the main ask id
+  | { k: 'x'; i: number; op: EngineOp } // an engine call served by the main thread (memory engine)
   | { k: 'l'; ev: LifecycleEvent }
   | { k: 'ready'; thread: number }
   | { k: 'stopped' };

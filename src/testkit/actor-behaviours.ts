@@ -62,16 +62,16 @@ const recorder = defineBehaviour<{ log: [string, number][] }, LogMsg>({
   },
 });
 
-type CrashyMsg = { type: 'inc' } | { type: 'get' } | { type: 'boom' } | { type: 'bad' } | { type: 'badReply' } | { type: 'incNoPersist' };
+type CrashyMsg = { type: 'inc' } | { type: 'get' } | { type: 'boom' } | { type: 'bad' } | { type: 'badReply' } | { type: 'incNoPersist' } | { type: 'askThenBoom'; to: string };
 
 const crashy = defineBehaviour<{ n: number }, CrashyMsg>({
   kind: 'crashy',
-  messageTypes: ['inc', 'get', 'boom', 'bad', 'badReply', 'incNoPersist'],
+  messageTypes: ['inc', 'get', 'boom', 'bad', 'badReply', 'incNoPersist', 'askThenBoom'],
   async init(ctx) {
     const saved = (await ctx.loadPersisted()) as { n: number } | undefined;
     return saved ?? { n: 0 };
   },
-  handle(state, msg) {
+  handle(state, msg, ctx) {
     switch (msg.type) {
       case 'inc':
         return { state: { n: state.n + 1 }, reply: state.n + 1, persist: true };
@@ -81,6 +81,10 @@ const crashy = defineBehaviour<{ n: number }, CrashyMsg>({
         return { state, reply: state.n };
       case 'boom':
         throw new Error('boom on purpose');
+      case 'askThenBoom':
+        // An ask nobody waits for, held with the effects, then a crash drops it.
+        void ctx.ask(msg.to, { type: 'get' });
+        throw new Error('boom after asking');
       case 'bad':
         return { nope: true } as never;
       case 'badReply':
@@ -111,4 +115,76 @@ const sleepy = defineBehaviour<{ touches: number; activation: number }, IdleMsg>
   },
 });
 
-export const behaviours: Behaviour<any, any, any>[] = [recorder, crashy, sleepy];
+// A durable counter. Its effects (an emit and, with `notify`, a send to a
+// recorder) show whether they left before or after the save committed.
+type LedgerMsg = { type: 'add'; by: number; notify?: string } | { type: 'addFrom'; from: string } | { type: 'peek'; notify?: string } | { type: 'get' };
+
+const ledger = defineBehaviour<{ n: number }, LedgerMsg>({
+  kind: 'ledger',
+  messageTypes: ['add', 'addFrom', 'peek', 'get'],
+  async init(ctx) {
+    const saved = (await ctx.loadPersisted()) as { n: number } | undefined;
+    return saved ?? { n: 0 };
+  },
+  async handle(state, msg, ctx) {
+    switch (msg.type) {
+      case 'addFrom': {
+        // Waits for an answer while handling a persisting message: the ask must leave at once.
+        const n = state.n + (await ctx.ask<number>(msg.from, { type: 'get' }));
+        return { state: { n }, reply: n, persist: true };
+      }
+      case 'add': {
+        const n = state.n + msg.by;
+        ctx.emit({ k: 'ledger', a: ctx.address, n });
+        if (msg.notify) ctx.send(msg.notify, { type: 'add', from: ctx.address, seq: n });
+        return { state: { n }, reply: n, persist: true };
+      }
+      case 'peek':
+        ctx.emit({ k: 'ledger', a: ctx.address, n: state.n });
+        if (msg.notify) ctx.send(msg.notify, { type: 'add', from: ctx.address, seq: state.n });
+        return { state, reply: state.n };
+      case 'get':
+        return { state, reply: state.n };
+    }
+  },
+});
+
+// Sets persisted reminders and reports each one it receives as an emit.
+// `keep` leaves a delivered reminder set (to see it delivered again).
+type AlarmMsg =
+  | { type: 'arm'; name: string; inMs: number; keep?: boolean }
+  | { type: 'disarm'; name: string }
+  | { type: 'reminder'; name: string; due_at: number }
+  | { type: 'boom' };
+
+const alarm = defineBehaviour<{ keep: string[]; activation: number }, AlarmMsg>({
+  kind: 'alarm',
+  messageTypes: ['arm', 'disarm', 'reminder', 'boom'],
+  idleMs: 50,
+  async init(ctx) {
+    const n = (activations.get(ctx.address) ?? 0) + 1;
+    activations.set(ctx.address, n);
+    const saved = (await ctx.loadPersisted()) as { keep: string[] } | undefined;
+    return { keep: saved?.keep ?? [], activation: n };
+  },
+  handle(state, msg, ctx) {
+    switch (msg.type) {
+      case 'arm': {
+        ctx.setReminder(msg.name, ctx.now() + msg.inMs);
+        const keep = msg.keep ? [...state.keep, msg.name] : state.keep;
+        return { state: { ...state, keep }, reply: 'armed', persist: true };
+      }
+      case 'disarm':
+        ctx.cancelReminder(msg.name);
+        return { state, reply: 'disarmed' };
+      case 'reminder':
+        ctx.emit({ k: 'reminder', a: ctx.address, name: msg.name, due_at: msg.due_at, activation: state.activation });
+        if (!state.keep.includes(msg.name)) ctx.cancelReminder(msg.name);
+        return { state };
+      case 'boom':
+        throw new Error('boom on purpose');
+    }
+  },
+});
+
+export const behaviours: Behaviour<any, any, any>[] = [recorder, crashy, sleepy, ledger, alarm];

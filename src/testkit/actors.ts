@@ -1,31 +1,40 @@
 import { once } from 'node:events';
-import { ActorSystem, type ActorSystemEvents } from '../actors/system.ts';
+import { ActorSystem, type ActorSystemEvents, type ActorSystemOptions } from '../actors/system.ts';
 import { loadConfig } from '../config/load.ts';
 import type { ActorsConfig } from '../config/schema.ts';
 import { silentLogger } from '../log/logger.ts';
+import { withTimeout } from './wait.ts';
 
 export const TEST_BEHAVIOURS = new URL('./actor-behaviours.ts', import.meta.url).href;
 
-export async function startTestSystem(overrides: Partial<ActorsConfig> = {}, behaviourModules = [TEST_BEHAVIOURS]): Promise<ActorSystem> {
+export type ExtraSystemOptions = Partial<Omit<ActorSystemOptions, 'config' | 'behaviourModules' | 'logger'>>;
+
+export async function startTestSystem(overrides: Partial<ActorsConfig> = {}, behaviourModules = [TEST_BEHAVIOURS], extra: ExtraSystemOptions = {}): Promise<ActorSystem> {
   const config = loadConfig({ env: {}, overrides: { actors: { workers: 2, ...overrides } } });
-  const system = new ActorSystem({ config: config.actors, behaviourModules, logger: silentLogger() });
+  const system = new ActorSystem({ ...extra, config: config.actors, behaviourModules, logger: silentLogger() });
   await system.start();
   return system;
 }
 
-/** Resolves with the first event of `name` that matches. */
+/** Resolves with the first event of `name` that matches; rejects after `timeoutMs` (default 10 s). */
 export function nextEvent<K extends keyof ActorSystemEvents>(
   system: ActorSystem,
   name: K,
   match: (...args: ActorSystemEvents[K]) => boolean = () => true,
+  timeoutMs = 10_000,
 ): Promise<ActorSystemEvents[K]> {
-  return new Promise((resolve) => {
-    const listener = (...args: ActorSystemEvents[K]): void => {
+  let listener!: (...args: ActorSystemEvents[K]) => void;
+  const seen = new Promise<ActorSystemEvents[K]>((resolve) => {
+    listener = (...args: ActorSystemEvents[K]): void => {
       if (!match(...args)) return;
       system.off(name, listener as never);
       resolve(args);
     };
     system.on(name, listener as never);
+  });
+  return withTimeout(seen, { timeoutMs, what: `actor system event '${String(name)}'` }).catch((err: unknown) => {
+    system.off(name, listener as never);
+    throw err;
   });
 }
 
