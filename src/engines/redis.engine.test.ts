@@ -1,0 +1,150 @@
+// The shared engine suite on a spawned redis-server and on a spawned
+// 3-master Redis Cluster, plus what only a real server can show: commands
+// fail fast while it is down, and the same engine works again (scripts,
+// groups, bus subscriptions) after it comes back empty.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { runEngineSuite } from './engine.suite.ts';
+import { createRedisEngine, type RedisEngineOptions } from './redis/redis-engine.ts';
+import { startRedisServer, startRedisCluster, type RedisServer, type RedisCluster } from '../testkit/redis-server.ts';
+import { silentLogger } from '../log/logger.ts';
+import { HaatError } from '../errors.ts';
+import type { Engine } from './engine.ts';
+
+let n = 0;
+const options = (extra: Partial<RedisEngineOptions> = {}): RedisEngineOptions => ({
+  logger: silentLogger(),
+  // A fresh key space per engine: suites and tests never see each other's keys.
+  prefix: `t${process.pid}x${++n}`,
+  maxBackoffMs: 100,
+  connectTimeoutMs: 3_000,
+  ...extra,
+});
+
+describe('redis engine on one redis-server', () => {
+  let server: RedisServer;
+  before(async () => {
+    server = await startRedisServer();
+  });
+  after(async () => {
+    await server?.stop();
+  });
+  runEngineSuite('redis', () => createRedisEngine([server.url], options()));
+});
+
+describe('redis engine on a 3-master Redis Cluster', { timeout: 60_000 }, () => {
+  let cluster: RedisCluster;
+  before(async () => {
+    cluster = await startRedisCluster();
+  });
+  after(async () => {
+    await cluster?.stop();
+  });
+  runEngineSuite('redis-cluster', () => createRedisEngine(cluster.urls, options()));
+
+  it('is a cluster engine whose channels land on different masters', async () => {
+    const e = await createRedisEngine(cluster.urls, options());
+    try {
+      assert.equal(e.name, 'redis-cluster');
+      // 20 channels spread over 3 masters' slots: each append ran its script on the channel's master.
+      for (let i = 0; i < 20; i++) {
+        const top = await e.history.top(`spread-${i}`);
+        assert.equal((await e.history.append(`spread-${i}`, { epoch: top.epoch, offset: 1, frame: 'f', at: 1, expiresAt: Date.now() + 60_000 }, { maxLen: 10, ttlMs: 60_000 })).kind, 'appended');
+      }
+    } finally {
+      await e.close();
+    }
+  });
+});
+
+function isUnavailable(err: unknown): boolean {
+  return err instanceof HaatError && err.code === 'unavailable' && err.temporary;
+}
+
+/** Bounded: probes with ping until it answers. */
+async function reachable(e: Engine, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      await e.ping();
+      return;
+    } catch (err) {
+      if (!isUnavailable(err)) throw err;
+      if (Date.now() > deadline) throw new Error(`engine not reachable again within ${ms} ms`, { cause: err });
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('redis engine faults', { timeout: 30_000 }, () => {
+  let server: RedisServer;
+  before(async () => {
+    server = await startRedisServer();
+  });
+  after(async () => {
+    await server?.stop();
+  });
+
+  it('fails fast with unavailable while redis-server is down, and works again after it restarts empty', async () => {
+    const e = await createRedisEngine([server.url], options());
+    try {
+      const bus = e.bus!;
+      let resets = 0;
+      let onReset: () => void = () => undefined;
+      bus.onReset(() => {
+        resets++;
+        onReset();
+      });
+      const seen: number[] = [];
+      bus.onEvent((ev) => seen.push(ev.offset));
+      await bus.watch('prices');
+      const before = await e.history.top('prices');
+      const bounds = { maxLen: 10, ttlMs: 60_000 };
+      assert.equal((await e.history.append('prices', { epoch: before.epoch, offset: 1, frame: 'a', at: 1, expiresAt: Date.now() + 60_000 }, bounds)).kind, 'appended');
+      await e.mailboxes.enqueue('n1', 'm');
+      assert.equal((await e.mailboxes.consume('n1', 10, 0)).length, 1);
+
+      await server.kill();
+      for (const op of [() => e.ping(), () => e.history.top('prices'), () => e.counters.add('c', 1, 1_000), () => e.state.saveMany([{ address: 'a', state: 1, ringEpoch: 1, expectVersion: 0 }])]) {
+        const t0 = Date.now();
+        await assert.rejects(async () => op(), isUnavailable);
+        assert.ok(Date.now() - t0 < 500, 'fails fast, not after a timeout');
+      }
+
+      const reset = new Promise<void>((resolve) => (onReset = resolve));
+      await server.restart({ wipe: true });
+      await reachable(e, 5_000);
+      await Promise.race([reset, new Promise((_, reject) => setTimeout(() => reject(new Error('no bus reset within 5 s')), 5_000))]);
+      assert.equal(resets, 1);
+
+      // The history was lost: a new epoch (clients get recovered:false), and scripts run on the empty server.
+      const after = await e.history.top('prices');
+      assert.notEqual(after.epoch, before.epoch);
+      assert.equal(after.offset, 0);
+      assert.deepEqual(await e.history.append('prices', { epoch: before.epoch, offset: 2, frame: 'b', at: 2, expiresAt: Date.now() + 60_000 }, bounds), { kind: 'stale', top: after });
+      assert.equal((await e.history.append('prices', { epoch: after.epoch, offset: 1, frame: 'c', at: 3, expiresAt: Date.now() + 60_000 }, bounds)).kind, 'appended');
+      // The bus resubscribed: the new event arrives.
+      const deadline = Date.now() + 3_000;
+      while (seen.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      assert.deepEqual(seen, [1, 1]);
+      // Mailbox groups are recreated on the empty server, blocking reads work.
+      await e.mailboxes.enqueue('n1', 'after');
+      assert.deepEqual(
+        (await e.mailboxes.consume('n1', 10, 200)).map((x) => x.body),
+        ['after'],
+      );
+      assert.equal(await e.counters.add('c', 2, 10_000), 2);
+    } finally {
+      await e.close();
+    }
+  });
+
+  it('creating an engine against nothing fails with unavailable within the connect timeout', async () => {
+    const dead = await startRedisServer();
+    const url = dead.url;
+    await dead.stop();
+    const t0 = Date.now();
+    await assert.rejects(createRedisEngine([url], options({ connectTimeoutMs: 500 })), isUnavailable);
+    assert.ok(Date.now() - t0 < 2_000);
+  });
+});
