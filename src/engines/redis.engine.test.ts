@@ -10,6 +10,8 @@ import { startRedisServer, startRedisCluster, type RedisServer, type RedisCluste
 import { silentLogger } from '../log/logger.ts';
 import { HaatError } from '../errors.ts';
 import type { Engine } from './engine.ts';
+import { KeySpace } from './redis/keys.ts';
+import { Redis } from 'ioredis';
 
 let n = 0;
 const options = (extra: Partial<RedisEngineOptions> = {}): RedisEngineOptions => ({
@@ -135,6 +137,46 @@ describe('redis engine faults', { timeout: 30_000 }, () => {
       );
       assert.equal(await e.counters.add('c', 2, 10_000), 2);
     } finally {
+      await e.close();
+    }
+  });
+
+  it('Redis itself refuses an offset at or below the stream\'s last id, even when the meta says otherwise', async () => {
+    const opts = options();
+    const e = await createRedisEngine([server.url], opts);
+    const raw = new Redis({ port: server.port, host: '127.0.0.1', lazyConnect: true });
+    try {
+      await raw.connect();
+      const ch = 'fenced-by-xadd';
+      const { epoch } = await e.history.top(ch);
+      const bounds = { maxLen: 10, ttlMs: 60_000 };
+      for (let o = 1; o <= 3; o++) await e.history.append(ch, { epoch, offset: o, frame: `f${o}`, at: o, expiresAt: Date.now() + 60_000 }, bounds);
+      // A meta that fell behind its stream (as after a partial restore): only XADD stands in the way.
+      await raw.hset(new KeySpace(opts.prefix!).channelMeta(ch), 'o', '1');
+      assert.deepEqual(await e.history.append(ch, { epoch, offset: 2, frame: 'again', at: 9, expiresAt: Date.now() + 60_000 }, bounds), { kind: 'stale', top: { epoch, offset: 1 } });
+      assert.deepEqual((await e.history.readSince(ch, { epoch, offset: 0 }, Date.now())).entries?.map((x) => x.frame), undefined);
+      assert.equal(await raw.xlen(new KeySpace(opts.prefix!).channelStream(ch)), 3, 'nothing appended');
+    } finally {
+      raw.disconnect();
+      await e.close();
+    }
+  });
+
+  it('scripts flushed from a live server (NOSCRIPT) are loaded again on the same connection', async () => {
+    const e = await createRedisEngine([server.url], options());
+    const raw = new Redis({ port: server.port, host: '127.0.0.1', lazyConnect: true });
+    try {
+      await raw.connect();
+      const { epoch } = await e.history.top('noscript');
+      const bounds = { maxLen: 10, ttlMs: 60_000 };
+      // Run each script once first, so the connection goes by EVALSHA for them.
+      assert.deepEqual(await e.history.append('noscript', { epoch, offset: 1, frame: 'f', at: 1, expiresAt: Date.now() + 60_000 }, bounds), { kind: 'appended' });
+      assert.equal(await e.counters.add('flush', 3, 10_000), 3);
+      assert.equal(await raw.call('SCRIPT', 'FLUSH'), 'OK');
+      assert.deepEqual(await e.history.append('noscript', { epoch, offset: 2, frame: 'g', at: 2, expiresAt: Date.now() + 60_000 }, bounds), { kind: 'appended' });
+      assert.equal(await e.counters.add('flush', 3, 10_000), 6);
+    } finally {
+      raw.disconnect();
       await e.close();
     }
   });
