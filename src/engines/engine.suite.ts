@@ -446,6 +446,13 @@ export function runEngineSuite(label: string, makeEngine: () => Promise<EngineUn
       assert.ok(wait > 0 && wait <= 1_000, `waits ${wait} ms`);
       assert.equal(await c.take(unique('rl'), 1, 3), 0, 'buckets are per key');
     });
+
+    it('a bucket with no rate or no burst is a bad_request', async () => {
+      const c = need(engine(), 'counters');
+      const bad = (err: unknown): boolean => err instanceof HaatError && err.code === 'bad_request';
+      await assert.rejects(async () => c.take(unique('rl'), 0, 3), bad);
+      await assert.rejects(async () => c.take(unique('rl'), 1, 0), bad);
+    });
   });
 
   describe(`${label}: reminders`, { timeout: GROUP_TIMEOUT_MS, ...(skip.reminders === undefined ? {} : { skip: skip.reminders }) }, () => {

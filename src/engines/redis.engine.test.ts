@@ -98,7 +98,11 @@ describe('redis engine faults', { timeout: 30_000 }, () => {
         onReset();
       });
       const seen: number[] = [];
-      bus.onEvent((ev) => seen.push(ev.offset));
+      let onSeen: () => void = () => undefined;
+      bus.onEvent((ev) => {
+        seen.push(ev.offset);
+        onSeen();
+      });
       await bus.watch('prices');
       const before = await e.history.top('prices');
       const bounds = { maxLen: 10, ttlMs: 60_000 };
@@ -114,6 +118,7 @@ describe('redis engine faults', { timeout: 30_000 }, () => {
       }
 
       const reset = new Promise<void>((resolve) => (onReset = resolve));
+      const secondEvent = new Promise<void>((resolve) => (onSeen = () => seen.length >= 2 && resolve()));
       await server.restart({ wipe: true });
       await reachable(e, 5_000);
       await Promise.race([reset, new Promise((_, reject) => setTimeout(() => reject(new Error('no bus reset within 5 s')), 5_000))]);
@@ -126,8 +131,7 @@ describe('redis engine faults', { timeout: 30_000 }, () => {
       assert.deepEqual(await e.history.append('prices', { epoch: before.epoch, offset: 2, frame: 'b', at: 2, expiresAt: Date.now() + 60_000 }, bounds), { kind: 'stale', top: after });
       assert.equal((await e.history.append('prices', { epoch: after.epoch, offset: 1, frame: 'c', at: 3, expiresAt: Date.now() + 60_000 }, bounds)).kind, 'appended');
       // The bus resubscribed: the new event arrives.
-      const deadline = Date.now() + 3_000;
-      while (seen.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      await Promise.race([secondEvent, new Promise((_, reject) => setTimeout(() => reject(new Error('no event after the restart within 3 s')), 3_000))]);
       assert.deepEqual(seen, [1, 1]);
       // Mailbox groups are recreated on the empty server, blocking reads work.
       await e.mailboxes.enqueue('n1', 'after');

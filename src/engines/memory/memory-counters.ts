@@ -1,5 +1,6 @@
 // Counters and token buckets of one process, on an injected clock.
 import type { CounterEngine } from '../counters.ts';
+import { HaatError } from '../../errors.ts';
 import type { Clock } from '../../time/clock.ts';
 
 interface Counter {
@@ -35,6 +36,7 @@ export class MemoryCounters implements CounterEngine {
   }
 
   async take(key: string, rate: number, burst: number): Promise<number> {
+    checkBucket(rate, burst);
     const now = this.clock.now();
     const b = this.live(this.buckets, key, now) ?? { tokens: burst, at: now, expiresAt: 0 };
     let tokens = now > b.at ? Math.min(burst, b.tokens + ((now - b.at) * rate) / 1000) : b.tokens;
@@ -66,4 +68,9 @@ export class MemoryCounters implements CounterEngine {
       }
     }
   }
+}
+
+/** A bucket that never refills or holds no token is a caller's mistake, not a wait. */
+function checkBucket(rate: number, burst: number): void {
+  if (!(rate > 0) || !(burst >= 1)) throw new HaatError('bad_request', `token bucket needs rate > 0 and burst >= 1, got rate ${rate}, burst ${burst}`);
 }

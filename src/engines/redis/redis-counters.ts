@@ -1,6 +1,7 @@
 // Counters (INCRBY + PEXPIRE in one script) and token buckets (Lua on the
 // Redis server's clock, so every node shares one notion of time).
 import type { CounterEngine } from '../counters.ts';
+import { HaatError } from '../../errors.ts';
 import type { KeySpace } from './keys.ts';
 import { guarded, type ScriptDef } from './connection.ts';
 
@@ -54,7 +55,13 @@ export class RedisCounters implements CounterEngine {
     return guarded(async () => Number((await this.getKey(this.keys.counter(key))) ?? 0));
   }
 
-  take(key: string, rate: number, burst: number): Promise<number> {
+  async take(key: string, rate: number, burst: number): Promise<number> {
+    checkBucket(rate, burst);
     return guarded(async () => Number(await this.run('haatBucketTake', [this.keys.bucket(key)], [rate, burst])));
   }
+}
+
+/** A bucket that never refills or holds no token is a caller's mistake, not a wait. */
+function checkBucket(rate: number, burst: number): void {
+  if (!(rate > 0) || !(burst >= 1)) throw new HaatError('bad_request', `token bucket needs rate > 0 and burst >= 1, got rate ${rate}, burst ${burst}`);
 }
