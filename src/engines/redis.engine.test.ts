@@ -44,6 +44,42 @@ describe('redis engine on a 3-master Redis Cluster', { timeout: 60_000 }, () => 
   });
   runEngineSuite('redis-cluster', () => createRedisEngine(cluster.urls, options()));
 
+  it('the bus resubscribes and reports a reset when a master drops its subscriber connection', async () => {
+    const e = await createRedisEngine(cluster.urls, options());
+    try {
+      const bus = e.bus!;
+      const got: string[] = [];
+      let onGot: () => void = () => undefined;
+      bus.onEvent((ev) => {
+        got.push(`${ev.channel}:${ev.offset}`);
+        onGot();
+      });
+      let onReset: () => void = () => undefined;
+      bus.onReset(() => onReset());
+      const channels = ['r1', 'r2', 'r3', 'r4', 'r5', 'r6'];
+      const bounds = { maxLen: 10, ttlMs: 60_000 };
+      const tops = [];
+      for (const ch of channels) {
+        await bus.watch(ch);
+        tops.push(await e.history.top(ch));
+      }
+      const reset = new Promise<void>((resolve) => (onReset = resolve));
+      // One master drops its pub/sub clients (each drop is its own reset; after
+      // several concurrent ones only the last reset promises full delivery).
+      const raw = new Redis({ port: cluster.nodes[0]!.port, host: '127.0.0.1', lazyConnect: true });
+      await raw.connect();
+      assert.equal(await raw.call('CLIENT', 'KILL', 'TYPE', 'pubsub'), 1);
+      raw.disconnect();
+      await Promise.race([reset, new Promise((_, reject) => setTimeout(() => reject(new Error('no bus reset within 5 s')), 5_000))]);
+      const all = new Promise<void>((resolve) => (onGot = () => got.length === channels.length && resolve()));
+      for (const [i, ch] of channels.entries()) await e.history.append(ch, { epoch: tops[i]!.epoch, offset: 1, frame: 'f', at: 1, expiresAt: Date.now() + 60_000 }, bounds);
+      await Promise.race([all, new Promise((_, reject) => setTimeout(() => reject(new Error(`only ${got.join(',')} within 3 s`)), 3_000))]);
+      assert.deepEqual(got.sort(), channels.map((ch) => `${ch}:1`));
+    } finally {
+      await e.close();
+    }
+  });
+
   it('is a cluster engine whose channels land on different masters', async () => {
     const e = await createRedisEngine(cluster.urls, options());
     try {

@@ -25,10 +25,11 @@ export class RedisChannelBus implements ChannelBus {
   ) {
     sub.on('smessage', (topic: string, msg: string) => this.deliver(topic, msg));
     if (sub instanceof Cluster) {
-      // The subscriber group resubscribes its nodes itself; we resubscribe too
-      // (idempotent) so the reset is only reported once the topics are back.
+      // A lost master subscriber is replaced by ioredis's subscriber group,
+      // which then resubscribes and says 'subscribersReady'; we subscribe again
+      // too (idempotent) so the reset is reported only once the topics are back.
       sub.on('-subscriber', () => (this.lost = true));
-      sub.on('+subscriber', () => void this.recover());
+      sub.on('subscribersReady', () => void this.recover());
     } else {
       sub.on('close', () => (this.lost = true));
       sub.on('ready', () => void this.recover());
