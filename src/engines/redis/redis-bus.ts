@@ -3,7 +3,9 @@
 // one subscriber per master) receives what the append script SPUBLISHes to the
 // topics of watched channels. After the connection comes back the bus
 // subscribes again to everything watched, then tells its listeners (events in
-// between were missed: fill the gap from history).
+// between were missed: fill the gap from history). On a Cluster each master's
+// subscriber comes back on its own, so several drops give several resets; only
+// after the last one is delivery whole again.
 import type { BusEvent, ChannelBus } from '../channel-bus.ts';
 import type { Logger } from '../../log/logger.ts';
 import type { KeySpace } from './keys.ts';
