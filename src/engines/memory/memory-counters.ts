@@ -1,0 +1,76 @@
+// Counters and token buckets of one process, on an injected clock.
+import type { CounterEngine } from '../counters.ts';
+import { HaatError } from '../../errors.ts';
+import type { Clock } from '../../time/clock.ts';
+
+interface Counter {
+  value: number;
+  expiresAt: number;
+}
+
+interface Bucket {
+  tokens: number;
+  at: number;
+  expiresAt: number;
+}
+
+export class MemoryCounters implements CounterEngine {
+  private readonly counters = new Map<string, Counter>();
+  private readonly buckets = new Map<string, Bucket>();
+
+  constructor(private readonly clock: Clock) {}
+
+  async add(key: string, by: number, ttlMs: number): Promise<number> {
+    const now = this.clock.now();
+    const c = this.live(this.counters, key, now);
+    const value = (c?.value ?? 0) + by;
+    // Re-inserted so the map stays roughly in expiry order for the sweep.
+    this.counters.delete(key);
+    this.counters.set(key, { value, expiresAt: now + ttlMs });
+    this.sweep(now);
+    return value;
+  }
+
+  async get(key: string): Promise<number> {
+    return this.live(this.counters, key, this.clock.now())?.value ?? 0;
+  }
+
+  async take(key: string, rate: number, burst: number): Promise<number> {
+    checkBucket(rate, burst);
+    const now = this.clock.now();
+    const b = this.live(this.buckets, key, now) ?? { tokens: burst, at: now, expiresAt: 0 };
+    let tokens = now > b.at ? Math.min(burst, b.tokens + ((now - b.at) * rate) / 1000) : b.tokens;
+    let wait = 0;
+    if (tokens >= 1) tokens -= 1;
+    else wait = Math.max(1, Math.ceil(((1 - tokens) * 1000) / rate));
+    this.buckets.delete(key);
+    this.buckets.set(key, { tokens, at: Math.max(now, b.at), expiresAt: now + Math.ceil((burst * 1000) / rate) + 1000 });
+    this.sweep(now);
+    return wait;
+  }
+
+  private live<T extends { expiresAt: number }>(map: Map<string, T>, key: string, now: number): T | undefined {
+    const v = map.get(key);
+    if (v && v.expiresAt <= now) {
+      map.delete(key);
+      return undefined;
+    }
+    return v;
+  }
+
+  /** Expired keys go when touched; this bounds the ones never touched again (a few per add). */
+  private sweep(now: number): void {
+    for (const map of [this.counters, this.buckets] as Map<string, { expiresAt: number }>[]) {
+      let n = 0;
+      for (const [k, v] of map) {
+        if (n++ >= 4) break;
+        if (v.expiresAt <= now) map.delete(k);
+      }
+    }
+  }
+}
+
+/** A bucket that never refills or holds no token is a caller's mistake, not a wait. */
+function checkBucket(rate: number, burst: number): void {
+  if (!(rate > 0) || !(burst >= 1)) throw new HaatError('bad_request', `token bucket needs rate > 0 and burst >= 1, got rate ${rate}, burst ${burst}`);
+}

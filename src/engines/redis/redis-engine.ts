@@ -1,0 +1,78 @@
+// The redis engine: every verb of Engine over one Redis (one URL) or a Redis
+// Cluster (several URLs, the seed nodes). Three kinds of connection: one for
+// commands and scripts, one subscriber for the bus, and blocking ones for
+// mailbox reads, opened on demand. KEYS.md documents the key space.
+import type { Engine } from '../engine.ts';
+import type { Logger } from '../../log/logger.ts';
+import { KeySpace } from './keys.ts';
+import { connectClient, defineScripts, guarded, parseRedisUrl, type ConnectionOptions, type RedisClient } from './connection.ts';
+import { HISTORY_SCRIPTS, RedisChannelHistory } from './redis-history.ts';
+import { RedisChannelBus } from './redis-bus.ts';
+import { ACTOR_STATE_SCRIPTS, RedisActorState } from './redis-actor-state.ts';
+import { MEMBERSHIP_SCRIPTS, RedisMembership } from './redis-membership.ts';
+import { MAILBOX_SCRIPTS, RedisMailboxes } from './redis-mailboxes.ts';
+import { COUNTER_SCRIPTS, RedisCounters } from './redis-counters.ts';
+import { RedisReminders } from './redis-reminders.ts';
+import { RedisLogs } from './redis-logs.ts';
+import { HaatError } from '../../errors.ts';
+
+export interface RedisEngineOptions {
+  logger: Logger;
+  /** First part of every key and topic; several clusters (or test runs) can share one Redis. Default 'haat'. */
+  prefix?: string;
+  /** Reconnect backoff cap. Default 2000 ms. */
+  maxBackoffMs?: number;
+  /** A command unanswered this long fails as unavailable. Default 2000 ms. */
+  commandTimeoutMs?: number;
+  /** Creating the engine fails when Redis is not reachable within this. Default 5000 ms. */
+  connectTimeoutMs?: number;
+  /** Channel keys expire this long after the last append (at least the history's ttlMs). Default 1 h. */
+  channelIdleMs?: number;
+  /** Members silent this long leave the member list. Default 10 min. */
+  membersForgetMs?: number;
+}
+
+export async function createRedisEngine(urls: readonly string[], opts: RedisEngineOptions): Promise<Engine> {
+  if (urls.length === 0) throw new HaatError('bad_request', 'the redis engine needs at least one URL');
+  const addrs = urls.map(parseRedisUrl);
+  const conn: ConnectionOptions = {
+    logger: opts.logger,
+    maxBackoffMs: opts.maxBackoffMs ?? 2_000,
+    commandTimeoutMs: opts.commandTimeoutMs ?? 2_000,
+    connectTimeoutMs: opts.connectTimeoutMs ?? 5_000,
+  };
+  const keys = new KeySpace(opts.prefix ?? 'haat');
+  const client = await connectClient(addrs, 'commands', conn);
+  let sub: RedisClient;
+  try {
+    sub = await connectClient(addrs, 'subscriber', conn);
+  } catch (err) {
+    client.disconnect();
+    throw err;
+  }
+  const run = defineScripts(client, [...HISTORY_SCRIPTS, ...ACTOR_STATE_SCRIPTS, ...MEMBERSHIP_SCRIPTS, ...MAILBOX_SCRIPTS, ...COUNTER_SCRIPTS]);
+  const get = (key: string): Promise<string | null> => client.get(key);
+  const del = (...ks: string[]): Promise<number> => client.del(...ks);
+  const mailboxes = new RedisMailboxes(run, keys, client, () => connectClient(addrs, 'blocking', conn));
+  const bus = new RedisChannelBus(sub, keys, opts.logger.child({ engine: 'redis-bus' }));
+  return {
+    name: addrs.length === 1 ? 'redis' : 'redis-cluster',
+    history: new RedisChannelHistory(run, keys, get, del, { channelIdleMs: opts.channelIdleMs ?? 3_600_000 }),
+    state: new RedisActorState(run, keys, (key, ...fields) => client.hmget(key, ...fields), del),
+    membership: new RedisMembership(run, keys, opts.membersForgetMs ?? 600_000),
+    mailboxes,
+    counters: new RedisCounters(run, keys, get),
+    reminders: new RedisReminders(client, keys),
+    logs: new RedisLogs(client, keys),
+    bus,
+    ping: () =>
+      guarded(async () => {
+        await client.ping();
+      }),
+    async close() {
+      mailboxes.close();
+      await bus.close();
+      client.disconnect();
+    },
+  };
+}
