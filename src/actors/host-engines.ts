@@ -5,6 +5,7 @@ import type { EngineSpec } from '../engines/engine.ts';
 import type { Reminder, ReminderEngine } from '../engines/reminders.ts';
 import type { EngineLink } from './engine-link.ts';
 import { assertNever } from './wire.ts';
+import { threadRedisEngine, ThreadRedisActorState, ThreadRedisReminders } from '../engines/redis/thread-engine.ts';
 
 export interface HostEngines {
   state: ActorStateEngine;
@@ -17,8 +18,11 @@ export function createHostEngines(spec: EngineSpec, link: EngineLink): HostEngin
     case 'memory':
       // The memory engine is the main thread's: reach it over the port.
       return { state: new LinkedActorStateEngine(link), reminders: new LinkedReminderEngine(link) };
-    case 'redis':
-      throw new Error('host threads cannot use the redis engine yet: add its case to createHostEngines');
+    case 'redis': {
+      // Each host thread talks to Redis itself (its own connections).
+      const engine = threadRedisEngine(spec.urls);
+      return { state: new ThreadRedisActorState(engine), reminders: new ThreadRedisReminders(engine) };
+    }
     default:
       return assertNever(spec);
   }

@@ -4,12 +4,13 @@ import type { ChannelHistory } from './channel-history.ts';
 import type { EngineSpec } from './engine.ts';
 import { MemoryChannelHistory } from './memory/memory-history.ts';
 import { systemClock } from '../time/clock.ts';
+import { threadRedisEngine, ThreadRedisHistory } from './redis/thread-engine.ts';
 
 export function createHostHistory(spec: EngineSpec): ChannelHistory {
   switch (spec.kind) {
     case 'memory':
       return new MemoryChannelHistory(systemClock);
     case 'redis':
-      throw new Error('the redis engine is not built into host threads yet');
+      return new ThreadRedisHistory(threadRedisEngine(spec.urls));
   }
 }

@@ -18,6 +18,12 @@ export interface ConnectionOptions {
   commandTimeoutMs: number;
   /** How long the first connection may take before creating the engine fails. */
   connectTimeoutMs: number;
+  /**
+   * false: do not wait for the first connection; commands fail as unavailable
+   * until Redis answers, and the client keeps trying with backoff (a node
+   * whose Redis is down at start comes up not ready instead of exiting).
+   */
+  waitForConnection?: boolean;
   logger: Logger;
 }
 
@@ -111,6 +117,11 @@ export async function connectClient(addrs: readonly ServerAddress[], role: Clien
     if (lastError !== '') log.info('redis connection ready again');
     lastError = '';
   });
+  if (o.waitForConnection === false) {
+    // The retry strategy takes over after a failed first attempt.
+    client.connect().catch((err: unknown) => log.warn({ err: err instanceof Error ? err.message : String(err) }, 'redis not reachable yet; retrying with backoff'));
+    return client;
+  }
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([

@@ -26,6 +26,8 @@ export interface RedisEngineOptions {
   commandTimeoutMs?: number;
   /** Creating the engine fails when Redis is not reachable within this. Default 5000 ms. */
   connectTimeoutMs?: number;
+  /** false: resolve at once and keep connecting in the background (see ConnectionOptions). Default true. */
+  waitForConnection?: boolean;
   /** Channel keys expire this long after the last append (at least the history's ttlMs). Default 1 h. */
   channelIdleMs?: number;
   /** Members silent this long leave the member list. Default 10 min. */
@@ -40,6 +42,7 @@ export async function createRedisEngine(urls: readonly string[], opts: RedisEngi
     maxBackoffMs: opts.maxBackoffMs ?? 2_000,
     commandTimeoutMs: opts.commandTimeoutMs ?? 2_000,
     connectTimeoutMs: opts.connectTimeoutMs ?? 5_000,
+    waitForConnection: opts.waitForConnection ?? true,
   };
   const keys = new KeySpace(opts.prefix ?? 'haat');
   const client = await connectClient(addrs, 'commands', conn);
