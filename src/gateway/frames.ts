@@ -92,3 +92,9 @@ export const broadcastBody = z
   })
   .refine((b) => (b.channel === undefined) !== (b.channels === undefined), 'give exactly one of `channel` and `channels`');
 export type BroadcastBody = z.infer<typeof broadcastBody>;
+
+/** Adds the request's ref to an answer (mutates: answers are built fresh for each request). */
+export function withRef<T extends object>(frame: T, ref: FrameRef | undefined): T & { ref?: FrameRef } {
+  if (ref !== undefined) (frame as T & { ref?: FrameRef }).ref = ref;
+  return frame;
+}
