@@ -17,8 +17,14 @@ export interface ConnState extends FloodCounter {
   ip: string;
   /** Channels subscribed on this connection. */
   channels: Set<string>;
-  /** Channels with a join in flight (count against the channel limit); allocated only while one is. */
-  joining: Set<string> | undefined;
+  /** join_channel requests in flight; allocated only while one is. */
+  joins: Set<PendingJoin> | undefined;
+  /**
+   * Channels not subscribed yet that joins in flight have been granted, with
+   * the number of those joins: they count against max_channels until the joins
+   * end. Allocated only while there are some.
+   */
+  reserved: Map<string, number> | undefined;
   bucket: TokenBucket;
   userBucket: TokenBucket | undefined;
   rateClass: RateClass;
@@ -33,3 +39,11 @@ export interface ConnState extends FloodCounter {
 }
 
 export type Socket = WebSocket<ConnState>;
+
+/** One join_channel in flight. */
+export interface PendingJoin {
+  /** Channels of the request still wanted: a leave_channel meanwhile removes them. */
+  readonly wanted: Set<string>;
+  /** Channels this join holds a place for (see ConnState.reserved). */
+  readonly reserved: Set<string>;
+}
