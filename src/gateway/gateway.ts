@@ -15,6 +15,7 @@ import type { Admission } from '../security/admission.ts';
 import { FloodGuard } from '../security/flood.ts';
 import { LocalAdmission } from '../security/local-admission.ts';
 import { TokenBucket } from '../security/token-bucket.ts';
+import { UserRateLimits } from '../security/user-rate.ts';
 import { toDhakaIso, type Clock } from '../time/clock.ts';
 import { ActorInterest } from './actor-interest.ts';
 import { bearer, type TokenVerifier } from './auth.ts';
@@ -56,7 +57,7 @@ export class Gateway {
   private readonly admission: Admission;
   private readonly flood: FloodGuard;
   private readonly handlers: DispatchTable;
-  private readonly userBuckets = new Map<string, { bucket: TokenBucket; refs: number }>();
+  private readonly userRates = new UserRateLimits();
   private draining = false;
   private onDrained: (() => void) | undefined;
   private sweeper: NodeJS.Timeout | undefined;
@@ -225,13 +226,8 @@ export class Gateway {
     }
     this.hub.add(ws);
     const user = s.principal.userId;
-    if (user !== null) {
-      const ub = this.userBuckets.get(user);
-      // Per user across its connections: twice one connection's rate.
-      if (ub) ub.refs++;
-      else this.userBuckets.set(user, { bucket: new TokenBucket(s.messagesPerSecond * 2, s.messagesPerSecond * 4, this.d.clock.now()), refs: 1 });
-      s.userBucket = this.userBuckets.get(user)!.bucket;
-    }
+    // Per user across its connections of the same rate class (its role's limits).
+    if (user !== null) s.userBucket = this.userRates.acquire(user, s.rateClass, s.messagesPerSecond, this.d.clock.now());
     const c = this.d.config;
     this.writer.send(ws, {
       type: 'authenticated',
@@ -254,10 +250,7 @@ export class Gateway {
     if (!s.admitted) return;
     const user = s.principal.userId;
     this.admission.release(user, s.ip);
-    if (user !== null) {
-      const ub = this.userBuckets.get(user);
-      if (ub && --ub.refs <= 0) this.userBuckets.delete(user);
-    }
+    if (user !== null) this.userRates.release(user, s.rateClass);
     this.log.debug({ session: s.sessionId, code }, 'closed');
   }
 
