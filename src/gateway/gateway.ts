@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import { nanoid } from 'nanoid';
 import type { ActorSystem } from '../actors/system.ts';
 import type { GatewayConfig } from '../config/schema.ts';
-import { HaatError, toHaatError } from '../errors.ts';
+import { forClient, HaatError } from '../errors.ts';
 import type { Metrics } from '../metrics/registry.ts';
 import type { Admission } from '../security/admission.ts';
 import { FloodGuard } from '../security/flood.ts';
@@ -209,8 +209,8 @@ export class Gateway {
           res.cork(() => res.upgrade(state, key, protocol, extensions, context));
         },
         (err: unknown) => {
-          const e = toHaatError(err);
-          if (e.code !== 'unauthorized') this.log.error({ err }, 'upgrade failed');
+          const e = forClient(err);
+          if (e.code !== 'unauthorized') this.log.error({ err, id: e.id }, 'upgrade failed');
           refuse(e.code === 'unauthorized' ? '401 Unauthorized' : '500 Internal Server Error', e, e.code);
         },
       );
@@ -296,8 +296,8 @@ export class Gateway {
   }
 
   private error(ws: Socket, ref: FrameRef | undefined, err: unknown): void {
-    // Only failures that are not ours get an id, to find them in the log.
-    const e = err instanceof HaatError ? err : toHaatError(err, `err_${nanoid(8)}`);
+    // An internal error's details go to the log only, under the id the client gets (§9).
+    const e = forClient(err);
     if (e.code === 'internal') this.log.error({ err, id: e.id }, 'internal error answering a frame');
     this.d.metrics.errors.labels(e.code).inc();
     this.writer.send(ws, withRef({ type: 'error', ...e.toBody() }, ref));

@@ -2,7 +2,7 @@
 import type { TemplatedApp, HttpRequest, HttpResponse } from 'uWebSockets.js';
 import type { Logger } from 'pino';
 import type { ActorSystem } from '../actors/system.ts';
-import { HaatError } from '../errors.ts';
+import { forClient, HaatError } from '../errors.ts';
 import type { Metrics } from '../metrics/registry.ts';
 import { parseChannel, mayBroadcast } from './acl.ts';
 import { bearer, type TokenVerifier } from './auth.ts';
@@ -97,9 +97,11 @@ export function mountRest(d: RestDeps): void {
         .then(
           ({ status, body: answer }) => sendJson(r, status, answer),
           (err: unknown) => {
-            if (!(err instanceof HaatError)) log.error({ err }, 'REST handler failed');
-            d.metrics.errors.labels(err instanceof HaatError ? err.code : 'internal').inc();
-            sendError(r, err);
+            // An internal error's details go to the log only, under the id the client gets (§9).
+            const e = forClient(err);
+            if (e.code === 'internal') log.error({ err, id: e.id }, 'REST handler failed');
+            d.metrics.errors.labels(e.code).inc();
+            sendError(r, e);
           },
         );
     };
@@ -173,7 +175,11 @@ export function mountRest(d: RestDeps): void {
     const r = track(res);
     d.metrics.registry.metrics().then(
       (text) => sendJson(r, 200, text, d.metrics.registry.contentType),
-      (err: unknown) => sendError(r, err),
+      (err: unknown) => {
+        const e = forClient(err);
+        log.error({ err, id: e.id }, 'metrics not collected');
+        sendError(r, e);
+      },
     );
   });
 
