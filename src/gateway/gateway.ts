@@ -14,6 +14,8 @@ import type { Metrics } from '../metrics/registry.ts';
 import type { Admission } from '../security/admission.ts';
 import { FloodGuard } from '../security/flood.ts';
 import { LocalAdmission } from '../security/local-admission.ts';
+import { MemorySecurityLog } from '../security/memory-security-log.ts';
+import type { SecurityEventKind, SecurityLog } from '../security/security-log.ts';
 import { TokenBucket } from '../security/token-bucket.ts';
 import { UserRateLimits } from '../security/user-rate.ts';
 import { toDhakaIso, type Clock } from '../time/clock.ts';
@@ -46,7 +48,12 @@ export interface GatewayDeps {
   reconnectAfterMs: { min: number; max: number };
   /** Connection limits; counted in this process unless a cluster-wide one is given. */
   admission?: Admission;
+  /** The security log (§10); in memory unless a cluster-wide one is given. */
+  securityLog?: SecurityLog;
 }
+
+/** Events kept by the in-memory security log. */
+const SECURITY_LOG_CAPACITY = 10_000;
 
 const NETS = new Set(['2g', '3g', '4g', 'wifi']);
 
@@ -55,6 +62,7 @@ export class Gateway {
   private readonly writer: Writer;
   private readonly interest: ActorInterest;
   private readonly admission: Admission;
+  readonly securityLog: SecurityLog;
   private readonly flood: FloodGuard;
   private readonly handlers: DispatchTable;
   private readonly userRates = new UserRateLimits();
@@ -71,6 +79,7 @@ export class Gateway {
     this.hub = new Hub(this.interest);
     this.writer = new Writer(d.metrics, d.config.maxBackpressureBytes, this.log);
     this.admission = d.admission ?? new LocalAdmission(d.config);
+    this.securityLog = d.securityLog ?? new MemorySecurityLog({ capacity: SECURITY_LOG_CAPACITY, node: d.nodeId, clock: d.clock });
     this.flood = new FloodGuard(d.config);
     const membership = new Membership({
       actors: d.actors,
@@ -211,6 +220,7 @@ export class Gateway {
         (err: unknown) => {
           const e = forClient(err);
           if (e.code !== 'unauthorized') this.log.error({ err, id: e.id }, 'upgrade failed');
+          else if (token) this.security('bad_token', { user_id: null, session_id: null, ip }, e.message);
           refuse(e.code === 'unauthorized' ? '401 Unauthorized' : '500 Internal Server Error', e, e.code);
         },
       );
@@ -222,6 +232,7 @@ export class Gateway {
     this.d.metrics.connectionsOpened.inc();
     if (s.admission !== 'admitted') {
       const why = s.admission === 'user_limit' ? 'too many connections for this user' : 'too many connections from this address';
+      this.security('connection_limit', s, why);
       return this.writer.close(ws, 'too_many_connections', why);
     }
     this.hub.add(ws);
@@ -273,7 +284,7 @@ export class Gateway {
     const frame = parsed.frame;
     this.countFrameIn(frame.type);
     const wait = Math.max(s.bucket.take(now), s.userBucket?.take(now) ?? 0);
-    if (wait > 0) return this.error(ws, frame.ref, new HaatError('rate_limited', 'too many messages', { retryAfterMs: wait }));
+    if (wait > 0) return this.rateLimited(ws, s, frame.ref, wait, now);
     dispatch(this.handlers, ws, s, frame);
   }
 
@@ -286,8 +297,24 @@ export class Gateway {
 
   /** §2: a client that keeps flooding is closed with 4008 and goes to the security log. */
   private flooding(ws: Socket, s: ConnState): void {
-    this.log.warn({ security: true, event: 'flooding', session: s.sessionId, user: s.principal.userId, ip: s.ip, frames: s.floodCount, windowMs: this.flood.windowMs }, 'closing a flooding client');
+    this.security('flooding', s, `${s.floodCount} frames within ${this.flood.windowMs} ms (limit ${s.messagesPerSecond}/s); closed with 4008`);
     this.writer.close(ws, 'policy_violation', 'policy violation: flooding');
+  }
+
+  /** Over the rate: answered `rate_limited`; the first refusal of a burst (per flood window) goes to the security log. */
+  private rateLimited(ws: Socket, s: ConnState, ref: FrameRef | undefined, wait: number, now: number): void {
+    if (now - s.rateLimitedReportedAt >= this.flood.windowMs) {
+      s.rateLimitedReportedAt = now;
+      this.security('rate_limited', s, `over ${s.messagesPerSecond} messages/s (per connection) or the user's limit; retry after ${wait} ms`);
+    }
+    this.error(ws, ref, new HaatError('rate_limited', 'too many messages', { retryAfterMs: wait }));
+  }
+
+  /** A security event: to the security log (§10) and, as before, a `security:true` warning in the process log. */
+  private security(kind: SecurityEventKind, who: ConnState | { user_id: null; session_id: null; ip: string }, detail: string): void {
+    const ev = 'sessionId' in who ? { kind, user_id: who.principal.userId, session_id: who.sessionId, ip: who.ip, detail } : { kind, ...who, detail };
+    this.log.warn({ security: true, event: kind, session: ev.session_id, user: ev.user_id, ip: ev.ip, detail }, 'security event');
+    this.securityLog.record(ev);
   }
 
   /** A replaced host thread lost its channels' watchers (and history): watch again what has subscribers here. */
@@ -319,7 +346,7 @@ export class Gateway {
   }
 
   /** POST admin/disconnect: closes a user's connections or one session with 4003. */
-  disconnect(target: { user_id?: string | undefined; session_id?: string | undefined }, reason: string): number {
+  disconnect(target: { user_id?: string | undefined; session_id?: string | undefined }, reason: string, by?: string): number {
     const matches: Socket[] = [];
     if (target.session_id !== undefined) {
       const ws = this.hub.session(target.session_id);
@@ -330,7 +357,7 @@ export class Gateway {
     for (const ws of matches) {
       const s = ws.getUserData();
       if (s.closed) continue;
-      this.log.warn({ security: true, event: 'admin_disconnect', session: s.sessionId, user: s.principal.userId, reason }, 'disconnected by an admin');
+      this.security('admin_disconnect', s, by === undefined ? reason : `${reason} (by ${by})`);
       this.writer.close(ws, 'forbidden', reason);
       n++;
     }

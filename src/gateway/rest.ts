@@ -30,11 +30,17 @@ export interface RestDeps {
   gateway: Gateway;
 }
 
-/** `?limit=` (default 50, at most 500) and an opaque `cursor` (§10). */
-function page(query: URLSearchParams): { from: number; limit: number } {
+/** `?limit=` (default 50, at most 500) of a list (§10). */
+function limitOf(query: URLSearchParams): number {
   const rawLimit = query.get('limit');
   const limit = rawLimit === null ? 50 : Number(rawLimit);
   if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new HaatError('bad_request', '`limit` must be an integer from 1 to 500');
+  return limit;
+}
+
+/** `?limit=` and an opaque `cursor` that is a position in a list of this node's (§10). */
+function page(query: URLSearchParams): { from: number; limit: number } {
+  const limit = limitOf(query);
   const cursor = query.get('cursor');
   if (cursor === null || cursor === '') return { from: 0, limit };
   const from = Number(Buffer.from(cursor, 'base64url').toString('utf8'));
@@ -158,13 +164,22 @@ export function mountRest(d: RestDeps): void {
     }),
   );
 
+  app.get(
+    `${PREFIX}/admin/security-events`,
+    authed('admin', async ({ query }) => {
+      const limit = limitOf(query);
+      const cursor = query.get('cursor') ?? undefined;
+      return { status: 200, body: await d.gateway.securityLog.list(limit, cursor) };
+    }),
+  );
+
   app.post(
     `${PREFIX}/admin/disconnect`,
     authed(
       'admin',
-      async ({ body }) => {
+      async ({ principal, body }) => {
         const b = parseBody(disconnectBody, await body);
-        const n = d.gateway.disconnect(b, b.reason ?? 'disconnected by an admin');
+        const n = d.gateway.disconnect(b, b.reason ?? 'disconnected by an admin', principal.userId ?? undefined);
         return { status: 200, body: { ok: true, disconnected: n } };
       },
       true,
