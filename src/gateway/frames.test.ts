@@ -34,7 +34,6 @@ test('missing or wrong fields name the field', () => {
   assert.equal(e.ref, 9);
   assert.match(e.message, /event_type/);
   assert.match(err('{"type":"join_channel","channels":[]}').message, /channels/);
-
   assert.equal(err('{"type":"ping","ref":{"x":1}}').code, 'bad_request');
 });
 
