@@ -31,6 +31,13 @@ after(async () => {
   await node.stop();
 });
 
+/** Fails (instead of hanging) when `p` has not settled within `ms`, saying what was awaited. */
+function within<T>(ms: number, what: () => string, p: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`still waiting after ${ms} ms: ${what()}`)), ms)));
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
 function loggedWith(id: string): LogLine {
   const line = lines.find((l) => l.id === id);
   assert.ok(line, `a log line carries ${id}`);
@@ -38,8 +45,9 @@ function loggedWith(id: string): LogLine {
 }
 
 test('an internal error answering a frame: generic message and an id; the details are in the log under that id', { timeout: 15_000 }, async () => {
-  const pub = await TestClient.connect(`ws://127.0.0.1:${node.port}/ws?token=${await token({ sub: 'p', roles: ['publisher'] })}`);
-  const e = await pub.request({ type: 'broadcast_event', channel: BROKEN, event_type: 'x', data: {} });
+  const url = `ws://127.0.0.1:${node.port}/ws?token=${await token({ sub: 'p', roles: ['publisher'] })}`;
+  const pub = await within(5000, () => `the authenticated frame (log: ${JSON.stringify(lines.slice(-5))})`, TestClient.connect(url));
+  const e = await within(8000, () => `the answer to broadcast_event (frames: ${JSON.stringify(pub.frames)}; log: ${JSON.stringify(lines.slice(-5))})`, pub.request({ type: 'broadcast_event', channel: BROKEN, event_type: 'x', data: {} }));
   assert.equal(e.type, 'error');
   assert.equal(e.code, 'internal');
   assert.equal(e.temporary, true);
