@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ERROR_CODES, HaatError, toHaatError } from './errors.ts';
+import { ERROR_CODES, forClient, HaatError, toHaatError } from './errors.ts';
 
 test('every catalogue code of PROTOCOL.md §9 is present with its temporary flag', () => {
   const temporary = Object.entries(ERROR_CODES).filter(([, v]) => v.temporary).map(([k]) => k).sort();
@@ -22,4 +22,20 @@ test('a HaatError survives a trip through its wire body', () => {
 test('unknown failures become internal, unknown codes too', () => {
   assert.equal(toHaatError(new TypeError('boom')).code, 'internal');
   assert.equal(HaatError.fromBody({ code: 'nope', message: 'x' }).code, 'internal');
+});
+
+test('a client sees an internal error only as a generic message with an id', () => {
+  const raw = forClient(new TypeError('cannot read properties of undefined (reading "secret")'));
+  assert.equal(raw.code, 'internal');
+  assert.equal(raw.message, 'internal error');
+  assert.match(String(raw.id), /^err_/);
+  assert.deepEqual(Object.keys(raw.toBody()).sort(), ['code', 'id', 'message', 'temporary']);
+  const crossed = forClient(HaatError.fromBody({ code: 'internal', message: 'channel:x failed: handler crashed', id: 'err_h0_3' }));
+  assert.deepEqual(crossed.toBody(), { code: 'internal', message: 'internal error', temporary: true, id: 'err_h0_3' }, 'keeps the id the log already has');
+  const ours = forClient(new HaatError('internal', 'no answer'));
+  assert.equal(ours.message, 'internal error');
+  assert.match(String(ours.id), /^err_/);
+  const plain = new HaatError('forbidden', 'may not join order:o1');
+  assert.equal(forClient(plain), plain, 'catalogue errors pass as they are');
+  assert.notEqual(forClient(new Error('a')).id, forClient(new Error('a')).id);
 });

@@ -1,6 +1,7 @@
 // The one error catalogue: the codes of PROTOCOL.md §9 with their `temporary`
 // flag and the HTTP status REST answers with. Everything that reaches a client
 // as an error goes through HaatError so that code, flag and status agree.
+import { nanoid } from 'nanoid';
 
 export const ERROR_CODES = {
   bad_request: { temporary: false, status: 400 },
@@ -76,9 +77,28 @@ export class HaatError extends Error {
   }
 }
 
-/** Anything thrown becomes a HaatError; unknown failures are `internal`. */
+/** What a client is told of an `internal` error; the details go to the log only. */
+export const INTERNAL_MESSAGE = 'internal error';
+
+/** A fresh id to find an `internal` error's log line (PROTOCOL.md §9). */
+export function newErrorId(): string {
+  return `err_${nanoid(10)}`;
+}
+
+/** Anything thrown becomes a HaatError; unknown failures are `internal`, with a generic message and an id. */
 export function toHaatError(err: unknown, id?: string): HaatError {
   if (err instanceof HaatError) return err;
-  const message = err instanceof Error ? err.message : String(err);
-  return new HaatError('internal', `internal error: ${message}`, id === undefined ? { cause: err } : { cause: err, id });
+  return new HaatError('internal', INTERNAL_MESSAGE, { cause: err, id: id ?? newErrorId() });
+}
+
+/**
+ * What a client may see of a failure (PROTOCOL.md §9): a catalogue error as it
+ * is; an `internal` one (ours, or one that crossed a thread) only as the
+ * generic message and an `id`, keeping an id it already had. The caller logs
+ * the original with that id.
+ */
+export function forClient(err: unknown): HaatError {
+  const e = toHaatError(err);
+  if (e.code !== 'internal' || (e.message === INTERNAL_MESSAGE && e.id !== undefined)) return e;
+  return new HaatError('internal', INTERNAL_MESSAGE, { cause: err, id: e.id ?? newErrorId() });
 }

@@ -1,12 +1,15 @@
 // Per-connection state, kept in uWS's user data.
 import type { WebSocket } from 'uWebSockets.js';
+import type { AdmissionVerdict } from '../security/admission.ts';
+import type { FloodCounter } from '../security/flood.ts';
+import type { TokenBucket } from '../security/token-bucket.ts';
+import type { RateClass } from '../security/user-rate.ts';
 import type { Principal } from './principal.ts';
-import type { TokenBucket } from './rate-limit.ts';
 
 export type Lang = 'en' | 'bn';
 export type NetHint = '2g' | '3g' | '4g' | 'wifi' | undefined;
 
-export interface ConnState {
+export interface ConnState extends FloodCounter {
   sessionId: string;
   principal: Principal;
   lang: Lang;
@@ -14,17 +17,33 @@ export interface ConnState {
   ip: string;
   /** Channels subscribed on this connection. */
   channels: Set<string>;
-  /** Channels with a join in flight (count against the channel limit); allocated only while one is. */
-  joining: Set<string> | undefined;
+  /** join_channel requests in flight; allocated only while one is. */
+  joins: Set<PendingJoin> | undefined;
+  /**
+   * Channels not subscribed yet that joins in flight have been granted, with
+   * the number of those joins: they count against max_channels until the joins
+   * end. Allocated only while there are some.
+   */
+  reserved: Map<string, number> | undefined;
   bucket: TokenBucket;
   userBucket: TokenBucket | undefined;
-  messagesPerSecond: number;
-  floodWindowStart: number;
-  floodCount: number;
+  rateClass: RateClass;
+  /** When the last `rate_limited` burst of this connection went to the security log. */
+  rateLimitedReportedAt: number;
   connectedAt: number;
-  /** Counted against the per-user and per-IP limits (close() undoes it). */
+  /** The upgrade's admission verdict; `open` closes with 4029 unless admitted. */
+  admission: AdmissionVerdict;
+  /** Counted by admission; close() gives the count back. */
   admitted: boolean;
   closed: boolean;
 }
 
 export type Socket = WebSocket<ConnState>;
+
+/** One join_channel in flight. */
+export interface PendingJoin {
+  /** Channels of the request still wanted: a leave_channel meanwhile removes them. */
+  readonly wanted: Set<string>;
+  /** Channels this join holds a place for (see ConnState.reserved). */
+  readonly reserved: Set<string>;
+}

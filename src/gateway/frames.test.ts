@@ -34,6 +34,15 @@ test('missing or wrong fields name the field', () => {
   assert.equal(e.ref, 9);
   assert.match(e.message, /event_type/);
   assert.match(err('{"type":"join_channel","channels":[]}').message, /channels/);
-  assert.equal(err('{"type":"ping","extra":1}').code, 'bad_request');
   assert.equal(err('{"type":"ping","ref":{"x":1}}').code, 'bad_request');
+});
+
+test('members a frame type does not know are ignored (PROTOCOL.md §2, forward compatibility)', () => {
+  const p = parseFrame('{"type":"ping","ref":1,"extra":1}');
+  assert.ok(p.ok && p.frame.type === 'ping' && p.frame.ref === 1);
+  assert.ok(!('extra' in (p.ok ? p.frame : {})), 'unknown members are dropped, not passed on');
+  const j = parseFrame('{"type":"join_channel","channels":["product:p1"],"since":{"product:p1":{"epoch":"e","offset":3,"more":true}},"later":[1]}');
+  assert.ok(j.ok && j.frame.type === 'join_channel' && j.frame.since?.['product:p1']?.offset === 3);
+  assert.equal(err('{"type":"join_channel","channels":"product:p1"}').code, 'bad_request', 'a known member of the wrong type');
+  assert.equal(err('{"type":"broadcast_event","channel":"product:p1","event_type":"x","data":{},"priority":"urgent"}').code, 'bad_request', 'a known member with a wrong value');
 });

@@ -8,16 +8,19 @@ const channelName = z.string().min(1).max(200);
 const clientId = z.string().min(1).max(128);
 const channelList = z.array(channelName).min(1).max(500);
 
+// Forward compatibility, exactly (§2): members a frame type does not know are
+// dropped (z.object strips them) and the frame is answered as if they were
+// absent; a known member of the wrong type or value is bad_request.
 const frames = {
-  join_channel: z.strictObject({
+  join_channel: z.object({
     type: z.literal('join_channel'),
     ref: ref.optional(),
     channels: channelList,
-    since: z.record(z.string(), z.strictObject({ epoch: z.string().min(1).max(64), offset: z.number().int().min(0) })).optional(),
+    since: z.record(z.string(), z.object({ epoch: z.string().min(1).max(64), offset: z.number().int().min(0) })).optional(),
     tokens: z.record(z.string(), z.string().max(4096)).optional(),
   }),
-  leave_channel: z.strictObject({ type: z.literal('leave_channel'), ref: ref.optional(), channels: channelList }),
-  send_message: z.strictObject({
+  leave_channel: z.object({ type: z.literal('leave_channel'), ref: ref.optional(), channels: channelList }),
+  send_message: z.object({
     type: z.literal('send_message'),
     ref: ref.optional(),
     channel: channelName,
@@ -26,7 +29,7 @@ const frames = {
     metadata: z.record(z.string(), z.unknown()).optional(),
     client_msg_id: clientId.optional(),
   }),
-  broadcast_event: z.strictObject({
+  broadcast_event: z.object({
     type: z.literal('broadcast_event'),
     ref: ref.optional(),
     channel: channelName,
@@ -36,7 +39,7 @@ const frames = {
     ttl_s: z.number().int().positive().max(7 * 24 * 3600).optional(),
     client_msg_id: clientId.optional(),
   }),
-  ping: z.strictObject({ type: z.literal('ping'), ref: ref.optional() }),
+  ping: z.object({ type: z.literal('ping'), ref: ref.optional() }),
 } as const;
 
 export type ClientFrame = { [K in keyof typeof frames]: z.infer<(typeof frames)[K]> }[keyof typeof frames];
@@ -92,3 +95,9 @@ export const broadcastBody = z
   })
   .refine((b) => (b.channel === undefined) !== (b.channels === undefined), 'give exactly one of `channel` and `channels`');
 export type BroadcastBody = z.infer<typeof broadcastBody>;
+
+/** Adds the request's ref to an answer (mutates: answers are built fresh for each request). */
+export function withRef<T extends object>(frame: T, ref: FrameRef | undefined): T & { ref?: FrameRef } {
+  if (ref !== undefined) (frame as T & { ref?: FrameRef }).ref = ref;
+  return frame;
+}

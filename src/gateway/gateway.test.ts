@@ -71,8 +71,24 @@ test('bad JSON, unknown types, missing fields: the right codes, and the connecti
   assert.equal(errorOf(missing), 'bad_request');
   assert.match(String(missing.message), /event_type/);
   c.sendRaw(Buffer.from([1, 2, 3]));
+  const binary = await c.next((f) => f.type === 'error' && /binary/.test(String(f.message)));
+  assert.equal(binary.code, 'bad_request');
+  assert.equal(binary.ref, undefined);
   assert.equal((await c.request({ type: 'ping' })).type, 'pong');
-  assert.ok(c.frames.filter((f) => f.type === 'error').length >= 4);
+  const errors = c.frames.filter((f) => f.type === 'error').map((f) => f.code);
+  assert.deepEqual(errors, ['bad_request', 'unknown_type', 'unknown_type', 'unknown_type', 'bad_request', 'bad_request'], 'one answer per bad frame, the binary one last');
+  await c.close();
+});
+
+test('members a frame type does not know are ignored; a known member of the wrong type is bad_request', { timeout: 10_000 }, async () => {
+  const c = await node.connect();
+  assert.equal((await c.request({ type: 'ping', from_a_newer_client: { x: 1 } })).type, 'pong');
+  const joined = await c.request({ type: 'join_channel', channels: ['product:fc'], since: { 'product:fc': { epoch: 'e', offset: 0, hint: 'later' } }, qos: 2 });
+  assert.equal(joined.type, 'channels_joined');
+  assert.deepEqual((joined.channels as { channel: string }[]).map((x) => x.channel), ['product:fc']);
+  assert.equal(errorOf(await c.request({ type: 'join_channel', channels: 'product:fc' })), 'bad_request');
+  assert.equal(errorOf(await c.request({ type: 'join_channel', channels: ['product:fc'], since: { 'product:fc': { epoch: 'e', offset: -1 } } })), 'bad_request');
+  assert.equal(errorOf(await c.request({ type: 'broadcast_event', channel: 'product:fc', event_type: 'x', data: {}, priority: 'urgent' })), 'bad_request');
   await c.close();
 });
 

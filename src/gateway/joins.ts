@@ -46,8 +46,15 @@ interface Pending {
 }
 
 /**
+ * Where a channel of the join stands when the answers are in: the connection
+ * is `subscribed` already (another join got there first), still `wanted`, or
+ * `left` while the join was in flight (a leave_channel cancelled it).
+ */
+export type JoinStatus = 'subscribed' | 'wanted' | 'left';
+
+/**
  * Asks the channel actors of `allowed` and calls `complete` once, synchronously
- * with the last answer. `isSubscribed` is read at completion time.
+ * with the last answer. `status` is read at completion time.
  */
 export function askJoins(
   actors: ActorSystem,
@@ -55,7 +62,7 @@ export function askJoins(
   node: string,
   allowed: { channel: string; since: Since | undefined }[],
   timeoutMs: number,
-  isSubscribed: (channel: string) => boolean,
+  status: (channel: string) => JoinStatus,
   complete: (outcome: JoinOutcome) => void,
 ): void {
   const pending: Pending[] = allowed.map(({ channel, since }) => ({ channel, since, capture: fanout.capture(channel) }));
@@ -64,7 +71,7 @@ export function askJoins(
     const out: JoinOutcome = { joined: [], denied: [], replay: [], subscribe: [] };
     for (const p of pending) {
       fanout.release(p.channel, p.capture);
-      settle(p, isSubscribed(p.channel), out);
+      settle(p, status(p.channel), out);
     }
     complete(out);
   };
@@ -82,7 +89,9 @@ export function askJoins(
   }
 }
 
-function settle(p: Pending, alreadySubscribed: boolean, out: JoinOutcome): void {
+function settle(p: Pending, status: JoinStatus, out: JoinOutcome): void {
+  // Left meanwhile: neither joined nor denied, nothing replayed, not subscribed.
+  if (status === 'left') return;
   const a = p.answer;
   if (p.error || !a) {
     const e = p.error ?? new HaatError('internal', 'no answer');
@@ -97,7 +106,7 @@ function settle(p: Pending, alreadySubscribed: boolean, out: JoinOutcome): void 
     return;
   }
   const offset = a.offset + later.length;
-  if (alreadySubscribed) {
+  if (status === 'subscribed') {
     // It has been receiving live events; nothing is replayed twice.
     out.joined.push({ channel: p.channel, epoch: a.epoch, offset, recovered: false });
     return;

@@ -2,7 +2,7 @@
 import type { TemplatedApp, HttpRequest, HttpResponse } from 'uWebSockets.js';
 import type { Logger } from 'pino';
 import type { ActorSystem } from '../actors/system.ts';
-import { HaatError } from '../errors.ts';
+import { forClient, HaatError } from '../errors.ts';
 import type { Metrics } from '../metrics/registry.ts';
 import { parseChannel, mayBroadcast } from './acl.ts';
 import { bearer, type TokenVerifier } from './auth.ts';
@@ -30,11 +30,17 @@ export interface RestDeps {
   gateway: Gateway;
 }
 
-/** `?limit=` (default 50, at most 500) and an opaque `cursor` (§10). */
-function page(query: URLSearchParams): { from: number; limit: number } {
+/** `?limit=` (default 50, at most 500) of a list (§10). */
+function limitOf(query: URLSearchParams): number {
   const rawLimit = query.get('limit');
   const limit = rawLimit === null ? 50 : Number(rawLimit);
   if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new HaatError('bad_request', '`limit` must be an integer from 1 to 500');
+  return limit;
+}
+
+/** `?limit=` and an opaque `cursor` that is a position in a list of this node's (§10). */
+function page(query: URLSearchParams): { from: number; limit: number } {
+  const limit = limitOf(query);
   const cursor = query.get('cursor');
   if (cursor === null || cursor === '') return { from: 0, limit };
   const from = Number(Buffer.from(cursor, 'base64url').toString('utf8'));
@@ -97,9 +103,11 @@ export function mountRest(d: RestDeps): void {
         .then(
           ({ status, body: answer }) => sendJson(r, status, answer),
           (err: unknown) => {
-            if (!(err instanceof HaatError)) log.error({ err }, 'REST handler failed');
-            d.metrics.errors.labels(err instanceof HaatError ? err.code : 'internal').inc();
-            sendError(r, err);
+            // An internal error's details go to the log only, under the id the client gets (§9).
+            const e = forClient(err);
+            if (e.code === 'internal') log.error({ err, id: e.id }, 'REST handler failed');
+            d.metrics.errors.labels(e.code).inc();
+            sendError(r, e);
           },
         );
     };
@@ -156,13 +164,22 @@ export function mountRest(d: RestDeps): void {
     }),
   );
 
+  app.get(
+    `${PREFIX}/admin/security-events`,
+    authed('admin', async ({ query }) => {
+      const limit = limitOf(query);
+      const cursor = query.get('cursor') ?? undefined;
+      return { status: 200, body: await d.gateway.securityLog.list(limit, cursor) };
+    }),
+  );
+
   app.post(
     `${PREFIX}/admin/disconnect`,
     authed(
       'admin',
-      async ({ body }) => {
+      async ({ principal, body }) => {
         const b = parseBody(disconnectBody, await body);
-        const n = d.gateway.disconnect(b, b.reason ?? 'disconnected by an admin');
+        const n = d.gateway.disconnect(b, b.reason ?? 'disconnected by an admin', principal.userId ?? undefined);
         return { status: 200, body: { ok: true, disconnected: n } };
       },
       true,
@@ -173,7 +190,11 @@ export function mountRest(d: RestDeps): void {
     const r = track(res);
     d.metrics.registry.metrics().then(
       (text) => sendJson(r, 200, text, d.metrics.registry.contentType),
-      (err: unknown) => sendError(r, err),
+      (err: unknown) => {
+        const e = forClient(err);
+        log.error({ err, id: e.id }, 'metrics not collected');
+        sendError(r, e);
+      },
     );
   });
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TokenBucket } from './rate-limit.ts';
+import { TokenBucket } from './token-bucket.ts';
 
 test('allows a burst, then refuses with the wait until the next token', () => {
   const b = new TokenBucket(20, 40, 0);

@@ -1,0 +1,77 @@
+// The handlers of the client frames served today, as the dispatch table.
+import type { ActorSystem } from '../actors/system.ts';
+import { HaatError } from '../errors.ts';
+import { toDhakaIso, type Clock } from '../time/clock.ts';
+import { mayBroadcast, maySendMessage, parseChannel } from './acl.ts';
+import type { Socket } from './connection.ts';
+import type { DispatchTable } from './dispatch.ts';
+import { withRef, type FrameRef } from './frames.ts';
+import type { Membership } from './membership.ts';
+import { requestPublish, type PublishRequest } from './publish.ts';
+import { sanitizeText } from './sanitize.ts';
+import type { Writer } from './writer.ts';
+
+export interface HandlerDeps {
+  actors: ActorSystem;
+  membership: Membership;
+  writer: Writer;
+  clock: Clock;
+  askTimeoutMs: number;
+  /** Answers a request with an error frame. */
+  error: (ws: Socket, ref: FrameRef | undefined, err: unknown) => void;
+}
+
+export function frameHandlers(d: HandlerDeps): DispatchTable {
+  const { writer, error } = d;
+
+  const publish = (ws: Socket, ref: FrameRef | undefined, req: PublishRequest): void => {
+    // The callback keeps only the channel name, not the request and its data:
+    // whatever it holds lives as long as the ask (promoted to the old
+    // generation when answers are slow, which makes them slower still).
+    const channel = req.channel;
+    requestPublish(d.actors, req, d.askTimeoutMs, (err, answer) => {
+      if (err || !answer) return error(ws, ref, err ?? new HaatError('internal', 'no answer'));
+      writer.send(ws, withRef({ type: 'reply', ok: true, id: answer.id, channel, offset: answer.offset }, ref));
+    });
+  };
+
+  return {
+    ping: (ws, _s, frame) => writer.send(ws, withRef({ type: 'pong', server_time: toDhakaIso(d.clock.now()) }, frame.ref)),
+
+    join_channel: (ws, s, frame) => void d.membership.join(ws, s, frame).catch((err: unknown) => error(ws, frame.ref, err)),
+
+    leave_channel: (ws, s, frame) => d.membership.leave(ws, s, frame),
+
+    broadcast_event: (ws, s, frame) => {
+      const ch = parseChannel(frame.channel);
+      if (!ch) return error(ws, frame.ref, new HaatError('bad_request', `bad channel name ${JSON.stringify(frame.channel)}`));
+      if (!mayBroadcast(s.principal, ch, frame.channel)) return error(ws, frame.ref, new HaatError('forbidden', `may not broadcast on ${frame.channel}`));
+      publish(ws, frame.ref, {
+        channel: frame.channel,
+        event_type: frame.event_type,
+        data: frame.data,
+        priority: frame.priority ?? 'normal',
+        ttl_s: frame.ttl_s,
+        sender: s.principal.userId,
+        client_msg_id: frame.client_msg_id,
+      });
+    },
+
+    send_message: (ws, s, frame) => {
+      const ch = parseChannel(frame.channel);
+      if (!ch) return error(ws, frame.ref, new HaatError('bad_request', `bad channel name ${JSON.stringify(frame.channel)}`));
+      if (!maySendMessage(s.principal, ch)) return error(ws, frame.ref, new HaatError('forbidden', `may not send messages on ${frame.channel}`));
+      const text = sanitizeText(frame.message);
+      if (text.length === 0) return error(ws, frame.ref, new HaatError('bad_request', 'message is empty once markup is removed'));
+      publish(ws, frame.ref, {
+        channel: frame.channel,
+        event_type: 'message',
+        data: { message: text, message_type: frame.message_type ?? 'text', metadata: frame.metadata ?? {}, sender_id: s.principal.userId, client_msg_id: frame.client_msg_id ?? null },
+        priority: 'normal',
+        ttl_s: undefined,
+        sender: s.principal.userId,
+        client_msg_id: frame.client_msg_id,
+      });
+    },
+  };
+}

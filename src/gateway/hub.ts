@@ -1,0 +1,96 @@
+// The hub (after Centrifuge's hub.go): this node's connections, by user and by
+// session id, and its channel subscriptions. The first local subscriber of a
+// channel makes the node watch it, the last one leaving unwatches it (through
+// NodeInterest). Events themselves never pass here: uWS topics fan them out.
+import type { NodeInterest } from './interest.ts';
+import type { Socket } from './connection.ts';
+
+export class Hub {
+  /** Every open connection, in the order they opened. */
+  readonly sockets = new Set<Socket>();
+  private readonly byUser = new Map<string, Set<Socket>>();
+  private readonly bySession = new Map<string, Socket>();
+  /** Local subscribers per channel. */
+  readonly subscribers = new Map<string, number>();
+
+  constructor(private readonly interest: NodeInterest) {}
+
+  add(ws: Socket): void {
+    const s = ws.getUserData();
+    this.sockets.add(ws);
+    this.bySession.set(s.sessionId, ws);
+    const user = s.principal.userId;
+    if (user === null) return;
+    const set = this.byUser.get(user);
+    if (set) set.add(ws);
+    else this.byUser.set(user, new Set([ws]));
+  }
+
+  /** Forgets a closed connection and its subscriptions (uWS has dropped them from its topics already). */
+  remove(ws: Socket): void {
+    const s = ws.getUserData();
+    if (!this.sockets.delete(ws)) return;
+    this.bySession.delete(s.sessionId);
+    const user = s.principal.userId;
+    if (user !== null) {
+      const set = this.byUser.get(user);
+      if (set?.delete(ws) && set.size === 0) this.byUser.delete(user);
+    }
+    for (const channel of s.channels) this.drop(channel);
+    s.channels.clear();
+  }
+
+  /** The open connections of a user (none: undefined). */
+  ofUser(userId: string): ReadonlySet<Socket> | undefined {
+    return this.byUser.get(userId);
+  }
+
+  session(sessionId: string): Socket | undefined {
+    return this.bySession.get(sessionId);
+  }
+
+  /** Subscribes `ws` to `channel`; true when it is the channel's first local subscriber (the node then watches it). */
+  addSub(ws: Socket, channel: string): boolean {
+    const s = ws.getUserData();
+    if (s.channels.has(channel)) return false;
+    ws.subscribe(channel);
+    s.channels.add(channel);
+    const n = (this.subscribers.get(channel) ?? 0) + 1;
+    this.subscribers.set(channel, n);
+    if (n > 1) return false;
+    this.interest.watch(channel);
+    return true;
+  }
+
+  /** Unsubscribes `ws` from `channel`; true when it was the last local subscriber (the node then unwatches it). */
+  removeSub(ws: Socket, channel: string): boolean {
+    const s = ws.getUserData();
+    if (!s.channels.delete(channel)) return false;
+    ws.unsubscribe(channel);
+    return this.drop(channel);
+  }
+
+  /**
+   * A join asked the channel's actor (which made this node a watcher) but
+   * subscribed nobody here: give the interest back unless someone is subscribed.
+   */
+  settleUnused(channel: string): void {
+    if (!this.subscribers.has(channel)) this.interest.unwatch(channel);
+  }
+
+  /** Channels with local subscribers. */
+  channels(): IterableIterator<string> {
+    return this.subscribers.keys();
+  }
+
+  private drop(channel: string): boolean {
+    const n = (this.subscribers.get(channel) ?? 1) - 1;
+    if (n > 0) {
+      this.subscribers.set(channel, n);
+      return false;
+    }
+    this.subscribers.delete(channel);
+    this.interest.unwatch(channel);
+    return true;
+  }
+}

@@ -1,0 +1,170 @@
+// join_channel and leave_channel on one connection (PROTOCOL.md §2, §3): the
+// channel ACL and channel tokens, the max_channels limit, then the join
+// itself through the channel actors (joins.ts) and the subscriptions (hub).
+//
+// A join awaits (channel tokens, then the actors' answers) while the same
+// connection sends more frames, so two rules keep it honest:
+//  - a channel takes its place against max_channels in the same synchronous
+//    step that checks the room (after any await), and holds it until the join
+//    ends: concurrent joins cannot both count the same free place;
+//  - a leave_channel for a channel whose join is in flight cancels it there:
+//    `channels_left` lists it, and the join neither subscribes it nor reports
+//    it joined (nor replays or delivers any of its events).
+import type { ActorSystem } from '../actors/system.ts';
+import { HaatError, type ErrorCode } from '../errors.ts';
+import { mayJoin, parseChannel } from './acl.ts';
+import type { TokenVerifier } from './auth.ts';
+import type { ConnState, PendingJoin, Socket } from './connection.ts';
+import type { Fanout } from './fanout.ts';
+import { withRef, type ClientFrame } from './frames.ts';
+import type { Hub } from './hub.ts';
+import { askJoins, type JoinStatus } from './joins.ts';
+import type { Writer } from './writer.ts';
+
+export interface MembershipDeps {
+  actors: ActorSystem;
+  fanout: Fanout;
+  hub: Hub;
+  writer: Writer;
+  verifier: TokenVerifier;
+  nodeId: string;
+  maxChannels: number;
+  askTimeoutMs: number;
+}
+
+type JoinFrame = Extract<ClientFrame, { type: 'join_channel' }>;
+type LeaveFrame = Extract<ClientFrame, { type: 'leave_channel' }>;
+
+export class Membership {
+  constructor(private readonly d: MembershipDeps) {}
+
+  async join(ws: Socket, s: ConnState, frame: JoinFrame): Promise<void> {
+    const requested = new Set(frame.channels);
+    const pj: PendingJoin = { wanted: new Set(requested), reserved: new Set() };
+    (s.joins ??= new Set()).add(pj);
+    const denied: { channel: string; code: ErrorCode; message: string }[] = [];
+    const allowed: { channel: string; since: { epoch: string; offset: number } | undefined }[] = [];
+    const deny = (channel: string, code: ErrorCode, message: string): void => {
+      pj.wanted.delete(channel);
+      denied.push({ channel, code, message });
+    };
+    try {
+      // Places taken (subscribed or reserved); recounted after every await.
+      let taken: number | undefined;
+      for (const channel of requested) {
+        const ch = parseChannel(channel);
+        if (!ch) {
+          deny(channel, 'bad_request', 'channel names are namespace:id with id of [A-Za-z0-9_.-]{1,128}');
+          continue;
+        }
+        let verdict = mayJoin(s.principal, ch, channel);
+        if (verdict === 'needs_channel_token') {
+          const token = frame.tokens?.[channel];
+          verdict = token && s.principal.userId !== null && (await this.channelGrant(token, s.principal.userId, channel)) ? 'allow' : 'forbidden';
+          taken = undefined;
+        }
+        if (s.closed) break;
+        if (!pj.wanted.has(channel)) continue; // left while its token was checked
+        if (verdict !== 'allow') {
+          deny(channel, 'forbidden', `may not join ${channel}`);
+          continue;
+        }
+        if (!s.channels.has(channel)) {
+          const free = s.reserved?.has(channel) === true; // another join in flight holds its place
+          taken ??= placesTaken(s);
+          if (!free && taken >= this.d.maxChannels) {
+            deny(channel, 'channel_limit', `at most ${this.d.maxChannels} channels per connection`);
+            continue;
+          }
+          if (!free) taken++;
+          reserve(s, pj, channel);
+        }
+        allowed.push({ channel, since: frame.since?.[channel] });
+      }
+    } catch (err) {
+      this.end(s, pj);
+      throw err;
+    }
+    if (s.closed) return this.end(s, pj);
+    const { hub, writer } = this.d;
+    const status = (ch: string): JoinStatus => (s.channels.has(ch) ? 'subscribed' : pj.wanted.has(ch) ? 'wanted' : 'left');
+    askJoins(this.d.actors, this.d.fanout, this.d.nodeId, allowed, this.d.askTimeoutMs, status, (out) => {
+      this.end(s, pj);
+      // A join that ended without a subscription must not leave this node watching.
+      const settleRest = (): void => {
+        for (const a of allowed) hub.settleUnused(a.channel);
+      };
+      if (s.closed) return settleRest();
+      // Written now, not at the end of the turn: live events published after
+      // this point must find the socket subscribed and these frames ahead of them.
+      ws.cork(() =>
+        writer.corkedScope(() => {
+          for (const ch of out.subscribe) hub.addSub(ws, ch);
+          writer.send(ws, withRef({ type: 'channels_joined', channels: out.joined, denied: [...denied, ...out.denied] }, frame.ref));
+          for (const f of out.replay) writer.sendRaw(ws, f);
+        }),
+      );
+      settleRest();
+    });
+  }
+
+  leave(ws: Socket, s: ConnState, frame: LeaveFrame): void {
+    const left: string[] = [];
+    for (const ch of new Set(frame.channels)) {
+      let was = false;
+      if (s.joins) {
+        for (const pj of s.joins) {
+          if (!pj.wanted.delete(ch)) continue;
+          was = true;
+          if (pj.reserved.delete(ch)) unreserve(s, ch);
+        }
+      }
+      if (s.channels.has(ch)) {
+        this.d.hub.removeSub(ws, ch);
+        was = true;
+      }
+      if (was) left.push(ch);
+    }
+    this.d.writer.send(ws, withRef({ type: 'channels_left', channels: left }, frame.ref));
+  }
+
+  /** The join is over: its places are given back (the channels it subscribed count as subscribed now). */
+  private end(s: ConnState, pj: PendingJoin): void {
+    for (const ch of pj.reserved) unreserve(s, ch);
+    pj.reserved.clear();
+    s.joins?.delete(pj);
+    if (s.joins?.size === 0) s.joins = undefined;
+  }
+
+  private async channelGrant(token: string, userId: string, channel: string): Promise<boolean> {
+    try {
+      return await this.d.verifier.channelGrant(token, userId, channel);
+    } catch (err) {
+      if (err instanceof HaatError && err.code === 'unauthorized') return false;
+      throw err;
+    }
+  }
+}
+
+/** Subscribed channels, plus the distinct channels joins in flight hold a place for. */
+function placesTaken(s: ConnState): number {
+  let n = s.channels.size;
+  if (s.reserved) for (const ch of s.reserved.keys()) if (!s.channels.has(ch)) n++;
+  return n;
+}
+
+function reserve(s: ConnState, pj: PendingJoin, channel: string): void {
+  if (pj.reserved.has(channel)) return;
+  pj.reserved.add(channel);
+  const r = (s.reserved ??= new Map());
+  r.set(channel, (r.get(channel) ?? 0) + 1);
+}
+
+function unreserve(s: ConnState, channel: string): void {
+  const r = s.reserved;
+  if (!r) return;
+  const n = (r.get(channel) ?? 1) - 1;
+  if (n > 0) r.set(channel, n);
+  else r.delete(channel);
+  if (r.size === 0) s.reserved = undefined;
+}

@@ -1,0 +1,115 @@
+// Everything the gateway writes to a socket goes through here: frames,
+// corking, slow consumers (4009) and closes (codes from src/close-codes.ts).
+import type { Logger } from 'pino';
+import { CLOSE_CODES, closeReason, type CloseKind } from '../close-codes.ts';
+import type { Metrics } from '../metrics/registry.ts';
+import type { Socket } from './connection.ts';
+
+export class Writer {
+  /** Frames written (not counting topic publishes), for the stats endpoint. */
+  framesOut = 0;
+  /** Depth of handlers inside which uWS is corked: writes go straight to the socket. */
+  private corked = 0;
+  private outbox = new Map<Socket, string[]>();
+  private flushScheduled = false;
+  private readonly closeCounters = new Map<CloseKind, { inc(): void }>();
+
+  constructor(
+    private readonly metrics: Metrics,
+    private readonly maxBackpressureBytes: number,
+    private readonly log: Logger,
+  ) {}
+
+  send(ws: Socket, frame: object): void {
+    this.sendRaw(ws, JSON.stringify(frame));
+  }
+
+  /**
+   * Inside a uWS handler (and the join's cork) uWS already corks: write now.
+   * Elsewhere (answers from actors arrive many at a time) each write would be
+   * a syscall of its own, so frames wait for the end of the turn and go out
+   * corked, one write per socket.
+   */
+  sendRaw(ws: Socket, text: string): void {
+    if (this.corked > 0) return this.write(ws, text);
+    const q = this.outbox.get(ws);
+    if (q) q.push(text);
+    else this.outbox.set(ws, [text]);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      queueMicrotask(this.flushOutbox);
+    }
+  }
+
+  /** Marks the start of a uWS handler (uWS corks around it); pair with `leave` in a finally. No closure per frame. */
+  enter(): void {
+    this.corked++;
+  }
+
+  leave(): void {
+    this.corked--;
+  }
+
+  /** Runs `fn` with writes going straight to the socket (the caller has corked uWS around it). */
+  corkedScope(fn: () => void): void {
+    this.corked++;
+    try {
+      fn();
+    } finally {
+      this.corked--;
+    }
+  }
+
+  private readonly flushOutbox = (): void => {
+    this.flushScheduled = false;
+    const out = this.outbox;
+    this.outbox = new Map();
+    for (const [ws, frames] of out) {
+      if (ws.getUserData().closed) continue;
+      ws.cork(() => {
+        for (const f of frames) this.write(ws, f);
+      });
+    }
+  };
+
+  private write(ws: Socket, text: string): void {
+    const s = ws.getUserData();
+    if (s.closed) return;
+    this.metrics.framesOut.inc();
+    this.framesOut++;
+    const status = ws.send(text, false);
+    if (status === 2 || ws.getBufferedAmount() > this.maxBackpressureBytes) this.closeSlow(ws);
+  }
+
+  /** Closes every socket whose send buffer is over the limit; runs every slowConsumerCheckMs. */
+  sweepSlowConsumers(sockets: Iterable<Socket>): void {
+    for (const ws of sockets) if (ws.getBufferedAmount() > this.maxBackpressureBytes) this.closeSlow(ws);
+  }
+
+  private closeSlow(ws: Socket): void {
+    const s = ws.getUserData();
+    if (s.closed) return;
+    this.metrics.slowConsumers.inc();
+    this.log.warn({ session: s.sessionId, user: s.principal.userId, buffered: ws.getBufferedAmount() }, 'closing a slow consumer');
+    this.close(ws, 'slow_consumer');
+  }
+
+  /** Closes with the catalogue's code; `detail` replaces its reason. What was written before goes out first. */
+  close(ws: Socket, kind: CloseKind, detail?: string): void {
+    const s = ws.getUserData();
+    if (s.closed) return;
+    const pending = this.outbox.get(ws);
+    if (pending) {
+      this.outbox.delete(ws);
+      ws.cork(() => {
+        for (const f of pending) this.write(ws, f);
+      });
+      if (s.closed) return; // the flush found it a slow consumer
+    }
+    s.closed = true;
+    let counter = this.closeCounters.get(kind);
+    if (!counter) this.closeCounters.set(kind, (counter = this.metrics.closes.labels(String(CLOSE_CODES[kind].code))));
+    counter.inc();
+    ws.end(CLOSE_CODES[kind].code, closeReason(kind, detail));
+  }
+}
