@@ -10,10 +10,18 @@ import { Fanout } from './gateway/fanout.ts';
 import { Gateway } from './gateway/gateway.ts';
 import { mountRest } from './gateway/rest.ts';
 import { RateMeter } from './metrics/rate-meter.ts';
-import { systemClock, type Clock } from './time/clock.ts';
+import { systemClock, toDhakaIso, type Clock } from './time/clock.ts';
 import type { SequencedEvent } from './domain/channel/messages.ts';
 import type { HostSlice } from './domain/behaviours.ts';
-import type { EngineSpec } from './engines/engine.ts';
+import type { Engine, EngineSpec } from './engines/engine.ts';
+import { createMemoryEngine } from './engines/memory/memory-engine.ts';
+import { createRedisEngine } from './engines/redis/redis-engine.ts';
+import { parseRedisUrls } from './config/load.ts';
+import { Cluster } from './cluster/cluster.ts';
+import { OrderedFeed } from './cluster/ordered-feed.ts';
+import { BusInterest, BusJoinSync } from './cluster/bus-interest.ts';
+import type { GatewayDeps } from './gateway/gateway.ts';
+
 
 export const DOMAIN_BEHAVIOURS = new URL('./domain/behaviours.ts', import.meta.url).href;
 const VERSION = '0.1.0';
@@ -40,9 +48,11 @@ export function refuseUnbuilt(config: Config): void {
   if (config.store.mongoUrl !== null) {
     throw new Error('MONGO_URL is set, but the MongoDB store is not part of this version of haat yet: unset MONGO_URL to run on the memory store');
   }
-  if (config.engine.redisUrl !== null) {
-    throw new Error('REDIS_URL is set, but this build has no redis engine: unset REDIS_URL to run one node on the memory engine');
-  }
+}
+
+function ownsLocally(cluster: Cluster, address: string): boolean {
+  const ring = cluster.membership.ring;
+  return ring !== undefined && ring.ownerOf(address) === cluster.membership.nodeId;
 }
 
 export async function startNode(config: Config, logger: Logger, opts: NodeOptions = {}): Promise<RunningNode> {
@@ -53,9 +63,24 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
   if (config.auth.jwtSecretIsDefault) logger.warn('HAAT_JWT_SECRET is not set: using the built-in development secret');
   const metrics = createMetrics({ defaultMetrics: opts.defaultMetrics ?? true });
 
-  const engineSpec: EngineSpec = { kind: 'memory' };
+  const nodeId = config.node.id;
+  const redisUrls = config.engine.redisUrl === null ? undefined : parseRedisUrls(config.engine.redisUrl);
+  const engineSpec: EngineSpec = redisUrls ? { kind: 'redis', urls: redisUrls } : { kind: 'memory' };
+  // The node's own engine (main thread). Redis: started without waiting, so a
+  // node whose Redis is down comes up not ready and keeps trying (health 503).
+  const engine: Engine = redisUrls ? await createRedisEngine(redisUrls, { logger: logger.child({ mod: 'redis' }), waitForConnection: false }) : createMemoryEngine(clock);
+  logger.info({ engine: engine.name, store: 'memory' }, 'engine chosen');
   const hostSlice: HostSlice = { channels: config.channels, engine: engineSpec };
-  const actors = new ActorSystem({ config: config.actors, behaviourModules: [DOMAIN_BEHAVIOURS], logger, hostConfig: hostSlice });
+  let cluster: Cluster | undefined;
+  const actors = new ActorSystem({
+    config: config.actors,
+    behaviourModules: [DOMAIN_BEHAVIOURS],
+    logger,
+    hostConfig: hostSlice,
+    engines: { spec: engineSpec, state: engine.state, reminders: engine.reminders },
+    // Only the owner delivers a due reminder.
+    reminders: { isLocal: (address) => cluster === undefined || ownsLocally(cluster, address) },
+  });
   actors.on('lifecycle', (ev) => metrics.actorLifecycle.labels(ev.kind).inc());
   actors.on('hostDown', () => metrics.hostDeaths.inc());
   let hostsDown = 0;
@@ -66,14 +91,33 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
   const app = uws.App();
   const verifier = new TokenVerifier(config.auth);
   const fanout = new Fanout(app, metrics, clock);
-  actors.onEmit((v) => {
-    if ((v as SequencedEvent).k === 'event') fanout.onEvent(v as SequencedEvent);
-  });
+  let gatewayRef: Gateway | undefined;
+  let listeningPort: number | undefined;
+  const bus = engine.bus;
+  let feed: OrderedFeed | undefined;
+  let busDeps: Pick<GatewayDeps, 'interest' | 'joinSync'> = {};
+  if (bus) {
+    // Redis: events come over the bus, in offset order per channel once through the feed.
+    const f = new OrderedFeed({
+      deliver: (ev) => fanout.onEvent(ev),
+      read: async (channel, since) => engine.history.readSince(channel, since, clock.now()),
+      logger,
+      onLoss: (channel, missing) => logger.error({ channel, missing }, 'events lost to this node: history no longer held them'),
+    });
+    feed = f;
+    bus.onEvent((ev) => f.onEvent(ev));
+    bus.onReset(() => f.resyncAll());
+    busDeps = { interest: (joinInFlight) => new BusInterest(bus, f, joinInFlight, logger), joinSync: new BusJoinSync(bus, f) };
+  } else {
+    actors.onEmit((v) => {
+      if ((v as SequencedEvent).k === 'event') fanout.onEvent(v as SequencedEvent);
+    });
+  }
   const gateway = new Gateway({
     uws,
     app,
     config: config.gateway,
-    nodeId: config.node.id,
+    nodeId,
     allowGuests: config.auth.allowGuests,
     askTimeoutMs: config.actors.askTimeoutMs,
     actors,
@@ -83,10 +127,29 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
     clock,
     logger,
     reconnectAfterMs: config.server.reconnectAfterMs,
+    ...busDeps,
   });
+  gatewayRef = gateway;
   gateway.mount();
   actors.on('hostRestarted', ({ index }) => gateway.rewatch(index));
   const meter = new RateMeter(() => ({ in: gateway.framesIn, out: gateway.framesOut + fanout.deliveries }));
+
+  if (redisUrls) {
+    const c = new Cluster({
+      nodeId,
+      endpoint: () => `${config.server.host}:${listeningPort ?? config.server.port}`,
+      config: config.cluster,
+      engine,
+      actors,
+      logger,
+      askTimeoutMs: config.actors.askTimeoutMs,
+      load: () => ({ connections: gatewayRef?.sockets.size ?? 0, actors: actors.queuedMessages() }),
+    });
+    c.membership.on('ring', ({ ring }) => actors.setRingEpoch(ring.epoch));
+    cluster = c;
+    await c.start();
+    if (!c.ready) logger.warn('starting NOT READY: the redis engine is unreachable; retrying with backoff (health answers 503 until it answers)');
+  }
 
   mountRest({
     app,
@@ -95,36 +158,57 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
     metrics,
     logger,
     askTimeoutMs: config.actors.askTimeoutMs,
-    nodeId: config.node.id,
+    nodeId,
     gateway,
     health: () => {
-      const checks = { engine: 'ok', store: 'ok', actors: hostsDown > 0 ? `${hostsDown} host thread(s) down` : 'ok', gateway: gateway.isDraining ? 'draining' : 'ok' };
-      return { ready: hostsDown === 0 && !gateway.isDraining, checks };
+      const engineOk = cluster === undefined || cluster.ready;
+      const checks = {
+        engine: cluster === undefined ? 'ok (memory: in this process)' : engineOk ? `ok (${engine.name}, ring epoch ${cluster.ringEpoch ?? '?'})` : `${engine.name} unreachable`,
+        store: 'ok (memory: in this process)',
+        actors: hostsDown > 0 ? `${hostsDown} host thread(s) down` : 'ok',
+        gateway: gateway.isDraining ? 'draining' : 'ok',
+      };
+      return { ready: hostsDown === 0 && !gateway.isDraining && engineOk, checks };
     },
     info: () => ({
       version: VERSION,
-      node: config.node.id,
-      engine: 'memory',
+      node: nodeId,
+      engine: engine.name,
       store: 'memory',
       uws: build,
       node_version: process.version,
-      config: { workers: config.actors.workers, gateway: config.gateway, channels: config.channels, allow_guests: config.auth.allowGuests },
+      config: { workers: config.actors.workers, gateway: config.gateway, channels: config.channels, cluster: redisUrls ? config.cluster : null, allow_guests: config.auth.allowGuests },
     }),
-    stats: () => ({
-      node: config.node.id,
-      connections: gateway.sockets.size,
-      channels: gateway.channelSubscribers.size,
-      messages_in_per_s: meter.rate('in'),
-      messages_out_per_s: meter.rate('out'),
-      totals: { frames_in: gateway.framesIn, frames_out: gateway.framesOut + fanout.deliveries, events_published: fanout.events },
-      actors: { host_threads: actors.hostCount, queued_messages: actors.queuedMessages() },
-    }),
+    stats: () => {
+      const local = {
+        node: nodeId,
+        connections: gateway.sockets.size,
+        channels: gateway.channelSubscribers.size,
+        messages_in_per_s: meter.rate('in'),
+        messages_out_per_s: meter.rate('out'),
+        totals: { frames_in: gateway.framesIn, frames_out: gateway.framesOut + fanout.deliveries, events_published: fanout.events },
+        actors: { host_threads: actors.hostCount, queued_messages: actors.queuedMessages() },
+      };
+      if (!cluster) return local;
+      return { ...local, cluster: cluster.totals() };
+    },
+    cluster: async () => {
+      if (cluster) return cluster.view();
+      const now = clock.now();
+      return {
+        node: nodeId,
+        ring_epoch: null,
+        nodes: [{ id: nodeId, status: 'alive', last_heartbeat: toDhakaIso(now), connections: gateway.sockets.size, actors: actors.queuedMessages(), endpoint: `${config.server.host}:${listeningPort ?? config.server.port}` }],
+        supervision: [],
+      };
+    },
   });
 
   const listenSocket = await new Promise<unknown>((resolve, reject) => {
     app.listen(config.server.host, config.server.port, (sock) => (sock ? resolve(sock) : reject(new Error(`cannot listen on ${config.server.host}:${config.server.port}`))));
   });
   const port = uws.us_socket_local_port(listenSocket as never);
+  listeningPort = port;
   logger.info({ port }, 'listening');
 
   let stopped: Promise<void> | undefined;
@@ -141,11 +225,15 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
     }
     gateway.stop();
     meter.stop();
+    // Leave the ring before the actors stop: the others own them from now on
+    // (their state is in the engine), and this node's mailbox is taken over.
+    if (cluster) await cluster.leave();
     await actors.stop();
+    await engine.close();
   };
   return {
     port,
-    nodeId: config.node.id,
+    nodeId,
     uws: build,
     actors,
     gateway,

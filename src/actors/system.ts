@@ -219,7 +219,10 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> {
    * it, and a save under an older epoch than the stored one is refused.
    */
   setRingEpoch(epoch: number): void {
-    if (!Number.isInteger(epoch) || epoch < this.ringEpoch) throw new RangeError(`ring epoch must be an integer that never decreases: ${this.ringEpoch} -> ${epoch}`);
+    if (!Number.isInteger(epoch) || epoch < 0) throw new RangeError(`ring epoch must be a non-negative integer, got ${epoch}`);
+    // Epochs only go back when the engine lost its data (a Redis restarted
+    // empty): the stored states went with it, so the new numbering is the truth.
+    if (epoch < this.ringEpoch) this.log.warn({ from: this.ringEpoch, to: epoch }, 'ring epoch went back: the engine lost its data');
     this.ringEpoch = epoch;
     for (const h of this.hosts) if (!h.down) h.out.push({ k: 'epoch', e: epoch });
   }

@@ -17,7 +17,7 @@ export type SupervisionKind = 'restart' | 'crash' | 'takeover' | 'stopped' | 'fe
 
 export interface ClusterDeps {
   nodeId: string;
-  endpoint: string;
+  endpoint: () => string;
   config: ClusterConfig;
   engine: Engine;
   actors: ActorSystem;

@@ -31,7 +31,8 @@ export interface MembershipEvents {
 
 export interface MembershipDeps {
   nodeId: string;
-  endpoint: string;
+  /** Where clients reach it (host:port), read at each heartbeat (the port is known only once listening). */
+  endpoint: () => string;
   config: Pick<ClusterConfig, 'heartbeatMs' | 'suspectMs' | 'deadMs'>;
   engine: MembershipEngine;
   logger: Logger;
@@ -59,6 +60,10 @@ export class MembershipService extends EventEmitter<MembershipEvents> {
     super();
     this.log = d.logger.child({ mod: 'membership' });
     this.monotonic = d.monotonic ?? (() => performance.now());
+  }
+
+  get nodeId(): string {
+    return this.d.nodeId;
   }
 
   /** The ring this node routes by; undefined until the first heartbeat succeeded. */
@@ -111,7 +116,7 @@ export class MembershipService extends EventEmitter<MembershipEvents> {
     const started = this.monotonic();
     try {
       const { connections, actors } = this.d.load();
-      const v = await this.d.engine.heartbeat({ id: this.d.nodeId, endpoint: this.d.endpoint, startedAt: this.startedAt, connections, actors }, this.d.config.deadMs);
+      const v = await this.d.engine.heartbeat({ id: this.d.nodeId, endpoint: this.d.endpoint(), startedAt: this.startedAt, connections, actors }, this.d.config.deadMs);
       const gap = started - this.lastOk;
       if (Number.isFinite(gap) && gap > this.d.config.deadMs) {
         this.log.warn({ silentMs: Math.round(gap) }, 'this node was silent for longer than deadMs: the others may have taken its actors over (its stale writes are fenced)');

@@ -38,7 +38,7 @@ export class Fanout {
     private readonly clock: Clock,
   ) {}
 
-  onEvent(ev: SequencedEvent): void {
+  onEvent(ev: Omit<SequencedEvent, 'k'>): void {
     const caps = this.captures.get(ev.channel);
     if (caps) for (const c of caps) c.push({ epoch: ev.epoch, offset: ev.offset, frame: ev.frame });
     const subscribers = this.app.numSubscribers(ev.channel);

@@ -20,6 +20,8 @@ import { TokenBucket } from '../security/token-bucket.ts';
 import { UserRateLimits } from '../security/user-rate.ts';
 import { toDhakaIso, type Clock } from '../time/clock.ts';
 import { ActorInterest } from './actor-interest.ts';
+import type { NodeInterest } from './interest.ts';
+import type { JoinSync } from './join-sync.ts';
 import { bearer, type TokenVerifier } from './auth.ts';
 import type { ConnState, Lang, NetHint, Socket } from './connection.ts';
 import { dispatch, type DispatchTable } from './dispatch.ts';
@@ -50,6 +52,14 @@ export interface GatewayDeps {
   admission?: Admission;
   /** The security log (§10); in memory unless a cluster-wide one is given. */
   securityLog?: SecurityLog;
+  /**
+   * Node interest (first/last local subscriber); kept by the channel actors
+   * unless given (the redis engine's channel bus). `joinInFlight` tells
+   * whether a join of the channel is capturing its events on this node.
+   */
+  interest?: (joinInFlight: (channel: string) => boolean) => NodeInterest;
+  /** Lines joins up with live events; see join-sync.ts. */
+  joinSync?: JoinSync;
 }
 
 /** Events kept by the in-memory security log. */
@@ -60,7 +70,7 @@ const NETS = new Set(['2g', '3g', '4g', 'wifi']);
 export class Gateway {
   private readonly hub: Hub;
   private readonly writer: Writer;
-  private readonly interest: ActorInterest;
+  private readonly interest: NodeInterest;
   private readonly admission: Admission;
   readonly securityLog: SecurityLog;
   private readonly flood: FloodGuard;
@@ -75,7 +85,8 @@ export class Gateway {
 
   constructor(private readonly d: GatewayDeps) {
     this.log = d.logger.child({ mod: 'gateway' });
-    this.interest = new ActorInterest(d.actors, d.nodeId, (ch) => d.fanout.isCapturing(ch), this.log);
+    const joinInFlight = (ch: string): boolean => d.fanout.isCapturing(ch);
+    this.interest = d.interest ? d.interest(joinInFlight) : new ActorInterest(d.actors, d.nodeId, joinInFlight, this.log);
     this.hub = new Hub(this.interest);
     this.writer = new Writer(d.metrics, d.config.maxBackpressureBytes, this.log);
     this.admission = d.admission ?? new LocalAdmission(d.config);
@@ -90,6 +101,7 @@ export class Gateway {
       nodeId: d.nodeId,
       maxChannels: d.config.maxChannels,
       askTimeoutMs: d.askTimeoutMs,
+      ...(d.joinSync ? { joinSync: d.joinSync } : {}),
     });
     this.handlers = frameHandlers({ actors: d.actors, membership, writer: this.writer, clock: d.clock, askTimeoutMs: d.askTimeoutMs, error: (ws, ref, err) => this.error(ws, ref, err) });
   }
@@ -319,7 +331,8 @@ export class Gateway {
 
   /** A replaced host thread lost its channels' watchers (and history): watch again what has subscribers here. */
   rewatch(hostIndex: number): void {
-    this.interest.rewatch(hostIndex, this.hub.channels());
+    // Only interest kept by channel actors lives in host threads; a bus subscription is the node's own.
+    if (this.interest instanceof ActorInterest) this.interest.rewatch(hostIndex, this.hub.channels());
   }
 
   private error(ws: Socket, ref: FrameRef | undefined, err: unknown): void {

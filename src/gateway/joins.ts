@@ -12,7 +12,8 @@ import type { ActorSystem } from '../actors/system.ts';
 import { channelAddress, type JoinAnswer } from '../domain/channel/messages.ts';
 import type { Since } from '../domain/channel/rules.ts';
 import type { ErrorCode } from '../errors.ts';
-import { HaatError } from '../errors.ts';
+import { HaatError, toHaatError } from '../errors.ts';
+import { IN_ORDER, type JoinSync } from './join-sync.ts';
 import type { Capture, Fanout } from './fanout.ts';
 
 export interface JoinedChannel {
@@ -64,6 +65,7 @@ export function askJoins(
   timeoutMs: number,
   status: (channel: string) => JoinStatus,
   complete: (outcome: JoinOutcome) => void,
+  sync: JoinSync = IN_ORDER,
 ): void {
   const pending: Pending[] = allowed.map(({ channel, since }) => ({ channel, since, capture: fanout.capture(channel) }));
   let remaining = pending.length;
@@ -79,14 +81,38 @@ export function askJoins(
     finish();
     return;
   }
-  for (const p of pending) {
-    const msg = p.since === undefined ? { type: 'join', node } : { type: 'join', node, since: p.since };
-    actors.request<JoinAnswer>(channelAddress(p.channel), msg, timeoutMs, (err, answer) => {
-      if (err) p.error = err;
-      else p.answer = answer;
-      if (--remaining === 0) finish();
-    });
-  }
+  // Once every answer is in, wait (if need be) until this node has delivered
+  // each channel up to its answer; the last of those runs finish, between two
+  // deliveries, so the subscription lands exactly after the answer's offset.
+  const answered = (): void => {
+    let waiting = 1;
+    const one = (): void => {
+      if (--waiting === 0) finish();
+    };
+    for (const p of pending) {
+      if (!p.answer) continue;
+      waiting++;
+      sync.whenAt(p.channel, { epoch: p.answer.epoch, offset: p.answer.offset }, one);
+    }
+    one();
+  };
+  const ask = (): void => {
+    for (const p of pending) {
+      const msg = p.since === undefined ? { type: 'join', node } : { type: 'join', node, since: p.since };
+      actors.request<JoinAnswer>(channelAddress(p.channel), msg, timeoutMs, (err, answer) => {
+        if (err) p.error = err;
+        else p.answer = answer;
+        if (--remaining === 0) answered();
+      });
+    }
+  };
+  const prepared = sync.prepare(pending.map((p) => p.channel));
+  if (prepared === undefined) return ask();
+  prepared.then(ask, (err: unknown) => {
+    const e = toHaatError(err);
+    for (const p of pending) p.error = e;
+    finish();
+  });
 }
 
 function settle(p: Pending, status: JoinStatus, out: JoinOutcome): void {

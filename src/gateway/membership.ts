@@ -20,6 +20,7 @@ import { withRef, type ClientFrame } from './frames.ts';
 import type { Hub } from './hub.ts';
 import { askJoins, type JoinStatus } from './joins.ts';
 import type { Writer } from './writer.ts';
+import type { JoinSync } from './join-sync.ts';
 
 export interface MembershipDeps {
   actors: ActorSystem;
@@ -30,6 +31,8 @@ export interface MembershipDeps {
   nodeId: string;
   maxChannels: number;
   askTimeoutMs: number;
+  /** Lines joins up with live events (redis engine); in order already on one node. */
+  joinSync?: JoinSync;
 }
 
 type JoinFrame = Extract<ClientFrame, { type: 'join_channel' }>;
@@ -105,7 +108,7 @@ export class Membership {
         }),
       );
       settleRest();
-    });
+    }, this.d.joinSync);
   }
 
   leave(ws: Socket, s: ConnState, frame: LeaveFrame): void {

@@ -22,7 +22,7 @@ const post = (path: string, body: unknown, bearer?: string): Promise<Response> =
 test('GET health needs no token and reports each part', async () => {
   const res = await get('health');
   assert.equal(res.status, 200);
-  assert.deepEqual(await res.json(), { status: 'ok', node: 'n-test', checks: { engine: 'ok', store: 'ok', actors: 'ok', gateway: 'ok' } });
+  assert.deepEqual(await res.json(), { status: 'ok', node: 'n-test', checks: { engine: 'ok (memory: in this process)', store: 'ok (memory: in this process)', actors: 'ok', gateway: 'ok' } });
 });
 
 test('GET info and stats are for admins: 401 without a token, 403 for others', async () => {

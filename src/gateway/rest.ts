@@ -25,7 +25,9 @@ export interface RestDeps {
   askTimeoutMs: number;
   health: () => { ready: boolean; checks: Record<string, string> };
   info: () => object;
-  stats: () => object;
+  stats: () => object | Promise<object>;
+  /** GET admin/cluster (§10). */
+  cluster: () => Promise<object>;
   nodeId: string;
   gateway: Gateway;
 }
@@ -118,7 +120,8 @@ export function mountRest(d: RestDeps): void {
   });
 
   app.get(`${PREFIX}/info`, authed('admin', async () => ({ status: 200, body: d.info() })));
-  app.get(`${PREFIX}/stats`, authed('admin', async () => ({ status: 200, body: d.stats() })));
+  app.get(`${PREFIX}/stats`, authed('admin', async () => ({ status: 200, body: await d.stats() })));
+  app.get(`${PREFIX}/admin/cluster`, authed('admin', async () => ({ status: 200, body: await d.cluster() })));
 
   app.post(
     `${PREFIX}/events/broadcast`,

@@ -56,7 +56,7 @@ export async function createRedisEngine(urls: readonly string[], opts: RedisEngi
   const run = defineScripts(client, [...HISTORY_SCRIPTS, ...ACTOR_STATE_SCRIPTS, ...MEMBERSHIP_SCRIPTS, ...MAILBOX_SCRIPTS, ...COUNTER_SCRIPTS]);
   const get = (key: string): Promise<string | null> => client.get(key);
   const del = (...ks: string[]): Promise<number> => client.del(...ks);
-  const mailboxes = new RedisMailboxes(run, keys, client, () => connectClient(addrs, 'blocking', conn));
+  const mailboxes = new RedisMailboxes(run, keys, client, () => connectClient(addrs, 'blocking', { ...conn, waitForConnection: true }));
   const bus = new RedisChannelBus(sub, keys, opts.logger.child({ engine: 'redis-bus' }));
   return {
     name: addrs.length === 1 ? 'redis' : 'redis-cluster',
