@@ -11,7 +11,7 @@ import type { HostEngines } from './host-engines.ts';
 import { HeldAnswer } from './held-answer.ts';
 import { assertNever, type FromHost, type LifecycleKind, type ToHost, type WireError } from './wire.ts';
 import type { SaveOutcome, SaveRequest } from '../engines/actor-state.ts';
-import { isErrorCode } from '../errors.ts';
+import { HaatError, isErrorCode } from '../errors.ts';
 import type { Clock } from '../time/clock.ts';
 
 export interface HostOptions {
@@ -297,7 +297,11 @@ export class Host {
     cell.running = true;
     try {
       while (cell.status !== 'stopped') {
-        if (cell.status === 'new' && !(await this.init(cell))) continue;
+        if (cell.status === 'new' && !(await this.init(cell))) {
+          // Nothing left to answer (an unreachable engine refused the last one): try again on the next message.
+          if (cell.status === 'new' && cell.mailbox.length === 0) break;
+          continue;
+        }
         const item = cell.mailbox.shift();
         if (item === undefined) break;
         cell.lastActive = this.opts.clock.now();
@@ -313,7 +317,8 @@ export class Host {
         } catch (err) {
           cell.capturing = false;
           this.dropEffects(cell, 'its handler failed');
-          this.crash(cell, item, err);
+          if (isUnavailable(err)) this.unavailable(cell, item, err);
+          else this.crash(cell, item, err);
           continue;
         }
         cell.capturing = false;
@@ -323,7 +328,8 @@ export class Host {
             outcome = await this.save(cell, result.state);
           } catch (err) {
             this.dropEffects(cell, 'its save failed');
-            this.crash(cell, item, new SaveFailed(`save failed: ${describe(err)}`));
+            if (isUnavailable(err)) this.unavailable(cell, item, err);
+            else this.crash(cell, item, new SaveFailed(`save failed: ${describe(err)}`));
             continue;
           }
           if (!outcome.ok) {
@@ -430,9 +436,31 @@ export class Host {
       cell.status = 'ready';
       return true;
     } catch (err) {
+      if (isUnavailable(err)) {
+        // The engine is out of reach: the message that woke the actor is
+        // answered unavailable (temporary) and the next one tries again.
+        const item = cell.mailbox.shift();
+        if (item) this.unavailable(cell, item, err);
+        return false;
+      }
       this.crash(cell, undefined, err);
       return false;
     }
+  }
+
+  /**
+   * The engine (Redis) could not be reached while handling `item`: not a bug
+   * of the actor, so no crash and no restart intensity spent. The message is
+   * answered with the temporary error, and the actor reloads its state from
+   * the engine before the next one (what it holds may be behind).
+   */
+  private unavailable(cell: Cell, item: Item, err: unknown): void {
+    const e = err as HaatError;
+    if (item.ask !== undefined) this.reply(item.ask, { code: 'unavailable', message: e.message, ...(e.retryAfterMs === undefined ? {} : { retry_after_ms: e.retryAfterMs }) });
+    else this.opts.out.push({ k: 'u', a: cell.address, t: String(item.m?.type), e: { code: 'unavailable', message: e.message } });
+    this.countDone();
+    cell.status = 'new';
+    cell.state = undefined;
   }
 
   private crash(cell: Cell, item: Item | undefined, err: unknown): void {
@@ -503,6 +531,11 @@ function checkSerialisable(state: unknown): void {
 
 function checkReminderName(name: unknown): void {
   if (typeof name !== 'string' || name.length === 0 || name.length > 200) throw new TypeError(`reminder name must be a string of 1 to 200 characters, got ${JSON.stringify(name)}`);
+}
+
+/** A temporary failure of the engine (Redis unreachable), as the engines report it. */
+function isUnavailable(err: unknown): boolean {
+  return err instanceof HaatError && err.code === 'unavailable';
 }
 
 function describe(err: unknown): string {
