@@ -2,7 +2,8 @@
 // server (PROTOCOL.md §4). Each test starts its own redis-server and nodes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startRedisServer } from '../testkit/redis-server.ts';
+import { startRedisCluster, startRedisServer } from '../testkit/redis-server.ts';
+import { token } from '../testkit/node.ts';
 import { channelsOwnedBy, connect, ownerOf, startTestCluster } from '../testkit/cluster.ts';
 import type { TestClient, Frame } from '../testkit/ws-client.ts';
 import { waitFor, withTimeout } from '../testkit/wait.ts';
@@ -40,6 +41,13 @@ test('three nodes: a subscriber on n1 gets, in order and once, what is published
     }
     await waitFor(() => sub.frames.filter((f) => f.type === 'event').length, (n) => n >= 30, { timeoutMs: 10_000, what: '30 events on n1' });
     for (const ch of channels) assert.deepEqual(offsets(sub, ch), range(1, 10), ch);
+    // Only nodes with subscribers receive a channel's events: n2 has none.
+    const admin = await token({ sub: 'ops', roles: ['admin'] });
+    const stats = async (id: string): Promise<number> =>
+      ((await (await fetch(cluster.node(id).http('stats'), { headers: { authorization: `Bearer ${admin}` } })).json()) as { totals: { events_published: number } }).totals.events_published;
+    assert.equal(await stats('n1'), 30);
+    assert.equal(await stats('n2'), 0, 'n2 has no subscriber and received no event');
+    assert.equal(await stats('n3'), 0, 'n3 published them but has no subscriber');
     // The channel n2 owns, published from n1: its actor answers through n1's mailbox.
     const onN1 = await connect(cluster.node('n1'), PUBLISHER);
     const owned = channels[1]!;
@@ -244,6 +252,29 @@ test('SIGTERM drain: the node leaves the ring at once and its actors are served 
     t.diagnostic(`drained node's channel answered ${Date.now() - started} ms after SIGTERM`);
     assert.equal(r.offset, 6, 'numbering continues on the new owner');
     await pub.close();
+  } finally {
+    await cluster.stop();
+    await redis.stop();
+  }
+});
+
+test('the same on a 3-master Redis Cluster: nodes given its seed URLs deliver across nodes, with channels on different masters', { timeout: 60_000 }, async () => {
+  const redis = await startRedisCluster();
+  const alive = ['n1', 'n2'];
+  const cluster = await startTestCluster(redis.urls.join(','), alive);
+  try {
+    const channels = [...channelsOwnedBy('n1', alive, 3), ...channelsOwnedBy('n2', alive, 3)];
+    const sub = await connect(cluster.node('n1'));
+    await sub.request({ type: 'join_channel', channels });
+    const pub = await connect(cluster.node('n2'), PUBLISHER);
+    for (let i = 0; i < 24; i++) await publishAcked(pub, channels[i % channels.length]!, `rc${i}`, { i }, Date.now() + 20_000);
+    await waitFor(() => sub.frames.filter((f) => f.type === 'event').length, (n) => n >= 24, { timeoutMs: 10_000, what: '24 events' });
+    for (const ch of channels) assert.deepEqual(offsets(sub, ch), range(1, 4), ch);
+    const late = await connect(cluster.node('n2'));
+    const j = await late.request({ type: 'join_channel', channels: [channels[0]!], since: { [channels[0]!]: { epoch: sub.events(channels[0]!)[0]!.epoch, offset: 1 } } });
+    assert.equal((j.channels as { recovered: boolean }[])[0]!.recovered, true);
+    assert.deepEqual(offsets(late, channels[0]!), [2, 3, 4]);
+    await Promise.all([sub.close(), pub.close(), late.close()]);
   } finally {
     await cluster.stop();
     await redis.stop();
