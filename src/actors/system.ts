@@ -310,12 +310,26 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> {
     host.out.push(hops === 0 ? { k: 'a', i, a: address, m: msg } : { k: 'a', i, a: address, m: msg, h: hops });
   }
 
-  /** The default hand-off route: this node's placement (one node: the actor reactivates from its stored state). */
+  /** The default hand-off route: the actor's owner by the cluster's ring, else this node's placement (one node: the actor reactivates from its stored state). */
   private readonly localRoute: HandoffRoute = (h, answer) => {
     if (h.hops > MAX_HANDOFF_HOPS) {
       const err = new HaatError('unavailable', `${h.address} was handed off ${h.hops} times without reaching an owner that could save; retry`, { retryAfterMs: 1000 });
       if (answer) answer(err, undefined);
       else this.undeliverable({ address: h.address, type: h.msg.type, error: err.toBody() });
+      return;
+    }
+    // In a cluster the new owner may be another node: the ring says where.
+    let node: string | undefined;
+    try {
+      node = this.remote?.ownerElsewhere(h.address);
+    } catch (err) {
+      if (answer) answer(err as HaatError, undefined);
+      else this.undeliverable({ address: h.address, type: h.msg.type, error: (err as HaatError).toBody() });
+      return;
+    }
+    if (node !== undefined) {
+      if (answer) this.remote!.request(node, h.address, h.msg, this.config.askTimeoutMs, answer);
+      else this.remote!.send(node, h.address, h.msg);
       return;
     }
     if (answer) {
