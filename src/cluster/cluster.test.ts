@@ -107,6 +107,11 @@ test('kill -9 of a node mid-stream: its actors serve again elsewhere within 5 s,
       await waitFor(() => offsets(watcher, ch).length, (n) => n >= want.length, { timeoutMs: 10_000, what: `${ch} on n1` });
       assert.deepEqual(offsets(watcher, ch), want, `${ch}: delivered once, in order`);
     }
+    // Ops see it: n2 dead in the ring view, and the takeover in the supervision stream.
+    const admin = await token({ sub: 'ops', roles: ['admin'] });
+    const view = (await (await fetch(cluster.node('n1').http('admin/cluster'), { headers: { authorization: `Bearer ${admin}` } })).json()) as { nodes: { id: string; status: string }[]; supervision: { kind: string; address: string }[] };
+    assert.equal(view.nodes.find((x) => x.id === 'n2')?.status, 'dead');
+    assert.ok(view.supervision.some((e) => e.kind === 'takeover' && e.address === 'node:n2'), JSON.stringify(view.supervision));
     // The dead node's client resumes on n3 with since: recovered, exactly the missed events.
     const resumed = await connect(cluster.node('n3'));
     const j = await resumed.request({ type: 'join_channel', channels, since: lastSeen });
