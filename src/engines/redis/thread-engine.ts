@@ -12,14 +12,33 @@ import { createRedisEngine } from './redis-engine.ts';
 
 const engines = new Map<string, Promise<Engine>>();
 
-/** The thread's engine for these URLs (created on first use). */
+// A thread's first messages arrive while its connections are still opening:
+// they wait for the first PING to be answered (at most this long) rather than
+// fail at once. Later outages fail fast, as the engine's commands do.
+const FIRST_CONNECT_WAIT_MS = 3000;
+
+/** The thread's engine for these URLs (created on first use; resolves once connected, or after FIRST_CONNECT_WAIT_MS). */
 export function threadRedisEngine(urls: readonly string[]): Promise<Engine> {
   const key = urls.join(',');
   let e = engines.get(key);
   if (!e) {
     // Host threads log only what needs attention; the node's own log has the rest.
     const logger = pino({ level: 'warn', base: { thread: 'host' } }, pino.destination(2));
-    e = createRedisEngine(urls, { logger, waitForConnection: false });
+    e = createRedisEngine(urls, { logger, waitForConnection: false }).then(async (engine) => {
+      const until = Date.now() + FIRST_CONNECT_WAIT_MS;
+      for (;;) {
+        try {
+          await engine.ping();
+          return engine;
+        } catch (err) {
+          if (Date.now() >= until) {
+            logger.warn({ err: (err as Error).message }, 'redis not reachable from this host thread yet; its actors answer unavailable until it is');
+            return engine;
+          }
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      }
+    });
     engines.set(key, e);
   }
   return e;
