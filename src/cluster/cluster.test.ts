@@ -1,6 +1,7 @@
 // Several real nodes over a real redis-server, behaving to clients as one
 // server (PROTOCOL.md §4). Each test starts its own redis-server and nodes.
 import { test } from 'node:test';
+import { execFile } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { startRedisCluster, startRedisServer } from '../testkit/redis-server.ts';
 import { token } from '../testkit/node.ts';
@@ -18,6 +19,12 @@ async function publishAcked(c: TestClient, channel: string, id: string, data: ob
     if (r.temporary !== true || Date.now() > deadline) throw new Error(`publish ${id} failed: ${JSON.stringify(r)}`);
     await new Promise((res) => setTimeout(res, 50));
   }
+}
+
+/** One command through redis-cli (the test's own redis-server). */
+function redisCli(url: string, args: string[]): Promise<string> {
+  const port = new URL(url).port;
+  return new Promise((resolve, reject) => execFile('redis-cli', ['-p', port, ...args], { timeout: 5000 }, (err, out) => (err ? reject(err) : resolve(out.trim()))));
 }
 
 const offsets = (c: TestClient, channel: string): number[] => c.events(channel).map((f) => f.offset as number);
@@ -280,6 +287,39 @@ test('the same on a 3-master Redis Cluster: nodes given its seed URLs deliver ac
     assert.equal((j.channels as { recovered: boolean }[])[0]!.recovered, true);
     assert.deepEqual(offsets(late, channels[0]!), [2, 3, 4]);
     await Promise.all([sub.close(), pub.close(), late.close()]);
+  } finally {
+    await cluster.stop();
+    await redis.stop();
+  }
+});
+
+test('a node whose bus connection drops mid-stream notices the gap and fills it from history: no gap, no duplicate', { timeout: 60_000 }, async (t) => {
+  const redis = await startRedisServer();
+  const alive = ['n1', 'n2'];
+  const cluster = await startTestCluster(redis.url, alive);
+  try {
+    const channels = [...channelsOwnedBy('n1', alive, 1), ...channelsOwnedBy('n2', alive, 1)];
+    const sub = await connect(cluster.node('n1'));
+    await sub.request({ type: 'join_channel', channels });
+    const pub = await connect(cluster.node('n2'), PUBLISHER);
+    const counts = new Map(channels.map((c) => [c, 0]));
+    const deadline = Date.now() + 40_000;
+    const publishRound = async (label: string): Promise<void> => {
+      for (const ch of channels) {
+        await publishAcked(pub, ch, `${label}-${ch}`, {}, deadline);
+        counts.set(ch, counts.get(ch)! + 1);
+      }
+    };
+    for (let i = 0; i < 5; i++) await publishRound(`a${i}`);
+    // Every pub/sub connection of the redis-server is dropped (the nodes' bus subscribers).
+    const killed = await redisCli(redis.url, ['CLIENT', 'KILL', 'TYPE', 'pubsub']);
+    t.diagnostic(`pub/sub connections killed: ${killed}`);
+    for (let i = 0; i < 5; i++) await publishRound(`b${i}`);
+    for (const ch of channels) {
+      await waitFor(() => offsets(sub, ch).length, (n) => n >= counts.get(ch)!, { timeoutMs: 15_000, what: `${ch}: all events after the drop` });
+      assert.deepEqual(offsets(sub, ch), range(1, counts.get(ch)!), `${ch}: gap-free, no duplicate`);
+    }
+    await Promise.all([sub.close(), pub.close()]);
   } finally {
     await cluster.stop();
     await redis.stop();
