@@ -8,7 +8,8 @@ import type { ClusterConfig } from '../config/schema.ts';
 import type { Engine } from '../engines/engine.ts';
 import { HaatError } from '../errors.ts';
 import { toDhakaIso } from '../time/clock.ts';
-import { MembershipService, type NodeState, type RingChange } from './membership-service.ts';
+import { MembershipService, type NodeState } from './membership-service.ts';
+import type { NodeRing } from './node-ring.ts';
 import { RemoteMailboxes } from './remote-mailboxes.ts';
 
 export const SUPERVISION_LOG = 'supervision';
@@ -64,7 +65,7 @@ export class Cluster {
       request: (node, address, msg, timeoutMs, done) => this.mailboxes.request(node, address, msg, timeoutMs, done),
     };
     d.actors.setRemote(route);
-    this.membership.on('ring', (change) => this.onRing(change));
+    this.membership.on('view', (ring) => this.sweepDead(ring));
     d.actors.on('lifecycle', (ev) => {
       if (ev.kind === 'passivated') return;
       this.supervise(ev.kind, ev.address, ev.detail);
@@ -132,22 +133,27 @@ export class Cluster {
     return this.mailboxes.stop();
   }
 
-  private onRing(change: RingChange): void {
-    const ring = change.ring;
-    // One survivor takes over each dead node's mailbox: the first live node by id, the same on every node.
+  /**
+   * One survivor takes over each dead node's mailbox: the first live node by
+   * id, the same on every node. It looks again at every heartbeat while the
+   * node stays dead, because a peer whose ring was a heartbeat behind may
+   * still have written to the dead node's mailbox after the first takeover.
+   */
+  private sweepDead(ring: NodeRing): void {
     if (ring.nodes[0] !== this.d.nodeId) return;
     for (const n of this.membership.nodes()) {
       if (n.status !== 'dead' || n.id === this.d.nodeId) continue;
       const key = `${n.id}@${n.startedAt}`;
-      if (this.takenOver.has(key)) continue;
+      const first = !this.takenOver.has(key);
       this.takenOver.add(key);
       const started = Date.now();
       this.mailboxes.takeOver(n.id).then(
-        (entries) => this.supervise('takeover', `node:${n.id}`, `${this.d.nodeId} took over ${n.id} (ring epoch ${ring.epoch}): ${entries} mailbox entries in ${Date.now() - started} ms; its actors reactivate on their new owners`),
-        (err: unknown) => {
-          this.takenOver.delete(key);
-          this.log.error({ dead: n.id, err: (err as Error).message }, 'takeover failed; retried on the next ring change');
+        (entries) => {
+          if (first || entries > 0) {
+            this.supervise('takeover', `node:${n.id}`, `${this.d.nodeId} took over ${n.id} (ring epoch ${ring.epoch}): ${entries} mailbox entries in ${Date.now() - started} ms; its actors reactivate on their new owners`);
+          }
         },
+        (err: unknown) => this.log.error({ dead: n.id, err: (err as Error).message }, 'takeover failed; tried again at the next heartbeat'),
       );
     }
   }

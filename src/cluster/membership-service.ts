@@ -25,6 +25,8 @@ export interface RingChange {
 
 export interface MembershipEvents {
   ring: [RingChange];
+  /** After every successful heartbeat, whether or not the ring changed. */
+  view: [NodeRing];
   engineDown: [Error];
   engineUp: [];
 }
@@ -146,11 +148,15 @@ export class MembershipService extends EventEmitter<MembershipEvents> {
   private apply(v: MembershipView): void {
     this.view = v;
     const prev = this.current;
-    if (prev && prev.epoch === v.ringEpoch) return;
+    if (prev && prev.epoch === v.ringEpoch) {
+      this.emit('view', prev);
+      return;
+    }
     const ring = new NodeRing(v.alive, v.ringEpoch);
     this.current = ring;
     const left = prev ? prev.nodes.filter((n) => !ring.has(n)) : [];
     this.log.info({ ringEpoch: v.ringEpoch, nodes: ring.nodes, left }, 'ring changed');
     this.emit('ring', { ring, previous: prev, left });
+    this.emit('view', ring);
   }
 }

@@ -121,7 +121,7 @@ export class RemoteMailboxes {
       n += fresh.length;
       if (fresh.length < this.d.batch) break;
     }
-    this.log.warn({ dead, entries: n }, 'took over the mailbox of a node that left the ring');
+    if (n > 0) this.log.warn({ dead, entries: n }, 'took over entries from the mailbox of a node that left the ring');
     return n;
   }
 
