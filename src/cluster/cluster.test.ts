@@ -161,6 +161,13 @@ test('SIGSTOP until declared dead, then SIGCONT: the paused node cannot append s
     const victim = cluster.node('n2').proc.child;
     victim.kill('SIGSTOP');
     const stoppedAt = Date.now();
+    const admin = await token({ sub: 'ops', roles: ['admin'] });
+    const statusOf = async (id: string): Promise<string | undefined> => {
+      const v = (await (await fetch(cluster.node('n1').http('admin/cluster'), { headers: { authorization: `Bearer ${admin}` } })).json()) as { nodes: { id: string; status: string }[] };
+      return v.nodes.find((x) => x.id === id)?.status;
+    };
+    await waitFor(() => statusOf('n2'), (st) => st === 'suspect', { timeoutMs: 2900, what: 'n2 suspect before it is dead' });
+    t.diagnostic(`n2 suspect after ${Date.now() - stoppedAt} ms`);
     await cluster.waitForRing('n1', ['n1'], 10_000);
     t.diagnostic(`n1 declared the stopped n2 dead after ${Date.now() - stoppedAt} ms`);
     await publishSome(5); // served by n1 now
