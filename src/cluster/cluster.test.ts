@@ -3,9 +3,9 @@
 import { test } from 'node:test';
 import { execFile } from 'node:child_process';
 import assert from 'node:assert/strict';
-import { startRedisCluster, startRedisServer } from '../testkit/redis-server.ts';
+import { startRedisCluster, startRedisServer, type RedisServer } from '../testkit/redis-server.ts';
 import { token } from '../testkit/node.ts';
-import { channelsOwnedBy, connect, ownerOf, startTestCluster } from '../testkit/cluster.ts';
+import { channelsOwnedBy, connect, ownerOf, startTestCluster, type TestCluster } from '../testkit/cluster.ts';
 import type { TestClient, Frame } from '../testkit/ws-client.ts';
 import { waitFor, withTimeout } from '../testkit/wait.ts';
 
@@ -28,13 +28,26 @@ function redisCli(url: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => execFile('redis-cli', ['-p', port, ...args], { timeout: 5000 }, (err, out) => (err ? reject(err) : resolve(out.trim()))));
 }
 
+/** A redis-server of the test's own and nodes `ids` over it, stopped (killed) after `body`, whatever happens. */
+async function withCluster(ids: string[], body: (cluster: TestCluster, redis: RedisServer) => Promise<void>): Promise<void> {
+  const redis = await startRedisServer();
+  try {
+    const cluster = await startTestCluster(redis.url, ids);
+    try {
+      await body(cluster, redis);
+    } finally {
+      await cluster.stop();
+    }
+  } finally {
+    await redis.stop();
+  }
+}
+
 const offsets = (c: TestClient, channel: string): number[] => c.events(channel).map((f) => f.offset as number);
 const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 test('three nodes: a subscriber on n1 gets, in order and once, what is published on n3; an actor owned by n2 answers an ask from n1', { timeout: 60_000 }, async () => {
-  const redis = await startRedisServer();
-  const cluster = await startTestCluster(redis.url, ['n1', 'n2', 'n3']);
-  try {
+  await withCluster(['n1', 'n2', 'n3'], async (cluster) => {
     const alive = ['n1', 'n2', 'n3'];
     const channels = [...channelsOwnedBy('n1', alive, 1), ...channelsOwnedBy('n2', alive, 1), ...channelsOwnedBy('n3', alive, 1)];
     const sub = await connect(cluster.node('n1'));
@@ -65,17 +78,12 @@ test('three nodes: a subscriber on n1 gets, in order and once, what is published
     const again = await publishAcked(onN1, owned, 'from-n1', { x: 1 }, Date.now() + 10_000);
     assert.deepEqual([again.id, again.offset], [r.id, r.offset], 'a retried publish is answered once, across nodes');
     await Promise.all([sub.close(), pub.close(), onN1.close()]);
-  } finally {
-    await cluster.stop();
-    await redis.stop();
-  }
+  });
 });
 
 test('kill -9 of a node mid-stream: its actors serve again elsewhere within 5 s, nothing acknowledged is lost or doubled, and its clients resume on another node', { timeout: 90_000 }, async (t) => {
-  const redis = await startRedisServer();
   const alive = ['n1', 'n2', 'n3'];
-  const cluster = await startTestCluster(redis.url, alive);
-  try {
+  await withCluster(alive, async (cluster) => {
     const channels = [...channelsOwnedBy('n2', alive, 2), ...channelsOwnedBy('n1', alive, 1), ...channelsOwnedBy('n3', alive, 1)];
     const watcher = await connect(cluster.node('n1'));
     await watcher.request({ type: 'join_channel', channels });
@@ -131,17 +139,12 @@ test('kill -9 of a node mid-stream: its actors serve again elsewhere within 5 s,
       assert.deepEqual(offsets(resumed, entry.channel), missed, `${entry.channel}: exactly the missed events`);
     }
     await Promise.all([watcher.close(), pub.close(), resumed.close()]);
-  } finally {
-    await cluster.stop();
-    await redis.stop();
-  }
+  });
 });
 
 test('SIGSTOP until declared dead, then SIGCONT: the paused node cannot append stale events nor deliver stale answers', { timeout: 90_000 }, async (t) => {
-  const redis = await startRedisServer();
   const alive = ['n1', 'n2'];
-  const cluster = await startTestCluster(redis.url, alive);
-  try {
+  await withCluster(alive, async (cluster) => {
     const [ch] = channelsOwnedBy('n2', alive, 1);
     const channel = ch!;
     const watcher = await connect(cluster.node('n1'));
@@ -183,17 +186,12 @@ test('SIGSTOP until declared dead, then SIGCONT: the paused node cannot append s
     assert.deepEqual(offsets(watcher, channel), range(1, 15), 'no stale append slipped in: offsets are gap-free and unique');
     assert.deepEqual([...answers.values()].map((a) => Number(a.split('@')[1])), range(1, 15));
     await Promise.all([watcher.close(), pub.close()]);
-  } finally {
-    await cluster.stop();
-    await redis.stop();
-  }
+  });
 });
 
 test('redis-server killed and restarted with its data gone: health is 503, then 200 again within 15 s, and new publishes flow', { timeout: 90_000 }, async (t) => {
-  const redis = await startRedisServer();
   const alive = ['n1', 'n2'];
-  const cluster = await startTestCluster(redis.url, alive);
-  try {
+  await withCluster(alive, async (cluster, redis) => {
     const channels = [...channelsOwnedBy('n1', alive, 1), ...channelsOwnedBy('n2', alive, 1)];
     const sub = await connect(cluster.node('n1'));
     await sub.request({ type: 'join_channel', channels });
@@ -220,17 +218,12 @@ test('redis-server killed and restarted with its data gone: health is 503, then 
       assert.notEqual(last.epoch, evs[0]!.epoch, `${ch}: a new epoch, since the history was lost`);
     }
     await Promise.all([sub.close(), pub.close()]);
-  } finally {
-    await cluster.stop();
-    await redis.stop();
-  }
+  });
 });
 
 test('no sticky sessions: a client that lands on a different node at every reconnect resumes with since each time', { timeout: 60_000 }, async () => {
-  const redis = await startRedisServer();
   const alive = ['n1', 'n2', 'n3'];
-  const cluster = await startTestCluster(redis.url, alive);
-  try {
+  await withCluster(alive, async (cluster) => {
     const channel = 'product:roaming';
     const pub = await connect(cluster.node('n1'), PUBLISHER);
     let last = { epoch: '', offset: 0 };
@@ -251,17 +244,12 @@ test('no sticky sessions: a client that lands on a different node at every recon
       published += 3;
     }
     await pub.close();
-  } finally {
-    await cluster.stop();
-    await redis.stop();
-  }
+  });
 });
 
 test('SIGTERM drain: the node leaves the ring at once and its actors are served by the others without waiting for it to be declared dead', { timeout: 60_000 }, async (t) => {
-  const redis = await startRedisServer();
   const alive = ['n1', 'n2'];
-  const cluster = await startTestCluster(redis.url, alive);
-  try {
+  await withCluster(alive, async (cluster) => {
     const [channel] = channelsOwnedBy('n2', alive, 1);
     const pub = await connect(cluster.node('n1'), PUBLISHER);
     for (let i = 1; i <= 5; i++) await publishAcked(pub, channel!, `d${i}`, {}, Date.now() + 10_000);
@@ -274,10 +262,7 @@ test('SIGTERM drain: the node leaves the ring at once and its actors are served 
     t.diagnostic(`drained node's channel answered ${Date.now() - started} ms after SIGTERM`);
     assert.equal(r.offset, 6, 'numbering continues on the new owner');
     await pub.close();
-  } finally {
-    await cluster.stop();
-    await redis.stop();
-  }
+  });
 });
 
 test('the same on a 3-master Redis Cluster: nodes given its seed URLs deliver across nodes, with channels on different masters', { timeout: 60_000 }, async () => {
@@ -304,10 +289,8 @@ test('the same on a 3-master Redis Cluster: nodes given its seed URLs deliver ac
 });
 
 test('a node whose bus connection drops mid-stream notices the gap and fills it from history: no gap, no duplicate', { timeout: 60_000 }, async (t) => {
-  const redis = await startRedisServer();
   const alive = ['n1', 'n2'];
-  const cluster = await startTestCluster(redis.url, alive);
-  try {
+  await withCluster(alive, async (cluster, redis) => {
     const channels = [...channelsOwnedBy('n1', alive, 1), ...channelsOwnedBy('n2', alive, 1)];
     const sub = await connect(cluster.node('n1'));
     await sub.request({ type: 'join_channel', channels });
@@ -330,8 +313,5 @@ test('a node whose bus connection drops mid-stream notices the gap and fills it 
       assert.deepEqual(offsets(sub, ch), range(1, counts.get(ch)!), `${ch}: gap-free, no duplicate`);
     }
     await Promise.all([sub.close(), pub.close()]);
-  } finally {
-    await cluster.stop();
-    await redis.stop();
-  }
+  });
 });
