@@ -22,7 +22,7 @@ after(async () => {
 });
 
 function node(self: string, peers: () => string[], extra: Partial<ClusterAdmissionDeps> = {}): ClusterAdmission {
-  const a = new ClusterAdmission({ counters: engine.counters, limits: { maxConnectionsPerUser: 3, maxConnectionsPerIp: 4 }, self, peers, ready: () => true, logger: silentLogger(), syncMs: 50, ...extra });
+  const a = new ClusterAdmission({ counters: engine.counters, limits: { maxConnectionsPerUser: 3, maxConnectionsPerIp: 4 }, self: () => self, peers, ready: () => true, logger: silentLogger(), syncMs: 50, ...extra });
   admissions.push(a);
   return a;
 }

@@ -23,8 +23,8 @@ import { isLoopback, type AdmissionLimits } from './local-admission.ts';
 export interface ClusterAdmissionDeps {
   counters: CounterEngine;
   limits: AdmissionLimits;
-  /** This node's incarnation, `<id>.<startedAt>`. */
-  self: string;
+  /** This node's incarnation, `<id>.<startedAt>` (undefined before the node is in a cluster). */
+  self: () => string | undefined;
   /** Incarnations of the other live (alive or suspect) nodes. */
   peers: () => string[];
   /** The cluster engine answers (membership healthy). */
@@ -60,7 +60,7 @@ export class ClusterAdmission implements Admission {
   }
 
   async admit(userId: string | null, ip: string): Promise<AdmissionVerdict> {
-    if (!this.d.ready()) throw new HaatError('unavailable', 'the cluster engine is unreachable: connection counts cannot be checked; retry', { retryAfterMs: 1000 });
+    if (!this.d.ready() || this.d.self() === undefined) throw new HaatError('unavailable', 'the cluster engine is unreachable: connection counts cannot be checked; retry', { retryAfterMs: 1000 });
     const { maxConnectionsPerUser, maxConnectionsPerIp } = this.d.limits;
     const userKey = userId === null ? undefined : `conn:user:${userId}`;
     const ipKey = isLoopback(ip) ? undefined : `conn:ip:${ip}`;
@@ -117,7 +117,7 @@ export class ClusterAdmission implements Admission {
     if (delta === 0) return;
     h.local += delta;
     const held = h;
-    this.d.counters.add(`${key}@${this.d.self}`, delta, this.ttlMs).then(
+    this.d.counters.add(`${key}@${this.d.self()}`, delta, this.ttlMs).then(
       () => {
         held.touchedAt = Date.now();
         this.forget(key, held);
@@ -149,7 +149,7 @@ export class ClusterAdmission implements Admission {
     try {
       await Promise.all(
         [...this.held].filter(([, h]) => all || h.dirty || h.touchedAt < stale).map(async ([key, h]) => {
-          const full = `${key}@${this.d.self}`;
+          const full = `${key}@${this.d.self()}`;
           const want = h.local;
           try {
             const have = await this.d.counters.add(full, 0, this.ttlMs);
