@@ -6,6 +6,8 @@ import { startRedisServer, type RedisServer } from '../testkit/redis-server.ts';
 import { startTestNode, token, type TestNode } from '../testkit/node.ts';
 import { TestClient } from '../testkit/ws-client.ts';
 import { waitFor, withTimeout } from '../testkit/wait.ts';
+import { createRedisEngine } from '../engines/redis/redis-engine.ts';
+import { silentLogger } from '../log/logger.ts';
 
 const WAIT = { timeoutMs: 5_000 };
 // Requests close their connection: a kept-alive one to a stopped node would hold the test process open.
@@ -115,6 +117,33 @@ describe('two nodes over redis', { timeout: 30_000 }, () => {
     assert.deepEqual(((stats.body.cluster as { per_node: { node: string }[] }).per_node).map((n) => n.node), ['n1', 'n2']);
   });
 
+  it('a live node that does not answer is named, after a bounded wait, and the others still count', async () => {
+    // A member that heartbeats (so it is alive) but reads no mailbox: a node stuck in a long GC, say.
+    const ghost = await createRedisEngine([redis.url], { logger: silentLogger() });
+    const beat = () => ghost.membership.heartbeat({ id: 'ghost', endpoint: 'nowhere:0', startedAt: 1, connections: 0, actors: 0 }, 1000);
+    await beat();
+    // A missed beat only makes the ghost suspect, which still counts as live.
+    const timer = setInterval(() => void beat().catch((err: unknown) => assert.ok(err instanceof Error)), 100);
+    try {
+      await waitFor(() => get(n1, 'admin/cluster'), (r) => (r.body.nodes as { id: string; status: string }[]).some((x) => x.id === 'ghost' && x.status === 'alive'), { ...WAIT, what: 'n1 sees the ghost alive' });
+      const a = await connect(n2, 'stuck');
+      const started = Date.now();
+      const res = await withTimeout(
+        fetch(n1.http('/api/v1/realtime/admin/disconnect'), { method: 'POST', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json', connection: 'close' }, body: JSON.stringify({ user_id: 'stuck' }) }),
+        { ...WAIT, what: 'POST admin/disconnect' },
+      );
+      assert.deepEqual(await res.json(), { ok: true, disconnected: 1, unanswered_nodes: ['ghost'] });
+      assert.ok(Date.now() - started < 4_000, 'bounded by the control timeout');
+      assert.equal((await withTimeout(a.closed, { ...WAIT, what: 'closed' })).code, 4003);
+      const stats = await get(n2, 'stats');
+      assert.deepEqual((stats.body.cluster as { unanswered: string[] }).unanswered, ['ghost']);
+    } finally {
+      clearInterval(timer);
+      await ghost.membership.leave('ghost', 1000);
+      await ghost.close();
+    }
+  });
+
   it('while Redis is unreachable an upgrade is refused with 503 unavailable; admitted again once it is back', async () => {
     await redis.kill();
     await waitFor(() => fetch(n1.http('/api/v1/realtime/health'), { headers: { connection: 'close' } }).then((r) => r.status), (s) => s === 503, { ...WAIT, what: 'n1 not ready' });
@@ -126,7 +155,7 @@ describe('two nodes over redis', { timeout: 30_000 }, () => {
       { ...WAIT, what: 'the upgrade answered' },
     );
     assert.equal(refused?.status, 503);
-    assert.equal((JSON.parse(refused!.body!) as { code: string }).code, 'unavailable');
+    assert.deepEqual(JSON.parse(refused!.body!), { code: 'unavailable', message: 'the cluster engine is unreachable: connection counts cannot be checked; retry', temporary: true, retry_after_ms: 1000 });
     // Redis back (empty): the node is ready again and admits.
     await redis.restart();
     await waitFor(() => fetch(n1.http('/api/v1/realtime/health'), { headers: { connection: 'close' } }).then((r) => r.status), (s) => s === 200, { ...WAIT, what: 'n1 ready again' });
