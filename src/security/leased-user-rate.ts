@@ -3,17 +3,22 @@
 // user and rate class); each node where the user sends frames leases tokens
 // from it in batches (takeUpTo) into a local pool that the per-frame path
 // takes from synchronously. A lease is prefetched when the pool runs below
-// half a batch, so a user under the limit never waits for one.
+// half a batch, so a user under the limit never waits for one. A batch is a
+// quarter of the burst: frames that arrive together (one read, one tick) can
+// only be served from the pool, so it must hold a useful burst.
 //
 // Error bounds, for a user's rate R (tokens/s) and burst B over N nodes that
 // the user sends frames on:
-// - too few: a node holds at most one batch (R/10, at least 1) of leased
-//   tokens, for at most holdMs (1 s) before they are dropped (no banking), so
-//   the user gets at most N batches a second fewer than R.
+// - too few: a node holds at most 1.5 batches (3B/8) of leased tokens, for at
+//   most holdMs (1 s) before they are dropped (no banking); tokens are only
+//   stranded on a node the user stops sending on, at most that much each time.
+//   A burst arriving in one tick gets at most the pool (B/8 to 3B/8) on a node.
 // - too many: only while a node has no answer from the engine (the user's
-//   first frames on it, one round trip; or the engine unreachable), when the
-//   node-local bucket of the single-node implementation applies instead
-//   (rate R, burst B per node). The per-connection bucket applies throughout.
+//   first frames on it, until the first lease answers; or the engine
+//   unreachable), when the node-local bucket of the single-node
+//   implementation applies instead: at most one burst B per node, once per
+//   bucket (while the user stays connected there), then rate R.
+//   The per-connection bucket applies throughout.
 import type { Logger } from 'pino';
 import type { CounterEngine } from '../engines/counters.ts';
 import { TokenBucket } from './token-bucket.ts';
@@ -23,8 +28,8 @@ import type { RateBucket, UserRates } from './user-rates.ts';
 export interface LeasedUserRatesDeps {
   counters: CounterEngine;
   logger: Logger;
-  /** A batch is this many ms of the user's rate. Default 100. */
-  leaseMs?: number;
+  /** A batch is this share of the user's burst. Default 1/4. */
+  batchShare?: number;
   /** Leased tokens unused this long are dropped. Default 1000. */
   holdMs?: number;
   /** After a failed lease, the next is tried no sooner than this. Default 1000. */
@@ -51,7 +56,7 @@ export class LeasedBucket implements RateBucket {
     now: number,
     private readonly d: Required<Omit<LeasedUserRatesDeps, 'logger'>> & { logger: Logger },
   ) {
-    this.batch = Math.max(1, Math.min(burst, Math.ceil((rate * d.leaseMs) / 1000)));
+    this.batch = Math.max(1, Math.min(burst, Math.ceil(burst * d.batchShare)));
     this.fallback = new TokenBucket(rate, burst, now);
   }
 
@@ -100,7 +105,7 @@ export class LeasedUserRates implements UserRates {
   private readonly opts: Required<Omit<LeasedUserRatesDeps, 'logger'>> & { logger: Logger };
 
   constructor(d: LeasedUserRatesDeps) {
-    this.opts = { counters: d.counters, logger: d.logger, leaseMs: d.leaseMs ?? 100, holdMs: d.holdMs ?? 1000, retryMs: d.retryMs ?? 1000 };
+    this.opts = { counters: d.counters, logger: d.logger, batchShare: d.batchShare ?? 0.25, holdMs: d.holdMs ?? 1000, retryMs: d.retryMs ?? 1000 };
   }
 
   acquire(userId: string, cls: RateClass, messagesPerSecond: number, now: number): RateBucket {
