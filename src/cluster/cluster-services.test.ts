@@ -20,7 +20,7 @@ describe('two nodes over redis', { timeout: 30_000 }, () => {
   const clients: TestClient[] = [];
 
   const start = (id: string): Promise<TestNode> =>
-    startTestNode({ node: { id }, engine: { redisUrl: redis.url }, cluster: { heartbeatMs: 100, suspectMs: 300, deadMs: 1000 }, gateway: { maxConnectionsPerUser: 2 } });
+    startTestNode({ node: { id }, engine: { redisUrl: redis.url }, cluster: { heartbeatMs: 100, suspectMs: 300, deadMs: 1000 }, gateway: { maxConnectionsPerUser: 3 } });
 
   const get = async (node: TestNode, path: string): Promise<{ status: number; body: Record<string, unknown> }> => {
     const res = await withTimeout(fetch(node.http(`/api/v1/realtime/${path}`), { headers: { authorization: `Bearer ${admin}`, connection: 'close' } }), { ...WAIT, what: `GET ${path}` });
@@ -53,13 +53,15 @@ describe('two nodes over redis', { timeout: 30_000 }, () => {
     await redis?.stop();
   });
 
-  it('the per-user connection limit counts both nodes: the third connection, on the other node, is closed with 4029', async () => {
+  it('the per-user connection limit counts both nodes: the fourth connection, on the other node, is closed with 4029', async () => {
     await connect(n1, 'lim');
     await connect(n1, 'lim');
+    await connect(n2, 'lim');
     const third = await withTimeout(TestClient.open(n2.url({ token: await token({ sub: 'lim' }) })), { ...WAIT, what: 'third socket open' });
     clients.push(third);
     const closed = await withTimeout(third.closed, { ...WAIT, what: 'the third connection closed' });
     assert.equal(closed.code, 4029);
+    await connect(n1, 'lim2'); // another user is not affected
     assert.equal(third.frames.filter((f) => f.type === 'authenticated').length, 0);
     // The event is in the one log, whichever node is asked.
     const events = await waitFor(
@@ -68,6 +70,20 @@ describe('two nodes over redis', { timeout: 30_000 }, () => {
       { ...WAIT, what: 'connection_limit from n2 listed by n1' },
     );
     assert.equal(events.status, 200);
+  });
+
+  it('a user`s rate is shared by its connections on both nodes', async () => {
+    // 20 messages/s a connection (burst 40); the user's bucket is 40/s, burst 80.
+    const conns = [await connect(n1, 'fast'), await connect(n1, 'fast'), await connect(n2, 'fast')];
+    // A first frame on each node starts its leases.
+    for (const c of conns) assert.equal((await withTimeout(c.request({ type: 'ping' }), { ...WAIT, what: 'pong' })).type, 'pong');
+    const answers = await withTimeout(Promise.all(conns.flatMap((c) => Array.from({ length: 40 }, () => c.request({ type: 'ping' })))), { ...WAIT, what: '120 answers' });
+    const pongs = answers.filter((f) => f.type === 'pong').length;
+    const limited = answers.filter((f) => f.type === 'error' && f.code === 'rate_limited').length;
+    assert.equal(pongs + limited, 120);
+    // Each connection alone allows 40 (39 after its first frame); per-node user buckets would allow 80 + 39.
+    assert.ok(pongs <= 80 + 5, `${pongs} allowed: no more than the user's one bucket (and its refill meanwhile)`);
+    assert.ok(pongs >= 20, `${pongs} allowed`);
   });
 
   it('admin/disconnect on one node closes the user on both (4003) and counts both', async () => {
