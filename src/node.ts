@@ -21,6 +21,8 @@ import { Cluster } from './cluster/cluster.ts';
 import { OrderedFeed } from './cluster/ordered-feed.ts';
 import { BusInterest, BusJoinSync } from './cluster/bus-interest.ts';
 import type { GatewayDeps } from './gateway/gateway.ts';
+import { ClusterServices, localNodeOf } from './cluster/cluster-services.ts';
+import type { ClusterAdmin } from './cluster/cluster-admin.ts';
 
 
 export const DOMAIN_BEHAVIOURS = new URL('./domain/behaviours.ts', import.meta.url).href;
@@ -113,6 +115,9 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
       if ((v as SequencedEvent).k === 'event') fanout.onEvent(v as SequencedEvent);
     });
   }
+  // Redis: connection limits, user rates, the security log and admin span the cluster.
+  const services = redisUrls ? new ClusterServices({ engine, nodeId, gateway: config.gateway, clock, logger, cluster: () => cluster }) : undefined;
+  let clusterAdmin: ClusterAdmin | undefined;
   const gateway = new Gateway({
     uws,
     app,
@@ -128,6 +133,7 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
     logger,
     reconnectAfterMs: config.server.reconnectAfterMs,
     ...busDeps,
+    ...services?.gatewayDeps,
   });
   gatewayRef = gateway;
   gateway.mount();
@@ -147,6 +153,7 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
     });
     c.membership.on('ring', ({ ring }) => actors.setRingEpoch(ring.epoch));
     cluster = c;
+    clusterAdmin = services?.attach(c, localNodeOf(nodeId, gateway, meter));
     await c.start();
     if (!c.ready) logger.warn('starting NOT READY: the redis engine is unreachable; retrying with backoff (health answers 503 until it answers)');
   }
@@ -160,6 +167,7 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
     askTimeoutMs: config.actors.askTimeoutMs,
     nodeId,
     gateway,
+    clusterAdmin: () => clusterAdmin,
     health: () => {
       const engineOk = cluster === undefined || cluster.ready;
       const checks = {
@@ -189,8 +197,8 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
         totals: { frames_in: gateway.framesIn, frames_out: gateway.framesOut + fanout.deliveries, events_published: fanout.events },
         actors: { host_threads: actors.hostCount, queued_messages: actors.queuedMessages() },
       };
-      if (!cluster) return local;
-      return { ...local, cluster: cluster.totals() };
+      if (!cluster || !services) return local;
+      return services.stats(local, cluster);
     },
     cluster: async () => {
       if (cluster) return cluster.view();
@@ -225,6 +233,7 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
     }
     gateway.stop();
     meter.stop();
+    services?.stop();
     // Leave the ring before the actors stop: the others own them from now on
     // (their state is in the engine), and this node's mailbox is taken over.
     if (cluster) await cluster.leave();

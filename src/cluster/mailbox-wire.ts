@@ -9,8 +9,14 @@ export type MailboxItem =
   | { k: 's'; a: string; m: OutgoingMessage; f: string }
   /** An ask: `i` is the asker's id, `f` the node to answer, `d` the asker's deadline (epoch ms). */
   | { k: 'a'; a: string; m: OutgoingMessage; f: string; i: number; d: number }
-  /** The answer to an ask this node made. */
-  | { k: 'r'; i: number; v?: unknown; e?: WireError };
+  /** The answer to an ask (or a control request) this node made. */
+  | { k: 'r'; i: number; v?: unknown; e?: WireError }
+  /**
+   * A control request to node `t` itself (admin and stats across the cluster),
+   * not to an actor: answered by `t` only, never by a node that took `t`'s
+   * mailbox over. `c` is checked by the control handler.
+   */
+  | { k: 'c'; t: string; c: unknown; f: string; i: number; d: number };
 
 export function decodeItem(body: string): MailboxItem | undefined {
   let v: unknown;
@@ -29,6 +35,8 @@ export function decodeItem(body: string): MailboxItem | undefined {
       return typeof o.a === 'string' && typeof o.f === 'string' && typeof o.i === 'number' && typeof o.d === 'number' && msgOk ? (o as MailboxItem) : undefined;
     case 'r':
       return typeof o.i === 'number' ? (o as MailboxItem) : undefined;
+    case 'c':
+      return typeof o.t === 'string' && typeof o.f === 'string' && typeof o.i === 'number' && typeof o.d === 'number' && 'c' in o ? (o as MailboxItem) : undefined;
     default:
       return undefined;
   }

@@ -68,6 +68,11 @@ export class MembershipService extends EventEmitter<MembershipEvents> {
     return this.d.nodeId;
   }
 
+  /** When this incarnation of the node started (ms): with the id, names it apart from a restart under the same id. */
+  get incarnation(): number {
+    return this.startedAt;
+  }
+
   /** The ring this node routes by; undefined until the first heartbeat succeeded. */
   get ring(): NodeRing | undefined {
     return this.current;

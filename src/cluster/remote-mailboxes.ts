@@ -32,6 +32,9 @@ export interface RemoteMailboxesDeps {
   sendTimeoutMs: number;
 }
 
+/** Answers a control request from another node (see mailbox-wire.ts); a rejection goes back as the error. */
+export type ControlHandler = (request: unknown, from: string) => Promise<unknown>;
+
 interface PendingAsk {
   done: AnswerCallback<unknown>;
   address: string;
@@ -58,6 +61,7 @@ export class RemoteMailboxes {
   private loop: Promise<void> | undefined;
   private readonly takeovers = new Map<string, Promise<number>>();
   private readonly log: Logger;
+  private control: ControlHandler | undefined;
   /** Entries handled, for stats and tests. */
   handled = 0;
 
@@ -91,6 +95,21 @@ export class RemoteMailboxes {
     this.pending.set(i, { done: done as AnswerCallback<unknown>, address, timeoutMs });
     this.deadlines.add(i, timeoutMs);
     this.enqueue(node, { k: 'a', a: address, m: msg, f: this.d.nodeId, i, d: Date.now() + timeoutMs }, (err) => this.answer(i, undefined, toHaatError(err)));
+  }
+
+  /** Sets who answers control requests addressed to this node. */
+  onControl(handler: ControlHandler): void {
+    this.control = handler;
+  }
+
+  /** Sends a control request to `node` and resolves with its answer; rejects as unavailable past timeoutMs. */
+  ask(node: string, request: unknown, timeoutMs: number): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const i = this.nextAsk++;
+      this.pending.set(i, { done: (err, v) => (err ? reject(err) : resolve(v)), address: `node:${node}`, timeoutMs });
+      this.deadlines.add(i, timeoutMs);
+      this.enqueue(node, { k: 'c', t: node, c: request, f: this.d.nodeId, i, d: Date.now() + timeoutMs }, (err) => this.answer(i, undefined, toHaatError(err)));
+    });
   }
 
   /**
@@ -180,9 +199,25 @@ export class RemoteMailboxes {
         });
         return;
       }
+      case 'c':
+        this.ack(stream, entry.id);
+        // Meant for another node (a mailbox taken over) or too late: nobody should get this node's answer instead.
+        if (item.t !== this.d.nodeId || item.d <= Date.now()) return;
+        this.answerControl(item);
+        return;
       default:
         return assertNever(item);
     }
+  }
+
+  private answerControl(item: Extract<MailboxItem, { k: 'c' }>): void {
+    const reply = (r: MailboxItem): void => this.enqueue(item.f, r, (e) => this.log.warn({ to: item.f, err: e.message }, 'could not answer a control request from another node'));
+    const handler = this.control;
+    if (!handler) return reply({ k: 'r', i: item.i, e: new HaatError('unavailable', `node ${this.d.nodeId} does not answer control requests yet`).toBody() });
+    handler(item.c, item.f).then(
+      (v) => reply({ k: 'r', i: item.i, v }),
+      (err: unknown) => reply({ k: 'r', i: item.i, e: toHaatError(err).toBody() }),
+    );
   }
 
   private answer(i: number, v: unknown, err: HaatError | undefined): void {

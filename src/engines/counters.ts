@@ -10,4 +10,10 @@ export interface CounterEngine {
    * wait for one (nothing taken). `rate` tokens per second, at most `burst`.
    */
   take(key: string, rate: number, burst: number): Promise<number>;
+  /**
+   * The same bucket, in batches (a node leasing a user's tokens for its local
+   * bucket): takes up to `want` whole tokens and answers how many; when it
+   * took none, `waitMs` is how long until one is available (else 0).
+   */
+  takeUpTo(key: string, rate: number, burst: number, want: number): Promise<{ taken: number; waitMs: number }>;
 }

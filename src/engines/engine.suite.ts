@@ -447,6 +447,18 @@ export function runEngineSuite(label: string, makeEngine: () => Promise<EngineUn
       assert.equal(await c.take(unique('rl'), 1, 3), 0, 'buckets are per key');
     });
 
+    it('takeUpTo: whole tokens up to `want` from the same bucket, then none and a wait', async () => {
+      const c = need(engine(), 'counters');
+      const k = unique('rl');
+      assert.deepEqual(await c.takeUpTo(k, 1, 5, 3), { taken: 3, waitMs: 0 });
+      assert.equal(await c.take(k, 1, 5), 0, 'take shares the bucket');
+      assert.deepEqual(await c.takeUpTo(k, 1, 5, 3), { taken: 1, waitMs: 0 }, 'only what is left');
+      const none = await c.takeUpTo(k, 1, 5, 3);
+      assert.equal(none.taken, 0);
+      assert.ok(none.waitMs > 0 && none.waitMs <= 1_000, `waits ${none.waitMs} ms`);
+      await assert.rejects(async () => c.takeUpTo(k, 1, 5, 0), (err: unknown) => err instanceof HaatError && err.code === 'bad_request');
+    });
+
     it('a bucket with no rate or no burst is a bad_request', async () => {
       const c = need(engine(), 'counters');
       const bad = (err: unknown): boolean => err instanceof HaatError && err.code === 'bad_request';

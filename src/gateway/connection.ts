@@ -3,6 +3,7 @@ import type { WebSocket } from 'uWebSockets.js';
 import type { AdmissionVerdict } from '../security/admission.ts';
 import type { FloodCounter } from '../security/flood.ts';
 import type { TokenBucket } from '../security/token-bucket.ts';
+import type { RateBucket } from '../security/user-rates.ts';
 import type { RateClass } from '../security/user-rate.ts';
 import type { Principal } from './principal.ts';
 
@@ -26,7 +27,7 @@ export interface ConnState extends FloodCounter {
    */
   reserved: Map<string, number> | undefined;
   bucket: TokenBucket;
-  userBucket: TokenBucket | undefined;
+  userBucket: RateBucket | undefined;
   rateClass: RateClass;
   /** When the last `rate_limited` burst of this connection went to the security log. */
   rateLimitedReportedAt: number;

@@ -18,6 +18,7 @@ import { MemorySecurityLog } from '../security/memory-security-log.ts';
 import type { SecurityEventKind, SecurityLog } from '../security/security-log.ts';
 import { TokenBucket } from '../security/token-bucket.ts';
 import { UserRateLimits } from '../security/user-rate.ts';
+import type { UserRates } from '../security/user-rates.ts';
 import { toDhakaIso, type Clock } from '../time/clock.ts';
 import { ActorInterest } from './actor-interest.ts';
 import type { NodeInterest } from './interest.ts';
@@ -52,6 +53,8 @@ export interface GatewayDeps {
   admission?: Admission;
   /** The security log (§10); in memory unless a cluster-wide one is given. */
   securityLog?: SecurityLog;
+  /** Per-user rate buckets; in this process unless cluster-wide ones are given. */
+  userRates?: UserRates;
   /**
    * Node interest (first/last local subscriber); kept by the channel actors
    * unless given (the redis engine's channel bus). `joinInFlight` tells
@@ -75,7 +78,7 @@ export class Gateway {
   readonly securityLog: SecurityLog;
   private readonly flood: FloodGuard;
   private readonly handlers: DispatchTable;
-  private readonly userRates = new UserRateLimits();
+  private readonly userRates: UserRates;
   private draining = false;
   private onDrained: (() => void) | undefined;
   private sweeper: NodeJS.Timeout | undefined;
@@ -90,6 +93,7 @@ export class Gateway {
     this.hub = new Hub(this.interest);
     this.writer = new Writer(d.metrics, d.config.maxBackpressureBytes, this.log);
     this.admission = d.admission ?? new LocalAdmission(d.config);
+    this.userRates = d.userRates ?? new UserRateLimits();
     this.securityLog = d.securityLog ?? new MemorySecurityLog({ capacity: SECURITY_LOG_CAPACITY, node: d.nodeId, clock: d.clock });
     this.flood = new FloodGuard(d.config);
     const membership = new Membership({
@@ -231,9 +235,11 @@ export class Gateway {
         },
         (err: unknown) => {
           const e = forClient(err);
-          if (e.code !== 'unauthorized') this.log.error({ err, id: e.id }, 'upgrade failed');
+          // unavailable: cluster-wide admission cannot count while the engine is unreachable (try another node, or later).
+          if (e.code === 'unavailable') this.log.warn({ err: e.message }, 'upgrade refused: unavailable');
+          else if (e.code !== 'unauthorized') this.log.error({ err, id: e.id }, 'upgrade failed');
           else if (token) this.security('bad_token', { user_id: null, session_id: null, ip }, e.message);
-          refuse(e.code === 'unauthorized' ? '401 Unauthorized' : '500 Internal Server Error', e, e.code);
+          refuse(e.code === 'unauthorized' ? '401 Unauthorized' : e.code === 'unavailable' ? '503 Service Unavailable' : '500 Internal Server Error', e, e.code);
         },
       );
   }

@@ -11,6 +11,7 @@ import { readJson, sendError, sendJson, track } from './http.ts';
 import { GUEST, isServer, type Principal } from './principal.ts';
 import { publish } from './publish.ts';
 import type { Gateway } from './gateway.ts';
+import type { ClusterAdmin } from '../cluster/cluster-admin.ts';
 import { z } from 'zod';
 
 const PREFIX = '/api/v1/realtime';
@@ -30,6 +31,8 @@ export interface RestDeps {
   cluster: () => Promise<object>;
   nodeId: string;
   gateway: Gateway;
+  /** Clustered: admin/connections and admin/disconnect span every live node (read when a request comes). */
+  clusterAdmin?: () => ClusterAdmin | undefined;
 }
 
 /** `?limit=` (default 50, at most 500) of a list (§10). */
@@ -151,6 +154,11 @@ export function mountRest(d: RestDeps): void {
   app.get(
     `${PREFIX}/admin/connections`,
     authed('admin', async ({ query }) => {
+      const admin = d.clusterAdmin?.();
+      if (admin) {
+        const p = await admin.connections(query.get('cursor') ?? undefined, limitOf(query));
+        return { status: 200, body: { connections: p.connections, next_cursor: p.next_cursor, ...(p.unanswered.length > 0 ? { unanswered_nodes: p.unanswered } : {}) } };
+      }
       const { from, limit } = page(query);
       const { items, next } = d.gateway.listConnections(from, limit);
       return { status: 200, body: { connections: items, next_cursor: cursorOf(next) } };
@@ -182,6 +190,12 @@ export function mountRest(d: RestDeps): void {
       'admin',
       async ({ principal, body }) => {
         const b = parseBody(disconnectBody, await body);
+        const admin = d.clusterAdmin?.();
+        if (admin) {
+          // Every live node closes its matching connections; the count is cluster-wide.
+          const r = await admin.disconnect(b, b.reason ?? 'disconnected by an admin', principal.userId ?? undefined);
+          return { status: 200, body: { ok: true, disconnected: r.disconnected, ...(r.unanswered.length > 0 ? { unanswered_nodes: r.unanswered } : {}) } };
+        }
         const n = d.gateway.disconnect(b, b.reason ?? 'disconnected by an admin', principal.userId ?? undefined);
         return { status: 200, body: { ok: true, disconnected: n } };
       },

@@ -3,11 +3,12 @@
 // a publisher token of the same account): each class has its own bucket, so
 // a connection is held to the limit of its own role, whichever came first.
 import { TokenBucket } from './token-bucket.ts';
+import type { UserRates } from './user-rates.ts';
 
 /** `server`: publisher and admin connections (server-side limits); `client`: everyone else. */
 export type RateClass = 'client' | 'server';
 
-export class UserRateLimits {
+export class UserRateLimits implements UserRates {
   private readonly buckets = new Map<string, { bucket: TokenBucket; refs: number }>();
 
   /** The bucket shared by `userId`'s connections of class `cls`: twice one connection's rate, burst 4x. */

@@ -33,7 +33,10 @@ export class TestClient {
       const client = new TestClient(ws);
       ws.once('unexpected-response', (_req, res) => {
         let body = '';
+        // The refused request's socket is destroyed: kept alive, it would hold the test process open.
+        const socket = res.socket;
         res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => socket.destroy());
         res.on('end', () => reject(Object.assign(new Error(`upgrade refused: ${res.statusCode}`), { status: res.statusCode, body })));
       });
       ws.once('error', reject);

@@ -49,6 +49,22 @@ export class MemoryCounters implements CounterEngine {
     return wait;
   }
 
+  async takeUpTo(key: string, rate: number, burst: number, want: number): Promise<{ taken: number; waitMs: number }> {
+    checkBucket(rate, burst);
+    if (!Number.isInteger(want) || want < 1) throw new HaatError('bad_request', `takeUpTo needs a whole number of tokens >= 1, got ${want}`);
+    const now = this.clock.now();
+    const b = this.live(this.buckets, key, now) ?? { tokens: burst, at: now, expiresAt: 0 };
+    let tokens = now > b.at ? Math.min(burst, b.tokens + ((now - b.at) * rate) / 1000) : b.tokens;
+    const taken = Math.min(want, Math.floor(tokens));
+    let waitMs = 0;
+    if (taken >= 1) tokens -= taken;
+    else waitMs = Math.max(1, Math.ceil(((1 - tokens) * 1000) / rate));
+    this.buckets.delete(key);
+    this.buckets.set(key, { tokens, at: Math.max(now, b.at), expiresAt: now + Math.ceil((burst * 1000) / rate) + 1000 });
+    this.sweep(now);
+    return { taken: Math.max(0, taken), waitMs };
+  }
+
   private live<T extends { expiresAt: number }>(map: Map<string, T>, key: string, now: number): T | undefined {
     const v = map.get(key);
     if (v && v.expiresAt <= now) {

@@ -38,6 +38,26 @@ redis.call('PEXPIRE', KEYS[1], math.ceil(burst * 1000 / rate) + 1000)
 return wait
 `,
   },
+  {
+    name: 'haatBucketTakeUpTo',
+    keys: 1,
+    // ARGV: rate, burst, want. Answers {taken, wait}: up to `want` whole tokens; wait > 0 only when none was taken.
+    lua: `
+local rate, burst, want = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
+local b = redis.call('HMGET', KEYS[1], 't', 'ts')
+local tokens, ts = tonumber(b[1]), tonumber(b[2])
+if not tokens or not ts then tokens, ts = burst, now end
+if now > ts then tokens = math.min(burst, tokens + (now - ts) * rate / 1000) end
+local taken = math.min(want, math.floor(tokens))
+local wait = 0
+if taken >= 1 then tokens = tokens - taken else taken = 0; wait = math.max(1, math.ceil((1 - tokens) * 1000 / rate)) end
+redis.call('HSET', KEYS[1], 't', string.format('%.6f', tokens), 'ts', string.format('%.3f', now))
+redis.call('PEXPIRE', KEYS[1], math.ceil(burst * 1000 / rate) + 1000)
+return {taken, wait}
+`,
+  },
 ];
 
 export class RedisCounters implements CounterEngine {
@@ -59,6 +79,19 @@ export class RedisCounters implements CounterEngine {
     checkBucket(rate, burst);
     return guarded(async () => Number(await this.run('haatBucketTake', [this.keys.bucket(key)], [rate, burst])));
   }
+
+  async takeUpTo(key: string, rate: number, burst: number, want: number): Promise<{ taken: number; waitMs: number }> {
+    checkBucket(rate, burst);
+    checkWant(want);
+    return guarded(async () => {
+      const [taken, waitMs] = (await this.run('haatBucketTakeUpTo', [this.keys.bucket(key)], [rate, burst, want])) as [number, number];
+      return { taken: Number(taken), waitMs: Number(waitMs) };
+    });
+  }
+}
+
+export function checkWant(want: number): void {
+  if (!Number.isInteger(want) || want < 1) throw new HaatError('bad_request', `takeUpTo needs a whole number of tokens >= 1, got ${want}`);
 }
 
 /** A bucket that never refills or holds no token is a caller's mistake, not a wait. */

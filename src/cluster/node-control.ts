@@ -1,0 +1,56 @@
+// Control requests between nodes (admin and stats across the cluster): what
+// one node asks another about its own connections, carried by the mailboxes
+// (RemoteMailboxes.ask) and answered by `answerControl` on the node asked.
+// Requests are validated on arrival: a peer of another version, or garbage,
+// gets bad_request, never a crash.
+import { z } from 'zod';
+import { assertNever } from '../actors/wire.ts';
+import { HaatError } from '../errors.ts';
+
+export const controlRequest = z.discriminatedUnion('op', [
+  z.strictObject({ op: z.literal('disconnect'), user_id: z.string().optional(), session_id: z.string().optional(), reason: z.string(), by: z.string().optional() }),
+  z.strictObject({ op: z.literal('connections'), from: z.number().int().min(0), limit: z.number().int().min(1).max(500) }),
+  z.strictObject({ op: z.literal('stats') }),
+]);
+
+export type ControlRequest = z.infer<typeof controlRequest>;
+
+/** One node's own figures for GET stats. */
+export interface NodeStats {
+  node: string;
+  connections: number;
+  channels: number;
+  messages_in_per_s: number;
+  messages_out_per_s: number;
+}
+
+export interface ConnectionPage {
+  items: object[];
+  /** Offset of the next page on that node, null at its end. */
+  next: number | null;
+}
+
+/** What a node answers about itself (the gateway and the node's meters). */
+export interface LocalNode {
+  disconnect(target: { user_id?: string | undefined; session_id?: string | undefined }, reason: string, by?: string): number;
+  listConnections(from: number, limit: number): ConnectionPage;
+  stats(): NodeStats;
+}
+
+export type ControlAnswer = { disconnected: number } | ConnectionPage | NodeStats;
+
+export function answerControl(local: LocalNode, raw: unknown): Promise<ControlAnswer> {
+  const parsed = controlRequest.safeParse(raw);
+  if (!parsed.success) return Promise.reject(new HaatError('bad_request', `not a control request: ${parsed.error.issues[0]?.message ?? 'invalid'}`));
+  const req = parsed.data;
+  switch (req.op) {
+    case 'disconnect':
+      return Promise.resolve({ disconnected: local.disconnect({ user_id: req.user_id, session_id: req.session_id }, req.reason, req.by) });
+    case 'connections':
+      return Promise.resolve(local.listConnections(req.from, req.limit));
+    case 'stats':
+      return Promise.resolve(local.stats());
+    default:
+      return assertNever(req);
+  }
+}

@@ -1,0 +1,16 @@
+// Per-user rate limits across a user's connections (PROTOCOL.md §2): the
+// interface the gateway uses. user-rate.ts counts in this process (one node);
+// leased-user-rate.ts shares each user's bucket across a cluster.
+import type { RateClass } from './user-rate.ts';
+
+/** What the per-frame path calls: synchronous, no engine round trip. */
+export interface RateBucket {
+  /** Takes one token; 0 when allowed, else the ms until one is available. */
+  take(now: number): number;
+}
+
+export interface UserRates {
+  /** The bucket shared by `userId`'s connections of class `cls` (twice one connection's rate, burst 4x). */
+  acquire(userId: string, cls: RateClass, messagesPerSecond: number, now: number): RateBucket;
+  release(userId: string, cls: RateClass): void;
+}
