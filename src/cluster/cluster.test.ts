@@ -65,7 +65,7 @@ test('three nodes: a subscriber on n1 gets, in order and once, what is published
     // Only nodes with subscribers receive a channel's events: n2 has none.
     const admin = await token({ sub: 'ops', roles: ['admin'] });
     const stats = async (id: string): Promise<number> =>
-      ((await (await fetch(cluster.node(id).http('stats'), { headers: { authorization: `Bearer ${admin}` } })).json()) as { totals: { events_published: number } }).totals.events_published;
+      ((await (await fetch(cluster.node(id).http('stats'), { headers: { authorization: `Bearer ${admin}` } })).json()) as { local: { totals: { events_published: number } } }).local.totals.events_published;
     assert.equal(await stats('n1'), 30);
     assert.equal(await stats('n2'), 0, 'n2 has no subscriber and received no event');
     assert.equal(await stats('n3'), 0, 'n3 published them but has no subscriber');
