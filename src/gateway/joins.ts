@@ -93,13 +93,35 @@ export function askJoins(
   // deliveries, so the subscription lands exactly after the answer's offset.
   const answered = (): void => {
     let waiting = 1;
-    const one = (): void => {
-      if (--waiting === 0) finish();
+    let done = false;
+    const reached = new Set<Pending>();
+    // The node may not catch up (its engine went away meanwhile): a bounded wait, then the rest are denied unavailable.
+    let timer: NodeJS.Timeout | undefined;
+    const complete = (): void => {
+      if (done) return;
+      done = true;
+      if (timer) clearTimeout(timer);
+      finish();
+    };
+    const one = (p?: Pending): void => {
+      if (p) reached.add(p);
+      if (--waiting === 0) complete();
     };
     for (const p of pending) {
       if (!p.answer) continue;
       waiting++;
-      sync.whenAt(p.channel, { epoch: p.answer.epoch, offset: p.answer.offset }, one);
+      sync.whenAt(p.channel, { epoch: p.answer.epoch, offset: p.answer.offset }, () => one(p));
+    }
+    if (waiting > 1) {
+      timer = setTimeout(() => {
+        for (const p of pending) {
+          if (p.answer && !reached.has(p)) {
+            p.answer = undefined;
+            p.error = new HaatError('unavailable', 'this node could not catch up with the channel in time; retry', { retryAfterMs: 1000 });
+          }
+        }
+        complete();
+      }, timeoutMs);
     }
     one();
   };
