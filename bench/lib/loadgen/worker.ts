@@ -25,7 +25,7 @@ function post(ev: WorkerEvent): void {
 
 function connectAll(c: ConnectCommand): void {
   const protocol = protocolByName(c.protocol);
-  const url = protocol.subscriberUrl(c.host, c.port);
+  const urls = (c.ports ?? [c.port]).map((p) => protocol.subscriberUrl(c.host, p));
   let next = 0;
   let pending = 0;
 
@@ -36,7 +36,7 @@ function connectAll(c: ConnectCommand): void {
   const open = (index: number): void => {
     pending++;
     let joined = false;
-    const ws = new WebSocket(url, {
+    const ws = new WebSocket(urls[index % urls.length]!, {
       perMessageDeflate: false,
       skipUTF8Validation: true,
       localAddress: c.addresses[index % c.addresses.length],
