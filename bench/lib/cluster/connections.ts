@@ -50,7 +50,11 @@ export interface ConnectionsResult {
   nodes: number;
   client_processes: number;
   source_addresses: number;
+  /** From starting the client processes until every connection is ready or failed. */
   connect_s: number;
+  /** From the first connection ready until every connection is ready or failed (client process start-up excluded). */
+  ramp_s: number;
+  /** ready / ramp_s */
   connects_per_s: number;
   ready_after_ramp: number;
   failed: number;
@@ -131,6 +135,7 @@ export async function runConnections(o: ConnectionsOptions, tag = 'cluster conns
     client_processes: Math.ceil(N / perProcess),
     source_addresses: addresses.length,
     connect_s: NaN,
+    ramp_s: NaN,
     connects_per_s: NaN,
     ready_after_ramp: 0,
     failed: 0,
@@ -172,8 +177,10 @@ export async function runConnections(o: ConnectionsOptions, tag = 'cluster conns
     const t0 = Date.now();
     f.start();
     let last = 0;
+    let firstAt: number | undefined;
     await waitUntil(() => {
       const t = f.totals();
+      if (firstAt === undefined && t.ready + t.failed > 0) firstAt = Date.now();
       return t.ready + t.failed >= N;
     }, 60_000 + N * 5, {
       what: `${N} connections`,
@@ -192,8 +199,9 @@ export async function runConnections(o: ConnectionsOptions, tag = 'cluster conns
     result.ready_after_ramp = ramp.ready;
     result.failed = ramp.failed;
     result.last_error = ramp.lastError;
-    result.connects_per_s = ramp.ready / result.connect_s;
-    progress(tag, `connected ${int(ramp.ready)}/${int(N)} in ${result.connect_s.toFixed(1)} s (${int(result.connects_per_s)}/s), ${ramp.failed} failed`);
+    result.ramp_s = (Date.now() - (firstAt ?? t0)) / 1000;
+    result.connects_per_s = ramp.ready / result.ramp_s;
+    progress(tag, `connected ${int(ramp.ready)}/${int(N)} in ${result.connect_s.toFixed(1)} s, ${result.ramp_s.toFixed(1)} s from the first one (${int(result.connects_per_s)}/s), ${ramp.failed} failed`);
 
     await sleep(2000);
     const rampRss = c.nodes.map((n) => rssBytes(n.server.pid));

@@ -37,6 +37,8 @@ export interface FailoverResult {
   attempts: number;
   timeouts: number;
   error_codes: Record<string, number>;
+  /** Error answers after the kill, by channel group (owned by the killed node or not) and code, with the last one's time after the kill. */
+  errors_after_kill: { victim: Record<string, number>; others: Record<string, number>; last_ms: number };
   /** Per victim channel: kill → first ack of an attempt sent after the kill, ms. */
   recovery_ms: { first: number; median: number; max: number; unrecovered: number };
   /** Longest time without an ack on a channel n3 did not own (ms) around the kill. */
@@ -145,6 +147,7 @@ export async function runFailover(o: FailoverOptions, tag = 'cluster failover'):
     attempts: 0,
     timeouts: 0,
     error_codes: {},
+    errors_after_kill: { victim: {}, others: {}, last_ms: NaN },
     recovery_ms: { first: NaN, median: NaN, max: NaN, unrecovered: 0 },
     other_channels_max_ack_gap_ms: NaN,
     lost: 0,
@@ -188,6 +191,7 @@ export async function runFailover(o: FailoverOptions, tag = 'cluster failover'):
     const refs = new Map<number, { lane: Lane; cmid: string; sentAt: number }>();
     let nextRef = 1;
     let publishing = true;
+    let killAt = Number.POSITIVE_INFINITY;
     const intervalMs = (o.channels / o.rate) * 1000;
     const send = (lane: Lane): void => {
       const ref = nextRef++;
@@ -227,6 +231,11 @@ export async function runFailover(o: FailoverOptions, tag = 'cluster failover'):
       }
       const code = String(f.code);
       result.error_codes[code] = (result.error_codes[code] ?? 0) + 1;
+      if (Date.now() >= killAt) {
+        const group = lane.victim ? result.errors_after_kill.victim : result.errors_after_kill.others;
+        group[code] = (group[code] ?? 0) + 1;
+        result.errors_after_kill.last_ms = Date.now() - killAt;
+      }
       if (lane.cmid !== r.cmid || !lane.awaiting) return;
       clearTimeout(lane.timer);
       lane.timer = setTimeout(() => send(lane), Math.max(o.retryDelayMs, Number(f.retry_after_ms ?? 0) > 0 ? Math.min(Number(f.retry_after_ms), 1000) : 0));
@@ -255,7 +264,7 @@ export async function runFailover(o: FailoverOptions, tag = 'cluster failover'):
       alive();
       progress(tag, `before the kill ${s + 1}/${o.beforeS} s: ${lanes.reduce((a, l) => a + l.acks.length, 0)} acked`);
     }
-    const killAt = c.kill9(victim);
+    killAt = c.kill9(victim);
     progress(tag, `killed ${victim} (SIGKILL)`);
     for (let s = 0; s < o.afterS; s++) {
       await sleep(1000);

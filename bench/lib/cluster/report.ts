@@ -63,8 +63,8 @@ function failoverSection(f: FailoverResult): string[] {
   if (!f.ok) return [...lines, `FAILED: ${f.error ?? '?'}`, ''];
   lines.push(
     table(
-      ['channels (killed node owned)', 'subscribers (on survivors)', 'acked publishes (after the kill)', 'attempts / timeouts', 'errors by code', 'kill → acked again, first / median / max ms', 'unrecovered channels', 'longest ack gap on other channels ms', 'lost', 'duplicates', 'out of order', 'unacked events', 'republished', 'ack mismatches', 'epoch changes'],
-      [[`${f.channels} (${f.victim_channels})`, int(f.subscribers), `${int(f.publishes_acked)} (${int(f.publishes_acked_after_kill)})`, `${int(f.attempts)} / ${int(f.timeouts)}`, JSON.stringify(f.error_codes), `${int(f.recovery_ms.first)} / ${int(f.recovery_ms.median)} / ${int(f.recovery_ms.max)}`, int(f.recovery_ms.unrecovered), int(f.other_channels_max_ack_gap_ms), int(f.lost), int(f.duplicates), int(f.out_of_order), int(f.unacked_events), int(f.republished), int(f.ack_mismatches), int(f.epoch_changes)]],
+      ['channels (killed node owned)', 'subscribers (on survivors)', 'acked publishes (after the kill)', 'attempts / timeouts', 'errors after the kill: its channels / others (last, ms after the kill)', 'kill → acked again, first / median / max ms', 'unrecovered channels', 'longest ack gap on other channels ms', 'lost', 'duplicates', 'out of order', 'unacked events', 'republished', 'ack mismatches', 'epoch changes'],
+      [[`${f.channels} (${f.victim_channels})`, int(f.subscribers), `${int(f.publishes_acked)} (${int(f.publishes_acked_after_kill)})`, `${int(f.attempts)} / ${int(f.timeouts)}`, `${JSON.stringify(f.errors_after_kill.victim)} / ${JSON.stringify(f.errors_after_kill.others)} (${int(f.errors_after_kill.last_ms)})`, `${int(f.recovery_ms.first)} / ${int(f.recovery_ms.median)} / ${int(f.recovery_ms.max)}`, int(f.recovery_ms.unrecovered), int(f.other_channels_max_ack_gap_ms), int(f.lost), int(f.duplicates), int(f.out_of_order), int(f.unacked_events), int(f.republished), int(f.ack_mismatches), int(f.epoch_changes)]],
     ),
     '',
     table(
@@ -85,8 +85,8 @@ function connectionsSection(c: ConnectionsResult): string[] {
   if (Number.isNaN(c.connect_s)) return lines;
   lines.push(
     table(
-      ['N', 'nodes', 'client processes', 'source addresses', 'connect s', 'connects/s', 'failed', 'one publish → all clients p50 / p99 / last ms (reached)', 'hold s', 'ready after hold', 'closed by server', 'drops (N − ready)', 'ping p99 ms'],
-      [[int(c.requested), int(c.nodes), int(c.client_processes), int(c.source_addresses), fixed(c.connect_s, 1), int(c.connects_per_s), int(c.failed), c.one_publish ? `${c.one_publish.p50_ms} / ${c.one_publish.p99_ms} / ${c.one_publish.max_ms} (${int(c.one_publish.reached)})` : '–', fixed(c.hold_s, 0), int(c.ready_after_hold), `${int(c.server_closed)}${Object.keys(c.close_codes).length ? ` ${JSON.stringify(c.close_codes)}` : ''}`, int(c.drops), c.ping ? String(c.ping.p99_ms) : '–']],
+      ['N', 'nodes', 'client processes', 'source addresses', 'connect s (from the first connection)', 'connects/s', 'failed', 'one publish → all clients p50 / p99 / last ms (reached)', 'hold s', 'ready after hold', 'closed by server', 'drops (N − ready)', 'ping p99 ms'],
+      [[int(c.requested), int(c.nodes), int(c.client_processes), int(c.source_addresses), `${fixed(c.connect_s, 1)} (${fixed(c.ramp_s, 1)})`, int(c.connects_per_s), int(c.failed), c.one_publish ? `${c.one_publish.p50_ms} / ${c.one_publish.p99_ms} / ${c.one_publish.max_ms} (${int(c.one_publish.reached)})` : '–', fixed(c.hold_s, 0), int(c.ready_after_hold), `${int(c.server_closed)}${Object.keys(c.close_codes).length ? ` ${JSON.stringify(c.close_codes)}` : ''}`, int(c.drops), c.ping ? String(c.ping.p99_ms) : '–']],
     ),
     '',
   );
