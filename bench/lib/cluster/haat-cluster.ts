@@ -63,6 +63,11 @@ export async function startCluster(o: ClusterOptions): Promise<HaatCluster> {
   const nodes: ClusterNode[] = [];
   const ids = Array.from({ length: o.nodes }, (_, i) => `n${i + 1}`);
   const stop = async (): Promise<void> => {
+    // The nodes log at warn: whatever they said goes into the bench's progress, so a run's oddities are on record.
+    for (const n of nodes) {
+      const said = n.server.outputTail().trim().split('\n').filter((l) => l.startsWith('{') && !l.startsWith('{"listening"'));
+      if (said.length > 0) progress(o.tag, `${n.id} logged ${said.length} line(s) at warn or above (last 3): ${said.slice(-3).map((l) => l.slice(0, 300)).join(' | ')}`);
+    }
     await Promise.all(nodes.map((n) => n.server.stop()));
     await redis.stop();
   };
