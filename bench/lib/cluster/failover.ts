@@ -41,6 +41,8 @@ export interface FailoverResult {
   errors_after_kill: { victim: Record<string, number>; others: Record<string, number>; last_ms: number };
   /** Per victim channel: kill → first ack of an attempt sent after the kill, ms. */
   recovery_ms: { first: number; median: number; max: number; unrecovered: number };
+  /** Kill → the last failed attempt (error answer or timeout) on a channel the killed node owned, ms: after it, every publish was acknowledged first time. */
+  last_failure_ms: number;
   /** Longest time without an ack on a channel n3 did not own (ms) around the kill. */
   other_channels_max_ack_gap_ms: number;
   lost: number;
@@ -149,6 +151,7 @@ export async function runFailover(o: FailoverOptions, tag = 'cluster failover'):
     error_codes: {},
     errors_after_kill: { victim: {}, others: {}, last_ms: NaN },
     recovery_ms: { first: NaN, median: NaN, max: NaN, unrecovered: 0 },
+    last_failure_ms: NaN,
     other_channels_max_ack_gap_ms: NaN,
     lost: 0,
     duplicates: 0,
@@ -202,6 +205,7 @@ export async function runFailover(o: FailoverOptions, tag = 'cluster failover'):
       clearTimeout(lane.timer);
       lane.timer = setTimeout(() => {
         result.timeouts++;
+        if (lane.victim && Date.now() >= killAt) result.last_failure_ms = Date.now() - killAt;
         send(lane); // same client_msg_id
       }, o.requestTimeoutMs);
       pub.send(JSON.stringify({ type: 'broadcast_event', ref, channel: lane.channel, event_type: 'bench', client_msg_id: lane.cmid, data: { t: nowMs(), c: lane.cmid } }));
@@ -235,6 +239,7 @@ export async function runFailover(o: FailoverOptions, tag = 'cluster failover'):
         const group = lane.victim ? result.errors_after_kill.victim : result.errors_after_kill.others;
         group[code] = (group[code] ?? 0) + 1;
         result.errors_after_kill.last_ms = Date.now() - killAt;
+        if (lane.victim) result.last_failure_ms = Date.now() - killAt;
       }
       if (lane.cmid !== r.cmid || !lane.awaiting) return;
       clearTimeout(lane.timer);
