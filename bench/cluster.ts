@@ -108,7 +108,7 @@ async function main(): Promise<void> {
   const estimateS =
     (parts.includes('fanout') ? ns.length * targets.length * (60 + 4 * (fo.seconds + fo.warmupSeconds) + (2 * fo.drainTimeoutMs) / 1000) : 0) +
     (parts.includes('failover') ? 60 + fa.beforeS + fa.afterS + (fa.requestTimeoutMs * 5 + fa.drainTimeoutMs) / 1000 : 0) +
-    (parts.includes('conns') ? 180 + co.connections / 300 + co.holdS : 0);
+    (parts.includes('conns') ? 240 + co.connections / 100 + co.holdS : 0);
   deadline('cluster', intFlag(flags, 'deadline-s', Math.ceil(estimateS)));
 
   const fanout: FanoutResult[] = [];

@@ -70,6 +70,8 @@ export interface ConnectionsResult {
   pongs: number;
   ping?: LatencySummary;
   memory: NodeMemory[];
+  /** The node that owns the channel actor of product:hot (every join goes through it). */
+  channel_owner?: string;
   redis_rss_ramp_bytes?: number;
   samples: Array<{ t_s: number; ready: number; rss_bytes: number[] }>;
 }
@@ -156,6 +158,7 @@ export async function runConnections(o: ConnectionsOptions, tag = 'cluster conns
     const c = cluster;
     await sleep(1000);
     const empty = c.nodes.map((n) => rssBytes(n.server.pid));
+    result.channel_owner = c.ownerOf(`channel:${CHANNEL}`);
     const config: SessionConfig = {
       protocol: 'haat',
       host: HOST,
