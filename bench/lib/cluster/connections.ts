@@ -11,7 +11,7 @@ import { sourceAddresses } from '../loadgen/addresses.ts';
 import { Fleet, newFleet } from '../loadgen/fleet.ts';
 import type { SessionConfig } from '../loadgen/session-messages.ts';
 import { int } from '../markdown.ts';
-import { CONNECTIONS, scrapeGauges } from '../metrics-scrape.ts';
+import { CONNECTIONS, HEAP_USED, scrapeGauges } from '../metrics-scrape.ts';
 import { openFileLimits, rssBytes } from '../proc-stats.ts';
 import { progress } from '../progress.ts';
 import { SERVER_FD_MARGIN } from '../sessions.ts';
@@ -41,6 +41,10 @@ export interface NodeMemory {
   rss_hold_bytes: number;
   per_conn_ramp_bytes: number;
   per_conn_hold_bytes: number;
+  /** V8 heap used (GET /metrics): the part of RSS that garbage collection decides. */
+  heap_empty_bytes: number | undefined;
+  heap_ramp_bytes: number | undefined;
+  heap_hold_bytes: number | undefined;
 }
 
 export interface ConnectionsResult {
@@ -76,12 +80,13 @@ export interface ConnectionsResult {
   samples: Array<{ t_s: number; ready: number; rss_bytes: number[] }>;
 }
 
-async function nodeConnections(port: number): Promise<number | undefined> {
+async function nodeGauges(port: number): Promise<{ connections: number | undefined; heap: number | undefined }> {
   try {
-    return (await scrapeGauges(HOST, port, [CONNECTIONS]))[CONNECTIONS];
+    const g = await scrapeGauges(HOST, port, [CONNECTIONS, HEAP_USED]);
+    return { connections: g[CONNECTIONS], heap: g[HEAP_USED] };
   } catch (err) {
     progress('cluster conns', `GET /metrics on :${port}: ${(err as Error).message}`);
-    return undefined;
+    return { connections: undefined, heap: undefined };
   }
 }
 
@@ -158,6 +163,7 @@ export async function runConnections(o: ConnectionsOptions, tag = 'cluster conns
     const c = cluster;
     await sleep(1000);
     const empty = c.nodes.map((n) => rssBytes(n.server.pid));
+    const emptyGauges = await Promise.all(c.ports().map(nodeGauges));
     result.channel_owner = c.ownerOf(`channel:${CHANNEL}`);
     const config: SessionConfig = {
       protocol: 'haat',
@@ -209,7 +215,8 @@ export async function runConnections(o: ConnectionsOptions, tag = 'cluster conns
     await sleep(2000);
     const rampRss = c.nodes.map((n) => rssBytes(n.server.pid));
     result.redis_rss_ramp_bytes = rssBytes(c.redis.pid);
-    const rampConns = await Promise.all(c.ports().map(nodeConnections));
+    const rampGauges = await Promise.all(c.ports().map(nodeGauges));
+    const rampConns = rampGauges.map((g) => g.connections);
     progress(tag, `RSS per node after the ramp: ${c.nodes.map((n, i) => `${n.id} ${((rampRss[i]! - empty[i]!) / 1024 / Math.max(1, rampConns[i] ?? perNode)).toFixed(2)} KB/conn (${rampConns[i]} conns)`).join(', ')}`);
 
     result.one_publish = await onePublish(c, f, ramp.ready, tag);
@@ -233,7 +240,8 @@ export async function runConnections(o: ConnectionsOptions, tag = 'cluster conns
     }
     result.hold_s = (Date.now() - h0) / 1000;
     const holdRss = c.nodes.map((n) => rssBytes(n.server.pid));
-    const holdConns = await Promise.all(c.ports().map(nodeConnections));
+    const holdGauges = await Promise.all(c.ports().map(nodeGauges));
+    const holdConns = holdGauges.map((g) => g.connections);
     const { ping, totals } = await f.collect();
     result.ready_after_hold = totals.ready;
     result.server_closed = totals.serverClosed - closedBefore;
@@ -254,6 +262,9 @@ export async function runConnections(o: ConnectionsOptions, tag = 'cluster conns
         rss_hold_bytes: holdRss[i]!,
         per_conn_ramp_bytes: (rampRss[i]! - empty[i]!) / Math.max(1, connsRamp ?? perNode),
         per_conn_hold_bytes: (holdRss[i]! - empty[i]!) / Math.max(1, connsHold ?? perNode),
+        heap_empty_bytes: emptyGauges[i]!.heap,
+        heap_ramp_bytes: rampGauges[i]!.heap,
+        heap_hold_bytes: holdGauges[i]!.heap,
       };
     });
     progress(tag, `after ${result.hold_s.toFixed(0)} s: ${int(totals.ready)}/${int(N)} ready; RSS per conn ${result.memory.map((m) => `${m.node} ${(m.per_conn_hold_bytes / 1024).toFixed(2)} KB`).join(', ')}`);

@@ -94,8 +94,8 @@ function connectionsSection(c: ConnectionsResult): string[] {
   if (c.memory.length > 0) {
     lines.push(
       table(
-        ['node', 'connections after ramp / hold', 'RSS empty MB', 'RSS after ramp MB', 'RSS after hold MB', 'KB / conn after ramp', 'KB / conn after hold'],
-        c.memory.map((m) => [m.node === c.channel_owner ? `${m.node} (owns the channel actor)` : m.node, `${int(m.connections_ramp)} / ${int(m.connections_hold)}`, fixed(m.rss_empty_bytes / 2 ** 20, 1), fixed(m.rss_ramp_bytes / 2 ** 20, 1), fixed(m.rss_hold_bytes / 2 ** 20, 1), fixed(m.per_conn_ramp_bytes / 1024, 2), fixed(m.per_conn_hold_bytes / 1024, 2)]),
+        ['node', 'connections after ramp / hold', 'RSS empty MB', 'RSS after ramp MB', 'RSS after hold MB', 'KB / conn after ramp', 'KB / conn after hold', 'JS heap used empty / ramp / hold MB'],
+        c.memory.map((m) => [m.node === c.channel_owner ? `${m.node} (owns the channel actor)` : m.node, `${int(m.connections_ramp)} / ${int(m.connections_hold)}`, fixed(m.rss_empty_bytes / 2 ** 20, 1), fixed(m.rss_ramp_bytes / 2 ** 20, 1), fixed(m.rss_hold_bytes / 2 ** 20, 1), fixed(m.per_conn_ramp_bytes / 1024, 2), fixed(m.per_conn_hold_bytes / 1024, 2), [m.heap_empty_bytes, m.heap_ramp_bytes, m.heap_hold_bytes].map((b) => fixed((b ?? NaN) / 2 ** 20, 1)).join(' / ')]),
       ),
       '',
     );
