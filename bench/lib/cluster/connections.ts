@@ -108,7 +108,7 @@ async function onePublish(c: HaatCluster, fleet: Fleet, ready: number, tag: stri
           else reject(new Error(`publish refused: ${s.slice(0, 200)}`));
         }
       });
-      ws.once('error', (err) => {
+      ws.on('error', (err) => {
         clearTimeout(timer);
         reject(err);
       });

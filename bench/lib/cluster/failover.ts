@@ -94,7 +94,8 @@ function openSocket(url: string, timeoutMs: number): Promise<WebSocket> {
       resolve(ws);
     };
     ws.on('message', onFrame);
-    ws.once('error', (err) => {
+    // Errors after the open surface as a close (checked by the caller's alive()); keep listening so none is unhandled.
+    ws.on('error', (err) => {
       clearTimeout(timer);
       reject(err);
     });
