@@ -39,6 +39,8 @@ export interface FailoverResult {
   error_codes: Record<string, number>;
   /** Error answers after the kill, by channel group (owned by the killed node or not) and code, with the last one's time after the kill. */
   errors_after_kill: { victim: Record<string, number>; others: Record<string, number>; last_ms: number };
+  /** The first error answer of each code after the kill, with its time after the kill. */
+  error_samples: Record<string, { after_kill_ms: number; frame: string }>;
   /** Per victim channel: kill → first ack of an attempt sent after the kill, ms. */
   recovery_ms: { first: number; median: number; max: number; unrecovered: number };
   /** Kill → the last failed attempt (error answer or timeout) on a channel the killed node owned, ms: after it, every publish was acknowledged first time. */
@@ -151,6 +153,7 @@ export async function runFailover(o: FailoverOptions, tag = 'cluster failover'):
     timeouts: 0,
     error_codes: {},
     errors_after_kill: { victim: {}, others: {}, last_ms: NaN },
+    error_samples: {},
     recovery_ms: { first: NaN, median: NaN, max: NaN, unrecovered: 0 },
     last_failure_ms: NaN,
     other_channels_max_ack_gap_ms: NaN,
@@ -241,6 +244,7 @@ export async function runFailover(o: FailoverOptions, tag = 'cluster failover'):
         group[code] = (group[code] ?? 0) + 1;
         result.errors_after_kill.last_ms = Date.now() - killAt;
         if (lane.victim) result.last_failure_ms = Date.now() - killAt;
+        result.error_samples[code] ??= { after_kill_ms: Date.now() - killAt, frame: data.toString('utf8').slice(0, 400) };
       }
       if (lane.cmid !== r.cmid || !lane.awaiting) return;
       clearTimeout(lane.timer);
