@@ -37,6 +37,8 @@ export interface FailoverResult {
   attempts: number;
   timeouts: number;
   error_codes: Record<string, number>;
+  /** Error answers to attempts that had already been retried (after the client's own timeout). */
+  late_errors: number;
   /** Error answers after the kill, by channel group (owned by the killed node or not) and code, with the last one's time after the kill. */
   errors_after_kill: { victim: Record<string, number>; others: Record<string, number>; last_ms: number };
   /** The first error answer of each code after the kill, with its time after the kill. */
@@ -67,6 +69,8 @@ interface Lane {
   cmid: string | undefined;
   awaiting: boolean;
   sentAt: number;
+  /** ref of the latest attempt: answers to earlier ones are late (the attempt was already retried). */
+  ref: number;
   nextAt: number;
   timer: NodeJS.Timeout | undefined;
   /** Acknowledged offsets in ack order, with ack time. */
@@ -152,6 +156,7 @@ export async function runFailover(o: FailoverOptions, tag = 'cluster failover'):
     attempts: 0,
     timeouts: 0,
     error_codes: {},
+    late_errors: 0,
     errors_after_kill: { victim: {}, others: {}, last_ms: NaN },
     error_samples: {},
     recovery_ms: { first: NaN, median: NaN, max: NaN, unrecovered: 0 },
@@ -175,7 +180,7 @@ export async function runFailover(o: FailoverOptions, tag = 'cluster failover'):
     const c = cluster;
     const channels = Array.from({ length: o.channels }, (_, k) => `product:fo-${k}`);
     for (const ch of channels) {
-      lanes.push({ channel: ch, victim: c.ownerOf(`channel:${ch}`) === victim, seq: 0, cmid: undefined, awaiting: false, sentAt: 0, nextAt: 0, timer: undefined, acks: [], ackedBy: new Map() });
+      lanes.push({ channel: ch, victim: c.ownerOf(`channel:${ch}`) === victim, seq: 0, cmid: undefined, awaiting: false, sentAt: 0, ref: 0, nextAt: 0, timer: undefined, acks: [], ackedBy: new Map() });
     }
     result.victim_channels = lanes.filter((l) => l.victim).length;
     const owners = new Map<string, number>();
@@ -202,6 +207,7 @@ export async function runFailover(o: FailoverOptions, tag = 'cluster failover'):
     const intervalMs = (o.channels / o.rate) * 1000;
     const send = (lane: Lane): void => {
       const ref = nextRef++;
+      lane.ref = ref;
       lane.awaiting = true;
       lane.sentAt = Date.now();
       refs.set(ref, { lane, cmid: lane.cmid!, sentAt: lane.sentAt });
@@ -239,6 +245,11 @@ export async function runFailover(o: FailoverOptions, tag = 'cluster failover'):
       }
       const code = String(f.code);
       result.error_codes[code] = (result.error_codes[code] ?? 0) + 1;
+      if (f.ref !== lane.ref) {
+        // The answer to an attempt this client already retried (e.g. the server's own ask timeout, 5 s): not a new failure.
+        result.late_errors++;
+        return;
+      }
       if (Date.now() >= killAt) {
         const group = lane.victim ? result.errors_after_kill.victim : result.errors_after_kill.others;
         group[code] = (group[code] ?? 0) + 1;
