@@ -108,11 +108,12 @@ export class Fleet {
     return this.all((id) => ({ cmd: 'reset', id })).then(() => undefined);
   }
 
-  async collect(): Promise<{ ping: Histogram; answer: Histogram; totals: SessionCounters }> {
+  async collect(): Promise<{ ping: Histogram; answer: Histogram; delivery: Histogram; totals: SessionCounters }> {
     const replies = await this.all((id) => ({ cmd: 'collect', id }));
     return {
       ping: mergeEncoded(replies.flatMap((r) => (r.ping ? [r.ping] : []))),
       answer: mergeEncoded(replies.flatMap((r) => (r.answer ? [r.answer] : []))),
+      delivery: mergeEncoded(replies.flatMap((r) => (r.delivery ? [r.delivery] : []))),
       totals: this.totals(),
     };
   }

@@ -5,6 +5,8 @@ export interface ConnectCommand {
   protocol: string;
   host: string;
   port: number;
+  /** Several servers (a cluster's nodes): connection i goes to ports[i % ports.length] instead of `port`. */
+  ports?: number[];
   channel: string;
   /** Global connection indices this worker opens; index i binds to addresses[i % addresses.length]. */
   first: number;

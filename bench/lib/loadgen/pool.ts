@@ -10,6 +10,8 @@ export interface PoolOptions {
   protocol: string;
   host: string;
   port: number;
+  /** Several servers (a cluster's nodes): connection i goes to ports[i % ports.length]. */
+  ports?: number[];
   channel: string;
   connections: number;
   addresses: string[];
@@ -71,6 +73,7 @@ export class ClientPool {
         protocol: this.opts.protocol,
         host: this.opts.host,
         port: this.opts.port,
+        ...(this.opts.ports ? { ports: this.opts.ports } : {}),
         channel: this.opts.channel,
         first: w,
         step: workers,

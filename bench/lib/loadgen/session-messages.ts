@@ -46,6 +46,8 @@ export interface SessionConfig {
   protocol: 'haat' | 'uws';
   host: string;
   port: number;
+  /** Several servers (a cluster's nodes): connection i goes to ports[i % ports.length] instead of `port`. */
+  ports?: number[];
   /** URL path, '/ws' for haat. */
   path: string;
   addresses: string[];
@@ -146,7 +148,8 @@ export interface SessionCounters {
 
 export type SessionEvent =
   | ({ ev: 'progress' } & SessionCounters)
-  | { ev: 'reply'; id: number; ping?: string; answer?: string };
+  /** delivery: publish → receipt of events whose data carries `t` (ms, nowMs() of the publisher). */
+  | { ev: 'reply'; id: number; ping?: string; answer?: string; delivery?: string };
 
 export function emptyCounters(): SessionCounters {
   return {

@@ -7,6 +7,7 @@
 import { parentPort } from 'node:worker_threads';
 import { SignJWT } from 'jose';
 import WebSocket from 'ws';
+import { nowMs } from '../clock.ts';
 import { LatencyRecorder, encodeHistogram } from '../histogram.ts';
 import { emptyCounters, type AssignCommand, type ChurnCommand, type SessionCommand, type SessionConfig, type SessionEvent } from './session-messages.ts';
 
@@ -42,6 +43,8 @@ interface Conn {
 const counters = emptyCounters();
 const pingRtt = new LatencyRecorder();
 const answerLatency = new LatencyRecorder();
+/** Events whose data carries the publish time `t` (cluster bench): publish → this client. */
+const deliveryLatency = new LatencyRecorder();
 const conns: Conn[] = [];
 let cfg: SessionConfig | undefined;
 let churn: ChurnCommand | undefined;
@@ -150,7 +153,8 @@ async function open(conn: Conn): Promise<void> {
   } catch (err) {
     counters.lastError = `token: ${(err as Error).message}`;
   }
-  const url = `ws://${c.host}:${c.port}${c.path}${token ? `?token=${token}` : ''}`;
+  const port = c.ports ? c.ports[conn.i % c.ports.length]! : c.port;
+  const url = `ws://${c.host}:${port}${c.path}${token ? `?token=${token}` : ''}`;
   const ws = new WebSocket(url, {
     perMessageDeflate: false,
     skipUTF8Validation: true,
@@ -207,6 +211,8 @@ function onFrame(conn: Conn, ws: WebSocket, data: Buffer): void {
   switch (f.type) {
     case 'event': {
       counters.events++;
+      const t = (f.data as { t?: unknown } | undefined)?.t;
+      if (typeof t === 'number') deliveryLatency.record((nowMs() - t) * 1000);
       const st = conn.channels.get(f.channel as string);
       if (!st) return;
       const offset = f.offset as number;
@@ -441,10 +447,11 @@ port.on('message', (msg: SessionCommand) => {
     case 'reset':
       pingRtt.reset();
       answerLatency.reset();
+      deliveryLatency.reset();
       return post({ ev: 'reply', id: msg.id });
     case 'collect':
       post({ ev: 'progress', ...counters });
-      return post({ ev: 'reply', id: msg.id, ping: encodeHistogram(pingRtt.histogram()), answer: encodeHistogram(answerLatency.histogram()) });
+      return post({ ev: 'reply', id: msg.id, ping: encodeHistogram(pingRtt.histogram()), answer: encodeHistogram(answerLatency.histogram()), delivery: encodeHistogram(deliveryLatency.histogram()) });
     case 'drop':
       for (const conn of conns) {
         if (!conn.ws) continue;
