@@ -91,3 +91,22 @@ test('frames arriving together are served from the leased pool; the user`s furth
   assert.ok(more <= 30 + 2, `${more} more frames: what was leased before the drain (and the refill meanwhile)`);
   assert.ok(wait > 0 && wait <= 1000, `waits ${wait} ms`);
 });
+
+test('a user sending steadily under its limit is never refused, however long it keeps sending on one node', { timeout: 15_000 }, async () => {
+  const engine = await createRedisEngine([server.url], { logger: silentLogger(), prefix: `steady${process.pid}` });
+  engines.push(engine);
+  // 1,000 messages/s a connection: the user's bucket is 2,000/s, burst 4,000 (batches of 1,000).
+  const rates = new LeasedUserRates({ counters: engine.counters, logger: silentLogger(), holdMs: 300 });
+  const bucket = rates.acquire('steady', 'server', 1000, Date.now());
+  let refused = 0;
+  let taken = 0;
+  // About 200 frames/s, a tenth of the limit, for longer than holdMs several times over.
+  const end = Date.now() + 1500;
+  while (Date.now() < end) {
+    if (bucket.take(Date.now()) > 0) refused++;
+    taken++;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  assert.ok(taken > 100, `offered ${taken}`);
+  assert.equal(refused, 0, `${refused} of ${taken} frames refused while far under the limit`);
+});

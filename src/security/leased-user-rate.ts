@@ -30,7 +30,7 @@ export interface LeasedUserRatesDeps {
   logger: Logger;
   /** A batch is this share of the user's burst. Default 1/4. */
   batchShare?: number;
-  /** Leased tokens unused this long are dropped. Default 1000. */
+  /** Leased tokens not used for this long are dropped. Default 1000. */
   holdMs?: number;
   /** After a failed lease, the next is tried no sooner than this. Default 1000. */
   retryMs?: number;
@@ -40,7 +40,7 @@ type LeaseState = 'none' | 'ok' | 'failing';
 
 export class LeasedBucket implements RateBucket {
   private pool = 0;
-  private leasedAt = 0;
+  private lastUsedAt = 0;
   private inFlight = false;
   private state: LeaseState = 'none';
   /** When the engine last had no token: the time one is due (ms, the caller's clock). */
@@ -61,9 +61,12 @@ export class LeasedBucket implements RateBucket {
   }
 
   take(now: number): number {
-    if (this.pool >= 1 && now - this.leasedAt > this.d.holdMs) this.pool = 0;
+    // Tokens idle this long are given up (the user went quiet on this node); a
+    // user who keeps sending keeps its pool, however old the lease.
+    if (this.pool >= 1 && now - this.lastUsedAt > this.d.holdMs) this.pool = 0;
     if (this.pool >= 1) {
       this.pool--;
+      this.lastUsedAt = now;
       if (this.pool < this.batch / 2) this.lease(now);
       return 0;
     }
@@ -84,7 +87,7 @@ export class LeasedBucket implements RateBucket {
         if (taken > 0) {
           // The pool never holds more than a batch and a half: it is topped up only below half a batch.
           this.pool += taken;
-          this.leasedAt = now;
+          this.lastUsedAt = now;
           this.emptyUntil = 0;
         } else {
           this.emptyUntil = now + waitMs;
