@@ -1,11 +1,13 @@
-// Fencing over a real Redis (DESIGN.md §1): two actor systems stand for two
-// nodes that both believe they own an actor; host threads save through the
-// redis engine's compare-and-set. The stale owner's save is refused; it stops
-// the actor without a crash and its message is answered by the current owner.
+// Durable actors over a real Redis (DESIGN.md §1): two actor systems stand
+// for two nodes; host threads save and set reminders through the redis
+// engine. Fencing: the stale owner's save is refused; it stops the actor
+// without a crash and its message is answered by the current owner.
+// Reminders: one set on a node that dies is delivered by the next owner.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startRedisServer } from '../testkit/redis-server.ts';
 import { startTestSystem, nextEvent } from '../testkit/actors.ts';
+import { withTimeout } from '../testkit/wait.ts';
 import { createRedisEngine } from '../engines/redis/redis-engine.ts';
 import { silentLogger } from '../log/logger.ts';
 import type { ActorSystem } from '../actors/system.ts';
@@ -43,6 +45,38 @@ test('a stale owner cannot overwrite state saved under a newer ring epoch; its m
   } finally {
     await oldOwner.stop();
     await newOwner.stop();
+    await engine.close();
+    await redis.stop();
+  }
+});
+
+test('a reminder set on a node that then dies is delivered by the actor`s next owner, from Redis', { timeout: 30_000 }, async () => {
+  const redis = await startRedisServer();
+  const engine = await createRedisEngine([redis.url], { logger: silentLogger() });
+  const engines = { spec: { kind: 'redis' as const, urls: [redis.url] }, state: engine.state, reminders: engine.reminders };
+  const a = 'alarm:auction-close';
+  // The first owner sets the reminder and dies before it is due: its service never delivers anything.
+  const first = await startTestSystem({ workers: 1 }, undefined, { engines, reminders: { pollMs: 50, isLocal: () => false } });
+  try {
+    assert.equal(await first.ask(a, { type: 'arm', name: 'close', inMs: 300 }), 'armed');
+  } finally {
+    await first.stop();
+  }
+  const next = await startTestSystem({ workers: 1 }, undefined, { engines, reminders: { pollMs: 50 } });
+  try {
+    const fired = await withTimeout(
+      new Promise<{ a: string; name: string; due_at: number }>((resolve) =>
+        next.onEmit((v) => {
+          const ev = v as { k: string; a: string; name: string; due_at: number };
+          if (ev.k === 'reminder') resolve(ev);
+        }),
+      ),
+      { timeoutMs: 5_000, what: 'the reminder delivered by the next owner' },
+    );
+    assert.deepEqual([fired.a, fired.name], [a, 'close']);
+    assert.ok(fired.due_at <= Date.now(), 'delivered once due, not before');
+  } finally {
+    await next.stop();
     await engine.close();
     await redis.stop();
   }
