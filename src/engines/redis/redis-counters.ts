@@ -7,6 +7,15 @@ import { guarded, type ScriptDef } from './connection.ts';
 
 type Run = (name: string, keys: readonly string[], args: readonly (string | number)[]) => Promise<unknown>;
 
+// The token bucket's refill on the Redis server's clock, shared by both bucket
+// scripts: after it, \`tokens\` is what the bucket holds now (at most burst).
+const REFILL = `local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
+local b = redis.call('HMGET', KEYS[1], 't', 'ts')
+local tokens, ts = tonumber(b[1]), tonumber(b[2])
+if not tokens or not ts then tokens, ts = burst, now end
+if now > ts then tokens = math.min(burst, tokens + (now - ts) * rate / 1000) end`;
+
 export const COUNTER_SCRIPTS: readonly ScriptDef[] = [
   {
     name: 'haatCounterAdd',
@@ -25,12 +34,7 @@ return v
     // Hash fields: t = tokens (fractional), ts = time of t (ms, fractional).
     lua: `
 local rate, burst = tonumber(ARGV[1]), tonumber(ARGV[2])
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
-local b = redis.call('HMGET', KEYS[1], 't', 'ts')
-local tokens, ts = tonumber(b[1]), tonumber(b[2])
-if not tokens or not ts then tokens, ts = burst, now end
-if now > ts then tokens = math.min(burst, tokens + (now - ts) * rate / 1000) end
+${REFILL}
 local wait = 0
 if tokens >= 1 then tokens = tokens - 1 else wait = math.max(1, math.ceil((1 - tokens) * 1000 / rate)) end
 redis.call('HSET', KEYS[1], 't', string.format('%.6f', tokens), 'ts', string.format('%.3f', now))
@@ -44,12 +48,7 @@ return wait
     // ARGV: rate, burst, want. Answers {taken, wait}: up to `want` whole tokens; wait > 0 only when none was taken.
     lua: `
 local rate, burst, want = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
-local b = redis.call('HMGET', KEYS[1], 't', 'ts')
-local tokens, ts = tonumber(b[1]), tonumber(b[2])
-if not tokens or not ts then tokens, ts = burst, now end
-if now > ts then tokens = math.min(burst, tokens + (now - ts) * rate / 1000) end
+${REFILL}
 local taken = math.min(want, math.floor(tokens))
 local wait = 0
 if taken >= 1 then tokens = tokens - taken else taken = 0; wait = math.max(1, math.ceil((1 - tokens) * 1000 / rate)) end
