@@ -43,6 +43,15 @@ async function withCluster(ids: string[], body: (cluster: TestCluster, redis: Re
   }
 }
 
+/** One channel owned by each of n1 and n2, a subscriber to both on n1, a publisher on n2. */
+async function subscriberAndPublisher(cluster: TestCluster, alive: string[]): Promise<{ channels: string[]; sub: TestClient; pub: TestClient }> {
+  const channels = [...channelsOwnedBy('n1', alive, 1), ...channelsOwnedBy('n2', alive, 1)];
+  const sub = await connect(cluster.node('n1'));
+  await sub.request({ type: 'join_channel', channels });
+  const pub = await connect(cluster.node('n2'), PUBLISHER);
+  return { channels, sub, pub };
+}
+
 const offsets = (c: TestClient, channel: string): number[] => c.events(channel).map((f) => f.offset as number);
 const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
@@ -192,10 +201,7 @@ test('SIGSTOP until declared dead, then SIGCONT: the paused node cannot append s
 test('redis-server killed and restarted with its data gone: health is 503, then 200 again within 15 s, and new publishes flow', { timeout: 90_000 }, async (t) => {
   const alive = ['n1', 'n2'];
   await withCluster(alive, async (cluster, redis) => {
-    const channels = [...channelsOwnedBy('n1', alive, 1), ...channelsOwnedBy('n2', alive, 1)];
-    const sub = await connect(cluster.node('n1'));
-    await sub.request({ type: 'join_channel', channels });
-    const pub = await connect(cluster.node('n2'), PUBLISHER);
+    const { channels, sub, pub } = await subscriberAndPublisher(cluster, alive);
     for (const ch of channels) await publishAcked(pub, ch, `before-${ch}`, {}, Date.now() + 10_000);
     await waitFor(() => sub.frames.filter((f) => f.type === 'event').length, (k) => k >= 2, { timeoutMs: 10_000, what: 'events before' });
     await redis.kill();
@@ -291,10 +297,7 @@ test('the same on a 3-master Redis Cluster: nodes given its seed URLs deliver ac
 test('a node whose bus connection drops mid-stream notices the gap and fills it from history: no gap, no duplicate', { timeout: 60_000 }, async (t) => {
   const alive = ['n1', 'n2'];
   await withCluster(alive, async (cluster, redis) => {
-    const channels = [...channelsOwnedBy('n1', alive, 1), ...channelsOwnedBy('n2', alive, 1)];
-    const sub = await connect(cluster.node('n1'));
-    await sub.request({ type: 'join_channel', channels });
-    const pub = await connect(cluster.node('n2'), PUBLISHER);
+    const { channels, sub, pub } = await subscriberAndPublisher(cluster, alive);
     const counts = new Map(channels.map((c) => [c, 0]));
     const deadline = Date.now() + 40_000;
     const publishRound = async (label: string): Promise<void> => {
