@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startRedisServer } from '../testkit/redis-server.ts';
 import { startTestSystem, nextEvent } from '../testkit/actors.ts';
-import { withTimeout } from '../testkit/wait.ts';
+import { waitFor, withTimeout } from '../testkit/wait.ts';
 import { createRedisEngine } from '../engines/redis/redis-engine.ts';
 import { silentLogger } from '../log/logger.ts';
 import type { ActorSystem } from '../actors/system.ts';
@@ -77,6 +77,34 @@ test('a reminder set on a node that then dies is delivered by the actor`s next o
     assert.ok(fired.due_at <= Date.now(), 'delivered once due, not before');
   } finally {
     await next.stop();
+    await engine.close();
+    await redis.stop();
+  }
+});
+
+test('while Redis is down a durable actor answers unavailable (temporary) without crashing, and serves again once Redis is back', { timeout: 30_000 }, async () => {
+  const redis = await startRedisServer();
+  const engine = await createRedisEngine([redis.url], { logger: silentLogger() });
+  const s = await startTestSystem({ workers: 1 }, undefined, { engines: { spec: { kind: 'redis', urls: [redis.url] }, state: engine.state, reminders: engine.reminders } });
+  const lifecycle: LifecycleEvent[] = [];
+  s.on('lifecycle', (ev) => lifecycle.push(ev));
+  try {
+    const a = 'ledger:wallet';
+    assert.equal(await s.ask(a, { type: 'add', by: 5 }), 5);
+    await redis.kill();
+    await assert.rejects(s.ask(a, { type: 'add', by: 1 }), (e: unknown) => (e as { code?: string }).code === 'unavailable');
+    // A fresh activation (its state must be loaded) is refused the same way, and not retried in a loop.
+    await assert.rejects(s.ask('ledger:other', { type: 'get' }), (e: unknown) => (e as { code?: string }).code === 'unavailable');
+    await redis.restart({ wipe: false });
+    const back = await waitFor(
+      () => s.ask<number>(a, { type: 'add', by: 1 }).catch((e: unknown) => (e as { code?: string }).code ?? 'error'),
+      (v) => typeof v === 'number',
+      { timeoutMs: 10_000, what: 'the actor to serve again' },
+    );
+    assert.equal(typeof back, 'number');
+    assert.deepEqual(lifecycle.filter((ev) => ev.kind === 'crash' || ev.kind === 'restart' || ev.kind === 'stopped'), [], 'an unreachable engine is not a crash');
+  } finally {
+    await s.stop();
     await engine.close();
     await redis.stop();
   }
