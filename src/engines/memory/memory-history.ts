@@ -97,6 +97,8 @@ export class MemoryChannelHistory implements ChannelHistory {
   private prune(s: Stream, now: number): void {
     const ring = s.ring;
     if (ring) for (let exp = ring.oldestExpiresAt(); exp !== undefined && exp <= now; exp = ring.oldestExpiresAt()) ring.dropOldest();
+    // On the publish path: no iterator for a channel without idempotency keys.
+    if (s.dedupe.size === 0) return;
     for (const [key, v] of s.dedupe) {
       if (v.expiresAt > now) break;
       s.dedupe.delete(key);
