@@ -93,3 +93,8 @@ export interface BehaviourModule {
 export function defineBehaviour<S, M extends ActorMessage, R = unknown>(b: Behaviour<S, M, R>): Behaviour<S, M, R> {
   return b;
 }
+
+/** Handlers, inits and engines may answer now or later; this tells which without awaiting (no promise on the sync path). */
+export function isThenable<T>(v: T | Promise<T>): v is Promise<T> {
+  return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
+}

@@ -1,7 +1,7 @@
 // A host owns the actors of one thread: their cells, mailboxes and the
 // one_for_one supervision of each. It is plain code driven by `receive`, so
 // the worker entry point only wires it to a MessagePort.
-import type { ActorContext, ActorMessage, Behaviour, HandlerResult, OutgoingMessage } from './behaviour.ts';
+import { isThenable, type ActorContext, type ActorMessage, type Behaviour, type HandlerResult, type OutgoingMessage } from './behaviour.ts';
 import { parseAddress } from './address.ts';
 import { Mailbox } from './mailbox.ts';
 import { onCrash, type RestartPolicy } from './supervisor.ts';
@@ -75,10 +75,6 @@ interface PendingSave {
 }
 
 const RESULT_KEYS = new Set(['state', 'reply', 'error', 'persist']);
-
-function isThenable<T>(v: T | Promise<T>): v is Promise<T> {
-  return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
-}
 
 class InvalidResult extends Error {
   override name = 'InvalidResult';
@@ -456,9 +452,7 @@ export class Host {
    */
   private unavailable(cell: Cell, item: Item, err: unknown): void {
     const e = err as HaatError;
-    if (item.ask !== undefined) this.reply(item.ask, { code: 'unavailable', message: e.message, ...(e.retryAfterMs === undefined ? {} : { retry_after_ms: e.retryAfterMs }) });
-    else this.opts.out.push({ k: 'u', a: cell.address, t: String(item.m?.type), e: { code: 'unavailable', message: e.message } });
-    this.countDone();
+    this.refuse(cell.address, item.m, item.ask, { code: 'unavailable', message: e.message, ...(e.retryAfterMs === undefined ? {} : { retry_after_ms: e.retryAfterMs }) });
     cell.status = 'new';
     cell.state = undefined;
   }

@@ -253,15 +253,14 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> {
 
   /** Fire and forget. Throws `unavailable` when the owning host is saturated or down. */
   send(address: string, msg: OutgoingMessage): void {
-    const node = this.remote?.ownerElsewhere(address);
-    if (node !== undefined) return this.remote!.send(node, address, msg);
-    this.sendLocal(address, msg);
+    this.routeSend(address, msg, 0);
   }
 
-  /** A send to this node's hosts whatever the cluster's placement says (mailbox entries routed here). */
-  sendLocal(address: string, msg: OutgoingMessage): void {
-    const host = this.admit(address);
-    host.out.push({ k: 's', a: address, m: msg });
+  /** To the owner by the cluster's ring when it is another node, else to this node's host; `hops` counts hand-offs. */
+  private routeSend(address: string, msg: OutgoingMessage, hops: number): void {
+    const node = this.remote?.ownerElsewhere(address);
+    if (node !== undefined) return this.remote!.send(node, address, msg);
+    this.admit(address).out.push(hops === 0 ? { k: 's', a: address, m: msg } : { k: 's', a: address, m: msg, h: hops });
   }
 
   ask<R = unknown>(address: string, msg: OutgoingMessage, opts: { timeoutMs?: number } = {}): Promise<R> {
@@ -276,6 +275,11 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> {
    * subscribe a joining connection with no gap and no duplicate (§4).
    */
   request<R = unknown>(address: string, msg: OutgoingMessage, timeoutMs: number | undefined, done: AnswerCallback<R>): void {
+    this.routeAsk(address, msg, timeoutMs, done as AnswerCallback<unknown>, 0);
+  }
+
+  /** As routeSend, for an ask: `done` gets the error when nobody can tell the owner. */
+  private routeAsk(address: string, msg: OutgoingMessage, timeoutMs: number | undefined, done: AnswerCallback<unknown>, hops: number): void {
     if (this.remote) {
       let node: string | undefined;
       try {
@@ -286,14 +290,13 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> {
       }
       if (node !== undefined) return this.remote.request(node, address, msg, timeoutMs ?? this.config.askTimeoutMs, done);
     }
-    this.forwardAsk(address, msg, timeoutMs, done as AnswerCallback<unknown>, 0);
+    this.forwardAsk(address, msg, timeoutMs, done, hops);
   }
 
   /** An ask to this node's hosts whatever the cluster's placement says. */
   requestLocal<R = unknown>(address: string, msg: OutgoingMessage, timeoutMs: number | undefined, done: AnswerCallback<R>): void {
     this.forwardAsk(address, msg, timeoutMs, done as AnswerCallback<unknown>, 0);
   }
-
 
   private forwardAsk(address: string, msg: OutgoingMessage, timeoutMs: number | undefined, done: AnswerCallback<unknown>, hops: number): void {
     let host: HostSlot;
@@ -319,25 +322,9 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> {
       return;
     }
     // In a cluster the new owner may be another node: the ring says where.
-    let node: string | undefined;
+    if (answer) return this.routeAsk(h.address, h.msg, undefined, answer, h.hops);
     try {
-      node = this.remote?.ownerElsewhere(h.address);
-    } catch (err) {
-      if (answer) answer(err as HaatError, undefined);
-      else this.undeliverable({ address: h.address, type: h.msg.type, error: (err as HaatError).toBody() });
-      return;
-    }
-    if (node !== undefined) {
-      if (answer) this.remote!.request(node, h.address, h.msg, this.config.askTimeoutMs, answer);
-      else this.remote!.send(node, h.address, h.msg);
-      return;
-    }
-    if (answer) {
-      this.forwardAsk(h.address, h.msg, undefined, answer, h.hops);
-      return;
-    }
-    try {
-      this.admit(h.address).out.push({ k: 's', a: h.address, m: h.msg, h: h.hops });
+      this.routeSend(h.address, h.msg, h.hops);
     } catch (err) {
       this.undeliverable({ address: h.address, type: h.msg.type, error: (err as HaatError).toBody() });
     }

@@ -4,7 +4,7 @@
 // the uWS topic; the redis engine's append publishes it to the interested
 // nodes itself. Nothing here is per subscriber.
 import { nanoid } from 'nanoid';
-import { defineBehaviour, type ActorContext, type HandlerResult } from '../../actors/behaviour.ts';
+import { defineBehaviour, isThenable, type ActorContext, type HandlerResult } from '../../actors/behaviour.ts';
 import { assertNever } from '../../actors/wire.ts';
 import type { AppendOutcome, ChannelHistory, Maybe, SinceResult, StreamPosition } from '../../engines/channel-history.ts';
 import type { ChannelMessage, PublishResult, SequencedEvent } from './messages.ts';
@@ -26,10 +26,6 @@ interface ChannelState {
 }
 
 type Result = HandlerResult<ChannelState>;
-
-function isThenable<T>(v: Maybe<T>): v is Promise<T> {
-  return typeof (v as { then?: unknown } | null)?.then === 'function';
-}
 
 /** Applies `f` at once when the engine answered synchronously (memory), else after it. */
 function then<T, R>(v: Maybe<T>, f: (t: T) => R | Promise<R>): R | Promise<R> {
