@@ -24,6 +24,12 @@ export interface ConnectionOptions {
    * whose Redis is down at start comes up not ready instead of exiting).
    */
   waitForConnection?: boolean;
+  /**
+   * With waitForConnection false: the commands connection is still waited
+   * for, up to this long (ms), before it is handed over still connecting (a
+   * host thread's first messages arrive while its connection opens).
+   */
+  readyWithinMs?: number;
   logger: Logger;
 }
 
@@ -120,6 +126,7 @@ export async function connectClient(addrs: readonly ServerAddress[], role: Clien
   if (o.waitForConnection === false) {
     // The retry strategy takes over after a failed first attempt.
     client.connect().catch((err: unknown) => log.warn({ err: err instanceof Error ? err.message : String(err) }, 'redis not reachable yet; retrying with backoff'));
+    if (role === 'commands' && o.readyWithinMs !== undefined && o.readyWithinMs > 0) await readyOrAfter(client, o.readyWithinMs);
     return client;
   }
   let timer: NodeJS.Timeout | undefined;
@@ -137,6 +144,20 @@ export async function connectClient(addrs: readonly ServerAddress[], role: Clien
     clearTimeout(timer);
   }
   return client;
+}
+
+/** Resolves when the client is ready, or after `ms`, whichever comes first. */
+function readyOrAfter(client: RedisClient, ms: number): Promise<void> {
+  if (client.status === 'ready') return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      client.off('ready', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    client.once('ready', done);
+  });
 }
 
 /** Errors Redis itself answered that still mean "try again later", not a bug of ours. */

@@ -28,6 +28,8 @@ export interface RedisEngineOptions {
   connectTimeoutMs?: number;
   /** false: resolve at once and keep connecting in the background (see ConnectionOptions). Default true. */
   waitForConnection?: boolean;
+  /** With waitForConnection false: wait this long at most for the commands connection (see ConnectionOptions). */
+  readyWithinMs?: number;
   /** Channel keys expire this long after the last append (at least the history's ttlMs). Default 1 h. */
   channelIdleMs?: number;
   /** Members silent this long leave the member list. Default 10 min. */
@@ -43,6 +45,7 @@ export async function createRedisEngine(urls: readonly string[], opts: RedisEngi
     commandTimeoutMs: opts.commandTimeoutMs ?? 2_000,
     connectTimeoutMs: opts.connectTimeoutMs ?? 5_000,
     waitForConnection: opts.waitForConnection ?? true,
+    ...(opts.readyWithinMs === undefined ? {} : { readyWithinMs: opts.readyWithinMs }),
   };
   const keys = new KeySpace(opts.prefix ?? 'haat');
   const client = await connectClient(addrs, 'commands', conn);

@@ -24,20 +24,9 @@ export function threadRedisEngine(urls: readonly string[]): Promise<Engine> {
   if (!e) {
     // Host threads log only what needs attention; the node's own log has the rest.
     const logger = pino({ level: 'warn', base: { thread: 'host' } }, pino.destination(2));
-    e = createRedisEngine(urls, { logger, waitForConnection: false }).then(async (engine) => {
-      const until = Date.now() + FIRST_CONNECT_WAIT_MS;
-      for (;;) {
-        try {
-          await engine.ping();
-          return engine;
-        } catch (err) {
-          if (Date.now() >= until) {
-            logger.warn({ err: (err as Error).message }, 'redis not reachable from this host thread yet; its actors answer unavailable until it is');
-            return engine;
-          }
-          await new Promise((r) => setTimeout(r, 50));
-        }
-      }
+    e = createRedisEngine(urls, { logger, waitForConnection: false, readyWithinMs: FIRST_CONNECT_WAIT_MS }).then((engine) => {
+      engine.ping().catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'redis not reachable from this host thread yet; its actors answer unavailable until it is'));
+      return engine;
     });
     engines.set(key, e);
   }
