@@ -52,11 +52,6 @@ export function refuseUnbuilt(config: Config): void {
   }
 }
 
-function ownsLocally(cluster: Cluster, address: string): boolean {
-  const ring = cluster.membership.ring;
-  return ring !== undefined && ring.ownerOf(address) === cluster.membership.nodeId;
-}
-
 export async function startNode(config: Config, logger: Logger, opts: NodeOptions = {}): Promise<RunningNode> {
   refuseUnbuilt(config);
   const clock = opts.clock ?? systemClock;
@@ -81,7 +76,7 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
     hostConfig: hostSlice,
     engines: { spec: engineSpec, state: engine.state, reminders: engine.reminders },
     // Only the owner delivers a due reminder.
-    reminders: { isLocal: (address) => cluster === undefined || ownsLocally(cluster, address) },
+    reminders: { isLocal: (address) => cluster === undefined || cluster.ownsLocally(address) },
   });
   actors.on('lifecycle', (ev) => metrics.actorLifecycle.labels(ev.kind).inc());
   actors.on('hostDown', () => metrics.hostDeaths.inc());
@@ -93,10 +88,8 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
   const app = uws.App();
   const verifier = new TokenVerifier(config.auth);
   const fanout = new Fanout(app, metrics, clock);
-  let gatewayRef: Gateway | undefined;
   let listeningPort: number | undefined;
   const bus = engine.bus;
-  let feed: OrderedFeed | undefined;
   let busDeps: Pick<GatewayDeps, 'interest' | 'joinSync'> = {};
   if (bus) {
     // Redis: events come over the bus, in offset order per channel once through the feed.
@@ -106,7 +99,6 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
       logger,
       onLoss: (channel, missing) => logger.error({ channel, missing }, 'events lost to this node: history no longer held them'),
     });
-    feed = f;
     bus.onEvent((ev) => f.onEvent(ev));
     bus.onReset(() => f.resyncAll());
     busDeps = { interest: (joinInFlight) => new BusInterest(bus, f, joinInFlight, logger), joinSync: new BusJoinSync(bus, f) };
@@ -135,7 +127,6 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
     ...busDeps,
     ...services?.gatewayDeps,
   });
-  gatewayRef = gateway;
   gateway.mount();
   actors.on('hostRestarted', ({ index }) => gateway.rewatch(index));
   const meter = new RateMeter(() => ({ in: gateway.framesIn, out: gateway.framesOut + fanout.deliveries }));
@@ -149,7 +140,7 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
       actors,
       logger,
       askTimeoutMs: config.actors.askTimeoutMs,
-      load: () => ({ connections: gatewayRef?.sockets.size ?? 0, actors: actors.queuedMessages() }),
+      load: () => ({ connections: gateway.sockets.size, actors: actors.queuedMessages() }),
     });
     c.membership.on('ring', ({ ring }) => actors.setRingEpoch(ring.epoch));
     cluster = c;

@@ -76,6 +76,11 @@ export class Cluster {
     return this.membership.isHealthy;
   }
 
+  /** Whether this node owns `address` by the current ring (false while there is none). */
+  ownsLocally(address: string): boolean {
+    return this.membership.ring?.ownerOf(address) === this.d.nodeId;
+  }
+
   get ringEpoch(): number | undefined {
     return this.membership.ring?.epoch;
   }
