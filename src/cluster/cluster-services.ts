@@ -38,7 +38,6 @@ export class ClusterServices {
 
   constructor(private readonly d: ClusterServicesDeps) {
     const log = d.logger.child({ mod: 'cluster-security' });
-    const live = (): { id: string; startedAt: number }[] => (d.cluster()?.membership.nodes() ?? []).filter((n) => n.status !== 'dead' && n.id !== d.nodeId);
     this.admission = new ClusterAdmission({
       counters: d.engine.counters,
       limits: d.gateway,
@@ -46,7 +45,7 @@ export class ClusterServices {
         const c = d.cluster();
         return c ? `${d.nodeId}.${c.membership.incarnation}` : undefined;
       },
-      peers: () => live().map((n) => `${n.id}.${n.startedAt}`),
+      peers: () => (d.cluster()?.membership.livePeers() ?? []).map((n) => `${n.id}.${n.startedAt}`),
       ready: () => d.cluster()?.ready ?? false,
       logger: log,
     });
@@ -67,7 +66,7 @@ export class ClusterServices {
     this.adminRef = new ClusterAdmin({
       nodeId: this.d.nodeId,
       local,
-      peers: () => cluster.membership.nodes().filter((n) => n.status !== 'dead' && n.id !== this.d.nodeId).map((n) => n.id),
+      peers: () => cluster.membership.livePeers().map((n) => n.id),
       ask: (node, request, timeoutMs) => cluster.mailboxes.ask(node, request, timeoutMs),
       timeoutMs: CONTROL_TIMEOUT_MS,
       logger: this.d.logger.child({ mod: 'cluster-admin' }),

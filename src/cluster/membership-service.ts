@@ -102,6 +102,11 @@ export class MembershipService extends EventEmitter<MembershipEvents> {
       .sort((a, b) => a.id.localeCompare(b.id));
   }
 
+  /** The other nodes not (yet) declared dead: alive or suspect. */
+  livePeers(): NodeState[] {
+    return this.nodes().filter((n) => n.status !== 'dead' && n.id !== this.d.nodeId);
+  }
+
   /** Leaves the ring at once (drain), so the others take over without waiting for deadMs. */
   async leave(): Promise<void> {
     this.stop();
