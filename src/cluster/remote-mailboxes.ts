@@ -91,10 +91,16 @@ export class RemoteMailboxes {
   }
 
   request<R>(node: string, address: string, msg: OutgoingMessage, timeoutMs: number, done: AnswerCallback<R>): void {
-    const i = this.nextAsk++;
-    this.pending.set(i, { done: done as AnswerCallback<unknown>, address, timeoutMs });
-    this.deadlines.add(i, timeoutMs);
+    const i = this.expectAnswer(address, timeoutMs, done as AnswerCallback<unknown>);
     this.enqueue(node, { k: 'a', a: address, m: msg, f: this.d.nodeId, i, d: Date.now() + timeoutMs }, (err) => this.answer(i, undefined, toHaatError(err)));
+  }
+
+  /** Registers an answer this node waits for (failed as unavailable past timeoutMs) and returns its id. */
+  private expectAnswer(what: string, timeoutMs: number, done: AnswerCallback<unknown>): number {
+    const i = this.nextAsk++;
+    this.pending.set(i, { done, address: what, timeoutMs });
+    this.deadlines.add(i, timeoutMs);
+    return i;
   }
 
   /** Sets who answers control requests addressed to this node. */
@@ -105,9 +111,7 @@ export class RemoteMailboxes {
   /** Sends a control request to `node` and resolves with its answer; rejects as unavailable past timeoutMs. */
   ask(node: string, request: unknown, timeoutMs: number): Promise<unknown> {
     return new Promise((resolve, reject) => {
-      const i = this.nextAsk++;
-      this.pending.set(i, { done: (err, v) => (err ? reject(err) : resolve(v)), address: `node:${node}`, timeoutMs });
-      this.deadlines.add(i, timeoutMs);
+      const i = this.expectAnswer(`node:${node}`, timeoutMs, (err, v) => (err ? reject(err) : resolve(v)));
       this.enqueue(node, { k: 'c', t: node, c: request, f: this.d.nodeId, i, d: Date.now() + timeoutMs }, (err) => this.answer(i, undefined, toHaatError(err)));
     });
   }
