@@ -4,8 +4,13 @@
 // nanoid strings and never hold a space or newline.
 import type { BusEvent } from '../channel-bus.ts';
 
-export function encodeBusMessage(epoch: string, offset: number, at: number, frame: string): string {
-  return `${epoch} ${offset} ${at}\n${frame}`;
+/**
+ * The message as a Lua expression over a script's own arguments (Lua source
+ * for each part): the append script builds it from the frame it was given,
+ * so the frame travels to Redis once.
+ */
+export function busMessageLua(epoch: string, offset: string, at: string, frame: string): string {
+  return `${epoch} .. ' ' .. ${offset} .. ' ' .. ${at} .. '\\n' .. ${frame}`;
 }
 
 /** Undefined when the message is not in this format (logged by the caller, never thrown into the subscriber). */

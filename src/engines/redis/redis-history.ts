@@ -8,7 +8,7 @@ import { nanoid } from 'nanoid';
 import type { AppendOutcome, AppendRequest, ChannelHistory, HistoryBounds, HistoryEntry, SinceResult, StreamPosition } from '../channel-history.ts';
 import type { KeySpace } from './keys.ts';
 import { guarded, type ScriptDef } from './connection.ts';
-import { encodeBusMessage } from './bus-message.ts';
+import { busMessageLua } from './bus-message.ts';
 
 type Run = (name: string, keys: readonly string[], args: readonly (string | number)[]) => Promise<unknown>;
 
@@ -28,7 +28,7 @@ export const HISTORY_SCRIPTS: readonly ScriptDef[] = [
     name: 'haatHistoryAppend',
     keys: 3,
     // KEYS: stream, meta, dedupe key. ARGV: epoch, offset, frame, at, expiresAt,
-    // maxLen, keyTtlMs, hasDedupe, answer, dedupeTtlMs, candidate epoch, topic, bus message.
+    // maxLen, keyTtlMs, hasDedupe, answer, dedupeTtlMs, candidate epoch, topic.
     lua: `${ENSURE_META}
 local stream, meta, dkey = KEYS[1], KEYS[2], KEYS[3]
 if ARGV[8] == '1' then
@@ -47,7 +47,7 @@ redis.call('HSET', meta, 'o', ARGV[2], 'n', ARGV[6])
 redis.call('PEXPIRE', meta, ARGV[7])
 redis.call('PEXPIRE', stream, ARGV[7])
 if ARGV[8] == '1' then redis.call('SET', dkey, ARGV[9], 'PX', ARGV[10]) end
-redis.call('SPUBLISH', ARGV[12], ARGV[13])
+redis.call('SPUBLISH', ARGV[12], ${busMessageLua('ARGV[1]', 'ARGV[2]', 'ARGV[4]', 'ARGV[3]')})
 return {'appended'}
 `,
   },
@@ -116,7 +116,6 @@ export class RedisChannelHistory implements ChannelHistory {
         d?.ttlMs ?? 0,
         nanoid(10),
         this.keys.channelTopic(channel),
-        encodeBusMessage(req.epoch, req.offset, req.at, req.frame),
       ];
       const r = (await this.run('haatHistoryAppend', keys, args)) as string[];
       switch (r[0]) {
