@@ -5,19 +5,24 @@
 // Reminders: one set on a node that dies is delivered by the next owner.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startRedisServer } from '../testkit/redis-server.ts';
+import { startRedisServer, type RedisServer } from '../testkit/redis-server.ts';
+import type { Engine } from '../engines/engine.ts';
 import { startTestSystem, nextEvent } from '../testkit/actors.ts';
 import { waitFor, withTimeout } from '../testkit/wait.ts';
 import { createRedisEngine } from '../engines/redis/redis-engine.ts';
 import { silentLogger } from '../log/logger.ts';
-import type { ActorSystem } from '../actors/system.ts';
+import type { ActorEngines, ActorSystem } from '../actors/system.ts';
 import type { LifecycleEvent } from '../actors/wire.ts';
 
-test('a stale owner cannot overwrite state saved under a newer ring epoch; its message goes to the new owner, answered once', { timeout: 30_000 }, async () => {
+/** A redis-server of the test's own, the main thread's engine on it, and the actor engines host threads build from it. */
+async function redisEngines(): Promise<{ redis: RedisServer; engine: Engine; engines: ActorEngines }> {
   const redis = await startRedisServer();
   const engine = await createRedisEngine([redis.url], { logger: silentLogger() });
-  const spec = { kind: 'redis' as const, urls: [redis.url] };
-  const engines = { spec, state: engine.state, reminders: engine.reminders };
+  return { redis, engine, engines: { spec: { kind: 'redis', urls: [redis.url] }, state: engine.state, reminders: engine.reminders } };
+}
+
+test('a stale owner cannot overwrite state saved under a newer ring epoch; its message goes to the new owner, answered once', { timeout: 30_000 }, async () => {
+  const { redis, engine, engines } = await redisEngines();
   let newOwner: ActorSystem | undefined;
   const oldOwner = await startTestSystem({ workers: 1 }, undefined, {
     engines,
@@ -51,9 +56,7 @@ test('a stale owner cannot overwrite state saved under a newer ring epoch; its m
 });
 
 test('a reminder set on a node that then dies is delivered by the actor`s next owner, from Redis', { timeout: 30_000 }, async () => {
-  const redis = await startRedisServer();
-  const engine = await createRedisEngine([redis.url], { logger: silentLogger() });
-  const engines = { spec: { kind: 'redis' as const, urls: [redis.url] }, state: engine.state, reminders: engine.reminders };
+  const { redis, engine, engines } = await redisEngines();
   const a = 'alarm:auction-close';
   // The first owner sets the reminder and dies before it is due: its service never delivers anything.
   const first = await startTestSystem({ workers: 1 }, undefined, { engines, reminders: { pollMs: 50, isLocal: () => false } });
@@ -83,9 +86,8 @@ test('a reminder set on a node that then dies is delivered by the actor`s next o
 });
 
 test('while Redis is down a durable actor answers unavailable (temporary) without crashing, and serves again once Redis is back', { timeout: 30_000 }, async () => {
-  const redis = await startRedisServer();
-  const engine = await createRedisEngine([redis.url], { logger: silentLogger() });
-  const s = await startTestSystem({ workers: 1 }, undefined, { engines: { spec: { kind: 'redis', urls: [redis.url] }, state: engine.state, reminders: engine.reminders } });
+  const { redis, engine, engines } = await redisEngines();
+  const s = await startTestSystem({ workers: 1 }, undefined, { engines });
   const lifecycle: LifecycleEvent[] = [];
   s.on('lifecycle', (ev) => lifecycle.push(ev));
   try {
