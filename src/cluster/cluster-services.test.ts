@@ -77,6 +77,8 @@ describe('two nodes over redis', { timeout: 30_000 }, () => {
     const conns = [await connect(n1, 'fast'), await connect(n1, 'fast'), await connect(n2, 'fast')];
     // A first frame on each node starts its leases.
     for (const c of conns) assert.equal((await withTimeout(c.request({ type: 'ping' }), { ...WAIT, what: 'pong' })).type, 'pong');
+    // ...and the burst comes once both nodes hold their first lease (before it, a node's own bucket applies by design).
+    await withTimeout(Promise.all([n1, n2].map((n) => n.gateway.userRates.settled())), { ...WAIT, what: 'the first leases answered' });
     const answers = await withTimeout(Promise.all(conns.flatMap((c) => Array.from({ length: 40 }, () => c.request({ type: 'ping' })))), { ...WAIT, what: '120 answers' });
     const pongs = answers.filter((f) => f.type === 'pong').length;
     const limited = answers.filter((f) => f.type === 'error' && f.code === 'rate_limited').length;

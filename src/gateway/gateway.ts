@@ -78,7 +78,8 @@ export class Gateway {
   readonly securityLog: SecurityLog;
   private readonly flood: FloodGuard;
   private readonly handlers: DispatchTable;
-  private readonly userRates: UserRates;
+  /** Per-user rate buckets (in this process, or leased from the cluster's). */
+  readonly userRates: UserRates;
   private draining = false;
   private onDrained: (() => void) | undefined;
   private sweeper: NodeJS.Timeout | undefined;

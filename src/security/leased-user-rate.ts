@@ -55,6 +55,8 @@ export class LeasedBucket implements RateBucket {
     private readonly burst: number,
     now: number,
     private readonly d: Required<Omit<LeasedUserRatesDeps, 'logger'>> & { logger: Logger },
+    /** Leases of every bucket awaiting the engine (LeasedUserRates.settled). */
+    private readonly inFlightLeases: Set<Promise<unknown>>,
   ) {
     this.batch = Math.max(1, Math.min(burst, Math.ceil(burst * d.batchShare)));
     this.fallback = new TokenBucket(rate, burst, now);
@@ -79,7 +81,7 @@ export class LeasedBucket implements RateBucket {
   private lease(now: number): void {
     if (this.inFlight || now < this.retryAt || now < this.emptyUntil) return;
     this.inFlight = true;
-    this.d.counters.takeUpTo(this.key, this.rate, this.burst, this.batch).then(
+    const lease = this.d.counters.takeUpTo(this.key, this.rate, this.burst, this.batch).then(
       ({ taken, waitMs }) => {
         this.inFlight = false;
         if (this.state === 'failing') this.d.logger.info({ key: this.key }, 'user rate leases answered again');
@@ -100,10 +102,13 @@ export class LeasedBucket implements RateBucket {
         this.retryAt = now + this.d.retryMs;
       },
     );
+    this.inFlightLeases.add(lease);
+    void lease.finally(() => this.inFlightLeases.delete(lease));
   }
 }
 
 export class LeasedUserRates implements UserRates {
+  private readonly inFlightLeases = new Set<Promise<unknown>>();
   private readonly buckets = new Map<string, { bucket: LeasedBucket; refs: number }>();
   private readonly opts: Required<Omit<LeasedUserRatesDeps, 'logger'>> & { logger: Logger };
 
@@ -118,7 +123,7 @@ export class LeasedUserRates implements UserRates {
       held.refs++;
       return held.bucket;
     }
-    const bucket = new LeasedBucket(key, messagesPerSecond * 2, messagesPerSecond * 4, now, this.opts);
+    const bucket = new LeasedBucket(key, messagesPerSecond * 2, messagesPerSecond * 4, now, this.opts, this.inFlightLeases);
     this.buckets.set(key, { bucket, refs: 1 });
     return bucket;
   }
@@ -127,5 +132,9 @@ export class LeasedUserRates implements UserRates {
     const key = `user:${cls}:${userId}`;
     const held = this.buckets.get(key);
     if (held && --held.refs <= 0) this.buckets.delete(key);
+  }
+
+  settled(): Promise<void> {
+    return Promise.all(this.inFlightLeases).then(() => undefined);
   }
 }

@@ -29,4 +29,8 @@ export class UserRateLimits implements UserRates {
     const held = this.buckets.get(key);
     if (held && --held.refs <= 0) this.buckets.delete(key);
   }
+
+  settled(): Promise<void> {
+    return Promise.resolve();
+  }
 }

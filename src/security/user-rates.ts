@@ -13,4 +13,6 @@ export interface UserRates {
   /** The bucket shared by `userId`'s connections of class `cls` (twice one connection's rate, burst 4x). */
   acquire(userId: string, cls: RateClass, messagesPerSecond: number, now: number): RateBucket;
   release(userId: string, cls: RateClass): void;
+  /** Resolves once no engine answer is awaited (a cluster's leases in flight); at once for counts kept in this process. */
+  settled(): Promise<void>;
 }
