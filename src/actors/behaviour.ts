@@ -47,7 +47,22 @@ export interface ActorContext {
    */
   setReminder(name: string, dueAt: number): void;
   cancelReminder(name: string): void;
+  /**
+   * A timer that is not persisted (DESIGN.md §1: in-memory timers are for
+   * non-durable work, such as conflating stock events): after `delayMs` the
+   * actor receives a `TimerMessage`, unless it was passivated, restarted or
+   * stopped first. A timer of the same name already pending is kept (the
+   * earlier one wins). It starts at once, even while a message is handled.
+   * The behaviour must list 'timer' in its messageTypes.
+   */
+  setTimer(name: string, delayMs: number): void;
 }
+
+/** What a due timer delivers (as a send). */
+export type TimerMessage = {
+  readonly type: 'timer';
+  readonly name: string;
+};
 
 /** What a due reminder delivers (as a send). */
 export type ReminderMessage = {

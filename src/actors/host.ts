@@ -66,6 +66,8 @@ interface Cell {
   /** True while a message is being handled: effects are held, not sent. */
   capturing: boolean;
   effects: Effect[];
+  /** Pending non-durable timers by name (cleared when this incarnation ends). */
+  timers: Map<string, NodeJS.Timeout> | undefined;
 }
 
 interface PendingSave {
@@ -190,6 +192,7 @@ export class Host {
       if (idle === undefined || cell.status !== 'ready' || cell.running || cell.mailbox.length > 0) continue;
       if (now - cell.lastActive < idle) continue;
       this.cells.delete(cell.address);
+      clearTimers(cell);
       const last = cell.behaviour.passivate?.(cell.state, cell.ctx);
       const finish = (): void => {
         this.passivating.delete(cell.address);
@@ -283,8 +286,20 @@ export class Host {
         checkReminderName(name);
         reminder({ r: 'cancel', name });
       },
+      setTimer: (name, delayMs) => {
+        checkReminderName(name);
+        if (typeof delayMs !== 'number' || !Number.isFinite(delayMs) || delayMs < 0) throw new TypeError(`setTimer(${JSON.stringify(name)}): delayMs must be a finite number >= 0, got ${String(delayMs)}`);
+        const timers = (cell.timers ??= new Map());
+        if (timers.has(name)) return;
+        const t = setTimeout(() => {
+          timers.delete(name);
+          // Only the incarnation that set it: a passivated, restarted or fenced actor has no timers.
+          if (this.cells.get(address) === cell && cell.status === 'ready') this.deliver(address, { type: 'timer', name }, undefined, 0);
+        }, delayMs);
+        timers.set(name, t);
+      },
     };
-    const cell: Cell = { address, behaviour, ctx, state: undefined, status: 'new', running: false, mailbox: new Mailbox(), restarts: [], lastActive: clock.now(), version: 0, capturing: false, effects: [] };
+    const cell: Cell = { address, behaviour, ctx, state: undefined, status: 'new', running: false, mailbox: new Mailbox(), restarts: [], lastActive: clock.now(), version: 0, capturing: false, effects: [], timers: undefined };
     this.cells.set(address, cell);
     return cell;
   }
@@ -403,6 +418,7 @@ export class Host {
    */
   private fence(cell: Cell, item: Item, stored: { version: number; ringEpoch: number }): void {
     this.dropEffects(cell, 'its save was refused');
+    clearTimers(cell);
     cell.status = 'stopped';
     cell.state = undefined;
     if (this.cells.get(cell.address) === cell) this.cells.delete(cell.address);
@@ -453,6 +469,7 @@ export class Host {
   private unavailable(cell: Cell, item: Item, err: unknown): void {
     const e = err as HaatError;
     this.refuse(cell.address, item.m, item.ask, { code: 'unavailable', message: e.message, ...(e.retryAfterMs === undefined ? {} : { retry_after_ms: e.retryAfterMs }) });
+    clearTimers(cell);
     cell.status = 'new';
     cell.state = undefined;
   }
@@ -465,6 +482,7 @@ export class Host {
       if (item.ask !== undefined) this.reply(item.ask, { code: 'internal', message: `${cell.address} failed: ${what}`, id });
       this.countDone();
     }
+    clearTimers(cell);
     const verdict = onCrash(cell.restarts, this.opts.clock.now(), this.opts.restart);
     if (verdict === 'restart') {
       cell.status = 'new';
@@ -509,6 +527,12 @@ function encodeReply(ask: number, result: HandlerResult<unknown>): string {
   } catch (err) {
     throw new InvalidResult(`reply is not serialisable: ${describe(err)}`);
   }
+}
+
+function clearTimers(cell: Cell): void {
+  if (cell.timers === undefined) return;
+  for (const t of cell.timers.values()) clearTimeout(t);
+  cell.timers.clear();
 }
 
 function ignoreDroppedAsk(): void {

@@ -155,11 +155,13 @@ type AlarmMsg =
   | { type: 'arm'; name: string; inMs: number; keep?: boolean }
   | { type: 'disarm'; name: string }
   | { type: 'reminder'; name: string; due_at: number }
+  | { type: 'tick'; name: string; inMs: number }
+  | { type: 'timer'; name: string }
   | { type: 'boom' };
 
 const alarm = defineBehaviour<{ keep: string[]; activation: number }, AlarmMsg>({
   kind: 'alarm',
-  messageTypes: ['arm', 'disarm', 'reminder', 'boom'],
+  messageTypes: ['arm', 'disarm', 'reminder', 'tick', 'timer', 'boom'],
   idleMs: 50,
   async init(ctx) {
     const n = (activations.get(ctx.address) ?? 0) + 1;
@@ -180,6 +182,12 @@ const alarm = defineBehaviour<{ keep: string[]; activation: number }, AlarmMsg>(
       case 'reminder':
         ctx.emit({ k: 'reminder', a: ctx.address, name: msg.name, due_at: msg.due_at, activation: state.activation });
         if (!state.keep.includes(msg.name)) ctx.cancelReminder(msg.name);
+        return { state };
+      case 'tick':
+        ctx.setTimer(msg.name, msg.inMs);
+        return { state, reply: 'ticking' };
+      case 'timer':
+        ctx.emit({ k: 'timer', a: ctx.address, name: msg.name, activation: state.activation });
         return { state };
       case 'boom':
         throw new Error('boom on purpose');
