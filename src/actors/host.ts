@@ -294,7 +294,7 @@ export class Host {
         const t = setTimeout(() => {
           timers.delete(name);
           // Only the incarnation that set it: a passivated, restarted or fenced actor has no timers.
-          if (this.cells.get(address) === cell && cell.status === 'ready') this.deliver(address, { type: 'timer', name }, undefined, 0);
+          if (this.cells.get(address) === cell && cell.status === 'ready') this.deliver(address, { type: 'timer', name } as ActorMessage, undefined, 0);
         }, delayMs);
         timers.set(name, t);
       },
