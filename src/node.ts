@@ -67,7 +67,7 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
   // node whose Redis is down comes up not ready and keeps trying (health 503).
   const engine: Engine = redisUrls ? await createRedisEngine(redisUrls, { logger: logger.child({ mod: 'redis' }), waitForConnection: false }) : createMemoryEngine(clock);
   logger.info({ engine: engine.name, store: 'memory' }, 'engine chosen');
-  const hostSlice: HostSlice = { channels: config.channels, engine: engineSpec };
+  const hostSlice: HostSlice = { channels: config.channels, commerce: config.commerce, engine: engineSpec };
   let cluster: Cluster | undefined;
   const actors = new ActorSystem({
     config: config.actors,
@@ -157,6 +157,7 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
     logger,
     askTimeoutMs: config.actors.askTimeoutMs,
     nodeId,
+    clock,
     gateway,
     clusterAdmin: () => clusterAdmin,
     health: () => {

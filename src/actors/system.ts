@@ -174,7 +174,7 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> {
       deliver: (address, msg) => this.send(address, msg),
       isLocal: r.isLocal ?? (() => true),
       clock: opts.clock ?? systemClock,
-      pollMs: r.pollMs ?? 1000,
+      pollMs: r.pollMs ?? opts.config.reminderPollMs ?? 1000,
       retryMs: r.retryMs ?? 30_000,
       limit: r.limit ?? 1000,
       logger: this.log,

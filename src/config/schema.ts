@@ -42,6 +42,8 @@ export const configSchema = z.strictObject({
     batchMax: positiveInt,
     restart: z.strictObject({ maxRestarts: z.number().int().min(0), withinMs: positiveInt }),
     passivateSweepMs: positiveInt,
+    /** How often due reminders are read: the lateness bound of an auction close or a hold expiry with the actor passivated. */
+    reminderPollMs: positiveInt,
   }),
   gateway: z.strictObject({
     heartbeatMs: positiveInt,
@@ -62,6 +64,17 @@ export const configSchema = z.strictObject({
     idempotencyTtlMs: positiveInt,
     idleMs: positiveInt,
   }),
+  // Auctions and flash sales (PROTOCOL.md §7, §8).
+  commerce: z.strictObject({
+    /** A `client_bid_id` / `client_req_id` is remembered this long. */
+    idempotencyTtlMs: positiveInt,
+    /** ...and for at most this many of an auction's newest accepted bids. */
+    bidIdempotencyMax: positiveInt,
+    /** At most one product_stock_update per SKU per window. */
+    stockConflateMs: positiveInt,
+    /** Idle auction and sale actors passivate (their state and reminders stay in the engine). */
+    idleMs: positiveInt,
+  }),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -70,3 +83,4 @@ export type GatewayConfig = Config['gateway'];
 export type ChannelsConfig = Config['channels'];
 export type AuthConfig = Config['auth'];
 export type ClusterConfig = Config['cluster'];
+export type CommerceConfig = Config['commerce'];

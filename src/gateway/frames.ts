@@ -2,11 +2,19 @@
 // gateway a frame is a member of ClientFrame, matched exhaustively.
 import { z } from 'zod';
 import { HaatError } from '../errors.ts';
+import { toPaisa } from '../domain/commerce/money.ts';
 
 const ref = z.union([z.number().finite(), z.string().max(64)]);
 const channelName = z.string().min(1).max(200);
 const clientId = z.string().min(1).max(128);
 const channelList = z.array(channelName).min(1).max(500);
+/** Auction, sale and SKU ids: what a channel id may be (§3), since `auction:{id}` and `sale:{id}` are channels. */
+export const resourceId = z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/, 'must match [A-Za-z0-9_.-]{1,128}');
+/** Taka with at most two decimals (§7), read into whole paisa. */
+export const takaAmount = z
+  .number()
+  .positive()
+  .refine((n) => toPaisa(n) !== undefined, 'must be taka with at most two decimals');
 
 // Forward compatibility, exactly (§2): members a frame type does not know are
 // dropped (z.object strips them) and the frame is answered as if they were
@@ -39,6 +47,22 @@ const frames = {
     ttl_s: z.number().int().positive().max(7 * 24 * 3600).optional(),
     client_msg_id: clientId.optional(),
   }),
+  bid: z.object({
+    type: z.literal('bid'),
+    ref: ref.optional(),
+    auction_id: resourceId,
+    amount: takaAmount,
+    client_bid_id: clientId.optional(),
+  }),
+  reserve: z.object({
+    type: z.literal('reserve'),
+    ref: ref.optional(),
+    sale_id: resourceId,
+    sku: resourceId,
+    qty: z.number().int().min(1).max(1000),
+    client_req_id: clientId.optional(),
+  }),
+  release: z.object({ type: z.literal('release'), ref: ref.optional(), sale_id: resourceId, reservation_id: z.string().min(1).max(64) }),
   ping: z.object({ type: z.literal('ping'), ref: ref.optional() }),
 } as const;
 
@@ -46,7 +70,7 @@ export type ClientFrame = { [K in keyof typeof frames]: z.infer<(typeof frames)[
 export type FrameRef = z.infer<typeof ref>;
 
 /** Frame types of the protocol that this version of the node does not serve yet. */
-const LATER = new Set(['presence', 'ack', 'bid', 'reserve', 'release']);
+const LATER = new Set(['presence', 'ack']);
 
 export type Parsed = { ok: true; frame: ClientFrame } | { ok: false; error: HaatError; ref: FrameRef | undefined };
 

@@ -10,6 +10,11 @@ import type { Membership } from './membership.ts';
 import { requestPublish, type PublishRequest } from './publish.ts';
 import { sanitizeText } from './sanitize.ts';
 import type { Writer } from './writer.ts';
+import { toPaisa } from '../domain/commerce/money.ts';
+import { auctionAddress } from '../domain/auction/messages.ts';
+import { saleAddress } from '../domain/sale/messages.ts';
+import type { AnswerCallback } from '../actors/system.ts';
+import type { ConnState } from './connection.ts';
 
 export interface HandlerDeps {
   actors: ActorSystem;
@@ -35,7 +40,37 @@ export function frameHandlers(d: HandlerDeps): DispatchTable {
     });
   };
 
+  /** An ask to a commerce actor whose answer becomes the `reply` (§7, §8); the caller must be signed in. */
+  const commerce = (ws: Socket, s: ConnState, ref: FrameRef | undefined, address: string, msg: (user: string) => Record<string, unknown> & { type: string }): void => {
+    const user = s.principal.userId;
+    if (user === null) return error(ws, ref, new HaatError('unauthorized', 'sign in (a token with `sub`) to bid, reserve or release'));
+    const done: AnswerCallback<object> = (err, answer) => {
+      if (err || !answer) return error(ws, ref, err ?? new HaatError('internal', 'no answer'));
+      writer.send(ws, withRef({ type: 'reply', ok: true, ...answer }, ref));
+    };
+    d.actors.request(address, msg(user), d.askTimeoutMs, done);
+  };
+
   return {
+    bid: (ws, s, frame) =>
+      commerce(ws, s, frame.ref, auctionAddress(frame.auction_id), (bidder) => ({
+        type: 'bid',
+        bidder,
+        amount: toPaisa(frame.amount)!, // the schema admits only amounts with a paisa value
+        ...(frame.client_bid_id === undefined ? {} : { client_bid_id: frame.client_bid_id }),
+      })),
+
+    reserve: (ws, s, frame) =>
+      commerce(ws, s, frame.ref, saleAddress(frame.sale_id), (user) => ({
+        type: 'reserve',
+        user,
+        sku: frame.sku,
+        qty: frame.qty,
+        ...(frame.client_req_id === undefined ? {} : { client_req_id: frame.client_req_id }),
+      })),
+
+    release: (ws, s, frame) => commerce(ws, s, frame.ref, saleAddress(frame.sale_id), (user) => ({ type: 'release', user, reservation_id: frame.reservation_id })),
+
     ping: (ws, _s, frame) => writer.send(ws, withRef({ type: 'pong', server_time: toDhakaIso(d.clock.now()) }, frame.ref)),
 
     join_channel: (ws, s, frame) => void d.membership.join(ws, s, frame).catch((err: unknown) => error(ws, frame.ref, err)),

@@ -13,6 +13,8 @@ import { publish } from './publish.ts';
 import type { Gateway } from './gateway.ts';
 import type { ClusterAdmin } from '../cluster/cluster-admin.ts';
 import { z } from 'zod';
+import type { Clock } from '../time/clock.ts';
+import { mountCommerceRest } from './commerce-rest.ts';
 
 const PREFIX = '/api/v1/realtime';
 const MAX_BODY = 256 * 1024;
@@ -30,6 +32,7 @@ export interface RestDeps {
   /** GET admin/cluster (§10). */
   cluster: () => Promise<object>;
   nodeId: string;
+  clock: Clock;
   gateway: Gateway;
   /** Clustered: admin/connections and admin/disconnect span every live node (read when a request comes). */
   clusterAdmin?: () => ClusterAdmin | undefined;
@@ -59,18 +62,24 @@ const disconnectBody = z
   .strictObject({ user_id: z.string().min(1).max(128).optional(), session_id: z.string().min(1).max(64).optional(), reason: z.string().max(200).optional() })
   .refine((b) => (b.user_id === undefined) !== (b.session_id === undefined), 'give exactly one of `user_id` and `session_id`');
 
-type Need = 'admin' | 'server';
-type Answer = { status: number; body: unknown };
+/** Who may call a route: admins, the server roles, or anyone (a guest too). */
+export type Need = 'admin' | 'server' | 'anyone';
+export type Answer = { status: number; body: unknown };
 
-interface Call {
+export interface Call {
   principal: Principal;
   query: URLSearchParams;
+  /** The route's `:name` parameters, in order. */
+  params: string[];
   /** The JSON body (routes mounted with a body only). */
   body: Promise<unknown>;
 }
 
+/** A route handler for `need` (see mountRest). */
+export type Route = (need: Need, work: (call: Call) => Promise<Answer>, withBody?: boolean) => (res: HttpResponse, req: HttpRequest) => void;
+
 /** Validates a REST body at the edge; the first issue names its field. */
-function parseBody<T>(schema: z.ZodType<T>, raw: unknown): T {
+export function parseBody<T>(schema: z.ZodType<T>, raw: unknown): T {
   const parsed = schema.safeParse(raw);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
@@ -83,6 +92,7 @@ export function mountRest(d: RestDeps): void {
 
   const authorize = async (token: string | undefined, need: Need): Promise<Principal> => {
     const p = token ? await d.verifier.principal(token) : GUEST;
+    if (need === 'anyone') return p;
     if (p.userId === null) throw new HaatError('unauthorized', 'a bearer token is required');
     const ok = need === 'admin' ? p.roles.has('admin') : isServer(p);
     if (!ok) throw new HaatError('forbidden', need === 'admin' ? 'admin role required' : 'publisher or admin role required');
@@ -94,17 +104,23 @@ export function mountRest(d: RestDeps): void {
    * an await), starts reading the body when asked to, then runs `work` and
    * answers with its result or the catalogue error.
    */
-  const authed =
-    (need: Need, work: (call: Call) => Promise<Answer>, withBody = false) =>
+  const authed: Route =
+    (need, work, withBody = false) =>
     (res: HttpResponse, req: HttpRequest): void => {
       const r = track(res);
       const token = bearer(req.getHeader('authorization'));
       const query = new URLSearchParams(req.getQuery() ?? '');
+      const params: string[] = [];
+      for (let i = 0; i < 4; i++) {
+        const p = req.getParameter(i) as string | undefined;
+        if (p === undefined || p === '') break;
+        params.push(decodeURIComponent(p));
+      }
       const body = withBody ? readJson(r, MAX_BODY) : Promise.resolve(undefined);
       // Read even when authorization fails first; its error then is not the answer.
       body.catch((err: unknown) => log.debug({ err }, 'request body unread'));
       authorize(token, need)
-        .then((principal) => work({ principal, query, body }))
+        .then((principal) => work({ principal, query, params, body }))
         .then(
           ({ status, body: answer }) => sendJson(r, status, answer),
           (err: unknown) => {
@@ -202,6 +218,8 @@ export function mountRest(d: RestDeps): void {
       true,
     ),
   );
+
+  mountCommerceRest({ app, actors: d.actors, askTimeoutMs: d.askTimeoutMs, clock: d.clock, prefix: PREFIX, route: authed });
 
   app.get('/metrics', (res) => {
     const r = track(res);

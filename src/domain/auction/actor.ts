@@ -1,0 +1,127 @@
+// The auction actor (PROTOCOL.md §7): one per auction, so its bids are
+// serialized. Every accepted bid is saved (fenced by ring epoch and version)
+// before it is answered and before its `bid_placed` leaves; the close comes
+// from a persisted reminder (and, while the actor is active, a timer at the
+// exact end), so an auction closes on time with nobody connected, after
+// passivation and after a takeover.
+import { defineBehaviour, type ActorContext, type HandlerResult } from '../../actors/behaviour.ts';
+import { assertNever } from '../../actors/wire.ts';
+import { replayOutbox, sendOutbox, outboxEntry, type Outbox, type OutboxEntry } from '../commerce/outbox.ts';
+import { notify } from '../notification/notify.ts';
+import { toTaka } from '../commerce/money.ts';
+import { auctionChannel, type AuctionMessage } from './messages.ts';
+import { auctionClosedData, auctionView, bidAnswer, bidPlacedData, closeIfDue, newAuction, placeBid, type Auction, type IdempotencyLimits } from './rules.ts';
+
+export interface AuctionDeps {
+  idempotency: IdempotencyLimits;
+  /** How long channels remember a publish's dedupe key (the outbox is replayed only within it). */
+  dedupeTtlMs: number;
+  idleMs: number;
+}
+
+interface AuctionState {
+  /** undefined until created (an actor woken by a bid for an unknown id). */
+  auction: Auction | undefined;
+  outbox: Outbox | null;
+}
+
+type Result = HandlerResult<AuctionState>;
+
+const CLOSE = 'close';
+
+export function auctionBehaviour(deps: AuctionDeps) {
+  /** The close reminder (durable) and, while active, a timer at the exact end. */
+  function scheduleClose(ctx: ActorContext, a: Auction): void {
+    ctx.setReminder(CLOSE, a.endsAt);
+    ctx.setTimer(CLOSE, Math.max(0, a.endsAt - ctx.now()));
+  }
+
+  function committed(state: AuctionState, auction: Auction, entries: OutboxEntry[], ctx: ActorContext, reply?: unknown): Result {
+    sendOutbox(ctx, entries);
+    const next: AuctionState = { auction, outbox: { at: ctx.now(), entries } };
+    return reply === undefined ? { state: next, persist: true } : { state: next, reply, persist: true };
+  }
+
+  function bid(state: AuctionState, msg: Extract<AuctionMessage, { type: 'bid' }>, ctx: ActorContext): Result {
+    const a = state.auction;
+    if (a === undefined) return { state, error: { code: 'auction_not_found', message: `no auction ${ctx.id}` } };
+    const now = ctx.now();
+    const v = placeBid(a, { bidder: msg.bidder, amount: msg.amount, clientBidId: msg.client_bid_id }, now, deps.idempotency);
+    switch (v.kind) {
+      case 'refused':
+        return { state, error: v.refusal };
+      case 'duplicate':
+        return { state, reply: bidAnswer(v.bid) };
+      case 'accepted': {
+        const next = v.auction;
+        const entries = [outboxEntry(auctionChannel(next.id), 'bid_placed', bidPlacedData(next, v.bid), 'high', `bid|${v.bid.seq}`)];
+        if (v.outbid !== null) {
+          entries.push(notify(v.outbid, 'auction_outbid', { auction_id: next.id, product_id: next.product_id, amount: toTaka(v.bid.amount), seq: v.bid.seq }, `auction:${next.id}|outbid|${v.bid.seq}`));
+        }
+        if (v.extended) scheduleClose(ctx, next);
+        return committed(state, next, entries, ctx, bidAnswer(v.bid));
+      }
+      default:
+        return assertNever(v);
+    }
+  }
+
+  /** A reminder or timer: close when the end has come; otherwise the end moved, so follow it. */
+  function close(state: AuctionState, ctx: ActorContext): Result {
+    const a = state.auction;
+    if (a === undefined) {
+      ctx.cancelReminder(CLOSE);
+      return { state };
+    }
+    if (a.closed !== null) {
+      ctx.cancelReminder(CLOSE);
+      return { state };
+    }
+    const done = closeIfDue(a, ctx.now());
+    if (done === undefined) {
+      scheduleClose(ctx, a);
+      return { state };
+    }
+    const { auction, outcome } = done;
+    const entries = [outboxEntry(auctionChannel(auction.id), 'auction_closed', auctionClosedData(auction, outcome), 'high', 'closed')];
+    if (outcome.winner !== null) {
+      entries.push(notify(outcome.winner, 'auction_won', { auction_id: auction.id, product_id: auction.product_id, amount: outcome.amount === null ? null : toTaka(outcome.amount) }, `auction:${auction.id}|won`));
+    }
+    ctx.cancelReminder(CLOSE);
+    return committed(state, auction, entries, ctx);
+  }
+
+  return defineBehaviour<AuctionState, AuctionMessage>({
+    kind: 'auction',
+    messageTypes: ['create', 'get', 'bid', 'reminder', 'timer'],
+    idleMs: deps.idleMs,
+    async init(ctx) {
+      const saved = (await ctx.loadPersisted()) as AuctionState | undefined;
+      const state: AuctionState = saved ?? { auction: undefined, outbox: null };
+      replayOutbox(ctx, state.outbox, deps.dedupeTtlMs);
+      if (state.auction !== undefined && state.auction.closed === null) ctx.setTimer(CLOSE, Math.max(0, state.auction.endsAt - ctx.now()));
+      return state;
+    },
+    handle(state, msg, ctx) {
+      switch (msg.type) {
+        case 'bid':
+          return bid(state, msg, ctx);
+        case 'get':
+          if (state.auction === undefined) return { state, error: { code: 'auction_not_found', message: `no auction ${ctx.id}` } };
+          return { state, reply: auctionView(state.auction, ctx.now()) };
+        case 'create': {
+          if (state.auction !== undefined) return { state, error: { code: 'conflict', message: `auction ${ctx.id} already exists` } };
+          if (msg.spec.id !== ctx.id) return { state, error: { code: 'bad_request', message: `auction id ${msg.spec.id} sent to ${ctx.address}` } };
+          const auction = newAuction(msg.spec, ctx.now());
+          scheduleClose(ctx, auction);
+          return committed(state, auction, [], ctx, auctionView(auction, ctx.now()));
+        }
+        case 'reminder':
+        case 'timer':
+          return close(state, ctx);
+        default:
+          return assertNever(msg);
+      }
+    },
+  });
+}

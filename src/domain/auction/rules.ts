@@ -1,0 +1,180 @@
+// The auction rules of PROTOCOL.md §7 as pure functions: no I/O, no clock of
+// their own, amounts in whole paisa. The auction actor (actor.ts) serializes
+// the calls and persists what they return.
+import { toTaka, type Paisa } from '../commerce/money.ts';
+import { toDhakaIso } from '../../time/clock.ts';
+
+export interface AuctionSpec {
+  id: string;
+  product_id: string;
+  title: string | null;
+  starting: Paisa;
+  increment: Paisa;
+  /** Below it nobody wins (§7); null: no reserve. */
+  reserve: Paisa | null;
+  startsAt: number;
+  /** The end as created; `Auction.endsAt` moves with soft close. */
+  endsAt: number;
+  softCloseMs: number;
+  extendMs: number;
+}
+
+/** An accepted bid, remembered for idempotency (the first answer to a repeated `client_bid_id`). */
+export interface AcceptedBid {
+  /** `bidder|client_bid_id`, or null when the bid carried none. */
+  key: string | null;
+  seq: number;
+  amount: Paisa;
+  bidder: string;
+  /** The end after this bid. */
+  endsAt: number;
+  at: number;
+}
+
+export interface ClosedOutcome {
+  winner: string | null;
+  /** The highest bid, null when nobody bid. */
+  amount: Paisa | null;
+  bidCount: number;
+  at: number;
+}
+
+export interface Auction extends AuctionSpec {
+  /** The highest accepted bid; null before the first. */
+  price: Paisa | null;
+  leader: string | null;
+  /** Accepted bids so far: the last `seq` given. */
+  seq: number;
+  closed: ClosedOutcome | null;
+  /** The newest accepted bids, oldest first (bounded: see IdempotencyLimits). */
+  recent: AcceptedBid[];
+  createdAt: number;
+}
+
+export interface IdempotencyLimits {
+  /** How long a `client_bid_id` is remembered. */
+  ttlMs: number;
+  /** And at most this many of an auction's newest accepted bids. */
+  max: number;
+}
+
+export type AuctionStatus = 'scheduled' | 'open' | 'closed';
+
+export type BidRefusal = { code: 'bid_too_low' | 'auction_not_open' | 'auction_closed'; message: string };
+
+export type BidVerdict =
+  | { kind: 'accepted'; auction: Auction; bid: AcceptedBid; outbid: string | null; extended: boolean }
+  | { kind: 'duplicate'; bid: AcceptedBid }
+  | { kind: 'refused'; refusal: BidRefusal };
+
+export interface BidInput {
+  bidder: string;
+  amount: Paisa;
+  clientBidId: string | undefined;
+}
+
+export function newAuction(spec: AuctionSpec, now: number): Auction {
+  return { ...spec, price: null, leader: null, seq: 0, closed: null, recent: [], createdAt: now };
+}
+
+/** Open while `starts_at <= now < ends_at` and not closed (§7). */
+export function statusOf(a: Auction, now: number): AuctionStatus {
+  if (a.closed !== null || now >= a.endsAt) return 'closed';
+  return now < a.startsAt ? 'scheduled' : 'open';
+}
+
+/** The lowest amount the next bid may be: the starting price first, then the price plus the increment. */
+export function minimumBid(a: Auction): Paisa {
+  return a.price === null ? a.starting : a.price + a.increment;
+}
+
+export function bidKey(bidder: string, clientBidId: string | undefined): string | null {
+  return clientBidId === undefined ? null : `${bidder}|${clientBidId}`;
+}
+
+/**
+ * One bid against the auction at `now`. A repeated `client_bid_id` returns the
+ * first answer whatever the auction's state; otherwise the auction must be
+ * open and the amount at least minimumBid. An accepted bid in the last
+ * `soft_close` moves the end to `ends_at + extend` (from the current end).
+ */
+export function placeBid(a: Auction, bid: BidInput, now: number, limits: IdempotencyLimits): BidVerdict {
+  const key = bidKey(bid.bidder, bid.clientBidId);
+  if (key !== null) {
+    const first = a.recent.find((r) => r.key === key);
+    if (first) return { kind: 'duplicate', bid: first };
+  }
+  const status = statusOf(a, now);
+  if (status === 'scheduled') return { kind: 'refused', refusal: { code: 'auction_not_open', message: `auction ${a.id} opens at ${toDhakaIso(a.startsAt)}` } };
+  if (status === 'closed') return { kind: 'refused', refusal: { code: 'auction_closed', message: `auction ${a.id} closed at ${toDhakaIso(a.closed?.at ?? a.endsAt)}` } };
+  const min = minimumBid(a);
+  if (bid.amount < min) {
+    return { kind: 'refused', refusal: { code: 'bid_too_low', message: `the lowest acceptable bid is ${toTaka(min)} (current price ${a.price === null ? 'none' : toTaka(a.price)}, increment ${toTaka(a.increment)})` } };
+  }
+  const extended = a.softCloseMs > 0 && now >= a.endsAt - a.softCloseMs;
+  const endsAt = extended ? a.endsAt + a.extendMs : a.endsAt;
+  const seq = a.seq + 1;
+  const accepted: AcceptedBid = { key, seq, amount: bid.amount, bidder: bid.bidder, endsAt, at: now };
+  const outbid = a.leader !== null && a.leader !== bid.bidder ? a.leader : null;
+  const auction: Auction = { ...a, price: bid.amount, leader: bid.bidder, seq, endsAt, recent: remember(a.recent, accepted, now, limits) };
+  return { kind: 'accepted', auction, bid: accepted, outbid, extended };
+}
+
+/** The newest accepted bids, within the age and count limits. */
+function remember(recent: readonly AcceptedBid[], bid: AcceptedBid, now: number, limits: IdempotencyLimits): AcceptedBid[] {
+  let from = 0;
+  while (from < recent.length && (now - recent[from]!.at > limits.ttlMs || recent.length - from >= limits.max)) from++;
+  const kept = recent.slice(from);
+  kept.push(bid);
+  return kept;
+}
+
+/**
+ * Closes an auction whose end has come; undefined while it is still running
+ * or already closed. Nobody wins when nobody bid or the reserve was not met.
+ */
+export function closeIfDue(a: Auction, now: number): { auction: Auction; outcome: ClosedOutcome } | undefined {
+  if (a.closed !== null || now < a.endsAt) return undefined;
+  const reserveMet = a.price !== null && (a.reserve === null || a.price >= a.reserve);
+  const outcome: ClosedOutcome = { winner: reserveMet ? a.leader : null, amount: a.price, bidCount: a.seq, at: now };
+  return { auction: { ...a, closed: outcome }, outcome };
+}
+
+/** `GET auctions/:id` and the answer to `POST auctions` (§7), plus `title`, `next_min_bid`, `reserve_met`, `winner_id`. */
+export function auctionView(a: Auction, now: number): Record<string, unknown> {
+  const status = statusOf(a, now);
+  return {
+    id: a.id,
+    product_id: a.product_id,
+    title: a.title,
+    status,
+    starting_price: toTaka(a.starting),
+    min_increment: toTaka(a.increment),
+    current_price: a.price === null ? null : toTaka(a.price),
+    leader_id: a.leader,
+    bid_count: a.seq,
+    starts_at: toDhakaIso(a.startsAt),
+    ends_at: toDhakaIso(a.endsAt),
+    soft_close_s: a.softCloseMs / 1000,
+    extend_s: a.extendMs / 1000,
+    next_min_bid: status === 'closed' ? null : toTaka(minimumBid(a)),
+    // The reserve itself stays secret (bidders would bid just that); whether it is met does not.
+    reserve_met: a.reserve === null ? null : a.price !== null && a.price >= a.reserve,
+    winner_id: a.closed?.winner ?? null,
+  };
+}
+
+/** The `reply` to an accepted (or repeated) bid (§7). */
+export function bidAnswer(b: AcceptedBid): { bid: { seq: number; amount: number; leading: true }; ends_at: string } {
+  return { bid: { seq: b.seq, amount: toTaka(b.amount), leading: true }, ends_at: toDhakaIso(b.endsAt) };
+}
+
+/** `bid_placed` data (§7). */
+export function bidPlacedData(a: Auction, b: AcceptedBid): Record<string, unknown> {
+  return { auction_id: a.id, seq: b.seq, amount: toTaka(b.amount), bidder_id: b.bidder, ends_at: toDhakaIso(b.endsAt) };
+}
+
+/** `auction_closed` data (§7). */
+export function auctionClosedData(a: Auction, o: ClosedOutcome): Record<string, unknown> {
+  return { auction_id: a.id, winner_id: o.winner, amount: o.amount === null ? null : toTaka(o.amount), bid_count: o.bidCount };
+}

@@ -1,0 +1,43 @@
+// Events a durable actor publishes (bid_placed, auction_closed, stock updates,
+// notifications) leave as effects after its save commits. A node can die
+// between the commit and the send: the last message's events are kept in the
+// persisted state with dedupe keys, and the next activation (after a crash or
+// a takeover) sends them again; the channel actor's dedupe publishes each once.
+import type { ActorContext } from '../../actors/behaviour.ts';
+import { channelAddress } from '../channel/messages.ts';
+import type { Priority } from '../channel/rules.ts';
+
+export interface OutboxEntry {
+  channel: string;
+  event_type: string;
+  data_json: string;
+  priority: Priority;
+  /** Unique per event of its channel: a second publish with it answers the first and publishes nothing. */
+  dedupe: string;
+}
+
+/** The events of the last committed message, and when it committed. */
+export interface Outbox {
+  at: number;
+  entries: OutboxEntry[];
+}
+
+export function outboxEntry(channel: string, eventType: string, data: unknown, priority: Priority, dedupe: string): OutboxEntry {
+  return { channel, event_type: eventType, data_json: JSON.stringify(data), priority, dedupe };
+}
+
+/** Sends the entries to their channel actors (held by the runtime until the save commits). */
+export function sendOutbox(ctx: ActorContext, entries: readonly OutboxEntry[]): void {
+  for (const e of entries) ctx.send(channelAddress(e.channel), { type: 'publish', event_type: e.event_type, data_json: e.data_json, priority: e.priority, dedupe: e.dedupe });
+}
+
+/**
+ * On activation: sends the last message's events again while the channels
+ * still remember their dedupe keys (`dedupeTtlMs`, with a margin), so a
+ * publish lost to a crash goes out once and one that left is not repeated.
+ */
+export function replayOutbox(ctx: ActorContext, outbox: Outbox | null, dedupeTtlMs: number): void {
+  if (outbox === null || outbox.entries.length === 0) return;
+  if (ctx.now() - outbox.at > dedupeTtlMs / 2) return;
+  sendOutbox(ctx, outbox.entries);
+}

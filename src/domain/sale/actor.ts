@@ -1,0 +1,234 @@
+// The sale actor (PROTOCOL.md §8): one per flash sale owns all of its stock,
+// so reservations are serialized and never exceed it. Every reservation,
+// release, confirm and expiry is saved (fenced by ring epoch and version)
+// before it is answered, so a node killed mid-sale neither oversells nor
+// loses an acknowledged reservation. Holds expire by a persisted reminder,
+// also with nobody connected; a reserve also expires due holds first, so
+// stock comes back on time even when the reminder is late.
+//
+// Stock events are conflated per SKU: the first change in a window goes out
+// at once, later ones wait for the window's end and go out as one event with
+// the figures of that moment, so the newest figures always come last.
+import { defineBehaviour, type ActorContext, type HandlerResult } from '../../actors/behaviour.ts';
+import { assertNever } from '../../actors/wire.ts';
+import { channelAddress } from '../channel/messages.ts';
+import { saleChannel, type SaleMessage } from './messages.ts';
+import { confirm, expireDue, forgetOld, newSale, nextExpiry, release, reservationReply, reserve, saleView, stockData, type Sale } from './rules.ts';
+import { toDhakaIso } from '../../time/clock.ts';
+
+export interface SaleDeps {
+  /** How long a `client_req_id` and a finished reservation are remembered. */
+  idempotencyTtlMs: number;
+  /** At most one `product_stock_update` per SKU per this window. */
+  stockConflateMs: number;
+  idleMs: number;
+}
+
+interface SaleState {
+  sale: Sale | undefined;
+}
+
+/** What one activation keeps beside the persisted state (lost on passivation, rebuilt from the state). */
+interface Volatile {
+  /** When each SKU's last stock event went out. */
+  lastSent: Map<string, number>;
+  /** SKUs changed since, waiting for the window to end. */
+  dirty: Set<string>;
+  /** The earliest hold expiry, and where the reminder is set. */
+  nextExpiry: number | undefined;
+  reminderAt: number | undefined;
+  lastPrune: number;
+}
+
+type Result = HandlerResult<SaleState>;
+
+const HOLDS = 'holds';
+const STOCK = 'stock';
+const PRUNE_EVERY_MS = 60_000;
+
+export function saleBehaviour(deps: SaleDeps) {
+  const volatile = new Map<string, Volatile>();
+
+  function vol(ctx: ActorContext): Volatile {
+    let v = volatile.get(ctx.address);
+    if (!v) volatile.set(ctx.address, (v = { lastSent: new Map(), dirty: new Set(), nextExpiry: undefined, reminderAt: undefined, lastPrune: ctx.now() }));
+    return v;
+  }
+
+  /** A stock change of `sku`: its event now, or at the end of its window. */
+  function stockChanged(ctx: ActorContext, sale: Sale, sku: string): void {
+    const v = vol(ctx);
+    const now = ctx.now();
+    const last = v.lastSent.get(sku);
+    if (last === undefined || now - last >= deps.stockConflateMs) {
+      v.lastSent.set(sku, now);
+      v.dirty.delete(sku);
+      publishStock(ctx, sale, sku);
+      return;
+    }
+    v.dirty.add(sku);
+    ctx.setTimer(STOCK, last + deps.stockConflateMs - now);
+  }
+
+  /** Stock events carry no dedupe key: each is a snapshot, and a repeat of the newest figures is harmless. */
+  function publishStock(ctx: ActorContext, sale: Sale, sku: string): void {
+    ctx.send(channelAddress(saleChannel(sale.id)), { type: 'publish', event_type: 'product_stock_update', data_json: JSON.stringify(stockData(sale, sku)), priority: 'normal' });
+  }
+
+  /** Conflated SKUs whose window has ended go out with the figures of now. */
+  function flushStock(ctx: ActorContext, sale: Sale): void {
+    const v = vol(ctx);
+    const now = ctx.now();
+    let wait: number | undefined;
+    for (const sku of [...v.dirty]) {
+      const due = (v.lastSent.get(sku) ?? 0) + deps.stockConflateMs;
+      if (due <= now) {
+        v.dirty.delete(sku);
+        v.lastSent.set(sku, now);
+        publishStock(ctx, sale, sku);
+      } else if (wait === undefined || due - now < wait) wait = due - now;
+    }
+    if (wait !== undefined) ctx.setTimer(STOCK, wait);
+  }
+
+  /** Keeps the hold reminder at the earliest expiry (set only when it moves). */
+  function followExpiry(ctx: ActorContext, sale: Sale): void {
+    const v = vol(ctx);
+    v.nextExpiry = nextExpiry(sale);
+    if (v.nextExpiry === v.reminderAt) return;
+    if (v.nextExpiry === undefined) ctx.cancelReminder(HOLDS);
+    else ctx.setReminder(HOLDS, v.nextExpiry);
+    v.reminderAt = v.nextExpiry;
+  }
+
+  /** Returns due holds to stock; the sale unchanged (same object) when none is due. */
+  function expire(ctx: ActorContext, sale: Sale): Sale {
+    const v = vol(ctx);
+    const now = ctx.now();
+    let next = sale;
+    if (v.nextExpiry !== undefined && v.nextExpiry <= now) {
+      const { sale: after, expired } = expireDue(sale, now);
+      next = after;
+      for (const sku of new Set(expired.map((h) => h.sku))) stockChanged(ctx, next, sku);
+    }
+    if (now - v.lastPrune >= PRUNE_EVERY_MS) {
+      v.lastPrune = now;
+      next = forgetOld(next, now, deps.idempotencyTtlMs);
+    }
+    return next;
+  }
+
+  function saved(sale: Sale, ctx: ActorContext, reply?: unknown): Result {
+    followExpiry(ctx, sale);
+    const state: SaleState = { sale };
+    return reply === undefined ? { state, persist: true } : { state, reply, persist: true };
+  }
+
+  function notFound(ctx: ActorContext): Result {
+    return { state: { sale: undefined }, error: { code: 'sale_not_found', message: `no sale ${ctx.id}` } };
+  }
+
+  return defineBehaviour<SaleState, SaleMessage>({
+    kind: 'sale',
+    messageTypes: ['create', 'get', 'reserve', 'release', 'confirm', 'reminder', 'timer'],
+    idleMs: deps.idleMs,
+    async init(ctx) {
+      volatile.delete(ctx.address);
+      const saved = (await ctx.loadPersisted()) as SaleState | undefined;
+      const state: SaleState = saved ?? { sale: undefined };
+      if (state.sale !== undefined) {
+        const v = vol(ctx);
+        // The reminder is set where the last save put it; a stock event lost to a crash is sent again (the newest figures).
+        v.nextExpiry = nextExpiry(state.sale);
+        v.reminderAt = v.nextExpiry;
+        for (const sku of Object.keys(state.sale.skus)) stockChanged(ctx, state.sale, sku);
+      }
+      return state;
+    },
+    passivate(_state, ctx) {
+      volatile.delete(ctx.address);
+    },
+    handle(state, msg, ctx) {
+      const sale = state.sale;
+      switch (msg.type) {
+        case 'create': {
+          if (sale !== undefined) return { state, error: { code: 'conflict', message: `sale ${ctx.id} already exists` } };
+          if (msg.spec.id !== ctx.id) return { state, error: { code: 'bad_request', message: `sale id ${msg.spec.id} sent to ${ctx.address}` } };
+          const created = newSale(msg.spec, ctx.now());
+          return saved(created, ctx, saleView(created, ctx.now()));
+        }
+        case 'get':
+          if (sale === undefined) return notFound(ctx);
+          return { state, reply: saleView(expire(ctx, sale), ctx.now()) };
+        case 'reserve': {
+          if (sale === undefined) return notFound(ctx);
+          const current = expire(ctx, sale);
+          const v = reserve(current, { user: msg.user, sku: msg.sku, qty: msg.qty, clientReqId: msg.client_req_id }, ctx.now());
+          switch (v.kind) {
+            case 'reserved':
+              stockChanged(ctx, v.sale, msg.sku);
+              return saved(v.sale, ctx, reservationReply(v.reservation));
+            case 'duplicate':
+              return current === sale ? { state, reply: reservationReply(v.reservation) } : saved(current, ctx, reservationReply(v.reservation));
+            case 'refused':
+              // Expired holds still count as a change worth saving.
+              return current === sale ? { state, error: v.refusal } : { ...saved(current, ctx), error: v.refusal };
+            default:
+              return assertNever(v);
+          }
+        }
+        case 'release': {
+          if (sale === undefined) return notFound(ctx);
+          const current = expire(ctx, sale);
+          const r = release(current, msg.user, msg.reservation_id, ctx.now());
+          switch (r.kind) {
+            case 'released':
+              stockChanged(ctx, r.sale, r.hold.sku);
+              return saved(r.sale, ctx, {});
+            case 'already':
+              return current === sale ? { state, reply: {} } : saved(current, ctx, {});
+            case 'refused':
+              return current === sale ? { state, error: r.refusal } : { ...saved(current, ctx), error: r.refusal };
+            default:
+              return assertNever(r);
+          }
+        }
+        case 'confirm': {
+          if (sale === undefined) return notFound(ctx);
+          const current = expire(ctx, sale);
+          const c = confirm(current, msg.reservation_id, ctx.now());
+          switch (c.kind) {
+            case 'confirmed':
+              stockChanged(ctx, c.sale, c.hold.sku);
+              return saved(c.sale, ctx, { ok: true, reservation: { id: c.hold.id, user_id: c.hold.user, sku: c.hold.sku, qty: c.hold.qty, status: 'confirmed' }, confirmed_at: toDhakaIso(ctx.now()) });
+            case 'already':
+              return current === sale ? { state, reply: { ok: true, reservation: { id: msg.reservation_id, user_id: c.user, sku: c.sku, qty: c.qty, status: 'confirmed' } } } : saved(current, ctx, { ok: true, reservation: { id: msg.reservation_id, user_id: c.user, sku: c.sku, qty: c.qty, status: 'confirmed' } });
+            case 'refused':
+              return current === sale ? { state, error: c.refusal } : { ...saved(current, ctx), error: c.refusal };
+            default:
+              return assertNever(c);
+          }
+        }
+        case 'reminder': {
+          if (sale === undefined) {
+            ctx.cancelReminder(HOLDS);
+            return { state };
+          }
+          // After a restart the reminder is the only copy of where it was set.
+          const v = vol(ctx);
+          v.nextExpiry = nextExpiry(sale);
+          v.reminderAt = msg.due_at;
+          const current = expire(ctx, sale);
+          if (current !== sale) return saved(current, ctx);
+          followExpiry(ctx, sale);
+          return { state };
+        }
+        case 'timer':
+          if (sale !== undefined && msg.name === STOCK) flushStock(ctx, sale);
+          return { state };
+        default:
+          return assertNever(msg);
+      }
+    },
+  });
+}

@@ -1,0 +1,84 @@
+// Commerce over REST (PROTOCOL.md §10, §7, §8): auctions and sales are created
+// and confirmed by the server roles and read by anyone. Each call is an ask
+// to the auction or sale actor that owns the id.
+import type { TemplatedApp } from 'uWebSockets.js';
+import type { ActorSystem } from '../actors/system.ts';
+import { HaatError } from '../errors.ts';
+import type { Clock } from '../time/clock.ts';
+import { auctionAddress } from '../domain/auction/messages.ts';
+import { saleAddress } from '../domain/sale/messages.ts';
+import { auctionBody, auctionSpec, confirmBody, saleBody, saleSpec } from './commerce-bodies.ts';
+import { resourceId } from './frames.ts';
+import { parseBody, type Route } from './rest.ts';
+
+export interface CommerceRestDeps {
+  app: TemplatedApp;
+  actors: ActorSystem;
+  askTimeoutMs: number;
+  clock: Clock;
+  prefix: string;
+  route: Route;
+}
+
+/** The `:id` of a route, checked like any other field. */
+function idOf(params: string[], what: string): string {
+  const id = params[0] ?? '';
+  if (!resourceId.safeParse(id).success) throw new HaatError('bad_request', `${what} id must match [A-Za-z0-9_.-]{1,128}`);
+  return id;
+}
+
+/** REST speaks the catalogue's generic 404 for a missing resource; frames keep the domain codes (§7, §8). */
+async function orNotFound<T>(p: Promise<T>): Promise<T> {
+  try {
+    return await p;
+  } catch (err) {
+    if (err instanceof HaatError && (err.code === 'auction_not_found' || err.code === 'sale_not_found')) throw new HaatError('not_found', err.message, { cause: err });
+    throw err;
+  }
+}
+
+export function mountCommerceRest(d: CommerceRestDeps): void {
+  const { app, actors, prefix, route } = d;
+  const ask = <R>(address: string, msg: Record<string, unknown> & { type: string }): Promise<R> => actors.ask<R>(address, msg, { timeoutMs: d.askTimeoutMs });
+
+  app.post(
+    `${prefix}/auctions`,
+    route(
+      'server',
+      async ({ body }) => {
+        const spec = auctionSpec(parseBody(auctionBody, await body), d.clock.now());
+        return { status: 201, body: await ask(auctionAddress(spec.id), { type: 'create', spec }) };
+      },
+      true,
+    ),
+  );
+  app.get(
+    `${prefix}/auctions/:id`,
+    route('anyone', async ({ params }) => ({ status: 200, body: await orNotFound(ask(auctionAddress(idOf(params, 'auction')), { type: 'get' })) })),
+  );
+
+  app.post(
+    `${prefix}/sales`,
+    route(
+      'server',
+      async ({ body }) => {
+        const spec = saleSpec(parseBody(saleBody, await body), d.clock.now());
+        return { status: 201, body: await ask(saleAddress(spec.id), { type: 'create', spec }) };
+      },
+      true,
+    ),
+  );
+  app.get(`${prefix}/sales/:id`, route('anyone', async ({ params }) => ({ status: 200, body: await orNotFound(ask(saleAddress(idOf(params, 'sale')), { type: 'get' })) })));
+  app.post(
+    `${prefix}/sales/:id/confirm`,
+    route(
+      'server',
+      async ({ params, body }) => {
+        const id = idOf(params, 'sale');
+        const b = parseBody(confirmBody, await body);
+        return { status: 200, body: await orNotFound(ask(saleAddress(id), { type: 'confirm', reservation_id: b.reservation_id })) };
+      },
+      true,
+    ),
+  );
+}
