@@ -178,7 +178,7 @@ test('broadcast_event: publisher, admin, and a seller on its own product channel
   await sub.request({ type: 'join_channel', channels: ['product:s1-phone'] });
   const seller = await node.connect({ token: await token({ sub: 'seller1', roles: ['seller'], channels: ['product:s1-*'] }) });
   const customer = await node.connect({ token: await token({ sub: 'c1', roles: ['customer'] }) });
-  const ok = await seller.request({ type: 'broadcast_event', channel: 'product:s1-phone', event_type: 'product_price_change', data: { new_price: 1350 } });
+  const ok = await seller.request({ type: 'broadcast_event', channel: 'product:s1-phone', event_type: 'product_price_change', data: { product_id: 's1-phone', new_price: 1350 } });
   assert.equal(ok.type, 'reply');
   assert.equal(ok.ok, true);
   assert.equal(ok.offset, 1);
@@ -186,7 +186,7 @@ test('broadcast_event: publisher, admin, and a seller on its own product channel
   assert.match(String(ok.id), /^ev_/);
   const ev = await sub.next((f) => f.type === 'event' && f.id === ok.id);
   assert.equal(ev.offset, 1);
-  assert.deepEqual(ev.data, { new_price: 1350 });
+  assert.deepEqual(ev.data, { product_id: 's1-phone', new_price: 1350 });
   assert.equal(ev.priority, 'normal');
   assert.equal(errorOf(await seller.request({ type: 'broadcast_event', channel: 'product:other', event_type: 'x', data: {} })), 'forbidden');
   assert.equal(errorOf(await customer.request({ type: 'broadcast_event', channel: 'product:s1-phone', event_type: 'x', data: {} })), 'forbidden');

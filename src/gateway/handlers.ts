@@ -11,6 +11,7 @@ import { requestPublish, type PublishRequest } from './publish.ts';
 import { sanitizeText } from './sanitize.ts';
 import type { Writer } from './writer.ts';
 import { toPaisa } from '../domain/commerce/money.ts';
+import { checkClientEvent, DEFAULT_PRIORITY } from '../domain/channel/event-schemas.ts';
 import { auctionAddress } from '../domain/auction/messages.ts';
 import { saleAddress } from '../domain/sale/messages.ts';
 import type { AnswerCallback } from '../actors/system.ts';
@@ -81,11 +82,13 @@ export function frameHandlers(d: HandlerDeps): DispatchTable {
       const ch = parseChannel(frame.channel);
       if (!ch) return error(ws, frame.ref, new HaatError('bad_request', `bad channel name ${JSON.stringify(frame.channel)}`));
       if (!mayBroadcast(s.principal, ch, frame.channel)) return error(ws, frame.ref, new HaatError('forbidden', `may not broadcast on ${frame.channel}`));
+      const invalid = checkClientEvent(ch.namespace, frame.event_type, frame.data);
+      if (invalid) return error(ws, frame.ref, invalid);
       publish(ws, frame.ref, {
         channel: frame.channel,
         event_type: frame.event_type,
         data: frame.data,
-        priority: frame.priority ?? 'normal',
+        priority: frame.priority ?? DEFAULT_PRIORITY[frame.event_type] ?? 'normal',
         ttl_s: frame.ttl_s,
         sender: s.principal.userId,
         client_msg_id: frame.client_msg_id,

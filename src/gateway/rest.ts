@@ -15,6 +15,7 @@ import type { ClusterAdmin } from '../cluster/cluster-admin.ts';
 import { z } from 'zod';
 import type { Clock } from '../time/clock.ts';
 import { mountCommerceRest } from './commerce-rest.ts';
+import { checkClientEvent, DEFAULT_PRIORITY } from '../domain/channel/event-schemas.ts';
 
 const PREFIX = '/api/v1/realtime';
 const MAX_BODY = 256 * 1024;
@@ -153,12 +154,14 @@ export function mountRest(d: RestDeps): void {
           const ch = parseChannel(channel);
           if (!ch) throw new HaatError('bad_request', `bad channel name ${JSON.stringify(channel)}`);
           if (!mayBroadcast(p, ch, channel)) throw new HaatError('forbidden', `may not broadcast on ${channel}`);
+          const invalid = checkClientEvent(ch.namespace, b.event_type, b.data);
+          if (invalid) throw invalid;
         }
         // Validated as a whole before anything is published; a retry with the same
         // client_msg_id publishes only what the first attempt did not.
         const answers = await Promise.all(
           channels.map((channel) =>
-            publish(d.actors, { channel, event_type: b.event_type, data: b.data, priority: b.priority ?? 'normal', ttl_s: b.ttl_s, sender: p.userId, client_msg_id: b.client_msg_id }, d.askTimeoutMs),
+            publish(d.actors, { channel, event_type: b.event_type, data: b.data, priority: b.priority ?? DEFAULT_PRIORITY[b.event_type] ?? 'normal', ttl_s: b.ttl_s, sender: p.userId, client_msg_id: b.client_msg_id }, d.askTimeoutMs),
           ),
         );
         return { status: 200, body: { ok: true, events: answers.map((a, i) => ({ channel: channels[i], id: a.id, offset: a.offset })) } };
