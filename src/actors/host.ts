@@ -318,13 +318,14 @@ export class Host {
         cell.lastActive = this.opts.clock.now();
         let result: HandlerResult<unknown>;
         let encodedReply: string | undefined;
+        let encoded: string | undefined;
         cell.capturing = true;
         try {
           const r = cell.behaviour.handle(cell.state, item.m, cell.ctx);
           result = checkResult(isThenable(r) ? await r : r);
           // Encode before committing: an unserialisable reply is a bad result, not a half-applied one.
           if (item.ask !== undefined) encodedReply = encodeReply(item.ask, result);
-          if (result.persist) checkSerialisable(result.state);
+          if (result.persist) encoded = encodeState(result.state);
         } catch (err) {
           cell.capturing = false;
           this.dropEffects(cell, 'its handler failed');
@@ -336,7 +337,7 @@ export class Host {
         if (result.persist) {
           let outcome: SaveOutcome;
           try {
-            outcome = await this.save(cell, result.state);
+            outcome = await this.save(cell, encoded!);
           } catch (err) {
             this.dropEffects(cell, 'its save failed');
             if (isUnavailable(err)) this.unavailable(cell, item, err);
@@ -359,9 +360,10 @@ export class Host {
     }
   }
 
-  private save(cell: Cell, state: unknown): Promise<SaveOutcome> {
+  /** `encoded`: the state as JSON; it goes to the engine as that text (the state itself is not encoded again). */
+  private save(cell: Cell, encoded: string): Promise<SaveOutcome> {
     return new Promise<SaveOutcome>((resolve, reject) => {
-      this.saves.push({ req: { address: cell.address, state, ringEpoch: this.ringEpoch, expectVersion: cell.version }, resolve, reject });
+      this.saves.push({ req: { address: cell.address, state: undefined, encoded, ringEpoch: this.ringEpoch, expectVersion: cell.version }, resolve, reject });
       if (!this.savesScheduled) {
         this.savesScheduled = true;
         // After the turn's microtasks: the whole inbound batch has been handled by then.
@@ -539,9 +541,10 @@ function ignoreDroppedAsk(): void {
   // The ask was dropped with its message's other effects; a later waiter still sees the rejection.
 }
 
-function checkSerialisable(state: unknown): void {
+/** The state to persist as JSON, encoded once: an unserialisable state is a bad result, not a half-applied one. */
+function encodeState(state: unknown): string {
   try {
-    JSON.stringify(state);
+    return JSON.stringify(state) ?? 'null';
   } catch (err) {
     throw new InvalidResult(`state to persist is not serialisable: ${describe(err)}`);
   }

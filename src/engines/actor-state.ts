@@ -16,6 +16,12 @@ export interface StoredState {
 export interface SaveRequest {
   address: string;
   state: unknown;
+  /**
+   * `state` already encoded as JSON by the saver (the actor runtime encodes it
+   * once to check it): engines store this text instead of encoding again, and
+   * it crosses a thread as one string rather than as a structure.
+   */
+  encoded?: string;
   /** The saver's ring epoch (must be >= the stored one). */
   ringEpoch: number;
   /** The version the saver holds (must equal the stored one). */
@@ -29,4 +35,9 @@ export interface ActorStateEngine {
   /** Group commit: one round trip for the batch; outcomes in request order. */
   saveMany(reqs: readonly SaveRequest[]): Promise<SaveOutcome[]>;
   drop(address: string): Promise<void>;
+}
+
+/** The JSON text a save stores: the saver's own encoding when it gave one. */
+export function encodedState(req: SaveRequest): string {
+  return req.encoded ?? JSON.stringify(req.state) ?? 'null';
 }

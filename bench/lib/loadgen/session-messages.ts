@@ -24,7 +24,11 @@ export type SendKind =
   /** alternate the two. */
   | 'mixed'
   /** {"type":"echo","ref":N} for the raw uWS echo baseline. */
-  | 'echo';
+  | 'echo'
+  /** bid on auction <targetPrefix><k>, amount 100 + the connection's request count (so many are accepted, many too low). */
+  | 'bid'
+  /** reserve 1 unit of sku `k` in sale <targetPrefix>, with a fresh client_req_id per press. */
+  | 'reserve';
 
 export interface SendPattern {
   kind: SendKind;
@@ -39,6 +43,10 @@ export interface SendPattern {
   broadcastPrefix?: string;
   /** Cap of requests without an answer per connection: past it the schedule waits (counted as `sendStalls`). */
   maxOutstanding: number;
+  /** bid: auction id prefix (auction `${targetPrefix}${k}`); reserve: the sale id. */
+  targetPrefix?: string;
+  /** Stop sending on a connection after this many requests (a buyer pressing "buy" a few times). */
+  maxPerConn?: number;
 }
 
 export interface SessionConfig {

@@ -344,6 +344,10 @@ function frameFor(c: SessionConfig, conn: Conn, ref: number): string {
       return `{"type":"send_message","ref":${ref},"channel":"user:u${k}","message":"hello ${ref}"}`;
     case 'broadcast':
       return `{"type":"broadcast_event","ref":${ref},"channel":"${s.broadcastPrefix ?? 'product:in-'}${k}","event_type":"bench","data":{"n":${ref}}}`;
+    case 'bid':
+      return `{"type":"bid","ref":${ref},"auction_id":"${s.targetPrefix ?? 'bench-a'}${k}","amount":${100 + ref},"client_bid_id":"b${ref}"}`;
+    case 'reserve':
+      return `{"type":"reserve","ref":${ref},"sale_id":"${s.targetPrefix ?? 'bench-s'}","sku":"sku${k}","qty":1,"client_req_id":"press-${ref}"}`;
     default:
       return `{"type":"echo","ref":${ref}}`;
   }
@@ -364,6 +368,7 @@ function startSender(c: SessionConfig): void {
     for (const conn of conns) {
       if (conn.state !== 'ready') continue;
       let due = burstDue ? burstSize : Math.floor((perSecond * (now - sendStart)) / 1000) - conn.sentCount;
+      if (s.maxPerConn !== undefined) due = Math.min(due, s.maxPerConn - (conn.nextRef - 1));
       if (due <= 0) continue;
       const room = s.maxOutstanding - conn.sentAt.size;
       if (due > room) {

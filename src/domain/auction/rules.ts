@@ -19,7 +19,7 @@ export interface AuctionSpec {
   extendMs: number;
 }
 
-/** An accepted bid, remembered for idempotency (the first answer to a repeated `client_bid_id`). */
+/** An accepted bid. */
 export interface AcceptedBid {
   /** `bidder|client_bid_id`, or null when the bid carried none. */
   key: string | null;
@@ -30,6 +30,15 @@ export interface AcceptedBid {
   endsAt: number;
   at: number;
 }
+
+/**
+ * What is remembered of an accepted bid that carried a client_bid_id, to give
+ * the first answer to a repeat: [key, seq, amount, endsAt, at], times in ms
+ * after the auction's start. The state is saved on every accepted bid, so it
+ * is kept small: a tuple has no member names, and small integers encode
+ * several times faster than epoch milliseconds (heap doubles) in JSON.
+ */
+export type Remembered = [key: string, seq: number, amount: Paisa, endsAtRel: number, atRel: number];
 
 export interface ClosedOutcome {
   winner: string | null;
@@ -46,8 +55,8 @@ export interface Auction extends AuctionSpec {
   /** Accepted bids so far: the last `seq` given. */
   seq: number;
   closed: ClosedOutcome | null;
-  /** The newest accepted bids, oldest first (bounded: see IdempotencyLimits). */
-  recent: AcceptedBid[];
+  /** The newest accepted bids with a client_bid_id, oldest first (bounded: see IdempotencyLimits). */
+  recent: Remembered[];
   createdAt: number;
 }
 
@@ -101,8 +110,8 @@ export function bidKey(bidder: string, clientBidId: string | undefined): string 
 export function placeBid(a: Auction, bid: BidInput, now: number, limits: IdempotencyLimits): BidVerdict {
   const key = bidKey(bid.bidder, bid.clientBidId);
   if (key !== null) {
-    const first = a.recent.find((r) => r.key === key);
-    if (first) return { kind: 'duplicate', bid: first };
+    const first = a.recent.find((r) => r[0] === key);
+    if (first) return { kind: 'duplicate', bid: { key, seq: first[1], amount: first[2], bidder: bid.bidder, endsAt: a.startsAt + first[3], at: a.startsAt + first[4] } };
   }
   const status = statusOf(a, now);
   if (status === 'scheduled') return { kind: 'refused', refusal: { code: 'auction_not_open', message: `auction ${a.id} opens at ${toDhakaIso(a.startsAt)}` } };
@@ -116,14 +125,15 @@ export function placeBid(a: Auction, bid: BidInput, now: number, limits: Idempot
   const seq = a.seq + 1;
   const accepted: AcceptedBid = { key, seq, amount: bid.amount, bidder: bid.bidder, endsAt, at: now };
   const outbid = a.leader !== null && a.leader !== bid.bidder ? a.leader : null;
-  const auction: Auction = { ...a, price: bid.amount, leader: bid.bidder, seq, endsAt, recent: remember(a.recent, accepted, now, limits) };
+  const recent = key === null ? a.recent : remember(a.recent, [key, seq, bid.amount, endsAt - a.startsAt, now - a.startsAt], now - a.startsAt, limits);
+  const auction: Auction = { ...a, price: bid.amount, leader: bid.bidder, seq, endsAt, recent };
   return { kind: 'accepted', auction, bid: accepted, outbid, extended };
 }
 
-/** The newest accepted bids, within the age and count limits. */
-function remember(recent: readonly AcceptedBid[], bid: AcceptedBid, now: number, limits: IdempotencyLimits): AcceptedBid[] {
+/** The newest remembered bids, within the age and count limits (`nowRel`: ms after the start). */
+function remember(recent: readonly Remembered[], bid: Remembered, nowRel: number, limits: IdempotencyLimits): Remembered[] {
   let from = 0;
-  while (from < recent.length && (now - recent[from]!.at > limits.ttlMs || recent.length - from >= limits.max)) from++;
+  while (from < recent.length && (nowRel - recent[from]![4] > limits.ttlMs || recent.length - from >= limits.max)) from++;
   const kept = recent.slice(from);
   kept.push(bid);
   return kept;

@@ -1,4 +1,4 @@
-import type { ActorStateEngine, SaveOutcome, SaveRequest, StoredState } from '../actor-state.ts';
+import { encodedState, type ActorStateEngine, type SaveOutcome, type SaveRequest, type StoredState } from '../actor-state.ts';
 
 interface Row {
   /** JSON, so that a later mutation of the caller's object cannot leak in. */
@@ -22,7 +22,7 @@ export class MemoryActorStateEngine implements ActorStateEngine {
 
   async saveMany(reqs: readonly SaveRequest[]): Promise<SaveOutcome[]> {
     // Encode every state first: an unserialisable one refuses the whole batch before anything is written.
-    const encoded = reqs.map((r) => JSON.stringify(r.state) ?? 'null');
+    const encoded = reqs.map(encodedState);
     return reqs.map((r, i) => {
       const row = this.rows.get(r.address);
       const version = row?.version ?? 0;

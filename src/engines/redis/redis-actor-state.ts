@@ -1,7 +1,7 @@
 // Actor state with fencing: a hash per actor (s = state JSON, v = version,
 // r = ring epoch) and a Lua compare-and-set that refuses a save from an older
 // ring epoch or against a version that moved on.
-import type { ActorStateEngine, SaveOutcome, SaveRequest, StoredState } from '../actor-state.ts';
+import { encodedState, type ActorStateEngine, type SaveOutcome, type SaveRequest, type StoredState } from '../actor-state.ts';
 import type { KeySpace } from './keys.ts';
 import { guarded, type ScriptDef } from './connection.ts';
 
@@ -48,7 +48,7 @@ export class RedisActorState implements ActorStateEngine {
     return guarded(() =>
       Promise.all(
         reqs.map(async (req): Promise<SaveOutcome> => {
-          const json = JSON.stringify(req.state) ?? 'null';
+          const json = encodedState(req);
           const r = (await this.run('haatStateSave', [this.keys.actorState(req.address)], [req.ringEpoch, req.expectVersion, json])) as number[];
           if (r[0] === 1) return { ok: true, version: r[1]! };
           return { ok: false, reason: 'fenced', stored: { version: r[1]!, ringEpoch: r[2]! } };
