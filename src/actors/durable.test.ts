@@ -116,6 +116,19 @@ test('a save under an older ring epoch is refused; the hand-off gives up with un
   assert.throws(() => s.setRingEpoch(-1), RangeError);
 });
 
+test('told a new ring epoch, a durable actor loads its state again before its next message: reads are not answered from a state another owner moved on', T, async () => {
+  const { s, state, lifecycle } = await durableSystem();
+  const a = 'ledger:reload';
+  assert.equal(await s.ask(a, { type: 'add', by: 1 }), 1);
+  // Under ring epoch 1, which this host has not heard of yet, another owner moved the actor on.
+  await state.inner.saveMany([{ address: a, state: { n: 40 }, ringEpoch: 1, expectVersion: 1 }]);
+  assert.equal(await s.ask(a, { type: 'get' }), 1, 'within one ring this host owns the actor alone and trusts what it holds');
+  s.setRingEpoch(1);
+  assert.equal(await s.ask(a, { type: 'get' }), 40, 'the new ring: loaded again before answering');
+  assert.equal(await s.ask(a, { type: 'add', by: 2 }), 42, 'and saves on from the stored version');
+  assert.deepEqual(lifecycle.filter((e) => e.address === a), [], 'no fence, no crash');
+});
+
 type Fired = { a: string; name: string; due_at: number; activation: number };
 
 async function reminderSystem(): Promise<{ s: ActorSystem; reminders: MemoryReminderEngine; fired: Fired[]; firedTimes: (a: string, name: string, count?: number) => Promise<void> }> {

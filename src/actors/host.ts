@@ -68,6 +68,10 @@ interface Cell {
   effects: Effect[];
   /** Pending non-durable timers by name (cleared when this incarnation ends). */
   timers: Map<string, NodeJS.Timeout> | undefined;
+  /** Its state came from the engine (init called loadPersisted). */
+  durable: boolean;
+  /** The ring changed since that state was loaded: load it again before the next message. */
+  reload: boolean;
 }
 
 interface PendingSave {
@@ -170,6 +174,7 @@ export class Host {
           break;
         }
         case 'epoch':
+          if (item.e !== this.ringEpoch) this.ringChanged();
           this.ringEpoch = item.e;
           break;
         case 'xr':
@@ -182,6 +187,17 @@ export class Host {
       }
     }
     return undefined;
+  }
+
+  /**
+   * A new ring: another node may have owned, and changed, any actor of this
+   * host since its state was loaded (this node was paused long enough to be
+   * declared dead and came back, or an actor moved away and back). Saves from
+   * such a state are fenced, but reads and refusals would be answered from
+   * it: every durable actor loads its state again before its next message.
+   */
+  private ringChanged(): void {
+    for (const cell of this.cells.values()) if (cell.durable) cell.reload = true;
   }
 
   /** Passivates actors idle for longer than their behaviour's idleMs. */
@@ -255,6 +271,7 @@ export class Host {
       config: this.opts.config,
       now: () => clock.now(),
       loadPersisted: async () => {
+        cell.durable = true;
         const stored = await engines.state.load(address);
         cell.version = stored?.version ?? 0;
         return stored?.state;
@@ -299,7 +316,7 @@ export class Host {
         timers.set(name, t);
       },
     };
-    const cell: Cell = { address, behaviour, ctx, state: undefined, status: 'new', running: false, mailbox: new Mailbox(), restarts: [], lastActive: clock.now(), version: 0, capturing: false, effects: [], timers: undefined };
+    const cell: Cell = { address, behaviour, ctx, state: undefined, status: 'new', running: false, mailbox: new Mailbox(), restarts: [], lastActive: clock.now(), version: 0, capturing: false, effects: [], timers: undefined, durable: false, reload: false };
     this.cells.set(address, cell);
     return cell;
   }
@@ -308,6 +325,13 @@ export class Host {
     cell.running = true;
     try {
       while (cell.status !== 'stopped') {
+        if (cell.reload) {
+          // See ringChanged: a fresh init (timers included) from the stored state.
+          cell.reload = false;
+          clearTimers(cell);
+          cell.status = 'new';
+          cell.state = undefined;
+        }
         if (cell.status === 'new' && !(await this.init(cell))) {
           // Nothing left to answer (an unreachable engine refused the last one): try again on the next message.
           if (cell.status === 'new' && cell.mailbox.length === 0) break;

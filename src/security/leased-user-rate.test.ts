@@ -110,3 +110,18 @@ test('a user sending steadily under its limit is never refused, however long it 
   assert.ok(taken > 100, `offered ${taken}`);
   assert.equal(refused, 0, `${refused} of ${taken} frames refused while far under the limit`);
 });
+
+test('a user quiet on a node for longer than holdMs is not refused its next frame there', async () => {
+  const engine = await createRedisEngine([server.url], { logger: silentLogger(), prefix: `quiet${process.pid}` });
+  engines.push(engine);
+  const rates = new LeasedUserRates({ counters: engine.counters, logger: silentLogger(), holdMs: 1000 });
+  // Times are passed in: the pause is simulated, not slept.
+  const t0 = Date.now();
+  const bucket = rates.acquire('quiet', 'client', 20, t0);
+  assert.equal(bucket.take(t0), 0, 'the first frame, before any lease');
+  await rates.settled();
+  assert.equal(bucket.take(t0 + 10), 0, 'from the leased pool');
+  assert.equal(bucket.take(t0 + 5000), 0, 'after five quiet seconds, while the pool is given up and a new lease is out');
+  await rates.settled();
+  assert.equal(bucket.take(t0 + 5010), 0, 'from the new lease');
+});

@@ -65,7 +65,8 @@ export class LeasedBucket implements RateBucket {
   take(now: number): number {
     // Tokens idle this long are given up (the user went quiet on this node); a
     // user who keeps sending keeps its pool, however old the lease.
-    if (this.pool >= 1 && now - this.lastUsedAt > this.d.holdMs) this.pool = 0;
+    const quiet = now - this.lastUsedAt > this.d.holdMs;
+    if (this.pool >= 1 && quiet) this.pool = 0;
     if (this.pool >= 1) {
       this.pool--;
       this.lastUsedAt = now;
@@ -75,6 +76,14 @@ export class LeasedBucket implements RateBucket {
     this.lease(now);
     // No answer from the engine yet, or it fails: this node's own bucket applies.
     if (this.state !== 'ok') return this.fallback.take(now);
+    // Quiet here for longer than holdMs (its pool was just given up): the
+    // shared bucket has refilled meanwhile, so, as for a first frame, this
+    // node's own bucket serves this one frame until the new lease answers
+    // (refusing it would refuse every user who pauses for a second).
+    if (quiet) {
+      this.lastUsedAt = now;
+      return this.fallback.take(now);
+    }
     return Math.max(1, this.emptyUntil > now ? this.emptyUntil - now : Math.ceil(1000 / this.rate));
   }
 

@@ -87,9 +87,14 @@ export async function startTestCluster(redisUrl: string, ids: string[], env: Rec
   return cluster;
 }
 
-/** The node that owns a channel's actor when `alive` are the live nodes (the nodes compute the same). */
+/** The node that owns an actor (`auction:a1`, `sale:s1`, `channel:...`) when `alive` are the live nodes (the nodes compute the same). */
+export function actorOwner(address: string, alive: string[]): string {
+  return new NodeRing(alive, 0).ownerOf(address)!;
+}
+
+/** The node that owns a channel's actor when `alive` are the live nodes. */
 export function ownerOf(channel: string, alive: string[]): string {
-  return new NodeRing(alive, 0).ownerOf(channelAddress(channel))!;
+  return actorOwner(channelAddress(channel), alive);
 }
 
 /** `count` channels with prefix whose actors `owner` owns among `alive`. */
