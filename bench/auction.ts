@@ -18,13 +18,15 @@ import { BENCH_JWT_SECRET, commandLine, deadline, machine } from './lib/sessions
 import { waitUntil } from './lib/wait.ts';
 import { deploy, isoIn, rest } from './lib/commerce.ts';
 
-const FLAGS = ['rates', 'seconds', 'warmup', 'connections', 'auctions', 'targets', 'workers', 'max-outstanding', 'deadline-s', 'help'];
+const FLAGS = ['rates', 'seconds', 'warmup', 'connections', 'auctions', 'accept-every', 'targets', 'workers', 'max-outstanding', 'deadline-s', 'help'];
 const USAGE = `usage: npm run bench:auction -- [flags]
   --rates=10000,20000,30000,40000   total offered bids/s, one step each
   --seconds=5                measured seconds per step
   --warmup=1                 unmeasured seconds before each step
   --connections=200          bidder connections (each its own user; signed with the publisher role only to lift the 20/s phone limit)
   --auctions=1000            open auctions the bids spread over
+  --accept-every=4           one bid in N is high enough to lead (a fenced save, a bid_placed event, an outbid
+                             notification); the others are answered bid_too_low. 1 = every bid leads (worst case)
   --targets=haat,haat-3,uws-echo   one node (memory engine), a 3-node cluster over Redis, raw uWS echo;
                              attach:PID:PORT measures a node already running (e.g. under --cpu-prof)
   --workers=2                client worker threads
@@ -52,6 +54,7 @@ interface Options {
   warmup: number;
   connections: number;
   auctions: number;
+  acceptEvery: number;
   workers: number;
   maxOutstanding: number;
 }
@@ -70,7 +73,7 @@ async function runTarget(target: string, o: Options): Promise<Step[]> {
       for (let i = 0; i < o.auctions; i += 50) {
         await Promise.all(
           Array.from({ length: Math.min(50, o.auctions - i) }, async (_, k) => {
-            const r = await rest(d.ports()[(i + k) % d.nodes]!, 'POST', '/auctions', { id: `bench-a${i + k}`, product_id: `p${i + k}`, starting_price: Number(process.env.BENCH_STARTING_PRICE ?? 100), min_increment: 1, starts_at: isoIn(-1000), ends_at: isoIn(3_600_000) });
+            const r = await rest(d.ports()[(i + k) % d.nodes]!, 'POST', '/auctions', { id: `bench-a${i + k}`, product_id: `p${i + k}`, starting_price: 100, min_increment: 1, starts_at: isoIn(-1000), ends_at: isoIn(3_600_000) });
             if (r.status !== 201) throw new Error(`POST auctions: ${r.status} ${JSON.stringify(r.body)}`);
           }),
         );
@@ -90,7 +93,7 @@ async function runTarget(target: string, o: Options): Promise<Step[]> {
       roles: haat ? ['publisher'] : undefined,
       subPrefix: 'bidder-',
       heartbeatMs: 0,
-      send: { kind: haat ? 'bid' : 'echo', mode: 'rate', perSecond: 0, burst: 0, burstEveryMs: 100, targets: o.auctions, targetPrefix: 'bench-a', maxOutstanding: o.maxOutstanding },
+      send: { kind: haat ? 'bid' : 'echo', mode: 'rate', perSecond: 0, burst: 0, burstEveryMs: 100, targets: o.auctions, targetPrefix: 'bench-a', acceptEvery: o.acceptEvery, maxOutstanding: o.maxOutstanding },
       maxPending: 100,
       handshakeTimeoutMs: 10_000,
       progressMs: 100,
@@ -170,7 +173,7 @@ async function runTarget(target: string, o: Options): Promise<Step[]> {
 }
 
 function markdown(meta: { command: string; when: string; machine: string }, steps: Step[], o: Options): string {
-  const lines = [`## Auctions: ${o.connections} bidder connections on ${int(o.auctions)} open auctions`, '', `\`${meta.command}\` — ${meta.when}, ${meta.machine}`, ''];
+  const lines = [`## Auctions: ${o.connections} bidder connections on ${int(o.auctions)} open auctions, one bid in ${o.acceptEvery} high enough to lead`, '', `\`${meta.command}\` — ${meta.when}, ${meta.machine}`, ''];
   lines.push(
     table(
       ['target', 'nodes', 'offered bids/s', 'answered/s', 'accepted/s', 'answered per node/s', 'answer p50 / p99 / max ms', 'server cores', 'server µs per bid', 'other errors'],
@@ -203,6 +206,7 @@ async function main(): Promise<void> {
     warmup: intFlag(flags, 'warmup', 1),
     connections: Math.max(1, intFlag(flags, 'connections', 200)),
     auctions: Math.max(1, intFlag(flags, 'auctions', 1000)),
+    acceptEvery: Math.max(1, intFlag(flags, 'accept-every', 4)),
     workers: Math.max(1, intFlag(flags, 'workers', 2)),
     maxOutstanding: Math.max(1, intFlag(flags, 'max-outstanding', 2000)),
   };

@@ -206,3 +206,37 @@ test('an ask whose answer the handler waits for leaves at once, even in a messag
   assert.equal(await s.ask('ledger:dst', { type: 'addFrom', from: 'ledger:src' }, { timeoutMs: 3000 }), 4);
   assert.equal(await s.ask('ledger:dst', { type: 'addFrom', from: 'ledger:src' }, { timeoutMs: 3000 }), 8);
 });
+
+test('messages already waiting for one persisting actor are committed by one save, answered in order after it', T, async () => {
+  const { s, state, emits } = await durableSystem();
+  const a = 'ledger:batch';
+  assert.equal(await s.ask(a, { type: 'get' }), 0);
+  const release = state.hold();
+  const held = state.held();
+  const first = s.ask(a, { type: 'add', by: 1 });
+  await withTimeout(held, { what: 'the first save to be held' });
+  // While the first save is held, 49 more wait in the mailbox.
+  const rest = Array.from({ length: 49 }, (_, i) => s.ask(a, { type: 'add', by: i + 2 }));
+  release();
+  const answers = await Promise.all([first, ...rest]);
+  const sums = answers.map((_, i) => ((i + 1) * (i + 2)) / 2);
+  assert.deepEqual(answers, sums, 'each answer is the state after its own message, in order');
+  const saves = state.batches.reduce((n, b) => n + b, 0);
+  assert.ok(saves <= 3, `50 messages committed by ${saves} saves`);
+  assert.deepEqual(emits.filter((e) => e.a === a).map((e) => e.n), sums, 'effects in message order');
+  assert.deepEqual(await state.inner.load(a).then((x) => x?.state), { n: 1275 });
+});
+
+test('a handler that fails inside a batch: the messages before it commit, it crashes alone, the ones after it are handled', T, async () => {
+  const { s, state } = await durableSystem();
+  const a = 'crashy:batch';
+  assert.equal(await s.ask(a, { type: 'get' }), 0);
+  const release = state.hold();
+  const held = state.held();
+  const first = s.ask(a, { type: 'inc' });
+  await withTimeout(held, { what: 'the first save to be held' });
+  const calls = [s.ask(a, { type: 'inc' }), s.ask(a, { type: 'boom' }).then(() => 'no error', (e: HaatError) => e.code), s.ask(a, { type: 'inc' })];
+  release();
+  assert.deepEqual(await Promise.all([first, ...calls]), [1, 2, 'internal', 3], 'the inc before boom was saved; the one after it started from the saved state');
+  assert.equal(await s.ask(a, { type: 'get' }), 3);
+});

@@ -80,6 +80,9 @@ interface PendingSave {
   reject(e: unknown): void;
 }
 
+/** At most this many messages of one actor are committed by one save. */
+const SAVE_BATCH = 256;
+
 const RESULT_KEYS = new Set(['state', 'reply', 'error', 'persist']);
 
 class InvalidResult extends Error {
@@ -337,47 +340,64 @@ export class Host {
           if (cell.status === 'new' && cell.mailbox.length === 0) break;
           continue;
         }
-        const item = cell.mailbox.shift();
-        if (item === undefined) break;
+        const first = cell.mailbox.shift();
+        if (first === undefined) break;
         cell.lastActive = this.opts.clock.now();
-        let result: HandlerResult<unknown>;
-        let encodedReply: string | undefined;
-        let encoded: string | undefined;
+        // Group commit within an actor too (DESIGN.md §1): while the messages
+        // handled persist, the next ones already waiting are handled on the
+        // state so far, and one save commits them all; their effects and
+        // answers leave after it, in order. A hot auction or SKU then encodes
+        // and writes its state once per batch, not once per bid or reserve.
+        const handled: { item: Item; reply: string | undefined }[] = [];
+        let state = cell.state;
+        let persist = false;
+        let failed: { item: Item; err: unknown; mark: number } | undefined;
         cell.capturing = true;
-        try {
-          const r = cell.behaviour.handle(cell.state, item.m, cell.ctx);
-          result = checkResult(isThenable(r) ? await r : r);
-          // Encode before committing: an unserialisable reply is a bad result, not a half-applied one.
-          if (item.ask !== undefined) encodedReply = encodeReply(item.ask, result);
-          if (result.persist) encoded = encodeState(result.state);
-        } catch (err) {
-          cell.capturing = false;
-          this.dropEffects(cell, 'its handler failed');
-          if (isUnavailable(err)) this.unavailable(cell, item, err);
-          else this.crash(cell, item, err);
-          continue;
+        for (let item: Item | undefined = first; item !== undefined; item = persist && handled.length < SAVE_BATCH ? cell.mailbox.shift() : undefined) {
+          const mark = cell.effects.length;
+          try {
+            const r = cell.behaviour.handle(state, item.m, cell.ctx);
+            const result = checkResult(isThenable(r) ? await r : r);
+            // Encode before committing: an unserialisable reply is a bad result, not a half-applied one.
+            handled.push({ item, reply: item.ask === undefined ? undefined : encodeReply(item.ask, result) });
+            state = result.state;
+            if (result.persist) persist = true;
+          } catch (err) {
+            failed = { item, err, mark };
+            break;
+          }
         }
         cell.capturing = false;
-        if (result.persist) {
-          let outcome: SaveOutcome;
-          try {
-            outcome = await this.save(cell, encoded!);
-          } catch (err) {
-            this.dropEffects(cell, 'its save failed');
-            if (isUnavailable(err)) this.unavailable(cell, item, err);
-            else this.crash(cell, item, new SaveFailed(`save failed: ${describe(err)}`));
-            continue;
+        if (failed) this.dropEffects(cell, 'its handler failed', failed.mark);
+        if (handled.length > 0) {
+          if (persist) {
+            let outcome: SaveOutcome;
+            try {
+              outcome = await this.save(cell, encodeState(state));
+            } catch (err) {
+              this.dropEffects(cell, 'its save failed');
+              const items = [...handled.map((h) => h.item), ...(failed ? [failed.item] : [])];
+              if (isUnavailable(err)) this.unavailableAll(cell, items, err);
+              else this.crashAll(cell, items, err instanceof InvalidResult ? err : new SaveFailed(`save failed: ${describe(err)}`));
+              continue;
+            }
+            if (!outcome.ok) {
+              this.fence(cell, [...handled.map((h) => h.item), ...(failed ? [failed.item] : [])], outcome.stored);
+              return;
+            }
+            cell.version = outcome.version;
           }
-          if (!outcome.ok) {
-            this.fence(cell, item, outcome.stored);
-            return;
+          cell.state = state;
+          if (cell.effects.length !== 0) this.releaseEffects(cell);
+          for (const h of handled) {
+            if (h.reply !== undefined) this.opts.out.pushEncoded(h.reply);
+            this.countDone();
           }
-          cell.version = outcome.version;
         }
-        cell.state = result.state;
-        if (cell.effects.length !== 0) this.releaseEffects(cell);
-        if (encodedReply !== undefined) this.opts.out.pushEncoded(encodedReply);
-        this.countDone();
+        if (failed) {
+          if (isUnavailable(failed.err)) this.unavailable(cell, failed.item, failed.err);
+          else this.crash(cell, failed.item, failed.err);
+        }
       }
     } finally {
       cell.running = false;
@@ -407,11 +427,11 @@ export class Host {
     }
   }
 
-  /** Nothing of a failed or refused message leaves; asks still held are failed so nobody waits on them. */
-  private dropEffects(cell: Cell, why: string): void {
-    const effects = cell.effects;
-    if (effects.length === 0) return;
-    cell.effects = [];
+  /** Nothing of a failed or refused message leaves (the effects made from `from` on); asks still held are failed so nobody waits on them. */
+  private dropEffects(cell: Cell, why: string, from = 0): void {
+    if (cell.effects.length <= from) return;
+    const effects = cell.effects.slice(from);
+    cell.effects = cell.effects.slice(0, from);
     for (const e of effects) {
       if (typeof e === 'string' || !('encoded' in e) || e.sent) continue;
       e.sent = true;
@@ -442,7 +462,7 @@ export class Host {
    * message with the rest of the mailbox goes back to the main thread, which
    * re-routes it to the current owner.
    */
-  private fence(cell: Cell, item: Item, stored: { version: number; ringEpoch: number }): void {
+  private fence(cell: Cell, items: readonly Item[], stored: { version: number; ringEpoch: number }): void {
     this.dropEffects(cell, 'its save was refused');
     clearTimers(cell);
     cell.status = 'stopped';
@@ -452,9 +472,9 @@ export class Host {
     this.lifecycle(
       'fenced',
       cell.address,
-      `save refused: stored version ${stored.version} at ring epoch ${stored.ringEpoch}, this host held version ${cell.version} at ring epoch ${this.ringEpoch}; ${1 + rest.length} message(s) handed back`,
+      `save refused: stored version ${stored.version} at ring epoch ${stored.ringEpoch}, this host held version ${cell.version} at ring epoch ${this.ringEpoch}; ${items.length + rest.length} message(s) handed back`,
     );
-    for (const it of [item, ...rest]) this.handBack(cell.address, it);
+    for (const it of [...items, ...rest]) this.handBack(cell.address, it);
   }
 
   private handBack(address: string, it: Item): void {
@@ -500,7 +520,21 @@ export class Host {
     cell.state = undefined;
   }
 
-  private crash(cell: Cell, item: Item | undefined, err: unknown): void {
+  /** A batch's save could not reach the engine: every message of it is answered unavailable, and the state is loaded again. */
+  private unavailableAll(cell: Cell, items: readonly Item[], err: unknown): void {
+    const [head, ...rest] = items;
+    for (const it of rest) this.refuse(cell.address, it.m, it.ask, { code: 'unavailable', message: (err as HaatError).message });
+    if (head) this.unavailable(cell, head, err);
+  }
+
+  /** A batch's save failed: the first message takes the crash (and the restart intensity), the others are refused with the same error id. */
+  private crashAll(cell: Cell, items: readonly Item[], err: unknown): void {
+    const [head, ...rest] = items;
+    const id = this.crash(cell, head, err);
+    for (const it of rest) this.refuse(cell.address, it.m, it.ask, { code: 'internal', message: `${cell.address} failed: save failed`, id });
+  }
+
+  private crash(cell: Cell, item: Item | undefined, err: unknown): string {
     const id = `err_h${this.opts.index}_${++this.errorSeq}`;
     const what = err instanceof InvalidResult ? 'invalid handler result' : err instanceof SaveFailed ? 'save failed' : item ? 'handler crashed' : 'init crashed';
     this.lifecycle('crash', cell.address, `${what} [${id}] on ${item ? JSON.stringify(item.m.type) : 'activation'}: ${describe(err)}`);
@@ -514,7 +548,7 @@ export class Host {
       cell.status = 'new';
       cell.state = undefined;
       this.lifecycle('restart', cell.address, `restart ${cell.restarts.length} of ${this.opts.restart.maxRestarts} within ${this.opts.restart.withinMs} ms`);
-      return;
+      return id;
     }
     cell.status = 'stopped';
     cell.state = undefined;
@@ -522,6 +556,7 @@ export class Host {
     for (const rest of cell.mailbox.drain()) {
       this.refuse(cell.address, rest.m, rest.ask, { code: 'internal', message: `${cell.address} is stopped after repeated crashes` });
     }
+    return id;
   }
 
   private refuse(address: string, m: ActorMessage, ask: number | undefined, e: WireError): void {

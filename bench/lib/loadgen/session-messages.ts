@@ -47,6 +47,8 @@ export interface SendPattern {
   targetPrefix?: string;
   /** Stop sending on a connection after this many requests (a buyer pressing "buy" a few times). */
   maxPerConn?: number;
+  /** bid: only every Nth bid is high enough to lead (the others bid 1 taka, answered bid_too_low); 1 = every bid. */
+  acceptEvery?: number;
 }
 
 export interface SessionConfig {

@@ -345,7 +345,7 @@ function frameFor(c: SessionConfig, conn: Conn, ref: number): string {
     case 'broadcast':
       return `{"type":"broadcast_event","ref":${ref},"channel":"${s.broadcastPrefix ?? 'product:in-'}${k}","event_type":"bench","data":{"n":${ref}}}`;
     case 'bid':
-      return `{"type":"bid","ref":${ref},"auction_id":"${s.targetPrefix ?? 'bench-a'}${k}","amount":${100 + ref},"client_bid_id":"b${ref}"}`;
+      return `{"type":"bid","ref":${ref},"auction_id":"${s.targetPrefix ?? 'bench-a'}${k}","amount":${ref % (s.acceptEvery ?? 1) === 0 ? 100 + ref : 1},"client_bid_id":"b${ref}"}`;
     case 'reserve':
       return `{"type":"reserve","ref":${ref},"sale_id":"${s.targetPrefix ?? 'bench-s'}","sku":"sku${k}","qty":1,"client_req_id":"press-${ref}"}`;
     default:

@@ -1,0 +1,221 @@
+// Flash-sale race (DESIGN.md §4: 100,000 buyers racing for 1,000 units,
+// exactly 1,000 reservations, also when a node is killed mid-sale). Buyers
+// are connections from several 127.0.0.x addresses, each a user of its own
+// (per_user_limit 1), each pressing "buy" a few times (a fresh client_req_id
+// per press): buyers × presses reserve requests in all. On one node and on a
+// 3-node cluster, optionally kill -9 of the node that owns the sale once the
+// first reservations are acknowledged.
+//   npm run bench:flashsale -- --buyers=20000 --presses=5 --targets=haat,haat-3,haat-3-kill
+import { intFlag, listFlag, benchFlags, UsageError, runBench, numberFlag } from './lib/args.ts';
+import { sleep } from './lib/clock.ts';
+import { summarize, type LatencySummary } from './lib/histogram.ts';
+import { newFleet } from './lib/loadgen/fleet.ts';
+import { sourceAddresses } from './lib/loadgen/addresses.ts';
+import type { SessionConfig } from './lib/loadgen/session-messages.ts';
+import { fixed, int, table } from './lib/markdown.ts';
+import { progress } from './lib/progress.ts';
+import { writeResults } from './lib/results.ts';
+import { BENCH_JWT_SECRET, commandLine, deadline, machine } from './lib/sessions.ts';
+import { waitUntil } from './lib/wait.ts';
+import { deploy, isoIn, rest } from './lib/commerce.ts';
+
+const FLAGS = ['buyers', 'presses', 'press-rate', 'units', 'targets', 'kill-at', 'per-address', 'workers', 'deadline-s', 'help'];
+const USAGE = `usage: npm run bench:flashsale -- [flags]
+  --buyers=20000             buyer connections, each its own user (per_user_limit 1)
+  --presses=5                "buy" presses per buyer (reserve requests, each with a fresh client_req_id)
+  --press-rate=1             presses per second per buyer once the sale opens
+  --units=1000               stock of the one hot SKU
+  --targets=haat,haat-3,haat-3-kill   one node; 3 nodes over Redis; 3 nodes with kill -9 of the sale's owner mid-sale
+  --kill-at=100              haat-N-kill: kill once this many reservations were acknowledged
+  --per-address=4000         connections per source address (127.0.0.1, .2, ...)
+  --workers=4                client worker threads per client process
+  --deadline-s=900           backstop for the whole run`;
+
+interface Run {
+  target: string;
+  nodes: number;
+  killed: string | null;
+  buyers_ready: number;
+  presses_sent: number;
+  answered: number;
+  acknowledged: number;
+  unanswered: number;
+  codes: Record<string, number>;
+  race_s: number;
+  answered_per_s: number;
+  answer: LatencySummary;
+  sale: { stock: number; available: number; reserved: number; sold: number };
+  exact: boolean;
+}
+
+interface Options {
+  buyers: number;
+  presses: number;
+  pressRate: number;
+  units: number;
+  killAt: number;
+  perAddress: number;
+  workers: number;
+}
+
+const SALE = 'bench-s';
+
+async function runTarget(target: string, o: Options): Promise<Run> {
+  const tag = `flashsale ${target}`;
+  const kill = target.endsWith('-kill');
+  const d = await deploy(kill ? target.slice(0, -'-kill'.length) : target, tag);
+  try {
+    const created = await rest(d.ports()[0]!, 'POST', '/sales', { id: SALE, starts_at: isoIn(-1000), ends_at: isoIn(3_600_000), per_user_limit: 1, hold_s: 3600, skus: [{ sku: 'sku0', stock: o.units }] });
+    if (created.status !== 201) throw new Error(`POST sales: ${created.status} ${JSON.stringify(created.body)}`);
+    const ports = d.ports();
+    const config: SessionConfig = {
+      protocol: 'haat',
+      host: '127.0.0.1',
+      port: ports[0]!,
+      ports,
+      path: '/ws',
+      addresses: sourceAddresses(o.buyers, o.perAddress),
+      subscribe: 'none',
+      coldChannels: 1,
+      jwtSecret: BENCH_JWT_SECRET,
+      roles: ['customer'],
+      subPrefix: 'buyer-',
+      heartbeatMs: 0,
+      send: { kind: 'reserve', mode: 'rate', perSecond: o.pressRate, burst: 0, burstEveryMs: 100, targets: 1, targetPrefix: SALE, maxPerConn: o.presses, maxOutstanding: 1 },
+      maxPending: 200,
+      handshakeTimeoutMs: 30_000,
+      progressMs: 100,
+    };
+    const fleet = newFleet({ config, connections: o.buyers, workersPerProcess: o.workers });
+    let killed: string | null = null;
+    try {
+      fleet.start();
+      progress(tag, `connecting ${int(o.buyers)} buyers from ${config.addresses.length} address(es)`);
+      await waitUntil(() => {
+        const t = fleet.totals();
+        return t.ready >= o.buyers * 0.98 && t.ready + t.failed + t.serverClosed >= o.buyers;
+      }, 180_000, {
+        what: `${o.buyers} buyer connections`,
+        onTick: d.alive,
+        detail: () => {
+          const t = fleet.totals();
+          return `ready ${t.ready}, failed ${t.failed}, closed by the server ${t.serverClosed} ${JSON.stringify(t.closeCodes)}`;
+        },
+      });
+      const ready = fleet.totals().ready;
+      progress(tag, `${int(ready)} buyers ready: the sale opens`);
+      await fleet.reset();
+      const t0 = performance.now();
+      await fleet.startSending();
+      const owner = d.cluster?.ownerOf(`sale:${SALE}`);
+      // The race: until every press is answered (or lost with a killed node's connections), bounded.
+      const raceEnd = Date.now() + 120_000;
+      let lastLog = 0;
+      for (;;) {
+        const t = fleet.totals();
+        if (kill && killed === null && owner !== undefined && t.replies >= o.killAt) {
+          d.cluster!.kill9(owner);
+          killed = owner;
+          progress(tag, `kill -9 ${owner} (owns sale:${SALE}) after ${t.replies} acknowledged reservations`);
+        }
+        const done = t.sent >= t.ready * o.presses && t.replies + t.errors >= t.sent;
+        if (done || Date.now() > raceEnd) break;
+        if (killed !== null && t.ready * o.presses <= t.sent && Date.now() > raceEnd - 100_000) {
+          // Presses on the killed node's connections are never answered: stop waiting once the rest are.
+          const settled = await waitUntil(() => {
+            const x = fleet.totals();
+            return x.replies + x.errors >= x.sent - x.serverClosed * o.presses;
+          }, 1000, { what: 'answers' }).then(() => true, () => false);
+          if (settled) break;
+        }
+        if (Date.now() - lastLog > 2000) {
+          lastLog = Date.now();
+          progress(tag, `sent ${int(t.sent)}, reserved ${int(t.replies)}, refused ${int(t.errors)} ${JSON.stringify(t.errorCodes)}, ready ${int(t.ready)}`);
+        }
+        await sleep(20);
+      }
+      const raceS = (performance.now() - t0) / 1000;
+      const { answer, totals } = await fleet.collect();
+      await fleet.stopSending();
+      const live = d.ports().filter((_, i) => d.cluster === undefined || d.cluster.nodes[i]!.id !== killed);
+      const view = await rest(live[0]!, 'GET', `/sales/${SALE}`);
+      const sku = (view.body as { skus: { stock: number; available: number; reserved: number; sold: number }[] }).skus[0]!;
+      const answered = totals.replies + totals.errors;
+      const run: Run = {
+        target,
+        nodes: d.nodes,
+        killed,
+        buyers_ready: ready,
+        presses_sent: totals.sent,
+        answered,
+        acknowledged: totals.replies,
+        unanswered: totals.sent - answered,
+        codes: totals.errorCodes,
+        race_s: raceS,
+        answered_per_s: answered / raceS,
+        answer: summarize(answer),
+        sale: { stock: sku.stock, available: sku.available, reserved: sku.reserved, sold: sku.sold },
+        // Exactly `units` reservations held, none oversold, and no more acknowledged than exist.
+        exact: sku.reserved + sku.sold === o.units && sku.available === 0 && totals.replies <= o.units && (killed !== null || totals.replies === o.units),
+      };
+      progress(tag, `race over in ${fixed(raceS, 1)} s: ${int(answered)} answered (${int(run.answered_per_s)}/s), ${run.acknowledged} acknowledged, sale ${JSON.stringify(run.sale)}, ${run.exact ? 'EXACT' : 'NOT EXACT'}; codes ${JSON.stringify(run.codes)}`);
+      return run;
+    } finally {
+      await fleet.close();
+    }
+  } finally {
+    await d.stop();
+  }
+}
+
+function markdown(meta: { command: string; when: string; machine: string }, runs: Run[], o: Options): string {
+  const lines = [`## Flash sale: ${int(o.buyers)} buyers × ${o.presses} presses = ${int(o.buyers * o.presses)} reserve requests for ${int(o.units)} units (per_user_limit 1)`, '', `\`${meta.command}\` — ${meta.when}, ${meta.machine}`, ''];
+  lines.push(
+    table(
+      ['target', 'nodes', 'killed', 'buyers ready', 'presses sent', 'answered', 'answered/s', 'answer p50 / p99 / max ms', 'acknowledged reservations', 'sale: reserved / sold / available', 'refusals', 'exactly the stock'],
+      runs.map((r) => [
+        r.target,
+        String(r.nodes),
+        r.killed ?? '–',
+        int(r.buyers_ready),
+        int(r.presses_sent),
+        int(r.answered),
+        int(r.answered_per_s),
+        `${r.answer.p50_ms} / ${r.answer.p99_ms} / ${r.answer.max_ms}`,
+        int(r.acknowledged),
+        `${int(r.sale.reserved)} / ${int(r.sale.sold)} / ${int(r.sale.available)}`,
+        JSON.stringify(r.codes),
+        r.exact ? 'yes' : 'NO',
+      ]),
+    ),
+    '',
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+async function main(): Promise<void> {
+  const flags = benchFlags(FLAGS, USAGE);
+  if (!flags) return;
+  const o: Options = {
+    buyers: Math.max(1, intFlag(flags, 'buyers', 20_000)),
+    presses: Math.max(1, intFlag(flags, 'presses', 5)),
+    pressRate: numberFlag(flags, 'press-rate', 1),
+    units: Math.max(1, intFlag(flags, 'units', 1000)),
+    killAt: Math.max(1, intFlag(flags, 'kill-at', 100)),
+    perAddress: Math.max(1, intFlag(flags, 'per-address', 4000)),
+    workers: Math.max(1, intFlag(flags, 'workers', 4)),
+  };
+  const targets = listFlag(flags, 'targets', ['haat', 'haat-3', 'haat-3-kill']);
+  for (const t of targets) if (!/^haat(-\d+(-kill)?)?$/.test(t)) throw new UsageError(`unknown target ${t}; known: haat, haat-N, haat-N-kill`);
+  deadline('flashsale', intFlag(flags, 'deadline-s', 900));
+  const runs: Run[] = [];
+  for (const t of targets) runs.push(await runTarget(t, o));
+  const meta = { command: commandLine('bench:flashsale'), when: new Date().toISOString(), machine: machine() };
+  const md = markdown(meta, runs, o);
+  const paths = writeResults('flashsale', { ...meta, options: o, targets, runs }, md);
+  process.stdout.write(md);
+  progress('flashsale', `wrote ${paths.json}, ${paths.latestMd}`);
+  if (runs.some((r) => !r.exact)) process.exitCode = 1;
+}
+
+runBench('flashsale', USAGE, main);
