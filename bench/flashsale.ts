@@ -138,8 +138,13 @@ async function runTarget(target: string, o: Options): Promise<Run> {
       const { answer, totals } = await fleet.collect();
       await fleet.stopSending();
       const live = d.ports().filter((_, i) => d.cluster === undefined || d.cluster.nodes[i]!.id !== killed);
-      const view = await rest(live[0]!, 'GET', `/sales/${SALE}`);
-      const sku = (view.body as { skus: { stock: number; available: number; reserved: number; sold: number }[] }).skus[0]!;
+      // The sale actor may still be working through its mailbox: ask until it answers.
+      let view: { status: number; body: any } | undefined;
+      for (const until = Date.now() + 60_000; view?.status !== 200; ) {
+        if (Date.now() > until) throw new Error(`GET sales/${SALE} did not answer 200 within 60 s: ${JSON.stringify(view)}`);
+        view = await rest(live[0]!, 'GET', `/sales/${SALE}`).catch(() => undefined);
+      }
+      const sku = (view!.body as { skus: { stock: number; available: number; reserved: number; sold: number }[] }).skus[0]!;
       const answered = totals.replies + totals.errors;
       const run: Run = {
         target,
