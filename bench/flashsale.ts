@@ -4,7 +4,10 @@
 // (per_user_limit 1), each pressing "buy" a few times (a fresh client_req_id
 // per press): buyers × presses reserve requests in all. On one node and on a
 // 3-node cluster, optionally kill -9 of the node that owns the sale once the
-// first reservations are acknowledged.
+// first reservations are acknowledged. Buyers retry a temporary refusal
+// (`unavailable` while the owner is busy or moving) with the same
+// client_req_id, as a client should: a reservation made before a timeout is
+// then answered, not made twice.
 //   npm run bench:flashsale -- --buyers=20000 --presses=5 --targets=haat,haat-3,haat-3-kill
 import { intFlag, listFlag, benchFlags, UsageError, runBench, numberFlag } from './lib/args.ts';
 import { sleep } from './lib/clock.ts';
@@ -40,6 +43,8 @@ interface Run {
   answered: number;
   acknowledged: number;
   unanswered: number;
+  /** Temporary refusals (unavailable, rate_limited) the buyers retried with the same client_req_id. */
+  retried: number;
   codes: Record<string, number>;
   race_s: number;
   answered_per_s: number;
@@ -81,7 +86,7 @@ async function runTarget(target: string, o: Options): Promise<Run> {
       roles: ['customer'],
       subPrefix: 'buyer-',
       heartbeatMs: 0,
-      send: { kind: 'reserve', mode: 'rate', perSecond: o.pressRate, burst: 0, burstEveryMs: 100, targets: 1, targetPrefix: SALE, maxPerConn: o.presses, maxOutstanding: 1 },
+      send: { kind: 'reserve', mode: 'rate', perSecond: o.pressRate, burst: 0, burstEveryMs: 100, targets: 1, targetPrefix: SALE, maxPerConn: o.presses, maxOutstanding: 1, retryTemporary: true },
       maxPending: 200,
       handshakeTimeoutMs: 30_000,
       progressMs: 100,
@@ -155,6 +160,7 @@ async function runTarget(target: string, o: Options): Promise<Run> {
         answered,
         acknowledged: totals.replies,
         unanswered: totals.sent - answered,
+        retried: totals.retried,
         codes: totals.errorCodes,
         race_s: raceS,
         answered_per_s: answered / raceS,
@@ -177,7 +183,7 @@ function markdown(meta: { command: string; when: string; machine: string }, runs
   const lines = [`## Flash sale: ${int(o.buyers)} buyers × ${o.presses} presses = ${int(o.buyers * o.presses)} reserve requests for ${int(o.units)} units (per_user_limit 1)`, '', `\`${meta.command}\` — ${meta.when}, ${meta.machine}`, ''];
   lines.push(
     table(
-      ['target', 'nodes', 'killed', 'buyers ready', 'presses sent', 'answered', 'answered/s', 'answer p50 / p99 / max ms', 'acknowledged reservations', 'sale: reserved / sold / available', 'refusals', 'exactly the stock'],
+      ['target', 'nodes', 'killed', 'buyers ready', 'presses sent', 'answered', 'answered/s', 'answer p50 / p99 / max ms', 'acknowledged reservations', 'sale: reserved / sold / available', 'refusals', 'temporary refusals retried', 'exactly the stock'],
       runs.map((r) => [
         r.target,
         String(r.nodes),
@@ -190,6 +196,7 @@ function markdown(meta: { command: string; when: string; machine: string }, runs
         int(r.acknowledged),
         `${int(r.sale.reserved)} / ${int(r.sale.sold)} / ${int(r.sale.available)}`,
         JSON.stringify(r.codes),
+        int(r.retried),
         r.exact ? 'yes' : 'NO',
       ]),
     ),

@@ -49,6 +49,8 @@ export interface SendPattern {
   maxPerConn?: number;
   /** bid: only every Nth bid is high enough to lead (the others bid 1 taka, answered bid_too_low); 1 = every bid. */
   acceptEvery?: number;
+  /** Resend a request refused with a temporary error (unavailable, rate_limited) as it was, after retry_after_ms or 100 ms. */
+  retryTemporary?: boolean;
 }
 
 export interface SessionConfig {
@@ -153,6 +155,8 @@ export interface SessionCounters {
   errors: number;
   errorCodes: Record<string, number>;
   sendStalls: number;
+  /** Temporary refusals resent (retryTemporary). */
+  retried: number;
   lastError: string | undefined;
 }
 
@@ -185,6 +189,7 @@ export function emptyCounters(): SessionCounters {
     errors: 0,
     errorCodes: {},
     sendStalls: 0,
+    retried: 0,
     lastError: undefined,
   };
 }

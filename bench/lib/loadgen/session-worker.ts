@@ -233,6 +233,17 @@ function onFrame(conn: Conn, ws: WebSocket, data: Buffer): void {
       const ref = f.ref;
       if (f.type === 'error') {
         const code = String(f.code);
+        if (cfg?.send?.retryTemporary && f.temporary === true && typeof ref === 'number' && conn.sentAt.has(ref)) {
+          // A client retries a temporary refusal with the same request (the same
+          // client_req_id: a reservation made before a timeout is answered again,
+          // not made twice). Not an answer yet: the latency runs on.
+          counters.retried++;
+          const retry = frameFor(cfg, conn, ref);
+          setTimeout(() => {
+            if (conn.ws === ws && conn.state === 'ready') ws.send(retry);
+          }, Number(f.retry_after_ms ?? 100));
+          return;
+        }
         counters.errors++;
         counters.errorCodes[code] = (counters.errorCodes[code] ?? 0) + 1;
         counters.lastError = data.toString('utf8', 0, 200);
