@@ -48,6 +48,8 @@ interface Run {
   codes: Record<string, number>;
   race_s: number;
   answered_per_s: number;
+  /** Server CPU (all nodes and Redis) per answered press, during the race. */
+  server_us_per_answer: number;
   answer: LatencySummary;
   sale: { stock: number; available: number; reserved: number; sold: number };
   exact: boolean;
@@ -110,6 +112,7 @@ async function runTarget(target: string, o: Options): Promise<Run> {
       const ready = fleet.totals().ready;
       progress(tag, `${int(ready)} buyers ready: the sale opens`);
       await fleet.reset();
+      const c0 = d.cpuMicros();
       const t0 = performance.now();
       await fleet.startSending();
       const owner = d.cluster?.ownerOf(`sale:${SALE}`);
@@ -140,6 +143,8 @@ async function runTarget(target: string, o: Options): Promise<Run> {
         await sleep(20);
       }
       const raceS = (performance.now() - t0) / 1000;
+      // A killed node's CPU up to its death is not counted (its process is gone): the figure is for the survivors.
+      const cpuS = (d.cpuMicros() - c0) / 1e6;
       const { answer, totals } = await fleet.collect();
       await fleet.stopSending();
       const live = d.ports().filter((_, i) => d.cluster === undefined || d.cluster.nodes[i]!.id !== killed);
@@ -164,6 +169,7 @@ async function runTarget(target: string, o: Options): Promise<Run> {
         codes: totals.errorCodes,
         race_s: raceS,
         answered_per_s: answered / raceS,
+        server_us_per_answer: answered > 0 ? (cpuS * 1e6) / answered : 0,
         answer: summarize(answer),
         sale: { stock: sku.stock, available: sku.available, reserved: sku.reserved, sold: sku.sold },
         // Exactly `units` reservations held, none oversold, and no more acknowledged than exist.
@@ -183,7 +189,7 @@ function markdown(meta: { command: string; when: string; machine: string }, runs
   const lines = [`## Flash sale: ${int(o.buyers)} buyers × ${o.presses} presses = ${int(o.buyers * o.presses)} reserve requests for ${int(o.units)} units (per_user_limit 1)`, '', `\`${meta.command}\` — ${meta.when}, ${meta.machine}`, ''];
   lines.push(
     table(
-      ['target', 'nodes', 'killed', 'buyers ready', 'presses sent', 'answered', 'answered/s', 'answer p50 / p99 / max ms', 'acknowledged reservations', 'sale: reserved / sold / available', 'refusals', 'temporary refusals retried', 'exactly the stock'],
+      ['target', 'nodes', 'killed', 'buyers ready', 'presses sent', 'answered', 'answered/s', 'server µs per answer', 'answer p50 / p99 / max ms', 'acknowledged reservations', 'sale: reserved / sold / available', 'refusals', 'temporary refusals retried', 'exactly the stock'],
       runs.map((r) => [
         r.target,
         String(r.nodes),
@@ -192,6 +198,7 @@ function markdown(meta: { command: string; when: string; machine: string }, runs
         int(r.presses_sent),
         int(r.answered),
         int(r.answered_per_s),
+        fixed(r.server_us_per_answer, 1),
         `${r.answer.p50_ms} / ${r.answer.p99_ms} / ${r.answer.max_ms}`,
         int(r.acknowledged),
         `${int(r.sale.reserved)} / ${int(r.sale.sold)} / ${int(r.sale.available)}`,
