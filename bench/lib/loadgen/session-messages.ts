@@ -24,7 +24,9 @@ export type SendKind =
   /** alternate the two. */
   | 'mixed'
   /** {"type":"echo","ref":N} for the raw uWS echo baseline. */
-  | 'echo';
+  | 'echo'
+  /** Socket.IO emit-with-ack `42<ref>["request",{channel,message}]`, answered by `43<ref>[...]`. */
+  | 'socketio-ack';
 
 export interface SendPattern {
   kind: SendKind;
@@ -42,8 +44,8 @@ export interface SendPattern {
 }
 
 export interface SessionConfig {
-  /** 'haat' (PROTOCOL.md) or 'uws' (raw uWS: ready on open, nothing else spoken). */
-  protocol: 'haat' | 'uws';
+  /** 'haat' (PROTOCOL.md), 'uws' (raw uWS: ready on open, nothing else spoken) or 'socketio' (Engine.IO v4 / Socket.IO v5 over `ws`, ready once connected to `/`). */
+  protocol: 'haat' | 'uws' | 'socketio';
   host: string;
   port: number;
   /** Several servers (a cluster's nodes): connection i goes to ports[i % ports.length] instead of `port`. */
