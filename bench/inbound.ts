@@ -31,7 +31,7 @@ const USAGE = `usage: npm run bench:inbound -- [flags]
   --workers=2                client worker threads
   --max-outstanding=2000     requests without an answer per connection before the sender waits
   --burst=0                  >0: one extra step: bursts of this many frames per connection every 100 ms
-  --attach=PID:PORT          measure an already running haat (e.g. started with --cpu-prof) instead of starting one
+  --attach=PID:PORT          measure an already running server of the target (e.g. haat started with --cpu-prof) instead of starting one
   --deadline-s=600           backstop for the whole run`;
 
 interface Step {
@@ -66,7 +66,7 @@ interface Options {
 async function runTarget(target: string, o: Options): Promise<Step[]> {
   const tag = `inbound ${target}`;
   const server: ServerProcess =
-    target === 'haat' && o.attach
+    o.attach
       ? { pid: o.attach.pid, port: o.attach.port, outputTail: () => '', stop: async () => undefined, exited: new Promise<string>(() => undefined) }
       : target === 'haat'
         ? await startHaat()
