@@ -13,6 +13,7 @@ import type { BehaviourModule } from './behaviour.ts';
 import type { FromHost, ToHost } from './wire.ts';
 import type { RestartPolicy } from './supervisor.ts';
 import { systemClock } from '../time/clock.ts';
+import { HashRingPlacement } from './hashring-placement.ts';
 
 export interface HostTaskData {
   port: MessagePort;
@@ -25,6 +26,8 @@ export interface HostTaskData {
   /** Which engine the host persists actor state and reminders through. */
   engine: EngineSpec;
   config: unknown;
+  /** Host threads in all, when hosts may place actors themselves (see HostOptions.localPlacement). */
+  localPlacementHosts?: number;
 }
 
 // piscina loads this file through require(), and on Node 20 a worker's ESM
@@ -45,7 +48,8 @@ export default function hostTask(data: HostTaskData): Promise<string> {
   }
   const link = new EngineLink(out);
   const engines = createHostEngines(data.engine, link);
-  const host = new Host({ index: data.index, behaviours, mailboxLimit: data.mailboxLimit, restart: data.restart, engines, link, clock: systemClock, out, config: data.config });
+  const localPlacement = data.localPlacementHosts === undefined ? undefined : new HashRingPlacement(data.localPlacementHosts);
+  const host = new Host({ index: data.index, behaviours, mailboxLimit: data.mailboxLimit, restart: data.restart, engines, link, clock: systemClock, out, config: data.config, ...(localPlacement ? { localPlacement } : {}) });
   return new Promise<string>((resolve) => {
     const sweep = setInterval(() => host.sweep(), data.passivateSweepMs);
     port.on('message', (raw: unknown) => {

@@ -13,6 +13,7 @@ import { assertNever, type FromHost, type LifecycleKind, type ToHost, type WireE
 import type { SaveOutcome, SaveRequest } from '../engines/actor-state.ts';
 import { HaatError, isErrorCode } from '../errors.ts';
 import type { Clock } from '../time/clock.ts';
+import type { Placement } from './placement.ts';
 
 export interface HostOptions {
   index: number;
@@ -26,6 +27,13 @@ export interface HostOptions {
   clock: Clock;
   out: Batcher<FromHost>;
   config: unknown;
+  /**
+   * The placement of actors over host threads, when this host may compute it
+   * itself (the memory engine: one process, fixed placement). Sends to actors
+   * of this same thread are then delivered here, without the round trip
+   * through the main thread; elsewhere (a cluster) the main thread routes.
+   */
+  localPlacement?: Placement<number>;
 }
 
 interface Item {
@@ -46,8 +54,11 @@ interface HeldAsk {
 
 type ReminderChange = { r: 'set'; name: string; dueAt: number } | { r: 'cancel'; name: string };
 
-/** What a message's handling wants done once its save commits: an encoded FromHost item, an ask or a reminder change. */
-type Effect = string | HeldAsk | ReminderChange;
+/** A send to an actor of this same host thread: `m` is the message as JSON (a copy, as a send across threads would be). */
+type LocalSend = { l: string; m: string };
+
+/** What a message's handling wants done once its save commits: an encoded FromHost item, an ask, a reminder change or a local send. */
+type Effect = string | HeldAsk | ReminderChange | LocalSend;
 
 type CellStatus = 'new' | 'ready' | 'stopped';
 
@@ -279,7 +290,12 @@ export class Host {
         cell.version = stored?.version ?? 0;
         return stored?.state;
       },
-      send: (to, msg) => effect(JSON.stringify({ k: 's', a: to, m: msg })),
+      send: (to, msg) => {
+        if (this.opts.localPlacement?.ownerOf(to) !== this.opts.index) return effect(JSON.stringify({ k: 's', a: to, m: msg }));
+        const local: LocalSend = { l: to, m: JSON.stringify(msg) };
+        if (cell.capturing) cell.effects.push(local);
+        else this.sendLocal(local);
+      },
       ask: <R>(to: string, msg: OutgoingMessage, timeoutMs = 5000): Promise<R> => {
         const i = this.nextAskId++;
         const encoded = JSON.stringify({ k: 'a', i, a: to, m: msg, t: timeoutMs });
@@ -423,9 +439,28 @@ export class Host {
     for (const e of effects) {
       if (typeof e === 'string') this.opts.out.pushEncoded(e);
       else if ('encoded' in e) this.sendHeldAsk(e);
+      else if ('l' in e) this.sendLocal(e);
       else this.changeReminder(cell.address, e);
     }
   }
+
+  /**
+   * A send to an actor of this thread, delivered at the end of the turn (not
+   * inside the sender's handler). The main thread counts what each host has
+   * queued from the credits hosts return; a local send was never counted
+   * there, so it takes one credit back (`done` may go below zero).
+   */
+  private sendLocal(e: LocalSend): void {
+    this.done--;
+    this.localSends.push(e);
+    if (this.localSends.length === 1) queueMicrotask(this.flushLocalSends);
+  }
+
+  private readonly localSends: LocalSend[] = [];
+  private readonly flushLocalSends = (): void => {
+    const sends = this.localSends.splice(0);
+    for (const e of sends) this.deliver(e.l, JSON.parse(e.m) as ActorMessage, undefined, 0);
+  };
 
   /** Nothing of a failed or refused message leaves (the effects made from `from` on); asks still held are failed so nobody waits on them. */
   private dropEffects(cell: Cell, why: string, from = 0): void {
@@ -433,7 +468,7 @@ export class Host {
     const effects = cell.effects.slice(from);
     cell.effects = cell.effects.slice(0, from);
     for (const e of effects) {
-      if (typeof e === 'string' || !('encoded' in e) || e.sent) continue;
+      if (typeof e === 'string' || !('encoded' in e) || e.sent) continue; // sends, local sends and reminder changes are simply not made
       e.sent = true;
       const p = this.pendingAsks.get(e.id);
       this.pendingAsks.delete(e.id);

@@ -193,3 +193,19 @@ test('hostRestarted fires once, when a replacement is ready, not for replacement
   assert.equal(restarted.length, 1);
   assert.equal(downs, 1, 'one outage, one hostDown (node health counts them in pairs)');
 });
+
+test('with one process and the default placement, sends between actors of one host thread stay in it, in order, and the host queue count stays true', { timeout: 30_000 }, async () => {
+  const s = await startTestSystem({ workers: 2 });
+  try {
+    // Relayed sends to actors of the same host and of the other one arrive all, in order.
+    const [same, other] = [addressesOnHost(s, 'recorder', s.hostOf('recorder:relay-src'), 1, 'same')[0]!, addressesOnHost(s, 'recorder', 1 - s.hostOf('recorder:relay-src'), 1, 'other')[0]!];
+    assert.equal(await s.ask('recorder:relay-src', { type: 'relay', to: same, from: 'x', count: 200 }), 200);
+    assert.equal(await s.ask('recorder:relay-src', { type: 'relay', to: other, from: 'y', count: 200 }), 200);
+    const inOrder = (n: number) => Array.from({ length: n }, (_, i) => i);
+    assert.deepEqual(((await s.ask(same, { type: 'get' })) as [string, number][]).map(([, i]) => i), inOrder(200));
+    assert.deepEqual(((await s.ask(other, { type: 'get' })) as [string, number][]).map(([, i]) => i), inOrder(200));
+    await waitFor(() => s.queuedMessages(), (n) => n === 0, { what: 'every queued message counted as done' });
+  } finally {
+    await s.stop();
+  }
+});

@@ -405,6 +405,8 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> {
       passivateSweepMs: this.config.passivateSweepMs,
       engine: this.engines.spec,
       config: this.opts.hostConfig ?? null,
+      // One process (memory engine) with the default placement: a host can tell which actors are its own.
+      ...(this.engines.spec.kind === 'memory' && this.opts.placement === undefined ? { localPlacementHosts: this.config.workers } : {}),
     };
     const task = this.pool.run(data, { transferList: [port2] as never });
     const slot: HostSlot = { index, port: port1, out: new Batcher<ToHost>(port1, this.config.batchMax, 'immediate'), inflight: 0, generation, restarts, down: false, task, ready, markReady, isReady: false };
