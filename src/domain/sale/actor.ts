@@ -124,6 +124,11 @@ export function saleBehaviour(deps: SaleDeps) {
     return reply === undefined ? { state, persist: true } : { state, reply, persist: true };
   }
 
+  /** An answer that changes nothing itself: saved only when expire() returned holds to stock on the way. */
+  function answer(state: SaleState, sale: Sale, current: Sale, ctx: ActorContext, out: { reply: unknown } | { error: Result['error'] }): Result {
+    return current === sale ? { state, ...out } : { ...saved(current, ctx), ...out };
+  }
+
   function notFound(ctx: ActorContext): Result {
     return { state: { sale: undefined }, error: { code: 'sale_not_found', message: `no sale ${ctx.id}` } };
   }
@@ -169,10 +174,9 @@ export function saleBehaviour(deps: SaleDeps) {
               stockChanged(ctx, v.sale, msg.sku);
               return saved(v.sale, ctx, reservationReply(v.reservation));
             case 'duplicate':
-              return current === sale ? { state, reply: reservationReply(v.reservation) } : saved(current, ctx, reservationReply(v.reservation));
+              return answer(state, sale, current, ctx, { reply: reservationReply(v.reservation) });
             case 'refused':
-              // Expired holds still count as a change worth saving.
-              return current === sale ? { state, error: v.refusal } : { ...saved(current, ctx), error: v.refusal };
+              return answer(state, sale, current, ctx, { error: v.refusal });
             default:
               return assertNever(v);
           }
@@ -186,9 +190,9 @@ export function saleBehaviour(deps: SaleDeps) {
               stockChanged(ctx, r.sale, r.hold.sku);
               return saved(r.sale, ctx, {});
             case 'already':
-              return current === sale ? { state, reply: {} } : saved(current, ctx, {});
+              return answer(state, sale, current, ctx, { reply: {} });
             case 'refused':
-              return current === sale ? { state, error: r.refusal } : { ...saved(current, ctx), error: r.refusal };
+              return answer(state, sale, current, ctx, { error: r.refusal });
             default:
               return assertNever(r);
           }
@@ -200,11 +204,11 @@ export function saleBehaviour(deps: SaleDeps) {
           switch (c.kind) {
             case 'confirmed':
               stockChanged(ctx, c.sale, c.hold.sku);
-              return saved(c.sale, ctx, { ok: true, reservation: { id: c.hold.id, user_id: c.hold.user, sku: c.hold.sku, qty: c.hold.qty, status: 'confirmed' }, confirmed_at: toDhakaIso(ctx.now()) });
+              return saved(c.sale, ctx, { ...confirmedReply(c.hold.id, c.hold), confirmed_at: toDhakaIso(ctx.now()) });
             case 'already':
-              return current === sale ? { state, reply: { ok: true, reservation: { id: msg.reservation_id, user_id: c.user, sku: c.sku, qty: c.qty, status: 'confirmed' } } } : saved(current, ctx, { ok: true, reservation: { id: msg.reservation_id, user_id: c.user, sku: c.sku, qty: c.qty, status: 'confirmed' } });
+              return answer(state, sale, current, ctx, { reply: confirmedReply(msg.reservation_id, c) });
             case 'refused':
-              return current === sale ? { state, error: c.refusal } : { ...saved(current, ctx), error: c.refusal };
+              return answer(state, sale, current, ctx, { error: c.refusal });
             default:
               return assertNever(c);
           }
@@ -231,4 +235,9 @@ export function saleBehaviour(deps: SaleDeps) {
       }
     },
   });
+}
+
+/** The answer to POST sales/:id/confirm (and to a repeat of it). */
+function confirmedReply(id: string, h: { user: string; sku: string; qty: number }): { ok: true; reservation: Record<string, unknown> } {
+  return { ok: true, reservation: { id, user_id: h.user, sku: h.sku, qty: h.qty, status: 'confirmed' } };
 }
