@@ -42,6 +42,9 @@ interface Volatile {
 
 type Result = HandlerResult<SaleState>;
 
+/** What a commit did to the holds' expiries: one added, or one removed. */
+type ExpiryChange = { added: number; removed?: undefined } | { added?: undefined; removed: number };
+
 const HOLDS = 'holds';
 const STOCK = 'stock';
 const PRUNE_EVERY_MS = 60_000;
@@ -92,41 +95,49 @@ export function saleBehaviour(deps: SaleDeps) {
   }
 
   /** Keeps the hold reminder at the earliest expiry (set only when it moves). */
-  function followExpiry(ctx: ActorContext, sale: Sale): void {
+  /**
+   * Keeps the hold reminder at the earliest expiry. `change` says what moved,
+   * so that a reserve or a release of a later hold costs nothing: a scan of
+   * every hold per request would make a big sale quadratic.
+   */
+  function followExpiry(ctx: ActorContext, sale: Sale, change?: ExpiryChange): void {
     const v = vol(ctx);
-    v.nextExpiry = nextExpiry(sale);
+    if (change === undefined) v.nextExpiry = nextExpiry(sale);
+    else if (change.added !== undefined) v.nextExpiry = v.nextExpiry === undefined ? change.added : Math.min(v.nextExpiry, change.added);
+    else if (change.removed === v.nextExpiry) v.nextExpiry = nextExpiry(sale);
     if (v.nextExpiry === v.reminderAt) return;
     if (v.nextExpiry === undefined) ctx.cancelReminder(HOLDS);
     else ctx.setReminder(HOLDS, v.nextExpiry);
     v.reminderAt = v.nextExpiry;
   }
 
-  /** Returns due holds to stock; the sale unchanged (same object) when none is due. */
-  function expire(ctx: ActorContext, sale: Sale): Sale {
+  /** Returns due holds to stock and forgets old idempotency records (in place); true when the sale changed. */
+  function expire(ctx: ActorContext, sale: Sale): boolean {
     const v = vol(ctx);
     const now = ctx.now();
-    let next = sale;
+    let changed = false;
     if (v.nextExpiry !== undefined && v.nextExpiry <= now) {
-      const { sale: after, expired } = expireDue(sale, now);
-      next = after;
-      for (const sku of new Set(expired.map((h) => h.sku))) stockChanged(ctx, next, sku);
+      const { expired } = expireDue(sale, now);
+      changed = expired.length > 0;
+      for (const sku of new Set(expired.map((h) => h.sku))) stockChanged(ctx, sale, sku);
+      if (!changed) v.nextExpiry = nextExpiry(sale);
     }
     if (now - v.lastPrune >= PRUNE_EVERY_MS) {
       v.lastPrune = now;
-      next = forgetOld(next, now, deps.idempotencyTtlMs);
+      if (forgetOld(sale, now, deps.idempotencyTtlMs) > 0) changed = true;
     }
-    return next;
+    return changed;
   }
 
-  function saved(sale: Sale, ctx: ActorContext, reply?: unknown): Result {
-    followExpiry(ctx, sale);
+  function saved(sale: Sale, ctx: ActorContext, reply?: unknown, change?: ExpiryChange): Result {
+    followExpiry(ctx, sale, change);
     const state: SaleState = { sale };
     return reply === undefined ? { state, persist: true } : { state, reply, persist: true };
   }
 
-  /** An answer that changes nothing itself: saved only when expire() returned holds to stock on the way. */
-  function answer(state: SaleState, sale: Sale, current: Sale, ctx: ActorContext, out: { reply: unknown } | { error: Result['error'] }): Result {
-    return current === sale ? { state, ...out } : { ...saved(current, ctx), ...out };
+  /** An answer that changes nothing itself: saved only when expire() changed the sale on the way. */
+  function answer(state: SaleState, sale: Sale, changed: boolean, ctx: ActorContext, out: { reply: unknown } | { error: Result['error'] }): Result {
+    return changed ? { ...saved(sale, ctx), ...out } : { state, ...out };
   }
 
   function notFound(ctx: ActorContext): Result {
@@ -162,53 +173,55 @@ export function saleBehaviour(deps: SaleDeps) {
           const created = newSale(msg.spec, ctx.now());
           return saved(created, ctx, saleView(created, ctx.now()));
         }
-        case 'get':
+        case 'get': {
           if (sale === undefined) return notFound(ctx);
-          return { state, reply: saleView(expire(ctx, sale), ctx.now()) };
+          const changed = expire(ctx, sale);
+          return answer(state, sale, changed, ctx, { reply: saleView(sale, ctx.now()) });
+        }
         case 'reserve': {
           if (sale === undefined) return notFound(ctx);
-          const current = expire(ctx, sale);
-          const v = reserve(current, { user: msg.user, sku: msg.sku, qty: msg.qty, clientReqId: msg.client_req_id }, ctx.now());
+          const changed = expire(ctx, sale);
+          const v = reserve(sale, { user: msg.user, sku: msg.sku, qty: msg.qty, clientReqId: msg.client_req_id }, ctx.now());
           switch (v.kind) {
             case 'reserved':
               stockChanged(ctx, v.sale, msg.sku);
-              return saved(v.sale, ctx, reservationReply(v.reservation));
+              return saved(v.sale, ctx, reservationReply(v.reservation), changed ? undefined : { added: v.reservation.expiresAt });
             case 'duplicate':
-              return answer(state, sale, current, ctx, { reply: reservationReply(v.reservation) });
+              return answer(state, sale, changed, ctx, { reply: reservationReply(v.reservation) });
             case 'refused':
-              return answer(state, sale, current, ctx, { error: v.refusal });
+              return answer(state, sale, changed, ctx, { error: v.refusal });
             default:
               return assertNever(v);
           }
         }
         case 'release': {
           if (sale === undefined) return notFound(ctx);
-          const current = expire(ctx, sale);
-          const r = release(current, msg.user, msg.reservation_id, ctx.now());
+          const changed = expire(ctx, sale);
+          const r = release(sale, msg.user, msg.reservation_id, ctx.now());
           switch (r.kind) {
             case 'released':
               stockChanged(ctx, r.sale, r.hold.sku);
-              return saved(r.sale, ctx, {});
+              return saved(r.sale, ctx, {}, changed ? undefined : { removed: r.hold.expiresAt });
             case 'already':
-              return answer(state, sale, current, ctx, { reply: {} });
+              return answer(state, sale, changed, ctx, { reply: {} });
             case 'refused':
-              return answer(state, sale, current, ctx, { error: r.refusal });
+              return answer(state, sale, changed, ctx, { error: r.refusal });
             default:
               return assertNever(r);
           }
         }
         case 'confirm': {
           if (sale === undefined) return notFound(ctx);
-          const current = expire(ctx, sale);
-          const c = confirm(current, msg.reservation_id, ctx.now());
+          const changed = expire(ctx, sale);
+          const c = confirm(sale, msg.reservation_id, ctx.now());
           switch (c.kind) {
             case 'confirmed':
               stockChanged(ctx, c.sale, c.hold.sku);
-              return saved(c.sale, ctx, { ...confirmedReply(c.hold.id, c.hold), confirmed_at: toDhakaIso(ctx.now()) });
+              return saved(c.sale, ctx, { ...confirmedReply(c.hold.id, c.hold), confirmed_at: toDhakaIso(ctx.now()) }, changed ? undefined : { removed: c.hold.expiresAt });
             case 'already':
-              return answer(state, sale, current, ctx, { reply: confirmedReply(msg.reservation_id, c) });
+              return answer(state, sale, changed, ctx, { reply: confirmedReply(msg.reservation_id, c) });
             case 'refused':
-              return answer(state, sale, current, ctx, { error: c.refusal });
+              return answer(state, sale, changed, ctx, { error: c.refusal });
             default:
               return assertNever(c);
           }
@@ -222,8 +235,7 @@ export function saleBehaviour(deps: SaleDeps) {
           const v = vol(ctx);
           v.nextExpiry = nextExpiry(sale);
           v.reminderAt = msg.due_at;
-          const current = expire(ctx, sale);
-          if (current !== sale) return saved(current, ctx);
+          if (expire(ctx, sale)) return saved(sale, ctx);
           followExpiry(ctx, sale);
           return { state };
         }

@@ -35,8 +35,9 @@ test('checks run in the order of §8: sku, open, limit, stock', () => {
 test('a reserve is all or nothing, and reserved + sold never passes stock', () => {
   let s: Sale = newSale(spec({ perUserLimit: 10 }), T0);
   s = reserved(reserve(s, r('u1', 'red', 2), T0)).sale;
-  const before = s;
+  const before = structuredClone(s);
   assert.equal(refused(reserve(s, r('u2', 'red', 2), T0)), 'sold_out');
+  assert.equal(refused(reserve(s, r('u1', 'red', 9), T0)), 'limit_exceeded');
   assert.deepEqual(s, before, 'nothing changed');
   s = reserved(reserve(s, r('u2', 'red', 1), T0)).sale;
   assert.equal(available(s.skus.red!), 0);
@@ -60,11 +61,11 @@ test('held plus bought count against per_user_limit; a release or expiry gives t
   assert.deepEqual([s.skus.red!.reserved, s.skus.red!.sold, available(s.skus.red!)], [0, 1, 2]);
   s = reserved(reserve(s, r('u1', 'blue', 1), T0 + 5)).sale;
   assert.equal(nextExpiry(s), T0 + 5 + 60_000);
+  assert.equal(expireDue(s, T0 + 5 + 59_999).expired.length, 0, 'not a millisecond early');
   const e = expireDue(s, T0 + 5 + 60_000);
   assert.deepEqual(e.expired.map((h) => h.sku), ['blue']);
   assert.equal(available(e.sale.skus.blue!), 1);
   assert.deepEqual(e.sale.users.u1, { held: 0, bought: 1 });
-  assert.equal(expireDue(s, T0 + 5 + 59_999).expired.length, 0, 'not a millisecond early');
 });
 
 test('release after confirm is refused; release twice is ok; another user cannot release it', () => {
@@ -94,8 +95,9 @@ test('a repeated client_req_id returns the first answer; the key is per user', (
   assert.notEqual(other.reservation.id, a.reservation.id);
   // Remembered for the ttl, then forgotten (unless still held).
   s = (release(other.sale, 'u1', a.reservation.id, T0 + 20) as Extract<ReturnType<typeof release>, { kind: 'released' }>).sale;
-  assert.equal(Object.keys(forgetOld(s, T0 + 1000, 500).answers).length, 1, 'u2 still holds its reservation: kept');
-  assert.deepEqual(Object.keys(forgetOld(s, T0 + 1000, 500).finished), []);
+  assert.equal(forgetOld(s, T0 + 1000, 500), 2, "u1's answer and its released reservation");
+  assert.equal(Object.keys(s.answers).length, 1, 'u2 still holds its reservation: kept');
+  assert.deepEqual(Object.keys(s.finished), []);
 });
 
 test('the view of §8', () => {
