@@ -27,10 +27,15 @@ export interface NotificationTemplates {
 
 export class TemplateFileError extends Error {}
 
+/** A plain message for an absent entry; other issues keep zod's own. */
+function missing(what: string) {
+  return (issue: { input?: unknown }): string | undefined => (issue.input === undefined ? what : undefined);
+}
+
 function templateText(type: NotificationType) {
   const known = Object.keys(paramsOf(type));
   return z
-    .string()
+    .string({ error: missing('missing') })
     .min(1)
     .transform((text, ctx): readonly Segment[] => {
       const parsed = parseTemplate(text);
@@ -48,12 +53,14 @@ function templateText(type: NotificationType) {
 }
 
 const templatesSchema = z.strictObject(
-  Object.fromEntries(NOTIFICATION_TYPES.map((type) => [type, z.strictObject({ title: templateText(type), message: templateText(type) })])) as {
+  Object.fromEntries(
+    NOTIFICATION_TYPES.map((type) => [type, z.strictObject({ title: templateText(type), message: templateText(type) }, { error: missing('no template for this type') })]),
+  ) as {
     [T in NotificationType]: z.ZodObject<{ title: ReturnType<typeof templateText>; message: ReturnType<typeof templateText> }>;
   },
 );
 
-const label = z.string().min(1);
+const label = z.string({ error: missing('no label for this value') }).min(1);
 const valuesSchema = z.strictObject(
   Object.fromEntries(Object.entries(VALUE_SETS).map(([set, keys]) => [set, z.strictObject(Object.fromEntries(keys.map((k) => [k, label])))])) as {
     [S in ValueSet]: z.ZodObject<{ [K in (typeof VALUE_SETS)[S][number]]: typeof label }>;
