@@ -173,7 +173,7 @@ test('an auction closes by its reminder with nobody connected, after passivation
   const joined = await u.request({ type: 'join_channel', channels: [`auction:${id}`] });
   const pos = (joined.channels as { epoch: string; offset: number }[])[0]!;
   assert.equal((await u.request({ type: 'bid', auction_id: id, amount: 120 })).type, 'reply');
-  await u.next((f) => f.type === 'event' && f.event_type === 'bid_placed');
+  await withTimeout(u.next((f) => f.type === 'event' && f.event_type === 'bid_placed'), { what: 'bid_placed' });
   await u.close();
   await nextEvent(node.actors, 'lifecycle', (ev) => ev.address === `auction:${id}` && ev.kind === 'passivated');
   await untilTime(start + 1500);

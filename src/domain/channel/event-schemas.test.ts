@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { startTestNode, token, type TestNode } from '../../testkit/node.ts';
 import { restClient } from '../../testkit/commerce.ts';
 import { checkClientEvent } from './event-schemas.ts';
+import { withTimeout } from '../../testkit/wait.ts';
 
 let node: TestNode;
 before(async () => {
@@ -32,13 +33,14 @@ test('over the wire: forbidden before bad_request, default priorities of §3b, R
   const customer = await node.connect({ token: await token({ sub: 'c', roles: ['customer'] }) });
   const pub = await node.connect({ token: publisher });
   const sub = await node.connect({ token: await token({ sub: 'o', roles: ['customer'], channels: ['order:o1'] }) });
-  await sub.request({ type: 'join_channel', channels: ['order:o1'] });
+  const joined = await sub.request({ type: 'join_channel', channels: ['order:o1'] });
+  assert.deepEqual(joined.denied, [], JSON.stringify(joined));
   assert.equal((await customer.request({ type: 'broadcast_event', channel: 'order:o1', event_type: 'order_status_update', data: {} })).code, 'forbidden', 'no right: forbidden, whatever the data');
   assert.equal((await pub.request({ type: 'broadcast_event', channel: 'order:o1', event_type: 'order_status_update', data: {} })).code, 'bad_request');
   assert.equal((await pub.request({ type: 'broadcast_event', channel: 'auction:a1', event_type: 'bid_placed', data: {} })).code, 'forbidden');
   const ok = await pub.request({ type: 'broadcast_event', channel: 'order:o1', event_type: 'order_status_update', data: { order_id: 'o1', status: 'shipped' } });
   assert.equal(ok.type, 'reply');
-  const ev = await sub.next((f) => f.type === 'event' && f.id === ok.id);
+  const ev = await withTimeout(sub.next((f) => f.type === 'event' && f.id === ok.id), { what: 'the event on order:o1' });
   assert.equal(ev.priority, 'high', 'the default priority of order_status_update');
   const rest = restClient(node.http);
   const bad = await rest.post('events/broadcast', { channel: 'order:o1', event_type: 'payment_status_update', data: { order_id: 'o1' } }, publisher);
