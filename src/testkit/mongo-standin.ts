@@ -55,11 +55,12 @@ function launch(port: number): Promise<{ child: ChildProcess; exited: Promise<vo
   });
 }
 
-export async function startMongoStandin(): Promise<MongoStandin> {
+/** Starts the stand-in on `port`, or on a free port when none is given. */
+export async function startMongoStandin(opts: { port?: number } = {}): Promise<MongoStandin> {
   let lastErr: unknown;
   // The port is free when asked but someone may take it before Python binds: try a few.
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const port = await freePort();
+  for (let attempt = 0; attempt < (opts.port === undefined ? 3 : 1); attempt++) {
+    const port = opts.port ?? (await freePort());
     try {
       const { child, exited } = await launch(port);
       const kill = async (): Promise<void> => {

@@ -3,7 +3,7 @@
 // and whenever a round trip finds no server, health is false and operations
 // fail with `unavailable`.
 import type { Logger } from 'pino';
-import type { IndexDescription } from 'mongodb';
+import type { Db, IndexDescription } from 'mongodb';
 import type { MongoStoreOptions, Store, StoreHealth } from '../store.ts';
 import { MongoLink } from './mongo-link.ts';
 import type { IdDoc } from './docs.ts';
@@ -51,6 +51,8 @@ export interface MongoStore extends Store {
   readonly kind: 'mongodb';
   /** Resolves once the indexes exist (the store is usable before, reads may be slow). */
   readonly indexesCreated: Promise<void>;
+  /** The database, for ops scripts and tests (the store's own writes go through its collections). */
+  readonly db: Db;
   /** Round trips and ops of the batched hot-path writes. */
   batchStats(): { connections: BatcherStats; deliveryCounts: BatcherStats };
 }
@@ -118,6 +120,7 @@ export function createMongoStore(opts: MongoStoreOptions, deps: { logger: Logger
     chatRooms: new MongoChatRooms(coll(COLLECTIONS.rooms), coll(COLLECTIONS.messages), link),
     notifications: new MongoNotifications(coll(COLLECTIONS.notifications), link),
     indexesCreated,
+    db: link.db,
     health: (): StoreHealth => (closed ? { ok: false, detail: 'mongodb: closed' } : link.health()),
     batchStats: () => ({ connections: connectionWrites.stats, deliveryCounts: countWrites.stats }),
     flush,
@@ -130,7 +133,7 @@ export function createMongoStore(opts: MongoStoreOptions, deps: { logger: Logger
       }
       closed = true;
       clearTimeout(pingTimer);
-      await link.client.close();
+      await link.close();
     },
   };
 }
