@@ -21,12 +21,15 @@ const skipStandin = missing !== null && process.env.HAAT_SKIP_STANDIN === '1' ? 
 const onlyReal = realUrl ? undefined : 'needs a real MongoDB (set MONGO_URL): the stand-in has no TTL monitor, it drops expired documents on the next access';
 
 let n = 0;
+/** Every store of the file, closed in `after`; `ownDbs` are those whose database is dropped there. */
 const stores: MongoStore[] = [];
+const ownDbs: MongoStore[] = [];
 
 /** A store on a database no other store of this run uses; dropped in `after`. */
 async function open(url: string, extra: Partial<MongoStoreOptions> = {}): Promise<MongoStore> {
   const store = createMongoStore({ url, dbName: `haat_test_${process.pid}_${++n}`, serverSelectionTimeoutMs: 2_000, ...extra }, { logger: silentLogger() });
   stores.push(store);
+  ownDbs.push(store);
   await store.indexesCreated;
   return store;
 }
@@ -45,7 +48,7 @@ describe(`store on ${target}`, { timeout: 60_000, ...(skipStandin ? { skip: skip
   });
   after(async () => {
     // A real server keeps what the tests wrote unless dropped; the stand-in forgets it when it stops.
-    if (realUrl) for (const s of stores) await s.db.dropDatabase().catch((err: Error) => assert.fail(`drop ${s.db.databaseName}: ${err.message}`));
+    if (realUrl) for (const s of ownDbs) await s.db.dropDatabase().catch((err: Error) => assert.fail(`drop ${s.db.databaseName}: ${err.message}`));
     await Promise.all(stores.map((s) => s.close()));
     await standin?.stop();
   });

@@ -25,7 +25,7 @@ export interface Store {
   health(): StoreHealth;
   /** Writes buffered on hot paths reach the database (a no-op on memory). */
   flush(): Promise<void>;
-  /** Flushes and releases connections; further calls fail. */
+  /** Flushes buffered writes and releases connections; the store is not used after. */
   close(): Promise<void>;
 }
 
