@@ -24,9 +24,9 @@ function unwrap(err: unknown): unknown {
   return err;
 }
 
-/** Driver errors that mean "no server to talk to right now" rather than a bad request. */
 const SOCKET_ERRORS = new Set(['EPIPE', 'ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
 
+/** Errors that mean "no server to talk to right now" rather than a bad request. */
 function isUnreachable(err: unknown): boolean {
   // A write on a socket the server just closed can surface as Node's own error.
   if (err instanceof Error && SOCKET_ERRORS.has((err as NodeJS.ErrnoException).code ?? '')) return true;
@@ -52,6 +52,7 @@ export class MongoLink {
     private readonly logger: Logger,
   ) {
     this.client = new MongoClient(url, { serverSelectionTimeoutMS: serverSelectionTimeoutMs, connectTimeoutMS: serverSelectionTimeoutMs });
+    // The driver says "test" when the URL names no database: ours is "haat" then.
     this.db = this.client.db(dbName ?? (this.client.options.dbName === 'test' ? 'haat' : this.client.options.dbName));
   }
 
