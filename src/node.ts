@@ -23,6 +23,8 @@ import { BusInterest, BusJoinSync } from './cluster/bus-interest.ts';
 import type { GatewayDeps } from './gateway/gateway.ts';
 import { ClusterServices, localNodeOf } from './cluster/cluster-services.ts';
 import type { ClusterAdmin } from './cluster/cluster-admin.ts';
+import type { MongoStoreOptions, Store, StoreSpec } from './store/store.ts';
+import { createStore } from './store/create-store.ts';
 
 
 export const DOMAIN_BEHAVIOURS = new URL('./domain/behaviours.ts', import.meta.url).href;
@@ -35,6 +37,8 @@ export interface RunningNode {
   actors: ActorSystem;
   gateway: Gateway;
   metrics: Metrics;
+  /** The system of record: memory, or MongoDB when MONGO_URL is set. */
+  store: Store;
   /** Drains (closing frames, 1001) and stops; resolves when everything is closed. */
   stop(): Promise<void>;
 }
@@ -43,17 +47,11 @@ export interface NodeOptions {
   clock?: Clock;
   /** Process-wide default metrics (event loop, GC); off for in-process test nodes. */
   defaultMetrics?: boolean;
-}
-
-/** Settings a node was given that this build cannot honour stop it at start, naming the setting (no silent fallback). */
-export function refuseUnbuilt(config: Config): void {
-  if (config.store.mongoUrl !== null) {
-    throw new Error('MONGO_URL is set, but the MongoDB store is not part of this version of haat yet: unset MONGO_URL to run on the memory store');
-  }
+  /** MongoDB store timings (tests shorten them to see an outage quickly). */
+  mongo?: Pick<MongoStoreOptions, 'serverSelectionTimeoutMs' | 'healthIntervalMs' | 'flushMs' | 'flushOps'>;
 }
 
 export async function startNode(config: Config, logger: Logger, opts: NodeOptions = {}): Promise<RunningNode> {
-  refuseUnbuilt(config);
   const clock = opts.clock ?? systemClock;
   const { uws, build } = loadUws({ allowFallback: config.uws.allowFallback });
   logger.info({ uws: build.binary, native: build.native }, build.native ? 'uWebSockets.js native build loaded' : 'uWebSockets.js ws FALLBACK loaded (slow; allowed by HAAT_ALLOW_UWS_FALLBACK)');
@@ -66,7 +64,10 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
   // The node's own engine (main thread). Redis: started without waiting, so a
   // node whose Redis is down comes up not ready and keeps trying (health 503).
   const engine: Engine = redisUrls ? await createRedisEngine(redisUrls, { logger: logger.child({ mod: 'redis' }), waitForConnection: false }) : createMemoryEngine(clock);
-  logger.info({ engine: engine.name, store: 'memory' }, 'engine chosen');
+  // MongoDB: returns at once; a node whose MongoDB is down comes up not ready (health 503) and keeps trying.
+  const storeSpec: StoreSpec = config.store.mongoUrl === null ? { kind: 'memory' } : { kind: 'mongodb', url: config.store.mongoUrl, ...opts.mongo };
+  const store = createStore(storeSpec, { logger });
+  logger.info({ engine: engine.name, store: store.kind }, 'engine and store chosen');
   const hostSlice: HostSlice = { channels: config.channels, commerce: config.commerce, engine: engineSpec };
   let cluster: Cluster | undefined;
   const actors = new ActorSystem({
@@ -162,19 +163,20 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
     clusterAdmin: () => clusterAdmin,
     health: () => {
       const engineOk = cluster === undefined || cluster.ready;
+      const storeHealth = store.health();
       const checks = {
         engine: cluster === undefined ? 'ok (memory: in this process)' : engineOk ? `ok (${engine.name}, ring epoch ${cluster.ringEpoch ?? '?'})` : `${engine.name} unreachable`,
-        store: 'ok (memory: in this process)',
+        store: storeHealth.detail,
         actors: hostsDown > 0 ? `${hostsDown} host thread(s) down` : 'ok',
         gateway: gateway.isDraining ? 'draining' : 'ok',
       };
-      return { ready: hostsDown === 0 && !gateway.isDraining && engineOk, checks };
+      return { ready: hostsDown === 0 && !gateway.isDraining && engineOk && storeHealth.ok, checks };
     },
     info: () => ({
       version: VERSION,
       node: nodeId,
       engine: engine.name,
-      store: 'memory',
+      store: store.kind,
       uws: build,
       node_version: process.version,
       config: { workers: config.actors.workers, gateway: config.gateway, channels: config.channels, cluster: redisUrls ? config.cluster : null, allow_guests: config.auth.allowGuests },
@@ -230,6 +232,7 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
     // (their state is in the engine), and this node's mailbox is taken over.
     if (cluster) await cluster.leave();
     await actors.stop();
+    await store.close();
     await engine.close();
   };
   return {
@@ -239,6 +242,7 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
     actors,
     gateway,
     metrics,
+    store,
     stop: () => (stopped ??= stop()),
   };
 }

@@ -2,7 +2,7 @@
 import { SignJWT } from 'jose';
 import { loadConfig } from '../config/load.ts';
 import { silentLogger } from '../log/logger.ts';
-import { startNode, type RunningNode } from '../node.ts';
+import { startNode, type NodeOptions, type RunningNode } from '../node.ts';
 import { TestClient } from './ws-client.ts';
 
 export const TEST_SECRET = 'test-secret-of-haat';
@@ -13,12 +13,12 @@ export interface TestNode extends RunningNode {
   connect: (query?: Record<string, string>) => Promise<TestClient>;
 }
 
-export async function startTestNode(overrides: Record<string, unknown> = {}): Promise<TestNode> {
+export async function startTestNode(overrides: Record<string, unknown> = {}, opts: NodeOptions = {}): Promise<TestNode> {
   const config = loadConfig({
     env: { PORT: '0', HAAT_JWT_SECRET: TEST_SECRET, HAAT_NODE_ID: 'n-test' },
     overrides: { server: { host: '127.0.0.1' }, actors: { workers: 1 }, ...overrides },
   });
-  const node = await startNode(config, silentLogger(), { defaultMetrics: false });
+  const node = await startNode(config, silentLogger(), { defaultMetrics: false, ...opts });
   const url = (query: Record<string, string> = {}): string => {
     const q = new URLSearchParams(query).toString();
     return `ws://127.0.0.1:${node.port}/ws${q ? `?${q}` : ''}`;

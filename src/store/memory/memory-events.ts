@@ -1,0 +1,36 @@
+import { HaatError } from '../../errors.ts';
+import type { DeliveryStatus, RealtimeEventRecord, RealtimeEvents } from '../realtime-events.ts';
+import { clampLimit, decodeCursor, pageOf, type Page, type PageRequest } from '../page.ts';
+import { newestFirst } from './order.ts';
+
+export class MemoryEvents implements RealtimeEvents {
+  private readonly byId = new Map<string, RealtimeEventRecord>();
+
+  async insert(record: RealtimeEventRecord): Promise<void> {
+    if (this.byId.has(record.id)) throw new HaatError('conflict', `event ${record.id} exists`);
+    this.byId.set(record.id, structuredClone(record));
+  }
+
+  async get(id: string): Promise<RealtimeEventRecord | null> {
+    const r = this.byId.get(id);
+    return r ? structuredClone(r) : null;
+  }
+
+  async addDelivery(id: string, delta: Partial<DeliveryStatus>): Promise<void> {
+    const r = this.byId.get(id);
+    if (!r) return;
+    r.delivery.total += delta.total ?? 0;
+    r.delivery.delivered += delta.delivered ?? 0;
+    r.delivery.failed += delta.failed ?? 0;
+  }
+
+  async listByChannel(channel: string, page: PageRequest = {}): Promise<Page<RealtimeEventRecord>> {
+    const limit = clampLimit(page.limit);
+    const items = newestFirst(
+      [...this.byId.values()].filter((r) => r.channel === channel),
+      decodeCursor(page.cursor, 2),
+      limit,
+    );
+    return pageOf(items.map((r) => structuredClone(r)), limit, (r) => [r.created_at, r.id]);
+  }
+}
