@@ -44,13 +44,7 @@ export interface Hold {
 
 export type Finished = 'confirmed' | 'released' | 'expired';
 
-export interface Sale {
-  id: string;
-  title: string | null;
-  startsAt: number;
-  endsAt: number;
-  perUserLimit: number;
-  holdMs: number;
+export interface Sale extends Omit<SaleSpec, 'skus'> {
   /** In the order the sale was created with. */
   skus: Record<string, SkuState>;
   holds: Record<string, Hold>;
