@@ -330,7 +330,10 @@ export class Host {
         const t = setTimeout(() => {
           timers.delete(name);
           // Only the incarnation that set it: a passivated, restarted or fenced actor has no timers.
-          if (this.cells.get(address) === cell && cell.status === 'ready') this.deliver(address, { type: 'timer', name } as ActorMessage, undefined, 0);
+          if (this.cells.get(address) !== cell || cell.status !== 'ready') return;
+          // Like a local send, a timer's message was never counted by the main thread: take its credit back.
+          this.done--;
+          this.deliver(address, { type: 'timer', name } as ActorMessage, undefined, 0);
         }, delayMs);
         timers.set(name, t);
       },
