@@ -84,7 +84,7 @@ export class Gateway {
   private onDrained: (() => void) | undefined;
   private sweeper: NodeJS.Timeout | undefined;
   framesIn = 0;
-  private readonly framesInByType = new Map<string, { n: number }>();
+  private readonly framesInByType = new Map<string, { inc(): void }>();
   private readonly log: Logger;
 
   constructor(private readonly d: GatewayDeps) {
@@ -307,11 +307,11 @@ export class Gateway {
     dispatch(this.handlers, ws, s, frame);
   }
 
-  /** Tallied per type; prom-client gets the counts when scraped. */
+  /** prom-client hashes the labels on every labels() call; the per-type children are kept instead. */
   private countFrameIn(type: string): void {
     let c = this.framesInByType.get(type);
-    if (!c) this.framesInByType.set(type, (c = this.d.metrics.framesInTally(type)));
-    c.n++;
+    if (!c) this.framesInByType.set(type, (c = this.d.metrics.framesIn.labels(type)));
+    c.inc();
   }
 
   /** §2: a client that keeps flooding is closed with 4008 and goes to the security log. */

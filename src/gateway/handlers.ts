@@ -7,7 +7,7 @@ import type { Socket } from './connection.ts';
 import type { DispatchTable } from './dispatch.ts';
 import { withRef, type FrameRef } from './frames.ts';
 import type { Membership } from './membership.ts';
-import { publishReplyFrame, requestPublish, type PublishRequest } from './publish.ts';
+import { requestPublish, type PublishRequest } from './publish.ts';
 import { sanitizeText } from './sanitize.ts';
 import type { Writer } from './writer.ts';
 import { toPaisa } from '../domain/commerce/money.ts';
@@ -37,7 +37,7 @@ export function frameHandlers(d: HandlerDeps): DispatchTable {
     const channel = req.channel;
     requestPublish(d.actors, req, d.askTimeoutMs, (err, answer) => {
       if (err || !answer) return error(ws, ref, err ?? new HaatError('internal', 'no answer'));
-      writer.sendRaw(ws, publishReplyFrame(answer, channel, ref));
+      writer.send(ws, withRef({ type: 'reply', ok: true, id: answer.id, channel, offset: answer.offset }, ref));
     });
   };
 
