@@ -331,9 +331,7 @@ export class Host {
           timers.delete(name);
           // Only the incarnation that set it: a passivated, restarted or fenced actor has no timers.
           if (this.cells.get(address) !== cell || cell.status !== 'ready') return;
-          // Like a local send, a timer's message was never counted by the main thread: take its credit back.
-          this.done--;
-          this.deliver(address, { type: 'timer', name } as ActorMessage, undefined, 0);
+          this.deliverUncounted(address, { type: 'timer', name } as ActorMessage);
         }, delayMs);
         timers.set(name, t);
       },
@@ -447,14 +445,8 @@ export class Host {
     }
   }
 
-  /**
-   * A send to an actor of this thread, delivered at the end of the turn (not
-   * inside the sender's handler). The main thread counts what each host has
-   * queued from the credits hosts return; a local send was never counted
-   * there, so it takes one credit back (`done` may go below zero).
-   */
+  /** A send to an actor of this thread, delivered at the end of the turn (not inside the sender's handler). */
   private sendLocal(e: LocalSend): void {
-    this.done--;
     this.localSends.push(e);
     if (this.localSends.length === 1) queueMicrotask(this.flushLocalSends);
   }
@@ -462,8 +454,19 @@ export class Host {
   private readonly localSends: LocalSend[] = [];
   private readonly flushLocalSends = (): void => {
     const sends = this.localSends.splice(0);
-    for (const e of sends) this.deliver(e.l, JSON.parse(e.m) as ActorMessage, undefined, 0);
+    for (const e of sends) this.deliverUncounted(e.l, JSON.parse(e.m) as ActorMessage);
   };
+
+  /**
+   * Delivers a message that did not come from the main thread (a local send,
+   * a timer). The main thread counts what each host has queued from the
+   * credits hosts return; it never counted this one, so it takes one credit
+   * back (`done` may go below zero) before its handling gives one.
+   */
+  private deliverUncounted(address: string, m: ActorMessage): void {
+    this.done--;
+    this.deliver(address, m, undefined, 0);
+  }
 
   /** Nothing of a failed or refused message leaves (the effects made from `from` on); asks still held are failed so nobody waits on them. */
   private dropEffects(cell: Cell, why: string, from = 0): void {

@@ -37,3 +37,8 @@ export function token(claims: { sub?: string; roles?: string[]; channels?: strin
   if (sub !== undefined) jwt.setSubject(sub);
   return jwt.sign(new TextEncoder().encode(opts.secret ?? TEST_SECRET));
 }
+
+/** A connection of user `sub` (with `roles`, customer by default) to a test node. */
+export async function connectAs(node: TestNode, sub: string, roles: string[] = ['customer']): Promise<TestClient> {
+  return node.connect({ token: await token({ sub, roles }) });
+}

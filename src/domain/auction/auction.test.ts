@@ -2,7 +2,7 @@
 // in-process node with two host threads.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestNode, token, type TestNode } from '../../testkit/node.ts';
+import { connectAs, startTestNode, token, type TestNode } from '../../testkit/node.ts';
 import { nextEvent } from '../../testkit/actors.ts';
 import { isoIn, restClient, untilTime } from '../../testkit/commerce.ts';
 import { checkBids, type BidRecord } from '../../testkit/linearizability.ts';
@@ -23,9 +23,7 @@ after(async () => {
   await node.stop();
 });
 
-async function user(id: string): Promise<TestClient> {
-  return node.connect({ token: await token({ sub: id, roles: ['customer'] }) });
-}
+const user = (id: string): Promise<TestClient> => connectAs(node, id);
 
 test('POST auctions answers 201 with the auction; GET shows it to anyone; a duplicate id is 409; bad fields 400; unknown 404', T, async () => {
   const body = { id: 'rest-1', product_id: 'p1', title: 'iPhone 14 Pro', starting_price: 1350.1, min_increment: 0.2, starts_at: isoIn(-1000), ends_at: isoIn(3_600_000), soft_close_s: 30 };

@@ -2,7 +2,7 @@
 // in-process node with two host threads.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestNode, token, type TestNode } from '../../testkit/node.ts';
+import { connectAs, startTestNode, token, type TestNode } from '../../testkit/node.ts';
 import { isoIn, restClient, untilTime } from '../../testkit/commerce.ts';
 import { checkReservations, type ReserveRecord } from '../../testkit/linearizability.ts';
 import { withTimeout } from '../../testkit/wait.ts';
@@ -22,9 +22,7 @@ after(async () => {
   await node.stop();
 });
 
-async function user(id: string): Promise<TestClient> {
-  return node.connect({ token: await token({ sub: id, roles: ['customer'] }) });
-}
+const user = (id: string): Promise<TestClient> => connectAs(node, id);
 
 function sale(id: string, over: Record<string, unknown> = {}): Record<string, unknown> {
   return { id, title: 'ঈদ ফ্ল্যাশ সেল', starts_at: isoIn(-1000), ends_at: isoIn(3_600_000), per_user_limit: 1, hold_s: 600, skus: [{ sku: 'phone', stock: 100, price: 14999.99 }], ...over };
