@@ -23,8 +23,10 @@ import { BusInterest, BusJoinSync } from './cluster/bus-interest.ts';
 import type { GatewayDeps } from './gateway/gateway.ts';
 import { ClusterServices, localNodeOf } from './cluster/cluster-services.ts';
 import type { ClusterAdmin } from './cluster/cluster-admin.ts';
+import type { ControlRequest } from './cluster/node-control.ts';
 import type { MongoStoreOptions, Store, StoreSpec } from './store/store.ts';
 import { createStore } from './store/create-store.ts';
+import { isUserEffect, UserEffects } from './user-effects.ts';
 
 
 export const DOMAIN_BEHAVIOURS = new URL('./domain/behaviours.ts', import.meta.url).href;
@@ -68,7 +70,7 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
   const storeSpec: StoreSpec = config.store.mongoUrl === null ? { kind: 'memory' } : { kind: 'mongodb', url: config.store.mongoUrl, ...opts.mongo };
   const store = createStore(storeSpec, { logger });
   logger.info({ engine: engine.name, store: store.kind }, 'engine and store chosen');
-  const hostSlice: HostSlice = { channels: config.channels, commerce: config.commerce, engine: engineSpec };
+  const hostSlice: HostSlice = { channels: config.channels, commerce: config.commerce, users: config.users, engine: engineSpec };
   let cluster: Cluster | undefined;
   const actors = new ActorSystem({
     config: config.actors,
@@ -108,6 +110,11 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
       if ((v as SequencedEvent).k === 'event') fanout.onEvent(v as SequencedEvent);
     });
   }
+  let userEffects: UserEffects | undefined;
+  // User actors (presence, notifications) hand frames and store records to their node's main thread.
+  actors.onEmit((v) => {
+    if (isUserEffect(v)) userEffects?.handle(v);
+  });
   // Redis: connection limits, user rates, the security log and admin span the cluster.
   const services = redisUrls ? new ClusterServices({ engine, nodeId, gateway: config.gateway, clock, logger, cluster: () => cluster }) : undefined;
   let clusterAdmin: ClusterAdmin | undefined;
@@ -127,6 +134,14 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
     reconnectAfterMs: config.server.reconnectAfterMs,
     ...busDeps,
     ...services?.gatewayDeps,
+    deliveredEvents: (ids) => userEffects?.countDelivered(ids),
+  });
+  userEffects = new UserEffects({
+    nodeId,
+    store,
+    logger: logger.child({ mod: 'user-effects' }),
+    deliverLocal: (sessions, frames) => gateway.userDevices.deliver(sessions, frames),
+    ...(redisUrls ? { askNode: (node: string, req: ControlRequest) => (cluster ? cluster.mailboxes.ask(node, req, config.actors.askTimeoutMs) : Promise.reject(new Error('not clustered yet'))) } : {}),
   });
   gateway.mount();
   actors.on('hostRestarted', ({ index }) => gateway.rewatch(index));

@@ -4,15 +4,22 @@ import { HaatError } from '../errors.ts';
 import { answerControl, type LocalNode } from './node-control.ts';
 
 /** A node with two connections of user u1 and one of u2, answering as the gateway does. */
-function twoUsers(): LocalNode & { closed: string[] } {
+function twoUsers(): LocalNode & { closed: string[]; written: string[] } {
   const conns = [
     { session_id: 's1', user_id: 'u1' },
     { session_id: 's2', user_id: 'u1' },
     { session_id: 's3', user_id: 'u2' },
   ];
   const closed: string[] = [];
+  const written: string[] = [];
   return {
     closed,
+    written,
+    deliver: (sessions, frames) => {
+      const open = sessions.filter((id) => conns.some((c) => c.session_id === id) && !closed.includes(id));
+      for (const id of open) written.push(`${id}:${frames.en.join('|')}`);
+      return open.length;
+    },
     disconnect: (t) => {
       const hit = conns.filter((c) => !closed.includes(c.session_id) && (c.user_id === t.user_id || c.session_id === t.session_id));
       closed.push(...hit.map((c) => c.session_id));
@@ -29,12 +36,14 @@ test('each request is answered from the node`s own connections', async () => {
   assert.deepEqual(await answerControl(n, { op: 'disconnect', user_id: 'u1', reason: 'abuse' }), { disconnected: 2 });
   assert.deepEqual(n.closed, ['s1', 's2']);
   assert.equal(((await answerControl(n, { op: 'stats' })) as { connections: number }).connections, 1);
+  assert.deepEqual(await answerControl(n, { op: 'deliver', sessions: ['s3', 's1', 'nope'], frames: { en: ['{"type":"notification"}'], bn: ['{}'] } }), { delivered: 1 });
+  assert.deepEqual(n.written, ['s3:{"type":"notification"}']);
 });
 
 test('anything else is bad_request and touches nothing', async () => {
   const n = twoUsers();
   const bad = (e: unknown): boolean => e instanceof HaatError && e.code === 'bad_request';
-  for (const raw of [null, 'stats', { op: 'reboot' }, { op: 'connections', from: -1, limit: 5 }, { op: 'connections', from: 0, limit: 5000 }, { op: 'disconnect', user_id: 'u1' }, { op: 'stats', extra: 1 }]) {
+  for (const raw of [null, 'stats', { op: 'reboot' }, { op: 'connections', from: -1, limit: 5 }, { op: 'connections', from: 0, limit: 5000 }, { op: 'disconnect', user_id: 'u1' }, { op: 'stats', extra: 1 }, { op: 'deliver', sessions: ['s1'], frames: { en: [] } }]) {
     await assert.rejects(answerControl(n, raw), bad, JSON.stringify(raw));
   }
   assert.deepEqual(n.closed, []);

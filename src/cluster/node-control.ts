@@ -11,6 +11,12 @@ export const controlRequest = z.discriminatedUnion('op', [
   z.strictObject({ op: z.literal('disconnect'), user_id: z.string().optional(), session_id: z.string().optional(), reason: z.string(), by: z.string().optional() }),
   z.strictObject({ op: z.literal('connections'), from: z.number().int().min(0), limit: z.number().int().min(1).max(500) }),
   z.strictObject({ op: z.literal('stats') }),
+  // Notification frames from a user actor on another node for this node's sessions of that user.
+  z.strictObject({
+    op: z.literal('deliver'),
+    sessions: z.array(z.string()).max(1000),
+    frames: z.strictObject({ en: z.array(z.string()).max(1000), bn: z.array(z.string()).max(1000) }),
+  }),
 ]);
 
 export type ControlRequest = z.infer<typeof controlRequest>;
@@ -35,9 +41,11 @@ export interface LocalNode {
   disconnect(target: { user_id?: string | undefined; session_id?: string | undefined }, reason: string, by?: string): number;
   listConnections(from: number, limit: number): ConnectionPage;
   stats(): NodeStats;
+  /** Writes notification frames to this node's sessions (each in its language); answers how many sessions got them. */
+  deliver(sessions: readonly string[], frames: { en: readonly string[]; bn: readonly string[] }): number;
 }
 
-export type ControlAnswer = { disconnected: number } | ConnectionPage | NodeStats;
+export type ControlAnswer = { disconnected: number } | ConnectionPage | NodeStats | { delivered: number };
 
 export function answerControl(local: LocalNode, raw: unknown): Promise<ControlAnswer> {
   const parsed = controlRequest.safeParse(raw);
@@ -50,6 +58,8 @@ export function answerControl(local: LocalNode, raw: unknown): Promise<ControlAn
       return Promise.resolve(local.listConnections(req.from, req.limit));
     case 'stats':
       return Promise.resolve(local.stats());
+    case 'deliver':
+      return Promise.resolve({ delivered: local.deliver(req.sessions, req.frames) });
     default:
       return assertNever(req);
   }

@@ -75,6 +75,19 @@ export const configSchema = z.strictObject({
     /** Idle auction and sale actors passivate (their state and reminders stay in the engine). */
     idleMs: positiveInt,
   }),
+  // Presence and notifications (PROTOCOL.md §5, §10), kept by user actors.
+  users: z.strictObject({
+    /** A user whose last device left still shows its status this long (at most 10 s, §10). */
+    offlineGraceMs: z.number().int().min(0).max(10_000),
+    /** Notifications not yet acked (queued or delivered) kept per user; the oldest go first past it. */
+    queueMax: positiveInt,
+    /** Acked and expired notifications still listed by GET notifications, per user. */
+    historyMax: z.number().int().min(0),
+    /** A notification without `ttl_s` expires after this long. */
+    defaultTtlS: positiveInt,
+    /** Idle user actors passivate (their state and reminders stay in the engine). */
+    idleMs: positiveInt,
+  }),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -84,3 +97,4 @@ export type ChannelsConfig = Config['channels'];
 export type AuthConfig = Config['auth'];
 export type ClusterConfig = Config['cluster'];
 export type CommerceConfig = Config['commerce'];
+export type UsersConfig = Config['users'];

@@ -1,17 +1,19 @@
 // Every actor kind haat runs; each host thread loads this module once, with
 // its own slice of the node's config (never the whole of it: no secrets).
 import type { Behaviour } from '../actors/behaviour.ts';
-import type { ChannelsConfig, CommerceConfig } from '../config/schema.ts';
+import type { ChannelsConfig, CommerceConfig, UsersConfig } from '../config/schema.ts';
 import type { EngineSpec } from '../engines/engine.ts';
 import { channelBehaviour } from './channel/actor.ts';
 import { auctionBehaviour } from './auction/actor.ts';
 import { saleBehaviour } from './sale/actor.ts';
+import { userBehaviour } from './user/actor.ts';
 import { createHostHistory } from '../engines/host-engine.ts';
 
 /** What a host thread is given: the settings its behaviours need, and which engine to build. */
 export interface HostSlice {
   channels: ChannelsConfig;
   commerce: CommerceConfig;
+  users: UsersConfig;
   engine: EngineSpec;
 }
 
@@ -22,5 +24,7 @@ export function createBehaviours(config: unknown): Behaviour<any, any, any>[] {
   const c = slice.commerce;
   const auction = auctionBehaviour({ idempotency: { ttlMs: c.idempotencyTtlMs, max: c.bidIdempotencyMax }, dedupeTtlMs: slice.channels.idempotencyTtlMs, idleMs: c.idleMs });
   const sale = saleBehaviour({ idempotencyTtlMs: c.idempotencyTtlMs, stockConflateMs: c.stockConflateMs, idleMs: c.idleMs });
-  return [channel, auction, sale];
+  const u = slice.users;
+  const user = userBehaviour({ offlineGraceMs: u.offlineGraceMs, limits: { queueMax: u.queueMax, historyMax: u.historyMax }, idleMs: u.idleMs });
+  return [channel, auction, sale, user];
 }

@@ -9,12 +9,15 @@ import type { Principal } from './principal.ts';
 
 export type Lang = 'en' | 'bn';
 export type NetHint = '2g' | '3g' | '4g' | 'wifi' | undefined;
+export type DeviceHint = 'android' | 'ios' | 'web' | undefined;
 
 export interface ConnState extends FloodCounter {
   sessionId: string;
   principal: Principal;
   lang: Lang;
   net: NetHint;
+  /** `device=android|ios|web` of the upgrade (§1), when given. */
+  device: DeviceHint;
   ip: string;
   /** Channels subscribed on this connection. */
   channels: Set<string>;

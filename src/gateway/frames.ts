@@ -16,6 +16,17 @@ export const takaAmount = z
   .positive()
   .refine((n) => toPaisa(n) !== undefined, 'must be taka with at most two decimals');
 
+/** The presence frame's fields, shared with PUT presence (§10). */
+export const presenceFields = {
+  status: z.enum(['online', 'away', 'busy', 'invisible']),
+  current_page: z.string().max(512).nullable().optional(),
+  // Free-form (e.g. {"viewing":"p1","cart_items":2}); bounded so one user cannot bloat its actor.
+  shopping_activity: z
+    .unknown()
+    .refine((v) => v === undefined || JSON.stringify(v).length <= 2048, 'must be JSON of at most 2048 characters')
+    .optional(),
+};
+
 // Forward compatibility, exactly (§2): members a frame type does not know are
 // dropped (z.object strips them) and the frame is answered as if they were
 // absent; a known member of the wrong type or value is bad_request.
@@ -64,13 +75,19 @@ const frames = {
   }),
   release: z.object({ type: z.literal('release'), ref: ref.optional(), sale_id: resourceId, reservation_id: z.string().min(1).max(64) }),
   ping: z.object({ type: z.literal('ping'), ref: ref.optional() }),
+  presence: z.object({
+    type: z.literal('presence'),
+    ref: ref.optional(),
+    ...presenceFields,
+  }),
+  ack: z.object({ type: z.literal('ack'), ref: ref.optional(), notification_ids: z.array(z.string().min(1).max(128)).min(1).max(500) }),
 } as const;
 
 export type ClientFrame = { [K in keyof typeof frames]: z.infer<(typeof frames)[K]> }[keyof typeof frames];
 export type FrameRef = z.infer<typeof ref>;
 
 /** Frame types of the protocol that this version of the node does not serve yet. */
-const LATER = new Set(['presence', 'ack']);
+const LATER = new Set<string>();
 
 export type Parsed = { ok: true; frame: ClientFrame } | { ok: false; error: HaatError; ref: FrameRef | undefined };
 

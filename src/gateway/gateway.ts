@@ -24,7 +24,7 @@ import { ActorInterest } from './actor-interest.ts';
 import type { NodeInterest } from './interest.ts';
 import type { JoinSync } from './join-sync.ts';
 import { bearer, type TokenVerifier } from './auth.ts';
-import type { ConnState, Lang, NetHint, Socket } from './connection.ts';
+import type { ConnState, DeviceHint, Lang, NetHint, Socket } from './connection.ts';
 import { dispatch, type DispatchTable } from './dispatch.ts';
 import type { Fanout } from './fanout.ts';
 import { parseFrame, withRef, type FrameRef } from './frames.ts';
@@ -34,6 +34,7 @@ import { Membership } from './membership.ts';
 import { GUEST, isServer, type Principal } from './principal.ts';
 import type { UWS } from './uws.ts';
 import { Writer } from './writer.ts';
+import { UserDevices } from './user-devices.ts';
 
 export interface GatewayDeps {
   uws: UWS;
@@ -63,12 +64,15 @@ export interface GatewayDeps {
   interest?: (joinInFlight: (channel: string) => boolean) => NodeInterest;
   /** Lines joins up with live events; see join-sync.ts. */
   joinSync?: JoinSync;
+  /** Notifications reached a device: the delivered counts of their realtime_events records go up. */
+  deliveredEvents?: (eventIds: readonly string[]) => void;
 }
 
 /** Events kept by the in-memory security log. */
 const SECURITY_LOG_CAPACITY = 10_000;
 
 const NETS = new Set(['2g', '3g', '4g', 'wifi']);
+const DEVICES = new Set(['android', 'ios', 'web']);
 
 export class Gateway {
   private readonly hub: Hub;
@@ -78,6 +82,8 @@ export class Gateway {
   readonly securityLog: SecurityLog;
   private readonly flood: FloodGuard;
   private readonly handlers: DispatchTable;
+  /** Presence and notification delivery: the user actors learn of this node's devices. */
+  readonly userDevices: UserDevices;
   /** Per-user rate buckets (in this process, or leased from the cluster's). */
   readonly userRates: UserRates;
   private draining = false;
@@ -107,6 +113,15 @@ export class Gateway {
       maxChannels: d.config.maxChannels,
       askTimeoutMs: d.askTimeoutMs,
       ...(d.joinSync ? { joinSync: d.joinSync } : {}),
+    });
+    this.userDevices = new UserDevices({
+      actors: d.actors,
+      writer: this.writer,
+      nodeId: d.nodeId,
+      askTimeoutMs: d.askTimeoutMs,
+      logger: this.log,
+      session: (id) => this.hub.session(id),
+      delivered: (ids) => d.deliveredEvents?.(ids),
     });
     this.handlers = frameHandlers({ actors: d.actors, membership, writer: this.writer, clock: d.clock, askTimeoutMs: d.askTimeoutMs, error: (ws, ref, err) => this.error(ws, ref, err) });
   }
@@ -208,6 +223,8 @@ export class Gateway {
           const lang: Lang = query.get('lang') === 'bn' ? 'bn' : query.get('lang') === 'en' ? 'en' : (principal.lang ?? 'en');
           const netRaw = query.get('net');
           const net: NetHint = netRaw && NETS.has(netRaw) ? (netRaw as NetHint) : undefined;
+          const deviceRaw = query.get('device');
+          const device: DeviceHint = deviceRaw && DEVICES.has(deviceRaw) ? (deviceRaw as DeviceHint) : undefined;
           const server = isServer(principal);
           const mps = server ? this.d.config.serverMessagesPerSecond : this.d.config.messagesPerSecond;
           const now = this.d.clock.now();
@@ -216,6 +233,7 @@ export class Gateway {
             principal,
             lang,
             net,
+            device,
             ip,
             channels: new Set(),
             joins: undefined,
@@ -269,6 +287,8 @@ export class Gateway {
       server_time: toDhakaIso(this.d.clock.now()),
       limits: { max_frame_bytes: c.maxFrameBytes, messages_per_second: s.messagesPerSecond, max_channels: c.maxChannels },
     });
+    // After `authenticated`: queued notifications follow it.
+    this.userDevices.opened(ws, s);
   }
 
   private close(ws: Socket, code: number): void {
@@ -281,6 +301,7 @@ export class Gateway {
     const user = s.principal.userId;
     this.admission.release(user, s.ip);
     if (user !== null) this.userRates.release(user, s.rateClass);
+    this.userDevices.closed(s);
     this.log.debug({ session: s.sessionId, code }, 'closed');
   }
 

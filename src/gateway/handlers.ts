@@ -14,6 +14,7 @@ import { toPaisa } from '../domain/commerce/money.ts';
 import { checkClientEvent, DEFAULT_PRIORITY } from '../domain/channel/event-schemas.ts';
 import { auctionAddress } from '../domain/auction/messages.ts';
 import { saleAddress } from '../domain/sale/messages.ts';
+import { userAddress } from '../domain/user/messages.ts';
 import type { AnswerCallback } from '../actors/system.ts';
 import type { ConnState } from './connection.ts';
 
@@ -52,7 +53,27 @@ export function frameHandlers(d: HandlerDeps): DispatchTable {
     d.actors.request(address, msg(user), d.askTimeoutMs, done);
   };
 
+  /** An ask to the connection's own user actor (presence, ack): signed-in connections only. */
+  const toUser = (ws: Socket, s: ConnState, ref: FrameRef | undefined, msg: Record<string, unknown> & { type: string }): void => {
+    const user = s.principal.userId;
+    if (user === null) return error(ws, ref, new HaatError('unauthorized', `sign in (a token with \`sub\`) to send ${msg.type}`));
+    d.actors.request<object>(userAddress(user), msg, d.askTimeoutMs, (err, answer) => {
+      if (err || !answer) return error(ws, ref, err ?? new HaatError('internal', 'no answer'));
+      writer.send(ws, withRef({ type: 'reply', ...answer, ok: true }, ref));
+    });
+  };
+
   return {
+    presence: (ws, s, frame) =>
+      toUser(ws, s, frame.ref, {
+        type: 'presence',
+        status: frame.status,
+        ...(frame.current_page === undefined ? {} : { current_page: frame.current_page }),
+        ...(frame.shopping_activity === undefined ? {} : { shopping_activity: frame.shopping_activity }),
+      }),
+
+    ack: (ws, s, frame) => toUser(ws, s, frame.ref, { type: 'ack', ids: frame.notification_ids }),
+
     bid: (ws, s, frame) =>
       commerce(ws, s, frame.ref, auctionAddress(frame.auction_id), (bidder) => ({
         type: 'bid',

@@ -54,9 +54,11 @@ export function auctionBehaviour(deps: AuctionDeps) {
         return { state, reply: bidAnswer(v.bid) };
       case 'accepted': {
         const next = v.auction;
-        const entries = [outboxEntry(auctionChannel(next.id), 'bid_placed', bidPlacedData(next, v.bid), 'high', `bid|${v.bid.seq}`)];
+        const entries: OutboxEntry[] = [outboxEntry(auctionChannel(next.id), 'bid_placed', bidPlacedData(next, v.bid), 'high', `bid|${v.bid.seq}`)];
         if (v.outbid !== null) {
-          entries.push(notify(v.outbid, 'auction_outbid', { auction_id: next.id, product_id: next.product_id, amount: toTaka(v.bid.amount), seq: v.bid.seq }, `auction:${next.id}|outbid|${v.bid.seq}`));
+          const amount = toTaka(v.bid.amount);
+          const data = { auction_id: next.id, product_id: next.product_id, amount, seq: v.bid.seq, action_url: `/auctions/${next.id}` };
+          entries.push(notify(v.outbid, 'auction_outbid', { auction_title: next.title ?? next.product_id, amount }, `auction:${next.id}|outbid|${v.bid.seq}`, { data, now }));
         }
         if (v.extended) scheduleClose(ctx, next);
         return committed(state, next, entries, ctx, bidAnswer(v.bid));
@@ -83,9 +85,11 @@ export function auctionBehaviour(deps: AuctionDeps) {
       return { state };
     }
     const { auction, outcome } = done;
-    const entries = [outboxEntry(auctionChannel(auction.id), 'auction_closed', auctionClosedData(auction, outcome), 'high', 'closed')];
+    const entries: OutboxEntry[] = [outboxEntry(auctionChannel(auction.id), 'auction_closed', auctionClosedData(auction, outcome), 'high', 'closed')];
     if (outcome.winner !== null) {
-      entries.push(notify(outcome.winner, 'auction_won', { auction_id: auction.id, product_id: auction.product_id, amount: outcome.amount === null ? null : toTaka(outcome.amount) }, `auction:${auction.id}|won`));
+      const amount = outcome.amount === null ? 0 : toTaka(outcome.amount);
+      const data = { auction_id: auction.id, product_id: auction.product_id, amount, action_url: `/auctions/${auction.id}` };
+      entries.push(notify(outcome.winner, 'auction_won', { auction_title: auction.title ?? auction.product_id, amount }, `auction:${auction.id}|won`, { data, now: ctx.now() }));
     }
     ctx.cancelReminder(CLOSE);
     return committed(state, auction, entries, ctx);

@@ -95,7 +95,6 @@ test('50 concurrent bidders: one linearizable sequence, the highest bid leads, s
   const watcher = await node.connect();
   await watcher.request({ type: 'join_channel', channels: [`auction:${id}`] });
   const bidders = await Promise.all(Array.from({ length: 50 }, (_, i) => user(`b${i}`)));
-  await Promise.all(bidders.map((b, i) => b.request({ type: 'join_channel', channels: [`user:b${i}`] })));
   const history: BidRecord[] = [];
   const bid = async (c: TestClient, amount: number): Promise<Frame> => {
     const invokedAt = performance.now();
@@ -148,15 +147,16 @@ test('50 concurrent bidders: one linearizable sequence, the highest bid leads, s
   const ext = await late.request({ type: 'bid', auction_id: id, amount: top.amount + 5 });
   assert.equal(ext.type, 'reply', JSON.stringify(ext));
   assert.equal(Date.parse(String(ext.ends_at)), endsAt + 2000);
-  // The outbid leader is told.
-  const outbid = await withTimeout(bidders[Number(leader.slice(1))]!.next((f) => f.type === 'event' && f.event_type === 'auction_outbid' && (f.data as { seq: number }).seq === top.seq + 1), { what: 'auction_outbid' });
+  // The outbid leader is told, by a notification (§5) in its connection's language.
+  const outbid = await withTimeout(bidders[Number(leader.slice(1))]!.next((f) => f.type === 'notification' && f.notification_type === 'auction_outbid' && (f.data as { seq: number }).seq === top.seq + 1), { what: 'auction_outbid' });
   assert.equal((outbid.data as { auction_id: string }).auction_id, id);
+  assert.equal(outbid.title, "You've been outbid");
 
   // The close, on time (not before the extended end), with the winner; the winner is told.
   const closed = await withTimeout(watcher.next((f) => f.type === 'event' && f.event_type === 'auction_closed'), { what: 'auction_closed', timeoutMs: 15_000 });
   assert.ok(Date.now() >= endsAt + 2000);
   assert.deepEqual(closed.data, { auction_id: id, winner_id: lateId, amount: top.amount + 5, bid_count: accepted.length + 1 });
-  const won = await withTimeout(late.next((f) => f.type === 'event' && f.event_type === 'auction_won'), { what: 'auction_won' });
+  const won = await withTimeout(late.next((f) => f.type === 'notification' && f.notification_type === 'auction_won'), { what: 'auction_won' });
   assert.equal((won.data as { amount: number }).amount, top.amount + 5);
   const after = await bidders[2]!.request({ type: 'bid', auction_id: id, amount: top.amount + 100 });
   assert.equal(after.code, 'auction_closed');

@@ -1,13 +1,26 @@
-// Events a durable actor publishes (bid_placed, auction_closed, stock updates,
-// notifications) leave as effects after its save commits. A node can die
+// Events a durable actor publishes (bid_placed, auction_closed, stock updates)
+// and its notifications leave as effects after its save commits. A node can die
 // between the commit and the send: the last message's events are kept in the
 // persisted state with dedupe keys, and the next activation (after a crash or
-// a takeover) sends them again; the channel actor's dedupe publishes each once.
+// a takeover) sends them again; the channel actor's dedupe publishes each once, and
+// the user actor queues a notification id once.
 import type { ActorContext } from '../../actors/behaviour.ts';
 import { channelAddress } from '../channel/messages.ts';
 import type { Priority } from '../channel/rules.ts';
+import { userAddress, type NewNotification } from '../user/messages.ts';
 
-export interface OutboxEntry {
+/** An event for a channel, or a notification for a user's actor (which ignores an id it has seen). */
+export type OutboxEntry = ChannelEntry | NotifyEntry;
+
+export interface NotifyEntry {
+  kind: 'notify';
+  user: string;
+  notification: NewNotification;
+}
+
+export interface ChannelEntry {
+  /** Absent in outboxes saved before notifications went to user actors. */
+  kind?: 'event';
   channel: string;
   event_type: string;
   data_json: string;
@@ -22,13 +35,16 @@ export interface Outbox {
   entries: OutboxEntry[];
 }
 
-export function outboxEntry(channel: string, eventType: string, data: unknown, priority: Priority, dedupe: string): OutboxEntry {
-  return { channel, event_type: eventType, data_json: JSON.stringify(data), priority, dedupe };
+export function outboxEntry(channel: string, eventType: string, data: unknown, priority: Priority, dedupe: string): ChannelEntry {
+  return { kind: 'event', channel, event_type: eventType, data_json: JSON.stringify(data), priority, dedupe };
 }
 
-/** Sends the entries to their channel actors (held by the runtime until the save commits). */
+/** Sends the entries to their channel or user actors (held by the runtime until the save commits). */
 export function sendOutbox(ctx: ActorContext, entries: readonly OutboxEntry[]): void {
-  for (const e of entries) ctx.send(channelAddress(e.channel), { type: 'publish', event_type: e.event_type, data_json: e.data_json, priority: e.priority, dedupe: e.dedupe });
+  for (const e of entries) {
+    if (e.kind === 'notify') ctx.send(userAddress(e.user), { type: 'notify', notifications: [e.notification] });
+    else ctx.send(channelAddress(e.channel), { type: 'publish', event_type: e.event_type, data_json: e.data_json, priority: e.priority, dedupe: e.dedupe });
+  }
 }
 
 /**

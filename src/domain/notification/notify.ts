@@ -1,28 +1,57 @@
 // One way to tell a user something (PROTOCOL.md §5): notify(user, type, params).
-// Until the user actors with their offline queue exist, a notification is an
-// event on the user's own channel `user:{id}` (high priority, `event_type` the
-// notification type, `data` the params); that later work replaces this body,
-// and every caller stays as it is.
-import { outboxEntry, type OutboxEntry } from '../commerce/outbox.ts';
+// The notification is rendered here, once per language, from the templates of
+// locales/{en,bn}, and leaves as an outbox entry of the notifying actor: after
+// its save commits it goes to the user's actor, which queues it (offline
+// queue) and delivers it to every connected device as a `notification` frame.
+// Its id is derived from `dedupe`, so a replayed outbox queues it only once.
+import { createHash } from 'node:crypto';
+import { loadNotificationTemplates } from '../../i18n/load-templates.ts';
+import { notificationRenderer, type RenderNotification } from '../../i18n/render.ts';
+import type { NotificationType as TemplateType } from '../../i18n/notification-types.ts';
+import type { NewNotification, NotificationPriority } from '../user/messages.ts';
+import type { OutboxEntry } from '../commerce/outbox.ts';
 
-export type NotificationType =
-  | 'price_drop_alert'
-  | 'restock_notification'
-  | 'promotion_alert'
-  | 'order_reminder'
-  | 'order_status_update'
-  | 'payment_status_update'
-  | 'shipping_update'
-  | 'delivery_confirmation'
-  | 'auction_won'
-  | 'auction_outbid'
-  | 'flash_sale_starting'
-  | 'chat_message';
+export type NotificationType = TemplateType;
 
-/**
- * The notification as an outbox entry of the notifying actor: it leaves after
- * the actor's save commits, at most once per `dedupe` (unique per user).
- */
-export function notify(userId: string, type: NotificationType, params: Record<string, unknown>, dedupe: string): OutboxEntry {
-  return outboxEntry(`user:${userId}`, type, { notification_type: type, ...params }, 'high', dedupe);
+/** A notification without ttl_s lives this long (config `users.defaultTtlS` is the REST default). */
+export const DOMAIN_NOTIFICATION_TTL_MS = 7 * 24 * 3600 * 1000;
+
+let renderer: RenderNotification | undefined;
+/** Templates are read once per thread, when the first notification is rendered. */
+export function renderNotification(): RenderNotification {
+  return (renderer ??= notificationRenderer(loadNotificationTemplates()));
+}
+
+/** A stable notification id for a dedupe key (unique per user). */
+export function notificationId(dedupe: string): string {
+  return `nt_${createHash('sha256').update(dedupe).digest('base64url').slice(0, 22)}`;
+}
+
+export interface NotifyOptions {
+  /** What the client gets as `data` (ids, action_url...). */
+  data: Record<string, unknown>;
+  priority?: NotificationPriority;
+  now: number;
+  ttlMs?: number;
+}
+
+/** Renders a notification in both languages; throws bad_request naming a missing or bad parameter. */
+export function renderBoth(type: string, params: Readonly<Record<string, unknown>>): Pick<NewNotification, 'title' | 'message'> {
+  const render = renderNotification();
+  const en = render(type, 'en', params);
+  const bn = render(type, 'bn', params);
+  return { title: { en: en.title, bn: bn.title }, message: { en: en.message, bn: bn.message } };
+}
+
+export function notify(userId: string, type: NotificationType, params: Record<string, unknown>, dedupe: string, o: NotifyOptions): OutboxEntry {
+  const notification: NewNotification = {
+    id: notificationId(`${userId}|${dedupe}`),
+    notification_type: type,
+    ...renderBoth(type, params),
+    data: o.data,
+    priority: o.priority ?? 'high',
+    created_at: o.now,
+    expires_at: o.now + (o.ttlMs ?? DOMAIN_NOTIFICATION_TTL_MS),
+  };
+  return { kind: 'notify', user: userId, notification };
 }

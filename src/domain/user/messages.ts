@@ -21,12 +21,16 @@ export interface NewNotification {
   /** ms since the epoch */
   created_at: number;
   expires_at: number;
+  /** The realtime_events record of a POST notifications, whose delivered count this delivery adds to. */
+  event_id?: string;
 }
 
 /** Who asks for a presence view, so that the actor shows what that viewer may see (§10). */
 export interface Viewer {
-  /** The viewer is the user itself, support or admin: sees current_page and shopping_activity, and through invisibility. */
-  privileged: boolean;
+  /** The user itself, support or admin: sees current_page and shopping_activity. */
+  details: boolean;
+  /** The user itself or an admin: sees through `invisible` (others are shown `offline`). */
+  invisible: boolean;
 }
 
 export type UserMessage =
@@ -44,8 +48,8 @@ export type UserMessage =
   | { type: 'notify'; notifications: NewNotification[]; only_if_offline?: boolean }
   /** The `ack` frame; answers `{ acked: n }` (ids not queued are not counted). */
   | { type: 'ack'; ids: string[] }
-  /** GET notifications; answers `{ notifications: NotificationView[], next_cursor }`. */
-  | { type: 'list_notifications'; status?: NotificationStatus; limit: number; cursor: string | null; lang: Lang }
+  /** GET notifications (in `lang`, else the language of the user's last connection); answers `{ notifications: NotificationView[], next_cursor }`. */
+  | { type: 'list_notifications'; status?: NotificationStatus; limit: number; cursor: string | null; lang: Lang | null }
   /** A room actor tells the user it takes part in room `room_id` (presence changes go to the room's channel). */
   | { type: 'room_joined'; room_id: string }
   /** GET chat/rooms: answers `{ rooms: string[] }`, the ids of the user's rooms. */

@@ -1,0 +1,213 @@
+// The user actor (`user:{id}`): one per user, wherever the ring places it,
+// holding the user's devices on every node, the presence the user chose, the
+// notifications not yet acked (the offline queue of §5) and the rooms the
+// user takes part in. Every change is saved (fenced) before it is answered
+// and before its effects leave: frames to devices and records for the store
+// go to the main thread (ctx.emit), presence changes to the user's rooms.
+import { defineBehaviour, type ActorContext, type HandlerResult } from '../../actors/behaviour.ts';
+import { assertNever } from '../../actors/wire.ts';
+import { toDhakaIso } from '../../time/clock.ts';
+import { channelAddress } from '../channel/messages.ts';
+import { framesOf, notificationFrame, notificationRecord, notificationView, type DeliverEmit, type UserStoreEmit } from './effects.ts';
+import type { ShownStatus, UserMessage } from './messages.ts';
+import { ack, deviceCount, enqueue, expireDue, listPage, markDelivered, newPresence, nextExpiry, pending, shownStatus, type Presence, type QueueLimits, type StoredNotification } from './rules.ts';
+
+export interface UserDeps {
+  offlineGraceMs: number;
+  limits: QueueLimits;
+  idleMs: number;
+}
+
+interface UserState {
+  presence: Presence;
+  notifications: StoredNotification[];
+  rooms: string[];
+  /** The status others were last told (presence_change events go out only when it changes). */
+  told: ShownStatus;
+}
+
+type Result = HandlerResult<UserState>;
+
+const OFFLINE = 'offline';
+const EXPIRE = 'expire';
+
+export function userBehaviour(deps: UserDeps) {
+  const user = (ctx: ActorContext): string => ctx.id;
+
+  /** The store's copy of the user's presence (what GET online-users and analytics read). */
+  function storePresence(s: UserState, ctx: ActorContext): UserStoreEmit['presence'] {
+    const p = s.presence;
+    const now = ctx.now();
+    return {
+      user_id: user(ctx),
+      status: shownStatus(p, now, deps.offlineGraceMs, true),
+      current_page: p.current_page,
+      shopping_activity: p.shopping_activity,
+      devices: deviceCount(p),
+      location: null,
+      last_seen: p.last_seen ?? now,
+      updated_at: now,
+    };
+  }
+
+  /**
+   * After a change of presence: the store gets the new record, and when what
+   * others see changed, the user's rooms get a low-priority presence_change
+   * (only people who share a room with the user learn it, never the world).
+   */
+  function presenceChanged(s: UserState, ctx: ActorContext): void {
+    ctx.emit({ k: 'user_store', presence: storePresence(s, ctx) } satisfies UserStoreEmit);
+    const shown = shownStatus(s.presence, ctx.now(), deps.offlineGraceMs, false);
+    if (shown === s.told) return;
+    s.told = shown;
+    const data_json = JSON.stringify({ user_id: user(ctx), status: shown });
+    for (const room of s.rooms) ctx.send(channelAddress(`chat:${room}`), { type: 'publish', event_type: 'presence_change', data_json, priority: 'low' });
+  }
+
+  function scheduleExpiry(s: UserState, ctx: ActorContext): void {
+    const next = nextExpiry(s.notifications);
+    if (next === null) ctx.cancelReminder(EXPIRE);
+    else ctx.setReminder(EXPIRE, next);
+  }
+
+  /** Sends `items` to every connected device (frames leave after the save) and marks them delivered. */
+  function deliver(s: UserState, items: StoredNotification[], ctx: ActorContext): void {
+    if (items.length === 0 || deviceCount(s.presence) === 0) return;
+    const targets: Record<string, string[]> = {};
+    for (const [session, d] of Object.entries(s.presence.devices)) (targets[d.node] ??= []).push(session);
+    const events = items.flatMap((n) => (n.event_id !== undefined && n.status === 'queued' ? [n.event_id] : []));
+    ctx.emit({ k: 'deliver', user: user(ctx), targets, frames: framesOf(items), events } satisfies DeliverEmit);
+    const now = ctx.now();
+    const changed = markDelivered(items, now);
+    if (changed.length > 0) ctx.emit({ k: 'user_store', statuses: changed.map((n) => ({ user_id: user(ctx), id: n.id, status: 'delivered' as const, at: now })) } satisfies UserStoreEmit);
+  }
+
+  /** The last device left (or its node died): offline after the grace period, told by a reminder. */
+  function lastLeft(s: UserState, ctx: ActorContext): void {
+    const now = ctx.now();
+    s.presence.left_at = now;
+    s.presence.last_seen = now;
+    ctx.setReminder(OFFLINE, now + deps.offlineGraceMs);
+  }
+
+  function removeDevices(s: UserState, ctx: ActorContext, which: (session: string, node: string) => boolean): Result {
+    let removed = 0;
+    for (const [session, d] of Object.entries(s.presence.devices)) {
+      if (!which(session, d.node)) continue;
+      delete s.presence.devices[session];
+      removed++;
+    }
+    if (removed === 0) return { state: s };
+    if (deviceCount(s.presence) === 0) lastLeft(s, ctx);
+    presenceChanged(s, ctx);
+    return { state: s, persist: true };
+  }
+
+  function handle(s: UserState, msg: UserMessage, ctx: ActorContext): Result {
+    const now = ctx.now();
+    switch (msg.type) {
+      case 'connect': {
+        s.presence.devices[msg.session] = { node: msg.node, lang: msg.lang, device: msg.device, since: now };
+        s.presence.left_at = null;
+        s.presence.last_seen = now;
+        s.presence.lang = msg.lang;
+        ctx.cancelReminder(OFFLINE);
+        expireDue(s.notifications, now);
+        // Everything not acked goes to the device that connected (at-least-once, §5).
+        const due = pending(s.notifications, now);
+        const frames = due.map((n) => notificationFrame(n, msg.lang));
+        const events = due.flatMap((n) => (n.event_id !== undefined && n.status === 'queued' ? [n.event_id] : []));
+        const changed = markDelivered(due, now);
+        if (changed.length > 0) ctx.emit({ k: 'user_store', statuses: changed.map((n) => ({ user_id: user(ctx), id: n.id, status: 'delivered' as const, at: now })) } satisfies UserStoreEmit);
+        presenceChanged(s, ctx);
+        return { state: s, reply: { pending: frames, events }, persist: true };
+      }
+      case 'disconnect':
+        return removeDevices(s, ctx, (session) => session === msg.session);
+      case 'node_down':
+        return removeDevices(s, ctx, (_session, node) => node === msg.node);
+      case 'presence': {
+        const p = s.presence;
+        p.status = msg.status;
+        if (msg.current_page !== undefined) p.current_page = msg.current_page;
+        if (msg.shopping_activity !== undefined) p.shopping_activity = msg.shopping_activity;
+        presenceChanged(s, ctx);
+        return { state: s, reply: { ok: true }, persist: true };
+      }
+      case 'get_presence': {
+        const p = s.presence;
+        const view: Record<string, unknown> = {
+          user_id: user(ctx),
+          status: shownStatus(p, now, deps.offlineGraceMs, msg.viewer.invisible),
+          devices: deviceCount(p),
+          last_seen: deviceCount(p) > 0 ? toDhakaIso(now) : p.last_seen === null ? null : toDhakaIso(p.last_seen),
+        };
+        // An invisible user looks offline to others: no devices either.
+        if (view.status === 'offline') view.devices = 0;
+        if (msg.viewer.details) {
+          view.current_page = p.current_page;
+          view.shopping_activity = p.shopping_activity;
+        }
+        return { state: s, reply: view };
+      }
+      case 'notify': {
+        if (msg.only_if_offline === true && deviceCount(s.presence) > 0) return { state: s, reply: { queued: 0 } };
+        expireDue(s.notifications, now);
+        const { added } = enqueue(s.notifications, msg.notifications.filter((n) => n.expires_at > now), deps.limits);
+        if (added.length === 0) return { state: s, reply: { queued: 0 } };
+        ctx.emit({ k: 'user_store', inserted: added.map((n) => notificationRecord(user(ctx), n)) } satisfies UserStoreEmit);
+        deliver(s, added, ctx);
+        scheduleExpiry(s, ctx);
+        return { state: s, reply: { queued: added.length }, persist: true };
+      }
+      case 'ack': {
+        const acked = ack(s.notifications, msg.ids, now);
+        if (acked.length === 0) return { state: s, reply: { acked: 0 } };
+        ctx.emit({ k: 'user_store', statuses: acked.map((n) => ({ user_id: user(ctx), id: n.id, status: 'acked' as const, at: now })) } satisfies UserStoreEmit);
+        // The trim of final entries happens on the next enqueue; expiry follows the open ones.
+        scheduleExpiry(s, ctx);
+        return { state: s, reply: { acked: acked.length }, persist: true };
+      }
+      case 'list_notifications': {
+        const expired = expireDue(s.notifications, now).length > 0;
+        const page = listPage(s.notifications, msg.status, msg.limit, msg.cursor);
+        return { state: s, reply: { notifications: page.items.map((n) => notificationView(n, msg.lang ?? s.presence.lang ?? 'en')), next_cursor: page.next_cursor }, persist: expired };
+      }
+      case 'room_joined': {
+        if (s.rooms.includes(msg.room_id)) return { state: s, reply: { ok: true } };
+        s.rooms.push(msg.room_id);
+        return { state: s, reply: { ok: true }, persist: true };
+      }
+      case 'list_rooms':
+        return { state: s, reply: { rooms: [...s.rooms] } };
+      case 'reminder':
+      case 'timer':
+        if (msg.name === OFFLINE) {
+          // Offline now (unless a device came back): the store and the rooms learn it.
+          if (deviceCount(s.presence) > 0) return { state: s };
+          presenceChanged(s, ctx);
+          ctx.cancelReminder(OFFLINE);
+          return { state: s, persist: true };
+        }
+        if (msg.name === EXPIRE) {
+          expireDue(s.notifications, now);
+          scheduleExpiry(s, ctx);
+          return { state: s, persist: true };
+        }
+        return { state: s };
+      default:
+        return assertNever(msg);
+    }
+  }
+
+  return defineBehaviour<UserState, UserMessage>({
+    kind: 'user',
+    messageTypes: ['connect', 'disconnect', 'node_down', 'presence', 'get_presence', 'notify', 'ack', 'list_notifications', 'room_joined', 'list_rooms', 'reminder', 'timer'],
+    idleMs: deps.idleMs,
+    async init(ctx) {
+      const saved = (await ctx.loadPersisted()) as UserState | undefined;
+      return saved ?? { presence: newPresence(), notifications: [], rooms: [], told: 'offline' };
+    },
+    handle,
+  });
+}

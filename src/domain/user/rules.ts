@@ -1,0 +1,160 @@
+// The pure part of a user actor: who sees which presence (PROTOCOL.md §10),
+// and the notification queue (§5): statuses only move forward, queued →
+// delivered → acked, queued or delivered → expired; a bounded queue drops its
+// oldest unacked entries (as expired) rather than grow without end.
+import { decodeCursor, encodeCursor } from '../../store/page.ts';
+import type { Lang, NewNotification, NotificationStatus, PresenceStatus, ShownStatus } from './messages.ts';
+
+export interface Device {
+  node: string;
+  lang: Lang;
+  device: string | null;
+  since: number;
+}
+
+export interface StoredNotification extends NewNotification {
+  status: NotificationStatus;
+  delivered_at: number | null;
+  acked_at: number | null;
+}
+
+export interface Presence {
+  /** By session id: the user's connected devices on every node. */
+  devices: Record<string, Device>;
+  /** What the user chose (a connected user who never chose is `online`). */
+  status: PresenceStatus;
+  current_page: string | null;
+  shopping_activity: unknown;
+  /** When the last device left (null while one is connected or never seen). */
+  left_at: number | null;
+  /** Last time the user was seen connected (null: never). */
+  last_seen: number | null;
+  /** The language of the user's last connection (REST listings use it). */
+  lang: Lang | null;
+}
+
+export function newPresence(): Presence {
+  return { devices: {}, status: 'online', current_page: null, shopping_activity: null, left_at: null, last_seen: null, lang: null };
+}
+
+export function deviceCount(p: Presence): number {
+  let n = 0;
+  for (const _ in p.devices) n++;
+  return n;
+}
+
+/**
+ * The status the user has now, for a viewer that may (the user, an admin) or
+ * may not see through `invisible`. A user whose last
+ * device left keeps its status for `graceMs` (a phone switching cells
+ * reconnects within it), then is `offline`.
+ */
+export function shownStatus(p: Presence, now: number, graceMs: number, seesInvisible: boolean): ShownStatus {
+  const connected = deviceCount(p) > 0 || (p.left_at !== null && now < p.left_at + graceMs);
+  if (!connected) return 'offline';
+  if (p.status === 'invisible' && !seesInvisible) return 'offline';
+  return p.status;
+}
+
+export interface QueueLimits {
+  /** Unacked (queued or delivered) entries kept. */
+  queueMax: number;
+  /** Final (acked or expired) entries kept for listings. */
+  historyMax: number;
+}
+
+const isOpen = (n: StoredNotification): boolean => n.status === 'queued' || n.status === 'delivered';
+
+/** Marks open entries whose time has come as expired; answers them. */
+export function expireDue(list: StoredNotification[], now: number): StoredNotification[] {
+  const expired: StoredNotification[] = [];
+  for (const n of list) {
+    if (isOpen(n) && n.expires_at <= now) {
+      n.status = 'expired';
+      expired.push(n);
+    }
+  }
+  return expired;
+}
+
+/**
+ * Appends the notifications whose id is new (a sender retrying is harmless)
+ * and trims to the limits: past `queueMax` open entries the oldest expire;
+ * past `historyMax` final entries the oldest are forgotten. Mutates `list`.
+ */
+export function enqueue(list: StoredNotification[], incoming: readonly NewNotification[], limits: QueueLimits): { added: StoredNotification[]; evicted: StoredNotification[] } {
+  const known = new Set(list.map((n) => n.id));
+  const added: StoredNotification[] = [];
+  for (const n of incoming) {
+    if (known.has(n.id)) continue;
+    known.add(n.id);
+    const s: StoredNotification = { ...n, status: 'queued', delivered_at: null, acked_at: null };
+    list.push(s);
+    added.push(s);
+  }
+  const evicted: StoredNotification[] = [];
+  let open = list.filter(isOpen).length;
+  for (const n of list) {
+    if (open <= limits.queueMax) break;
+    if (!isOpen(n)) continue;
+    n.status = 'expired';
+    evicted.push(n);
+    open--;
+  }
+  let final = list.length - list.filter(isOpen).length;
+  if (final > limits.historyMax) {
+    for (let i = 0; i < list.length && final > limits.historyMax; ) {
+      if (!isOpen(list[i]!)) {
+        list.splice(i, 1);
+        final--;
+      } else i++;
+    }
+  }
+  return { added, evicted };
+}
+
+/** Open entries not yet expired, oldest first: what a device that connects is sent. */
+export function pending(list: readonly StoredNotification[], now: number): StoredNotification[] {
+  return list.filter((n) => isOpen(n) && n.expires_at > now);
+}
+
+export function markDelivered(items: readonly StoredNotification[], now: number): StoredNotification[] {
+  const changed: StoredNotification[] = [];
+  for (const n of items) {
+    if (n.status !== 'queued') continue;
+    n.status = 'delivered';
+    n.delivered_at = now;
+    changed.push(n);
+  }
+  return changed;
+}
+
+/** `ack` (§5): stops redelivery; answers the entries it moved to acked (unknown or final ids are not counted). */
+export function ack(list: StoredNotification[], ids: readonly string[], now: number): StoredNotification[] {
+  const wanted = new Set(ids);
+  const acked: StoredNotification[] = [];
+  for (const n of list) {
+    if (!wanted.has(n.id) || !isOpen(n) || n.expires_at <= now) continue;
+    n.status = 'acked';
+    n.acked_at = now;
+    acked.push(n);
+  }
+  return acked;
+}
+
+/** The earliest expiry among open entries (for the expiry reminder), or null. */
+export function nextExpiry(list: readonly StoredNotification[]): number | null {
+  let min: number | null = null;
+  for (const n of list) if (isOpen(n) && (min === null || n.expires_at < min)) min = n.expires_at;
+  return min;
+}
+
+/** One page of GET notifications: newest first, optionally of one status; the cursor is the last item's (created_at, id). */
+export function listPage(list: readonly StoredNotification[], status: NotificationStatus | undefined, limit: number, cursor: string | null): { items: StoredNotification[]; next_cursor: string | null } {
+  const after = decodeCursor(cursor, 2);
+  const sorted = list.filter((n) => status === undefined || n.status === status).sort((a, b) => b.created_at - a.created_at || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+  const from = after === null ? sorted : sorted.filter((n) => n.created_at < (after[0] as number) || (n.created_at === after[0] && n.id < (after[1] as string)));
+  const items = from.slice(0, limit);
+  const last = items[items.length - 1];
+  return { items, next_cursor: from.length > limit && last !== undefined ? encodeCursor([last.created_at, last.id]) : null };
+}

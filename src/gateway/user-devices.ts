@@ -1,0 +1,67 @@
+// The gateway's side of presence and notifications (PROTOCOL.md §5, §10): a
+// signed-in connection tells its user actor when it opens and closes, and
+// the notifications that waited for it (the offline queue) come back in the
+// answer to `connect`; live ones arrive through `deliver`.
+import type { Logger } from 'pino';
+import type { ActorSystem } from '../actors/system.ts';
+import { userAddress, type Lang } from '../domain/user/messages.ts';
+import type { ConnState, Socket } from './connection.ts';
+import type { Writer } from './writer.ts';
+
+export interface UserDevicesDeps {
+  actors: ActorSystem;
+  writer: Writer;
+  nodeId: string;
+  askTimeoutMs: number;
+  logger: Logger;
+  /** Sockets by session id (the hub). */
+  session: (sessionId: string) => Socket | undefined;
+  /** realtime_events ids whose delivered count goes up (POST notifications). */
+  delivered: (eventIds: readonly string[]) => void;
+}
+
+interface ConnectAnswer {
+  pending: string[];
+  events: string[];
+}
+
+export class UserDevices {
+  constructor(private readonly d: UserDevicesDeps) {}
+
+  opened(ws: Socket, s: ConnState): void {
+    const user = s.principal.userId;
+    if (user === null) return;
+    const msg = { type: 'connect', session: s.sessionId, node: this.d.nodeId, lang: s.lang, device: s.device ?? null };
+    this.d.actors.request<ConnectAnswer>(userAddress(user), msg, this.d.askTimeoutMs, (err, answer) => {
+      if (err || !answer) {
+        // The device still works; it is missing from presence until it reconnects, and its queue waits.
+        this.d.logger.warn({ user, session: s.sessionId, err: err?.message }, 'user actor did not answer connect');
+        return;
+      }
+      if (s.closed || answer.pending.length === 0) return;
+      for (const f of answer.pending) this.d.writer.sendRaw(ws, f);
+      if (answer.events.length > 0) this.d.delivered(answer.events);
+    });
+  }
+
+  closed(s: ConnState): void {
+    const user = s.principal.userId;
+    if (user === null || !s.admitted) return;
+    this.d.actors.send(userAddress(user), { type: 'disconnect', session: s.sessionId });
+  }
+
+  /** Writes notification frames to this node's sessions, each in its connection's language; answers how many sessions got them. */
+  deliver(sessions: readonly string[], frames: Readonly<Record<Lang, readonly string[]>>): number {
+    // Outside a uWS handler: the writer queues and corks each socket once per turn.
+    let n = 0;
+    for (const id of sessions) {
+      const ws = this.d.session(id);
+      if (ws === undefined) continue;
+      const s = ws.getUserData();
+      if (s.closed) continue;
+      for (const f of frames[s.lang]) this.d.writer.sendRaw(ws, f);
+      n++;
+    }
+    return n;
+  }
+}
