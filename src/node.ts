@@ -176,6 +176,8 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
     clock,
     gateway,
     clusterAdmin: () => clusterAdmin,
+    store,
+    users: config.users,
     health: () => {
       const engineOk = cluster === undefined || cluster.ready;
       const storeHealth = store.health();

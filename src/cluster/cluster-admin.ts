@@ -55,6 +55,18 @@ export class ClusterAdmin {
     return { disconnected, unanswered: unanswered.sort() };
   }
 
+  /** Signed-in users connected anywhere in the cluster, sorted and distinct, after `after`, at most `limit` (nodes that do not answer are left out). */
+  async usersAfter(after: string | null, limit: number): Promise<string[]> {
+    const lists = [this.d.local.usersAfter(after, limit)];
+    await Promise.all(
+      this.d.peers().map(async (node) => {
+        const v = (await this.askPeer(node, { op: 'users', after, limit })) as { users?: unknown } | undefined;
+        if (Array.isArray(v?.users)) lists.push(v.users.filter((u): u is string => typeof u === 'string'));
+      }),
+    );
+    return [...new Set(lists.flat())].sort().slice(0, limit);
+  }
+
   async stats(): Promise<ClusterStats> {
     const nodes = [this.d.local.stats()];
     const unanswered: string[] = [];

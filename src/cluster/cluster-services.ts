@@ -102,6 +102,7 @@ export function localNodeOf(nodeId: string, gateway: Gateway, meter: RateMeter<'
     disconnect: (target, reason, by) => gateway.disconnect(target, reason, by),
     listConnections: (from, limit) => gateway.listConnections(from, limit),
     deliver: (sessions, frames) => gateway.userDevices.deliver(sessions, frames),
+    usersAfter: (after, limit) => gateway.usersAfter(after, limit),
     stats: () => ({ node: nodeId, connections: gateway.sockets.size, channels: gateway.channelSubscribers.size, messages_in_per_s: meter.rate('in'), messages_out_per_s: meter.rate('out') }),
   };
 }

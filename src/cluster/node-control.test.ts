@@ -15,6 +15,7 @@ function twoUsers(): LocalNode & { closed: string[]; written: string[] } {
   return {
     closed,
     written,
+    usersAfter: (after, limit) => [...new Set(conns.map((c) => c.user_id))].filter((u) => after === null || u > after).sort().slice(0, limit),
     deliver: (sessions, frames) => {
       const open = sessions.filter((id) => conns.some((c) => c.session_id === id) && !closed.includes(id));
       for (const id of open) written.push(`${id}:${frames.en.join('|')}`);
@@ -38,6 +39,7 @@ test('each request is answered from the node`s own connections', async () => {
   assert.equal(((await answerControl(n, { op: 'stats' })) as { connections: number }).connections, 1);
   assert.deepEqual(await answerControl(n, { op: 'deliver', sessions: ['s3', 's1', 'nope'], frames: { en: ['{"type":"notification"}'], bn: ['{}'] } }), { delivered: 1 });
   assert.deepEqual(n.written, ['s3:{"type":"notification"}']);
+  assert.deepEqual(await answerControl(n, { op: 'users', after: 'u1', limit: 5 }), { users: ['u2'] });
 });
 
 test('anything else is bad_request and touches nothing', async () => {

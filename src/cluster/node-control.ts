@@ -11,6 +11,7 @@ export const controlRequest = z.discriminatedUnion('op', [
   z.strictObject({ op: z.literal('disconnect'), user_id: z.string().optional(), session_id: z.string().optional(), reason: z.string(), by: z.string().optional() }),
   z.strictObject({ op: z.literal('connections'), from: z.number().int().min(0), limit: z.number().int().min(1).max(500) }),
   z.strictObject({ op: z.literal('stats') }),
+  z.strictObject({ op: z.literal('users'), after: z.string().nullable(), limit: z.number().int().min(1).max(501) }),
   // Notification frames from a user actor on another node for this node's sessions of that user.
   z.strictObject({
     op: z.literal('deliver'),
@@ -43,9 +44,11 @@ export interface LocalNode {
   stats(): NodeStats;
   /** Writes notification frames to this node's sessions (each in its language); answers how many sessions got them. */
   deliver(sessions: readonly string[], frames: { en: readonly string[]; bn: readonly string[] }): number;
+  /** Signed-in users connected here, sorted, after `after` (exclusive), at most `limit`. */
+  usersAfter(after: string | null, limit: number): string[];
 }
 
-export type ControlAnswer = { disconnected: number } | ConnectionPage | NodeStats | { delivered: number };
+export type ControlAnswer = { disconnected: number } | ConnectionPage | NodeStats | { delivered: number } | { users: string[] };
 
 export function answerControl(local: LocalNode, raw: unknown): Promise<ControlAnswer> {
   const parsed = controlRequest.safeParse(raw);
@@ -58,6 +61,8 @@ export function answerControl(local: LocalNode, raw: unknown): Promise<ControlAn
       return Promise.resolve(local.listConnections(req.from, req.limit));
     case 'stats':
       return Promise.resolve(local.stats());
+    case 'users':
+      return Promise.resolve({ users: local.usersAfter(req.after, req.limit) });
     case 'deliver':
       return Promise.resolve({ delivered: local.deliver(req.sessions, req.frames) });
     default:

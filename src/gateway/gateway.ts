@@ -386,6 +386,11 @@ export class Gateway {
     return { items, next: from + limit < all.length ? from + limit : null };
   }
 
+  /** Signed-in users connected to this node, sorted, after `after` (exclusive). */
+  usersAfter(after: string | null, limit: number): string[] {
+    return this.hub.usersAfter(after, limit);
+  }
+
   /** POST admin/disconnect: closes a user's connections or one session with 4003. */
   disconnect(target: { user_id?: string | undefined; session_id?: string | undefined }, reason: string, by?: string): number {
     const matches: Socket[] = [];

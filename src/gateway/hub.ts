@@ -41,6 +41,13 @@ export class Hub {
   }
 
   /** The open connections of a user (none: undefined). */
+  /** Users with a connection here, sorted, after `after` (exclusive), at most `limit` (GET online-users). */
+  usersAfter(after: string | null, limit: number): string[] {
+    const ids: string[] = [];
+    for (const id of this.byUser.keys()) if (after === null || id > after) ids.push(id);
+    return ids.sort().slice(0, limit);
+  }
+
   ofUser(userId: string): ReadonlySet<Socket> | undefined {
     return this.byUser.get(userId);
   }

@@ -15,6 +15,9 @@ import type { ClusterAdmin } from '../cluster/cluster-admin.ts';
 import { z } from 'zod';
 import type { Clock } from '../time/clock.ts';
 import { mountCommerceRest } from './commerce-rest.ts';
+import { mountUserRest } from './user-rest.ts';
+import type { Store } from '../store/store.ts';
+import type { UsersConfig } from '../config/schema.ts';
 import { checkClientEvent, DEFAULT_PRIORITY } from '../domain/channel/event-schemas.ts';
 
 const PREFIX = '/api/v1/realtime';
@@ -35,6 +38,8 @@ export interface RestDeps {
   nodeId: string;
   clock: Clock;
   gateway: Gateway;
+  store: Store;
+  users: UsersConfig;
   /** Clustered: admin/connections and admin/disconnect span every live node (read when a request comes). */
   clusterAdmin?: () => ClusterAdmin | undefined;
 }
@@ -223,6 +228,20 @@ export function mountRest(d: RestDeps): void {
   );
 
   mountCommerceRest({ app, actors: d.actors, askTimeoutMs: d.askTimeoutMs, clock: d.clock, prefix: PREFIX, route: authed });
+  mountUserRest({
+    app,
+    actors: d.actors,
+    askTimeoutMs: d.askTimeoutMs,
+    clock: d.clock,
+    prefix: PREFIX,
+    route: authed,
+    store: d.store,
+    users: d.users,
+    connectedUsers: async (after, limit) => {
+      const admin = d.clusterAdmin?.();
+      return admin ? admin.usersAfter(after, limit) : d.gateway.usersAfter(after, limit);
+    },
+  });
 
   app.get('/metrics', (res) => {
     const r = track(res);

@@ -20,6 +20,8 @@ export interface UserDevicesDeps {
   delivered: (eventIds: readonly string[]) => void;
 }
 
+const CONNECT_ATTEMPTS = 3;
+
 interface ConnectAnswer {
   pending: string[];
   events: string[];
@@ -28,14 +30,16 @@ interface ConnectAnswer {
 export class UserDevices {
   constructor(private readonly d: UserDevicesDeps) {}
 
-  opened(ws: Socket, s: ConnState): void {
+  opened(ws: Socket, s: ConnState, attempt = 1): void {
     const user = s.principal.userId;
     if (user === null) return;
     const msg = { type: 'connect', session: s.sessionId, node: this.d.nodeId, lang: s.lang, device: s.device ?? null };
     this.d.actors.request<ConnectAnswer>(userAddress(user), msg, this.d.askTimeoutMs, (err, answer) => {
       if (err || !answer) {
-        // The device still works; it is missing from presence until it reconnects, and its queue waits.
-        this.d.logger.warn({ user, session: s.sessionId, err: err?.message }, 'user actor did not answer connect');
+        // The device still works, but it is missing from presence and its queue waits: try again
+        // (connect is idempotent per session), a few times, while the connection lasts.
+        this.d.logger.warn({ user, session: s.sessionId, attempt, err: err?.message }, 'user actor did not answer connect');
+        if (attempt < CONNECT_ATTEMPTS && !s.closed) setTimeout(() => !s.closed && this.opened(ws, s, attempt + 1), 250 * attempt).unref();
         return;
       }
       if (s.closed || answer.pending.length === 0) return;

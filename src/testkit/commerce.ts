@@ -1,4 +1,4 @@
-// REST and time helpers for the auction and sale tests (black box: fetch and WebSocket only).
+// REST and time helpers for the black-box tests (black box: fetch and WebSocket only).
 import { toDhakaIso } from '../time/clock.ts';
 
 /** `base` is the node's http(...) or a URL prefix like http://127.0.0.1:PORT. */
@@ -9,11 +9,13 @@ export function restClient(http: (path: string) => string) {
       const res = await fetch(url(path), { headers: bearer ? { authorization: `Bearer ${bearer}` } : {} });
       return { status: res.status, body: await res.json() };
     },
-    post: async (path: string, body: unknown, bearer?: string): Promise<{ status: number; body: any }> => {
-      const res = await fetch(url(path), { method: 'POST', headers: { 'content-type': 'application/json', ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) }, body: JSON.stringify(body) });
-      return { status: res.status, body: await res.json() };
-    },
+    post: (path: string, body: unknown, bearer?: string): Promise<{ status: number; body: any }> => send('POST', path, body, bearer),
+    put: (path: string, body: unknown, bearer?: string): Promise<{ status: number; body: any }> => send('PUT', path, body, bearer),
   };
+  async function send(method: string, path: string, body: unknown, bearer?: string): Promise<{ status: number; body: any }> {
+    const res = await fetch(url(path), { method, headers: { 'content-type': 'application/json', ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) }, body: JSON.stringify(body) });
+    return { status: res.status, body: await res.json() };
+  }
 }
 
 /** An ISO 8601 time `ms` from now, in Dhaka time like the server's. */
