@@ -27,6 +27,7 @@ import type { ControlRequest } from './cluster/node-control.ts';
 import type { MongoStoreOptions, Store, StoreSpec } from './store/store.ts';
 import { createStore } from './store/create-store.ts';
 import { isUserEffect, UserEffects } from './user-effects.ts';
+import { userAddress } from './domain/user/messages.ts';
 
 
 export const DOMAIN_BEHAVIOURS = new URL('./domain/behaviours.ts', import.meta.url).href;
@@ -135,6 +136,7 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
     ...busDeps,
     ...services?.gatewayDeps,
     deliveredEvents: (ids) => userEffects?.countDelivered(ids),
+    ...(redisUrls ? { roster: rosterOf(() => cluster, engine, nodeId, logger) } : {}),
   });
   userEffects = new UserEffects({
     nodeId,
@@ -157,6 +159,7 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
       logger,
       askTimeoutMs: config.actors.askTimeoutMs,
       load: () => ({ connections: gateway.sockets.size, actors: actors.queuedMessages() }),
+      onNodeDead: (dead) => void leaveDeadRoster(engine, actors, dead, logger),
     });
     c.membership.on('ring', ({ ring }) => actors.setRingEpoch(ring.epoch));
     cluster = c;
@@ -262,4 +265,30 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
     store,
     stop: () => (stopped ??= stop()),
   };
+}
+
+/** A node incarnation's roster name: a restart under the same id starts a new one. */
+const rosterName = (id: string, startedAt: number): string => `${id}@${startedAt}`;
+
+/** This node's roster in the engine (clustered): which users have a connection here. */
+function rosterOf(cluster: () => Cluster | undefined, engine: Engine, nodeId: string, logger: Logger): { joined(user: string): void; left(user: string): void } {
+  const write = (op: 'add' | 'remove', user: string): void => {
+    const c = cluster();
+    if (!c) return;
+    engine.rosters[op](rosterName(nodeId, c.membership.incarnation), user).catch((err: unknown) => logger.warn({ user, op, err: (err as Error).message }, 'roster write failed; presence of this user may keep a ghost device if this node dies'));
+  };
+  return { joined: (user) => write('add', user), left: (user) => write('remove', user) };
+}
+
+/** No ghosts: the users a dead node held lose its devices (their user actors hear `node_down`). */
+async function leaveDeadRoster(engine: Engine, actors: ActorSystem, dead: { id: string; startedAt: number }, logger: Logger): Promise<void> {
+  const name = rosterName(dead.id, dead.startedAt);
+  try {
+    const users = await engine.rosters.members(name);
+    for (const u of users) actors.send(userAddress(u), { type: 'node_down', node: dead.id });
+    await engine.rosters.drop(name);
+    logger.info({ dead: dead.id, users: users.length }, 'the users of a dead node left its devices');
+  } catch (err) {
+    logger.error({ dead: dead.id, err: (err as Error).message }, 'could not read a dead node`s roster: its users may show ghost devices');
+  }
 }

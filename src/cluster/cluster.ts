@@ -25,6 +25,8 @@ export interface ClusterDeps {
   logger: Logger;
   askTimeoutMs: number;
   load: () => { connections: number; actors: number };
+  /** Once per dead node incarnation, after its mailbox was taken over (e.g. its users leave presence). */
+  onNodeDead?: (node: { id: string; startedAt: number }) => void;
 }
 
 export interface ClusterView {
@@ -151,6 +153,7 @@ export class Cluster {
       const key = `${n.id}@${n.startedAt}`;
       const first = !this.takenOver.has(key);
       this.takenOver.add(key);
+      if (first) this.d.onNodeDead?.({ id: n.id, startedAt: n.startedAt });
       const started = Date.now();
       this.mailboxes.takeOver(n.id).then(
         (entries) => {

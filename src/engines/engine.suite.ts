@@ -11,7 +11,7 @@ import type { Engine } from './engine.ts';
 import type { AppendRequest, HistoryBounds } from './channel-history.ts';
 import type { BusEvent } from './channel-bus.ts';
 
-export type VerbName = 'history' | 'state' | 'membership' | 'mailboxes' | 'counters' | 'reminders' | 'logs' | 'bus';
+export type VerbName = 'history' | 'state' | 'membership' | 'mailboxes' | 'counters' | 'reminders' | 'logs' | 'bus' | 'rosters';
 
 /** An engine, possibly without some verbs yet (their groups are then skipped with the given reason). */
 export type EngineUnderTest = Pick<Engine, 'name' | 'ping' | 'close'> & { [K in VerbName]?: Engine[K] };
@@ -417,6 +417,24 @@ export function runEngineSuite(label: string, makeEngine: () => Promise<EngineUn
         (await mb.consume(node, 10, 0)).map((x) => x.body),
         ['new'],
       );
+    });
+  });
+
+  group('rosters', (engine) => {
+    it('add, remove and members of a roster; drop forgets it; rosters are apart', async () => {
+      const r = need(engine(), 'rosters');
+      const [a, b] = [unique('n1@1'), unique('n2@1')];
+      await r.add(a, 'u1');
+      await r.add(a, 'u2');
+      await r.add(a, 'u1');
+      await r.add(b, 'u3');
+      assert.deepEqual((await r.members(a)).sort(), ['u1', 'u2']);
+      await r.remove(a, 'u1');
+      await r.remove(a, 'never');
+      assert.deepEqual(await r.members(a), ['u2']);
+      await r.drop(a);
+      assert.deepEqual(await r.members(a), []);
+      assert.deepEqual(await r.members(b), ['u3']);
     });
   });
 

@@ -1,6 +1,7 @@
 // An engine is the sum of its verbs (DESIGN.md §1). `memory` runs one
 // process with no setup; `redis` runs a cluster of nodes over one Redis or a
 // Redis Cluster. Engines import nothing from src/domain.
+import type { RosterEngine } from './rosters.ts';
 import type { ActorStateEngine } from './actor-state.ts';
 import type { ChannelBus } from './channel-bus.ts';
 import type { ChannelHistory } from './channel-history.ts';
@@ -19,6 +20,7 @@ export interface Engine {
   readonly counters: CounterEngine;
   readonly reminders: ReminderEngine;
   readonly logs: LogEngine;
+  readonly rosters: RosterEngine;
   /** Node interest and live events; absent for the single-process memory engine. */
   readonly bus: ChannelBus | undefined;
   /** A cheap round trip: throws when the engine is unreachable (health checks). */

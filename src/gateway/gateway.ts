@@ -64,6 +64,8 @@ export interface GatewayDeps {
   interest?: (joinInFlight: (channel: string) => boolean) => NodeInterest;
   /** Lines joins up with live events; see join-sync.ts. */
   joinSync?: JoinSync;
+  /** This node's roster (clustered): a user's first connection here joins it, the last leaves it. */
+  roster?: { joined(user: string): void; left(user: string): void };
   /** Notifications reached a device: the delivered counts of their realtime_events records go up. */
   deliveredEvents?: (eventIds: readonly string[]) => void;
 }
@@ -287,6 +289,7 @@ export class Gateway {
       server_time: toDhakaIso(this.d.clock.now()),
       limits: { max_frame_bytes: c.maxFrameBytes, messages_per_second: s.messagesPerSecond, max_channels: c.maxChannels },
     });
+    if (user !== null && this.hub.ofUser(user)?.size === 1) this.d.roster?.joined(user);
     // After `authenticated`: queued notifications follow it.
     this.userDevices.opened(ws, s);
   }
@@ -302,6 +305,7 @@ export class Gateway {
     this.admission.release(user, s.ip);
     if (user !== null) this.userRates.release(user, s.rateClass);
     this.userDevices.closed(s);
+    if (user !== null && this.hub.ofUser(user) === undefined) this.d.roster?.left(user);
     this.log.debug({ session: s.sessionId, code }, 'closed');
   }
 

@@ -11,6 +11,7 @@ import { MemoryMailboxes } from './memory-mailboxes.ts';
 import { MemoryCounters } from './memory-counters.ts';
 import { MemoryReminderEngine } from './memory-reminders.ts';
 import { MemoryLogs } from './memory-logs.ts';
+import { MemoryRosters } from './memory-rosters.ts';
 
 export function createMemoryEngine(clock: Clock): Engine {
   return {
@@ -22,6 +23,7 @@ export function createMemoryEngine(clock: Clock): Engine {
     counters: new MemoryCounters(clock),
     reminders: new MemoryReminderEngine(),
     logs: new MemoryLogs(clock),
+    rosters: new MemoryRosters(),
     bus: undefined,
     // Nothing to reach: the verbs are in this process.
     ping: async () => {},

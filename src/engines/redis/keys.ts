@@ -7,6 +7,11 @@
 export class KeySpace {
   constructor(readonly prefix: string) {}
 
+  /** A node incarnation's users (SOCKET_USER per node); see rosters.ts. */
+  roster(name: string): string {
+    return `${this.prefix}:{roster:${name}}`;
+  }
+
   // history (CHANNEL)
   channelStream(ch: string): string {
     return `${this.prefix}:{ch:${ch}}:s`;

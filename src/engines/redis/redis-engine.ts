@@ -13,6 +13,7 @@ import { MEMBERSHIP_SCRIPTS, RedisMembership } from './redis-membership.ts';
 import { MAILBOX_SCRIPTS, RedisMailboxes } from './redis-mailboxes.ts';
 import { COUNTER_SCRIPTS, RedisCounters } from './redis-counters.ts';
 import { RedisReminders } from './redis-reminders.ts';
+import { RedisRosters } from './redis-rosters.ts';
 import { RedisLogs } from './redis-logs.ts';
 import { HaatError } from '../../errors.ts';
 
@@ -70,6 +71,7 @@ export async function createRedisEngine(urls: readonly string[], opts: RedisEngi
     counters: new RedisCounters(run, keys, get),
     reminders: new RedisReminders(client, keys),
     logs: new RedisLogs(client, keys),
+    rosters: new RedisRosters(client, keys),
     bus,
     ping: () =>
       guarded(async () => {
