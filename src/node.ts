@@ -164,6 +164,7 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
     clock,
     gateway,
     clusterAdmin: () => clusterAdmin,
+    chatRooms: store.chatRooms,
     health: () => {
       const engineOk = cluster === undefined || cluster.ready;
       const storeHealth = store.health();

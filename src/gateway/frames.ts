@@ -64,6 +64,8 @@ const frames = {
   }),
   release: z.object({ type: z.literal('release'), ref: ref.optional(), sale_id: resourceId, reservation_id: z.string().min(1).max(64) }),
   ping: z.object({ type: z.literal('ping'), ref: ref.optional() }),
+  /** haat's extension for chat: "I am typing" on `chat:{room_id}`, a low-priority event that is not stored. */
+  typing: z.object({ type: z.literal('typing'), ref: ref.optional(), channel: channelName }),
 } as const;
 
 export type ClientFrame = { [K in keyof typeof frames]: z.infer<(typeof frames)[K]> }[keyof typeof frames];

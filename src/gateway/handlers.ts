@@ -4,7 +4,9 @@ import { HaatError } from '../errors.ts';
 import { toDhakaIso, type Clock } from '../time/clock.ts';
 import { mayBroadcast, maySendMessage, parseChannel } from './acl.ts';
 import type { Socket } from './connection.ts';
-import type { DispatchTable } from './dispatch.ts';
+import type { DispatchTable, FrameOf } from './dispatch.ts';
+import { chatInput } from './chat-input.ts';
+import { roomAddress, type SendReply } from '../domain/chat/messages.ts';
 import { withRef, type FrameRef } from './frames.ts';
 import type { Membership } from './membership.ts';
 import { requestPublish, type PublishRequest } from './publish.ts';
@@ -52,7 +54,34 @@ export function frameHandlers(d: HandlerDeps): DispatchTable {
     d.actors.request(address, msg(user), d.askTimeoutMs, done);
   };
 
+  /** send_message on `chat:{room_id}`: the room actor checks the sender, stores the message, then answers (§10). */
+  const chatSend = (ws: Socket, s: ConnState, frame: FrameOf<'send_message'>, roomId: string): void => {
+    const sender = s.principal.userId;
+    if (sender === null) return error(ws, frame.ref, new HaatError('forbidden', `only the room's participants may send on ${frame.channel}`));
+    let chat;
+    try {
+      chat = chatInput(frame);
+    } catch (err) {
+      return error(ws, frame.ref, err);
+    }
+    d.actors.request<SendReply>(roomAddress(roomId), { type: 'send', sender, chat }, d.askTimeoutMs, (err, answer) => {
+      if (err || !answer) return error(ws, frame.ref, err ?? new HaatError('internal', 'no answer'));
+      writer.send(ws, withRef({ type: 'reply', ...answer }, frame.ref));
+    });
+  };
+
   return {
+    typing: (ws, s, frame) => {
+      const ch = parseChannel(frame.channel);
+      if (!ch || ch.namespace !== 'chat') return error(ws, frame.ref, new HaatError('bad_request', 'channel: typing is for chat:{room_id} channels'));
+      const sender = s.principal.userId;
+      if (sender === null) return error(ws, frame.ref, new HaatError('forbidden', `only the room's participants may type on ${frame.channel}`));
+      d.actors.request(roomAddress(ch.id), { type: 'typing', sender }, d.askTimeoutMs, (err) => {
+        if (err) return error(ws, frame.ref, err);
+        writer.send(ws, withRef({ type: 'reply', ok: true }, frame.ref));
+      });
+    },
+
     bid: (ws, s, frame) =>
       commerce(ws, s, frame.ref, auctionAddress(frame.auction_id), (bidder) => ({
         type: 'bid',
@@ -98,6 +127,7 @@ export function frameHandlers(d: HandlerDeps): DispatchTable {
     send_message: (ws, s, frame) => {
       const ch = parseChannel(frame.channel);
       if (!ch) return error(ws, frame.ref, new HaatError('bad_request', `bad channel name ${JSON.stringify(frame.channel)}`));
+      if (ch.namespace === 'chat') return chatSend(ws, s, frame, ch.id);
       if (!maySendMessage(s.principal, ch)) return error(ws, frame.ref, new HaatError('forbidden', `may not send messages on ${frame.channel}`));
       const text = sanitizeText(frame.message);
       if (text.length === 0) return error(ws, frame.ref, new HaatError('bad_request', 'message is empty once markup is removed'));

@@ -15,6 +15,8 @@ import type { ClusterAdmin } from '../cluster/cluster-admin.ts';
 import { z } from 'zod';
 import type { Clock } from '../time/clock.ts';
 import { mountCommerceRest } from './commerce-rest.ts';
+import { mountChatRest } from './chat-rest.ts';
+import type { ChatRooms } from '../store/chat-rooms.ts';
 import { checkClientEvent, DEFAULT_PRIORITY } from '../domain/channel/event-schemas.ts';
 
 const PREFIX = '/api/v1/realtime';
@@ -37,6 +39,8 @@ export interface RestDeps {
   gateway: Gateway;
   /** Clustered: admin/connections and admin/disconnect span every live node (read when a request comes). */
   clusterAdmin?: () => ClusterAdmin | undefined;
+  /** This node's chat store (GET chat/rooms reads it). */
+  chatRooms: ChatRooms;
 }
 
 /** `?limit=` (default 50, at most 500) of a list (§10). */
@@ -223,6 +227,7 @@ export function mountRest(d: RestDeps): void {
   );
 
   mountCommerceRest({ app, actors: d.actors, askTimeoutMs: d.askTimeoutMs, clock: d.clock, prefix: PREFIX, route: authed });
+  mountChatRest({ app, actors: d.actors, chatRooms: d.chatRooms, askTimeoutMs: d.askTimeoutMs, prefix: PREFIX, route: authed });
 
   app.get('/metrics', (res) => {
     const r = track(res);
