@@ -4,6 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { connectAs, startTestNode, token, type TestNode } from '../../testkit/node.ts';
 import type { TestClient, Frame } from '../../testkit/ws-client.ts';
+import { withTimeout } from '../../testkit/wait.ts';
 
 let node: TestNode;
 const T = { timeout: 60_000 };
@@ -109,14 +110,14 @@ test('ordering: offsets increase; the REST offset equals the event offset and th
   for (let i = 0; i < 5; i++) replies.push(await alice.request({ type: 'send_message', channel: room.channel, message: `frame ${i}` }));
   const typing = await bob.request({ type: 'typing', channel: room.channel });
   assert.deepEqual([typing.type, typing.ok], ['reply', true]);
-  await bob.next((f) => f.type === 'event' && f.event_type === 'typing');
+  await withTimeout(bob.next((f) => f.type === 'event' && f.event_type === 'typing'), { what: 'the typing event' });
   const viaRest = await call('POST', `chat/rooms/${room.id}/messages`, 'or-bob', { message: 'rest 1', message_type: 'text', metadata: { product_id: 'p1' } });
   assert.equal(viaRest.status, 201, JSON.stringify(viaRest.body));
   assert.deepEqual(Object.keys(viaRest.body).sort(), ['channel', 'id', 'offset', 'ok']);
   const offsets = replies.map((r) => r.offset as number);
   for (let i = 1; i < offsets.length; i++) assert.ok(offsets[i]! > offsets[i - 1]!, `offsets increase: ${offsets}`);
   assert.ok(viaRest.body.offset > offsets[offsets.length - 1]! + 1, 'the typing event took an offset in between');
-  const events = await waitEvents(bob, room.channel, 'message', 6);
+  const events = await withTimeout(waitEvents(bob, room.channel, 'message', 6), { what: `6 message events (got ${bob.events(room.channel).length} events so far)` });
   const listed = await call('GET', `chat/rooms/${room.id}/messages?since=0`, 'or-alice');
   assert.equal(listed.status, 200);
   const byOffset = listed.body.messages.map((m: any) => [m.offset, m.id, m.message]);
