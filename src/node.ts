@@ -28,6 +28,7 @@ import type { MongoStoreOptions, Store, StoreSpec } from './store/store.ts';
 import { createStore } from './store/create-store.ts';
 import { isUserEffect, UserEffects } from './user-effects.ts';
 import { userAddress } from './domain/user/messages.ts';
+import { CHAT_ROOMS_SERVICE, serveChatRoomsCall } from './store/linked-chat-rooms.ts';
 
 
 export const DOMAIN_BEHAVIOURS = new URL('./domain/behaviours.ts', import.meta.url).href;
@@ -71,7 +72,7 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
   const storeSpec: StoreSpec = config.store.mongoUrl === null ? { kind: 'memory' } : { kind: 'mongodb', url: config.store.mongoUrl, ...opts.mongo };
   const store = createStore(storeSpec, { logger });
   logger.info({ engine: engine.name, store: store.kind }, 'engine and store chosen');
-  const hostSlice: HostSlice = { channels: config.channels, commerce: config.commerce, users: config.users, engine: engineSpec };
+  const hostSlice: HostSlice = { channels: config.channels, commerce: config.commerce, users: config.users, chat: { idleMs: config.commerce.idleMs, publishTimeoutMs: config.actors.askTimeoutMs }, engine: engineSpec };
   let cluster: Cluster | undefined;
   const actors = new ActorSystem({
     config: config.actors,
@@ -81,6 +82,8 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
     engines: { spec: engineSpec, state: engine.state, reminders: engine.reminders },
     // Only the owner delivers a due reminder.
     reminders: { isLocal: (address) => cluster === undefined || cluster.ownsLocally(address) },
+    // Room actors write chat rooms through this node's store (the main thread's).
+    services: { [CHAT_ROOMS_SERVICE]: (payload) => serveChatRoomsCall(store.chatRooms, payload) },
   });
   actors.on('lifecycle', (ev) => metrics.actorLifecycle.labels(ev.kind).inc());
   actors.on('hostDown', () => metrics.hostDeaths.inc());
@@ -181,6 +184,7 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
     clusterAdmin: () => clusterAdmin,
     store,
     users: config.users,
+    chatRooms: store.chatRooms,
     health: () => {
       const engineOk = cluster === undefined || cluster.ready;
       const storeHealth = store.health();

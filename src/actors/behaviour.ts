@@ -98,11 +98,17 @@ export interface Behaviour<S = unknown, M extends ActorMessage = ActorMessage, R
   passivate?(state: S, ctx: ActorContext): void | Promise<void>;
 }
 
+/** What a host thread offers the behaviours it builds. */
+export interface HostServices {
+  /** Calls a service the main thread registered (ActorSystemOptions.services); errors keep their catalogue code. */
+  callMain(service: string, payload: unknown): Promise<unknown>;
+}
+
 /** A module listed in the system's `behaviourModules` exports this. */
 export interface BehaviourModule {
   behaviours?: readonly Behaviour<any, any, any>[];
-  /** Alternative to `behaviours` for kinds that need the node's config. */
-  createBehaviours?: (config: unknown) => readonly Behaviour<any, any, any>[];
+  /** Alternative to `behaviours` for kinds that need the node's config or the main thread's services. */
+  createBehaviours?: (config: unknown, services: HostServices) => readonly Behaviour<any, any, any>[];
 }
 
 export function defineBehaviour<S, M extends ActorMessage, R = unknown>(b: Behaviour<S, M, R>): Behaviour<S, M, R> {

@@ -6,6 +6,7 @@
 import type { ActorStateEngine, SaveRequest } from '../engines/actor-state.ts';
 import type { Reminder, ReminderEngine } from '../engines/reminders.ts';
 import type { Batcher } from './batcher.ts';
+import { HaatError } from '../errors.ts';
 import { assertNever, type FromHost, type WireError } from './wire.ts';
 
 export type EngineOp =
@@ -19,18 +20,34 @@ export class EngineCallError extends Error {
   override name = 'EngineCallError';
 }
 
+/**
+ * A service the main thread offers host threads besides the engine (e.g. the
+ * node's store, which lives on the main thread whatever the engine is).
+ * Its errors keep their catalogue code (a `not_found` stays one).
+ */
+export type MainService = (payload: unknown) => Promise<unknown>;
+
 /** Host side: sends calls to the main thread and settles them with its answers. */
 export class EngineLink {
   private nextId = 1;
-  private readonly waiting = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+  private readonly waiting = new Map<number, { resolve(v: unknown): void; reject(e: Error): void; service: boolean }>();
 
   constructor(private readonly out: Batcher<FromHost>) {}
 
   call(op: EngineOp): Promise<unknown> {
     return new Promise((resolve, reject) => {
       const i = this.nextId++;
-      this.waiting.set(i, { resolve, reject });
+      this.waiting.set(i, { resolve, reject, service: false });
       this.out.push({ k: 'x', i, op });
+    });
+  }
+
+  /** Calls the main thread's service `name` (see ActorSystemOptions.services). */
+  callService(name: string, payload: unknown): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const i = this.nextId++;
+      this.waiting.set(i, { resolve, reject, service: true });
+      this.out.push({ k: 'm', i, s: name, p: payload });
     });
   }
 
@@ -38,7 +55,7 @@ export class EngineLink {
     const w = this.waiting.get(i);
     if (!w) return;
     this.waiting.delete(i);
-    if (e) w.reject(new EngineCallError(e.message));
+    if (e) w.reject(w.service ? HaatError.fromBody(e) : new EngineCallError(e.message));
     else w.resolve(v);
   }
 }

@@ -9,7 +9,7 @@ import { Batcher, decodeBatch } from './batcher.ts';
 import { EngineLink } from './engine-link.ts';
 import { createHostEngines } from './host-engines.ts';
 import type { EngineSpec } from '../engines/engine.ts';
-import type { BehaviourModule } from './behaviour.ts';
+import type { BehaviourModule, HostServices } from './behaviour.ts';
 import type { FromHost, ToHost } from './wire.ts';
 import type { RestartPolicy } from './supervisor.ts';
 import { systemClock } from '../time/clock.ts';
@@ -39,14 +39,15 @@ const requireModule = createRequire(import.meta.url);
 export default function hostTask(data: HostTaskData): Promise<string> {
   const { port } = data;
   const out = new Batcher<FromHost>(port, data.batchMax);
+  const link = new EngineLink(out);
+  const services: HostServices = { callMain: (service, payload) => link.callService(service, payload) };
   const behaviours = [];
   for (const url of data.behaviourModules) {
     const mod = requireModule(fileURLToPath(url)) as BehaviourModule;
-    const list = mod.createBehaviours ? mod.createBehaviours(data.config) : mod.behaviours;
+    const list = mod.createBehaviours ? mod.createBehaviours(data.config, services) : mod.behaviours;
     if (!Array.isArray(list)) throw new Error(`${url} exports neither \`behaviours\` nor \`createBehaviours\``);
     behaviours.push(...list);
   }
-  const link = new EngineLink(out);
   const engines = createHostEngines(data.engine, link);
   const localPlacement = data.localPlacementHosts === undefined ? undefined : new HashRingPlacement(data.localPlacementHosts);
   const host = new Host({ index: data.index, behaviours, mailboxLimit: data.mailboxLimit, restart: data.restart, engines, link, clock: systemClock, out, config: data.config, ...(localPlacement ? { localPlacement } : {}) });

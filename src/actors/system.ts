@@ -13,7 +13,7 @@ import { onCrash } from './supervisor.ts';
 import { Deadlines } from './deadlines.ts';
 import { assertNever, type FromHost, type LifecycleEvent, type ToHost, type WireError } from './wire.ts';
 import type { HostTaskData } from './host-worker.ts';
-import { serveEngineOp } from './engine-link.ts';
+import { serveEngineOp, type MainService } from './engine-link.ts';
 import { ReminderService } from './reminder-service.ts';
 import type { ActorsConfig } from '../config/schema.ts';
 import { HaatError } from '../errors.ts';
@@ -38,6 +38,8 @@ export interface ActorSystemOptions {
   handoffRoute?: HandoffRoute;
   reminders?: ReminderOptions;
   clock?: Clock;
+  /** Main-thread services host threads may call by name (HostServices.callMain), e.g. the node's store. */
+  services?: Readonly<Record<string, MainService>>;
 }
 
 /** How the actor system reaches actors that live on other nodes (src/cluster). */
@@ -524,6 +526,26 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> {
           served.then(
             (v) => reply({ k: 'xr', i, v }),
             (e: unknown) => reply({ k: 'xr', i, e: { code: 'internal', message: e instanceof Error ? e.message : String(e) } }),
+          );
+          break;
+        }
+        case 'm': {
+          const i = item.i;
+          const service = this.opts.services?.[item.s];
+          let served: Promise<unknown>;
+          try {
+            served = service ? service(item.p) : Promise.reject(new HaatError('internal', `no main-thread service ${JSON.stringify(item.s)}`));
+          } catch (err) {
+            served = Promise.reject(err);
+          }
+          served.then(
+            (v) => {
+              if (this.hosts[slot.index] === slot) slot.out.push({ k: 'xr', i, v });
+            },
+            (e: unknown) => {
+              const body = e instanceof HaatError ? e.toBody() : { code: 'internal' as const, message: e instanceof Error ? e.message : String(e) };
+              if (this.hosts[slot.index] === slot) slot.out.push({ k: 'xr', i, e: body });
+            },
           );
           break;
         }

@@ -36,6 +36,7 @@ export type FromHost =
   | { k: 'u'; a: string; t: string; e: WireError } // a send that could not be delivered
   | { k: 'h'; a: string; m: ActorMessage; i?: number; h: number } // handed back unprocessed (fenced actor): re-route; `i` is the main ask id
   | { k: 'x'; i: number; op: EngineOp } // an engine call served by the main thread (memory engine)
+  | { k: 'm'; i: number; s: string; p: unknown } // a call to a main-thread service (answered with 'xr')
   | { k: 'l'; ev: LifecycleEvent }
   | { k: 'ready'; thread: number }
   | { k: 'stopped' };

@@ -1,23 +1,34 @@
 // Every actor kind haat runs; each host thread loads this module once, with
 // its own slice of the node's config (never the whole of it: no secrets).
-import type { Behaviour } from '../actors/behaviour.ts';
+import type { Behaviour, HostServices } from '../actors/behaviour.ts';
 import type { ChannelsConfig, CommerceConfig, UsersConfig } from '../config/schema.ts';
 import type { EngineSpec } from '../engines/engine.ts';
 import { channelBehaviour } from './channel/actor.ts';
 import { auctionBehaviour } from './auction/actor.ts';
 import { saleBehaviour } from './sale/actor.ts';
 import { userBehaviour } from './user/actor.ts';
+import { roomBehaviour } from './chat/actor.ts';
 import { createHostHistory } from '../engines/host-engine.ts';
+import { LinkedChatRooms } from '../store/linked-chat-rooms.ts';
+import { loadNotificationTemplates } from '../i18n/load-templates.ts';
+import { notificationRenderer } from '../i18n/render.ts';
+
+/** Room actors' settings (from the node's actors and commerce config). */
+export interface ChatSlice {
+  idleMs: number;
+  publishTimeoutMs: number;
+}
 
 /** What a host thread is given: the settings its behaviours need, and which engine to build. */
 export interface HostSlice {
   channels: ChannelsConfig;
   commerce: CommerceConfig;
   users: UsersConfig;
+  chat: ChatSlice;
   engine: EngineSpec;
 }
 
-export function createBehaviours(config: unknown): Behaviour<any, any, any>[] {
+export function createBehaviours(config: unknown, services: HostServices): Behaviour<any, any, any>[] {
   const slice = config as HostSlice; // built and validated by the main thread (node.ts)
   const history = createHostHistory(slice.engine);
   const channel = channelBehaviour({ history, limits: slice.channels, idleMs: slice.channels.idleMs });
@@ -26,5 +37,7 @@ export function createBehaviours(config: unknown): Behaviour<any, any, any>[] {
   const sale = saleBehaviour({ idempotencyTtlMs: c.idempotencyTtlMs, stockConflateMs: c.stockConflateMs, idleMs: c.idleMs });
   const u = slice.users;
   const user = userBehaviour({ offlineGraceMs: u.offlineGraceMs, limits: { queueMax: u.queueMax, historyMax: u.historyMax }, idleMs: u.idleMs });
-  return [channel, auction, sale, user];
+  // Room actors write the node's store, which lives on the main thread.
+  const room = roomBehaviour({ rooms: new LinkedChatRooms(services.callMain), render: notificationRenderer(loadNotificationTemplates()), idleMs: slice.chat.idleMs, publishTimeoutMs: slice.chat.publishTimeoutMs });
+  return [channel, auction, sale, user, room];
 }

@@ -27,7 +27,8 @@ export function claimCovers(claims: readonly string[], channel: string): boolean
   return false;
 }
 
-export type JoinVerdict = 'allow' | 'forbidden' | 'needs_channel_token';
+/** `ask_room`: the room actor decides (its participants), unless a channel token grants it first. */
+export type JoinVerdict = 'allow' | 'forbidden' | 'needs_channel_token' | 'ask_room';
 
 export function mayJoin(p: Principal, ch: ChannelName, channel: string): JoinVerdict {
   if (PUBLIC_NAMESPACES.has(ch.namespace)) return 'allow';
@@ -40,9 +41,9 @@ export function mayJoin(p: Principal, ch: ChannelName, channel: string): JoinVer
     case 'admin':
       return p.roles.has('admin') ? 'allow' : 'forbidden';
     case 'chat':
-      // Room membership lives in room actors (a later milestone); until then a
-      // channel token or the `channels` claim is the only way in.
-      return claimCovers(p.channels, channel) ? 'allow' : 'needs_channel_token';
+      // Room membership lives in the room actor; the `channels` claim and a
+      // channel token still let a server-made grant in without asking it.
+      return claimCovers(p.channels, channel) ? 'allow' : 'ask_room';
     default:
       return 'forbidden';
   }
@@ -67,7 +68,7 @@ export function mayBroadcast(p: Principal, ch: ChannelName, channel: string): bo
   }
 }
 
-/** send_message: user channels by server roles for now (chat rooms come with room actors). */
+/** send_message outside chat: user channels by server roles (on `chat:` the room actor decides). */
 export function maySendMessage(p: Principal, ch: ChannelName): boolean {
   return ch.namespace === 'user' && isServer(p);
 }

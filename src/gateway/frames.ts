@@ -81,6 +81,8 @@ const frames = {
     ...presenceFields,
   }),
   ack: z.object({ type: z.literal('ack'), ref: ref.optional(), notification_ids: z.array(z.string().min(1).max(128)).min(1).max(500) }),
+  /** haat's extension for chat: "I am typing" on `chat:{room_id}`, a low-priority event that is not stored. */
+  typing: z.object({ type: z.literal('typing'), ref: ref.optional(), channel: channelName }),
 } as const;
 
 export type ClientFrame = { [K in keyof typeof frames]: z.infer<(typeof frames)[K]> }[keyof typeof frames];

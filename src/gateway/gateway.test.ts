@@ -229,12 +229,3 @@ test('more connections than allowed for one user are closed with 4029', async ()
   await Promise.all([b.close(), d.close()]);
 });
 
-test('frame types of later milestones answer unknown_type, saying so', async () => {
-  const c = await node.connect();
-  for (const type of ['presence', 'ack']) {
-    const e = await c.request({ type });
-    assert.equal(e.code, 'unknown_type');
-    assert.match(String(e.message), /not served/);
-  }
-  await c.close();
-});

@@ -4,7 +4,9 @@ import { HaatError } from '../errors.ts';
 import { toDhakaIso, type Clock } from '../time/clock.ts';
 import { mayBroadcast, maySendMessage, parseChannel } from './acl.ts';
 import type { Socket } from './connection.ts';
-import type { DispatchTable } from './dispatch.ts';
+import type { DispatchTable, FrameOf } from './dispatch.ts';
+import { chatInput } from './chat-input.ts';
+import { roomAddress, type SendReply } from '../domain/chat/messages.ts';
 import { withRef, type FrameRef } from './frames.ts';
 import type { Membership } from './membership.ts';
 import { requestPublish, type PublishRequest } from './publish.ts';
@@ -59,7 +61,23 @@ export function frameHandlers(d: HandlerDeps): DispatchTable {
     if (user === null) return error(ws, ref, new HaatError('unauthorized', `sign in (a token with \`sub\`) to send ${msg.type}`));
     d.actors.request<object>(userAddress(user), msg, d.askTimeoutMs, (err, answer) => {
       if (err || !answer) return error(ws, ref, err ?? new HaatError('internal', 'no answer'));
-      writer.send(ws, withRef({ type: 'reply', ...answer, ok: true }, ref));
+      writer.send(ws, withRef({ type: 'reply', ok: true, ...answer }, ref));
+    });
+  };
+
+  /** send_message on `chat:{room_id}`: the room actor checks the sender, stores the message, then answers (§10). */
+  const chatSend = (ws: Socket, s: ConnState, frame: FrameOf<'send_message'>, roomId: string): void => {
+    const sender = s.principal.userId;
+    if (sender === null) return error(ws, frame.ref, new HaatError('forbidden', `only the room's participants may send on ${frame.channel}`));
+    let chat;
+    try {
+      chat = chatInput(frame);
+    } catch (err) {
+      return error(ws, frame.ref, err);
+    }
+    d.actors.request<SendReply>(roomAddress(roomId), { type: 'send', sender, chat }, d.askTimeoutMs, (err, answer) => {
+      if (err || !answer) return error(ws, frame.ref, err ?? new HaatError('internal', 'no answer'));
+      writer.send(ws, withRef({ type: 'reply', ...answer }, frame.ref));
     });
   };
 
@@ -73,6 +91,16 @@ export function frameHandlers(d: HandlerDeps): DispatchTable {
       }),
 
     ack: (ws, s, frame) => toUser(ws, s, frame.ref, { type: 'ack', ids: frame.notification_ids }),
+    typing: (ws, s, frame) => {
+      const ch = parseChannel(frame.channel);
+      if (!ch || ch.namespace !== 'chat') return error(ws, frame.ref, new HaatError('bad_request', 'channel: typing is for chat:{room_id} channels'));
+      const sender = s.principal.userId;
+      if (sender === null) return error(ws, frame.ref, new HaatError('forbidden', `only the room's participants may type on ${frame.channel}`));
+      d.actors.request(roomAddress(ch.id), { type: 'typing', sender }, d.askTimeoutMs, (err) => {
+        if (err) return error(ws, frame.ref, err);
+        writer.send(ws, withRef({ type: 'reply', ok: true }, frame.ref));
+      });
+    },
 
     bid: (ws, s, frame) =>
       commerce(ws, s, frame.ref, auctionAddress(frame.auction_id), (bidder) => ({
@@ -119,6 +147,7 @@ export function frameHandlers(d: HandlerDeps): DispatchTable {
     send_message: (ws, s, frame) => {
       const ch = parseChannel(frame.channel);
       if (!ch) return error(ws, frame.ref, new HaatError('bad_request', `bad channel name ${JSON.stringify(frame.channel)}`));
+      if (ch.namespace === 'chat') return chatSend(ws, s, frame, ch.id);
       if (!maySendMessage(s.principal, ch)) return error(ws, frame.ref, new HaatError('forbidden', `may not send messages on ${frame.channel}`));
       const text = sanitizeText(frame.message);
       if (text.length === 0) return error(ws, frame.ref, new HaatError('bad_request', 'message is empty once markup is removed'));

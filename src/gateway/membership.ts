@@ -21,6 +21,7 @@ import type { Hub } from './hub.ts';
 import { askJoins, type JoinStatus } from './joins.ts';
 import type { Writer } from './writer.ts';
 import type { JoinSync } from './join-sync.ts';
+import { roomAddress } from '../domain/chat/messages.ts';
 
 export interface MembershipDeps {
   actors: ActorSystem;
@@ -61,15 +62,23 @@ export class Membership {
           continue;
         }
         let verdict = mayJoin(s.principal, ch, channel);
-        if (verdict === 'needs_channel_token') {
+        let refusal: { code: ErrorCode; message: string } = { code: 'forbidden', message: `may not join ${channel}` };
+        if (verdict === 'needs_channel_token' || verdict === 'ask_room') {
           const token = frame.tokens?.[channel];
-          verdict = token && s.principal.userId !== null && (await this.channelGrant(token, s.principal.userId, channel)) ? 'allow' : 'forbidden';
+          const user = s.principal.userId;
+          const granted = token !== undefined && user !== null && (await this.channelGrant(token, user, channel));
+          if (granted) verdict = 'allow';
+          else if (verdict === 'ask_room' && user !== null) {
+            const room = await this.roomAdmits(ch.id, user);
+            verdict = room === undefined ? 'allow' : 'forbidden';
+            if (room !== undefined) refusal = room;
+          } else verdict = 'forbidden';
           taken = undefined;
         }
         if (s.closed) break;
-        if (!pj.wanted.has(channel)) continue; // left while its token was checked
+        if (!pj.wanted.has(channel)) continue; // left while its token or room was checked
         if (verdict !== 'allow') {
-          deny(channel, 'forbidden', `may not join ${channel}`);
+          deny(channel, refusal.code, refusal.message);
           continue;
         }
         if (!s.channels.has(channel)) {
@@ -137,6 +146,17 @@ export class Membership {
     pj.reserved.clear();
     s.joins?.delete(pj);
     if (s.joins?.size === 0) s.joins = undefined;
+  }
+
+  /** `chat:{room_id}`: the room actor admits its participants; undefined when it does, else why not (forbidden, or unavailable while it moves). */
+  private async roomAdmits(roomId: string, userId: string): Promise<{ code: ErrorCode; message: string } | undefined> {
+    try {
+      await this.d.actors.ask(roomAddress(roomId), { type: 'may_join_channel', user_id: userId }, { timeoutMs: this.d.askTimeoutMs });
+      return undefined;
+    } catch (err) {
+      if (!(err instanceof HaatError)) throw err;
+      return { code: err.code === 'not_found' ? 'forbidden' : err.code, message: err.message };
+    }
   }
 
   private async channelGrant(token: string, userId: string, channel: string): Promise<boolean> {

@@ -1,6 +1,8 @@
 // `chat_rooms` and their messages. The room actor is the single writer of a
-// room; offsets still come from the store so that a restarted actor goes on
-// where the last one stopped, and client_msg_id makes a resend harmless.
+// room. A message's offset is the offset of its event on the room's channel
+// (src/domain/chat/actor.ts), so offsets may have gaps (typing events take
+// channel offsets too); without an explicit offset the store numbers it
+// last_offset + 1. client_msg_id makes a resend harmless.
 import type { Page, PageRequest } from './page.ts';
 
 export type RoomType = 'customer_support' | 'vendor' | 'group';
@@ -42,8 +44,8 @@ export interface ChatMessageRecord {
   client_msg_id: string | null;
 }
 
-/** A message to append: the store gives it its offset. */
-export type NewChatMessage = Omit<ChatMessageRecord, 'offset'>;
+/** A message to append: with `offset` (the channel's), or numbered last_offset + 1 by the store. */
+export type NewChatMessage = Omit<ChatMessageRecord, 'offset'> & { offset?: number };
 
 export interface MessageQuery extends PageRequest {
   /** Newest first, offsets below this one. */
@@ -61,9 +63,11 @@ export interface ChatRooms {
   /** Rooms the user takes part in, by room id. */
   listByUser(userId: string, page?: PageRequest): Promise<Page<ChatRoomRecord>>;
   /**
-   * Appends at last_offset + 1. A repeated (sender_id, client_msg_id) in the
-   * room answers the first message with `duplicate: true` and appends nothing.
-   * `not_found` for an unknown room.
+   * Appends at `message.offset` when given (`conflict` when another message
+   * holds it; last_offset becomes the highest offset), else at last_offset + 1.
+   * A repeated (sender_id, client_msg_id) in the room answers the first
+   * message with `duplicate: true` and appends nothing. `not_found` for an
+   * unknown room.
    */
   appendMessage(roomId: string, message: NewChatMessage): Promise<{ message: ChatMessageRecord; duplicate: boolean }>;
   /** Newest first (default, or with `before`), or oldest first with `since`. */

@@ -277,6 +277,29 @@ export function runStoreSuite(label: string, makeStore: () => Promise<Store>): v
       assert.equal((await cr.get(r.id))?.last_offset, 3);
     });
 
+    it('appendMessage at explicit offsets (the channel\'s, with gaps): lists, unread and last_offset follow them; a taken offset is a conflict', async () => {
+      const [a, b] = [unique('u'), unique('u')];
+      const r = await room([a, b]);
+      const cr = store().chatRooms;
+      for (const [offset, sender] of [[2, a], [5, b], [6, b], [9, a]] as const) {
+        const m = await cr.appendMessage(r.id, { ...chatMessage(sender, `c${offset}`), offset });
+        assert.deepEqual([m.duplicate, m.message.offset], [false, offset]);
+      }
+      const late = await cr.appendMessage(r.id, { ...chatMessage(b, 'late'), offset: 4 });
+      assert.equal(late.message.offset, 4, 'an earlier free offset is taken as given (a publish stored after a restart)');
+      assert.equal((await cr.get(r.id))?.last_offset, 9);
+      await rejectsWith(cr.appendMessage(r.id, { ...chatMessage(a, 'again'), offset: 5 }), 'conflict');
+      const offsets = (p: Page<{ offset: number }>): number[] => p.items.map((m) => m.offset);
+      assert.deepEqual(offsets(await cr.listMessages(r.id, { before: 6, limit: 2 })), [5, 4]);
+      const since = await cr.listMessages(r.id, { since: 3, limit: 2 });
+      assert.deepEqual(offsets(since), [4, 5]);
+      assert.deepEqual(offsets(await cr.listMessages(r.id, { since: 3, limit: 2, cursor: since.next_cursor })), [6, 9]);
+      await cr.markRead(r.id, a, 5);
+      assert.equal(await cr.countUnread(r.id, a), 1, 'only offset 6 is after 5 and from someone else');
+      const plain = await cr.appendMessage(r.id, chatMessage(a));
+      assert.equal(plain.message.offset, 10);
+    });
+
     it('listMessages: newest first by default and with before, oldest first with since, paged', async () => {
       const a = unique('u');
       const r = await room([a]);

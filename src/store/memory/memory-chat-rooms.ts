@@ -4,7 +4,7 @@ import { clampLimit, decodeCursor, pageOf, type Page, type PageRequest } from '.
 
 interface RoomState {
   room: ChatRoomRecord;
-  messages: ChatMessageRecord[]; // by offset: messages[i].offset === i + 1
+  messages: ChatMessageRecord[]; // ascending offsets, with gaps where the channel had other events
   byClientId: Map<string, ChatMessageRecord>; // `${sender_id}\n${client_msg_id}`
 }
 
@@ -52,9 +52,12 @@ export class MemoryChatRooms implements ChatRooms {
     const idem = message.client_msg_id === null ? null : `${message.sender_id}\n${message.client_msg_id}`;
     const first = idem === null ? undefined : s.byClientId.get(idem);
     if (first) return { message: structuredClone(first), duplicate: true };
-    const record: ChatMessageRecord = { ...structuredClone(message), room_id: roomId, offset: s.room.last_offset + 1 };
-    s.messages.push(record);
-    s.room.last_offset = record.offset;
+    const offset = message.offset ?? s.room.last_offset + 1;
+    const at = firstAbove(s.messages, offset - 1);
+    if (s.messages[at]?.offset === offset) throw new HaatError('conflict', `room ${roomId} already has a message at offset ${offset}`);
+    const record: ChatMessageRecord = { ...structuredClone(message), room_id: roomId, offset };
+    s.messages.splice(at, 0, record);
+    s.room.last_offset = Math.max(s.room.last_offset, offset);
     if (idem !== null) s.byClientId.set(idem, record);
     return { message: structuredClone(record), duplicate: false };
   }
@@ -65,11 +68,11 @@ export class MemoryChatRooms implements ChatRooms {
     const cursor = decodeCursor(query.cursor, 1)?.[0] as number | undefined;
     let fetched: ChatMessageRecord[];
     if (query.since !== undefined) {
-      const from = Math.max(query.since, cursor ?? query.since);
+      const from = firstAbove(s.messages, Math.max(query.since, cursor ?? query.since));
       fetched = s.messages.slice(from, from + limit + 1);
     } else {
-      const below = Math.min(query.before ?? Infinity, cursor ?? Infinity, s.room.last_offset + 1);
-      fetched = s.messages.slice(Math.max(0, below - 1 - (limit + 1)), below - 1).reverse();
+      const below = firstAbove(s.messages, Math.min(query.before ?? Infinity, cursor ?? Infinity) - 1);
+      fetched = s.messages.slice(Math.max(0, below - (limit + 1)), below).reverse();
     }
     return pageOf(fetched.map((m) => structuredClone(m)), limit, (m) => [m.offset]);
   }
@@ -87,7 +90,19 @@ export class MemoryChatRooms implements ChatRooms {
     const p = s.room.participants.find((x) => x.user_id === userId);
     if (!p) throw new HaatError('not_found', `${userId} is not in room ${roomId}`);
     let n = 0;
-    for (let i = p.last_read_offset; i < s.messages.length; i++) if (s.messages[i]!.sender_id !== userId) n++;
+    for (let i = firstAbove(s.messages, p.last_read_offset); i < s.messages.length; i++) if (s.messages[i]!.sender_id !== userId) n++;
     return n;
   }
+}
+
+/** Index of the first message whose offset is above `offset` (binary search over ascending offsets). */
+function firstAbove(messages: readonly ChatMessageRecord[], offset: number): number {
+  let lo = 0;
+  let hi = messages.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (messages[mid]!.offset <= offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

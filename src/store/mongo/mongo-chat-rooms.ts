@@ -60,9 +60,8 @@ export class MongoChatRooms implements ChatRooms {
       const first = await this.byClientId(roomId, idem);
       if (first) return { message: stripIdem(first), duplicate: true };
     }
-    const room = await this.link.run('chat_rooms.nextOffset', () => this.rooms.findOneAndUpdate({ _id: roomId }, { $inc: { last_offset: 1 } }, { returnDocument: 'after' }));
-    if (!room) throw new HaatError('not_found', `no room ${roomId}`);
-    const record: ChatMessageRecord = { ...message, room_id: roomId, offset: room.last_offset as number };
+    const offset = message.offset === undefined ? await this.nextOffset(roomId) : await this.raiseLastOffset(roomId, message.offset);
+    const record: ChatMessageRecord = { ...message, room_id: roomId, offset };
     try {
       await this.messages.insertOne(toDoc(message.id, { ...record, idem: idem ?? `#${record.offset}` }));
       this.link.reachable();
@@ -72,9 +71,23 @@ export class MongoChatRooms implements ChatRooms {
         const first = await this.byClientId(roomId, idem);
         if (first) return { message: stripIdem(first), duplicate: true };
       }
+      if (isDuplicateKey(err)) throw new HaatError('conflict', `room ${roomId} already has a message at offset ${offset}`, { cause: err });
       throw this.link.toHaatError(err, 'chat_messages.insert');
     }
     return { message: record, duplicate: false };
+  }
+
+  private async nextOffset(roomId: string): Promise<number> {
+    const room = await this.link.run('chat_rooms.nextOffset', () => this.rooms.findOneAndUpdate({ _id: roomId }, { $inc: { last_offset: 1 } }, { returnDocument: 'after' }));
+    if (!room) throw new HaatError('not_found', `no room ${roomId}`);
+    return room.last_offset as number;
+  }
+
+  /** An explicit offset (the channel's): last_offset becomes the highest one; the unique (room_id, offset) index refuses a taken one. */
+  private async raiseLastOffset(roomId: string, offset: number): Promise<number> {
+    const r = await this.link.run('chat_rooms.raiseOffset', () => this.rooms.updateOne({ _id: roomId }, { $max: { last_offset: offset } }));
+    if (r.matchedCount === 0) throw new HaatError('not_found', `no room ${roomId}`);
+    return offset;
   }
 
   async listMessages(roomId: string, query: MessageQuery = {}): Promise<Page<ChatMessageRecord>> {

@@ -1,0 +1,157 @@
+// Chat over REST (PROTOCOL.md §10 Chat). Writes and a room's messages go
+// through the room actor, which checks participation; the caller's room list
+// is read from this node's store.
+import type { TemplatedApp } from 'uWebSockets.js';
+import { nanoid } from 'nanoid';
+import { z } from 'zod';
+import type { ActorSystem } from '../actors/system.ts';
+import { HaatError } from '../errors.ts';
+import type { ChatRooms, MessageQuery } from '../store/chat-rooms.ts';
+import { roomAddress, type Caller, type RoomMessage } from '../domain/chat/messages.ts';
+import { MAX_MESSAGE_CHARS, MAX_PARTICIPANTS, roomView } from '../domain/chat/rules.ts';
+import type { Principal } from './principal.ts';
+import { resourceId } from './frames.ts';
+import { chatInput } from './chat-input.ts';
+import { parseBody, type Route } from './rest.ts';
+
+export interface ChatRestDeps {
+  app: TemplatedApp;
+  actors: ActorSystem;
+  chatRooms: ChatRooms;
+  askTimeoutMs: number;
+  prefix: string;
+  route: Route;
+}
+
+const role = z.enum(['customer', 'support', 'vendor', 'admin', 'member']);
+
+const roomBody = z.object({
+  type: z.enum(['customer_support', 'vendor', 'group']),
+  participants: z.array(z.object({ user_id: resourceId, role: role.optional() })).max(MAX_PARTICIPANTS),
+  metadata: z.object({ order_id: resourceId.optional(), product_id: resourceId.optional(), priority: z.enum(['low', 'normal', 'high', 'urgent']).optional() }).optional(),
+});
+
+const messageBody = z.object({
+  message: z.string().min(1).max(MAX_MESSAGE_CHARS * 2), // counted in characters once sanitized (chatInput)
+  message_type: z.string().min(1).max(32).optional(),
+  metadata: z.record(z.string(), z.unknown()).optional(),
+  client_msg_id: z.string().min(1).max(128).optional(),
+});
+
+const readBody = z.object({ offset: z.number().int().min(0) });
+
+/** Chat is for signed-in users only. */
+function callerOf(p: Principal): Caller {
+  if (p.userId === null) throw new HaatError('unauthorized', 'a bearer token is required');
+  return { user_id: p.userId, roles: [...p.roles] };
+}
+
+function roomIdOf(params: string[]): string {
+  const id = params[0] ?? '';
+  if (!resourceId.safeParse(id).success) throw new HaatError('bad_request', 'room_id must match [A-Za-z0-9_.-]{1,128}');
+  return id;
+}
+
+/** A non-negative integer query parameter, or undefined when absent. */
+function offsetParam(query: URLSearchParams, name: string): number | undefined {
+  const raw = query.get(name);
+  if (raw === null || raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new HaatError('bad_request', `${name} must be a message offset (an integer >= 0)`);
+  return n;
+}
+
+function limitParam(query: URLSearchParams): number | undefined {
+  const raw = query.get('limit');
+  if (raw === null || raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 500) throw new HaatError('bad_request', 'limit must be an integer from 1 to 500');
+  return n;
+}
+
+function messageQuery(query: URLSearchParams): MessageQuery {
+  const before = offsetParam(query, 'before');
+  const since = offsetParam(query, 'since');
+  if (before !== undefined && since !== undefined) throw new HaatError('bad_request', 'before: give `before` (newest first) or `since` (oldest first), not both');
+  const q: MessageQuery = {};
+  const limit = limitParam(query);
+  if (limit !== undefined) q.limit = limit;
+  const cursor = query.get('cursor');
+  if (cursor !== null && cursor !== '') q.cursor = cursor;
+  if (before !== undefined) q.before = before;
+  if (since !== undefined) q.since = since;
+  return q;
+}
+
+export function mountChatRest(d: ChatRestDeps): void {
+  const { app, route, chatRooms } = d;
+  const base = `${d.prefix}/chat/rooms`;
+  const ask = <R>(roomId: string, msg: RoomMessage): Promise<R> => d.actors.ask<R>(roomAddress(roomId), msg, { timeoutMs: d.askTimeoutMs });
+
+  app.post(
+    base,
+    route(
+      'anyone',
+      async ({ principal, body }) => {
+        const caller = callerOf(principal);
+        const b = parseBody(roomBody, await body);
+        const id = `r_${nanoid(16)}`;
+        return { status: 201, body: await ask(id, { type: 'create', caller, spec: { type: b.type, participants: b.participants, metadata: b.metadata ?? {} } }) };
+      },
+      true,
+    ),
+  );
+
+  app.get(
+    base,
+    route('anyone', async ({ principal, query }) => {
+      const { user_id } = callerOf(principal);
+      const limit = limitParam(query);
+      const cursor = query.get('cursor');
+      const page = await chatRooms.listByUser(user_id, { ...(limit === undefined ? {} : { limit }), cursor });
+      const rooms = await Promise.all(page.items.map(async (r) => ({ ...roomView(r), unread: await chatRooms.countUnread(r.id, user_id) })));
+      return { status: 200, body: { rooms, next_cursor: page.next_cursor } };
+    }),
+  );
+
+  app.post(
+    `${base}/:room_id/join`,
+    route('anyone', async ({ principal, params }) => ({ status: 200, body: await ask(roomIdOf(params), { type: 'join', caller: callerOf(principal) }) })),
+  );
+
+  app.post(
+    `${base}/:room_id/messages`,
+    route(
+      'anyone',
+      async ({ principal, params, body }) => {
+        const { user_id } = callerOf(principal);
+        const roomId = roomIdOf(params);
+        const chat = chatInput(parseBody(messageBody, await body));
+        return { status: 201, body: await ask(roomId, { type: 'send', sender: user_id, chat }) };
+      },
+      true,
+    ),
+  );
+
+  app.get(
+    `${base}/:room_id/messages`,
+    route('anyone', async ({ principal, params, query }) => {
+      const { user_id } = callerOf(principal);
+      return { status: 200, body: await ask(roomIdOf(params), { type: 'list_messages', user_id, query: messageQuery(query) }) };
+    }),
+  );
+
+  app.put(
+    `${base}/:room_id/read`,
+    route(
+      'anyone',
+      async ({ principal, params, body }) => {
+        const { user_id } = callerOf(principal);
+        const roomId = roomIdOf(params);
+        const b = parseBody(readBody, await body);
+        return { status: 200, body: await ask(roomId, { type: 'read', user_id, offset: b.offset }) };
+      },
+      true,
+    ),
+  );
+}
