@@ -51,7 +51,13 @@ export class UserDevices {
   closed(s: ConnState): void {
     const user = s.principal.userId;
     if (user === null || !s.admitted) return;
-    this.d.actors.send(userAddress(user), { type: 'disconnect', session: s.sessionId });
+    try {
+      this.d.actors.send(userAddress(user), { type: 'disconnect', session: s.sessionId });
+    } catch (err) {
+      // Nobody can tell the owner now (the cluster engine is unreachable): the close must still go
+      // through; the device stays in presence until this node's roster is read after its death.
+      this.d.logger.warn({ user, session: s.sessionId, err: (err as Error).message }, 'could not tell the user actor that a device left');
+    }
   }
 
   /** Writes notification frames to this node's sessions, each in its connection's language; answers how many sessions got them. */
