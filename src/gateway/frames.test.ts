@@ -22,9 +22,9 @@ test('bad JSON, non-objects and missing types are bad_request', () => {
   assert.equal(err('{"ref":4}').code, 'bad_request');
 });
 
-test('unknown types keep their ref; not-yet-served types say so', () => {
+test('unknown types keep their ref; served types name a missing field', () => {
   assert.deepEqual([err('{"type":"dance","ref":"a"}').code, err('{"type":"dance","ref":"a"}').ref], ['unknown_type', 'a']);
-  assert.match(err('{"type":"ack","ref":2}').message, /not served/);
+  assert.match(err('{"type":"ack","ref":2}').message, /notification_ids/, 'ack is served now: a missing field is named');
   assert.match(err('{"type":"bid","ref":2}').message, /auction_id/, 'bid is served now: a missing field is named');
   for (const t of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) assert.equal(err(JSON.stringify({ type: t, ref: 3 })).code, 'unknown_type', t);
 });
