@@ -60,12 +60,26 @@ export class TestClient {
     return new Promise((resolve) => this.waiters.push({ match, resolve, from: fromIndex }));
   }
 
-  /** Sends a frame with a fresh ref and resolves with the answer carrying that ref. */
-  request(frame: Record<string, unknown>): Promise<Frame> {
+  /**
+   * Sends a frame with a fresh ref and resolves with the answer carrying that
+   * ref. Every request gets exactly one answer (§2), and the server answers
+   * within its ask timeout: one missing after `unansweredMs` is a server bug,
+   * reported with what was asked and the last frames received, not a hang.
+   */
+  request(frame: Record<string, unknown>, unansweredMs = 30_000): Promise<Frame> {
     const ref = this.nextRef++;
     const from = this.frames.length;
     this.ws.send(JSON.stringify({ ...frame, ref }));
-    return this.next((f) => f.ref === ref, from);
+    const answer = this.next((f) => f.ref === ref, from);
+    let timer: NodeJS.Timeout | undefined;
+    const missing = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const last = this.frames.slice(-3).map((f) => JSON.stringify(f).slice(0, 200));
+        reject(new Error(`no answer to ${JSON.stringify(frame).slice(0, 200)} (ref ${ref}) within ${unansweredMs} ms; socket state ${this.ws.readyState}; last frames: ${last.join(' | ')}`));
+      }, unansweredMs);
+      timer.unref();
+    });
+    return Promise.race([answer, missing]).finally(() => clearTimeout(timer));
   }
 
   sendRaw(text: string | Buffer): void {
