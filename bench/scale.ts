@@ -29,7 +29,9 @@ const USAGE = `usage: npm run bench:scale -- [flags]
   --per-process=         connections per client process (default: what its ulimit -n allows)
   --max-pending=1000     connects + joins in flight (ramp-up bound)
   --per-address=1000     connections per source address 127.0.0.x
-  --baselines=uws        raw uWS idle connections in the same run (RSS ratio); "none" to skip
+  --baselines=uws        raw uWS idle connections in the same run (RSS ratio); "none" to skip;
+                         haat-signed-in: haat again with every connection signed in (a customer token),
+                         so each user has its user actor and presence (their cost per user, PROTOCOL.md §10)
   --deadline-s=           backstop for the whole run (default hold + 600)`;
 
 interface TargetResult {
@@ -91,8 +93,11 @@ async function connectFleet(tag: string, fleet: Fleet, n: number, alive: () => v
   return (Date.now() - t0) / 1000;
 }
 
-async function runHaat(n: number, fit: FdFit, server: ServerProcess, o: Options): Promise<TargetResult> {
-  const tag = 'scale haat';
+/** haat as such, or with every connection signed in (each user then has a user actor holding its presence). */
+type HaatVariant = { target: 'haat' | 'haat-signed-in'; roles?: string[] };
+
+async function runHaat(n: number, fit: FdFit, server: ServerProcess, o: Options, variant: HaatVariant = { target: 'haat' }): Promise<TargetResult> {
+  const tag = `scale ${variant.target}`;
   const alive = watchServer(server);
   const gauges = async (): Promise<Record<string, number | undefined>> => scrapeGauges('127.0.0.1', server.port, [HEAP_USED, HEAP_TOTAL]).catch(() => ({}));
   const heap = async (): Promise<number | undefined> => (await gauges())[HEAP_USED];
@@ -109,6 +114,7 @@ async function runHaat(n: number, fit: FdFit, server: ServerProcess, o: Options)
     subscribe: o.subscribe,
     coldChannels: o.coldChannels,
     jwtSecret: BENCH_JWT_SECRET,
+    ...(variant.roles ? { roles: variant.roles } : {}),
     subPrefix: 'u',
     heartbeatMs: o.heartbeatMs,
     maxPending: perWorkerPending(n, o),
@@ -126,7 +132,7 @@ async function runHaat(n: number, fit: FdFit, server: ServerProcess, o: Options)
     const g1 = await gauges();
     const heapLoaded = g1[HEAP_USED];
     const r: TargetResult = {
-      target: 'haat',
+      target: variant.target,
       connections: n,
       connect_s: connectS,
       connect_rate: afterRamp.ready / connectS,
@@ -261,6 +267,18 @@ function markdown(meta: { command: string; when: string; machine: string }, fit:
     ),
     '',
   );
+  const signed = results.find((r) => r.target === 'haat-signed-in');
+  if (haat && signed) {
+    const perUser = signed.rss_per_conn_bytes - haat.rss_per_conn_bytes;
+    const perUserHold = (signed.rss_per_conn_hold_median_bytes ?? NaN) - (haat.rss_per_conn_hold_median_bytes ?? NaN);
+    lines.push(
+      table(
+        ['presence per signed-in user (haat-signed-in − haat)', 'target', 'measured', 'met'],
+        [['RSS per connection', '≤ 1 KB', `${fixed(perUser / 1024, 2)} KB 2 s after ramp-up; ${fixed(perUserHold / 1024, 2)} KB hold median`, perUser <= 1024 ? 'yes' : 'NO']],
+      ),
+      '',
+    );
+  }
   if (haat?.ping) {
     lines.push(
       table(
@@ -316,6 +334,16 @@ async function main(): Promise<void> {
     results.push(await runHaat(fit.connections, fit, server, o));
   } finally {
     await server.stop();
+  }
+  if (baselines.includes('haat-signed-in')) {
+    await sleep(1000);
+    progress('scale', 'starting haat again: every connection signed in');
+    const signed = await startHaat();
+    try {
+      results.push(await runHaat(fit.connections, fit, signed, o, { target: 'haat-signed-in', roles: ['customer'] }));
+    } finally {
+      await signed.stop();
+    }
   }
   if (baselines.includes('uws')) {
     await sleep(1000);
