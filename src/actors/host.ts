@@ -268,77 +268,74 @@ export class Host {
       this.refuse(address, m, ask, { code: 'not_found', message: `no actor kind for address ${JSON.stringify(address)}` });
       return undefined;
     }
-    const { engines, clock, out } = this.opts;
-    // Made while handling, an effect waits for the message's commit; otherwise it leaves at once.
-    const effect = (e: string): void => {
-      if (cell.capturing) cell.effects.push(e);
-      else out.pushEncoded(e);
-    };
-    const reminder = (change: ReminderChange): void => {
-      if (cell.capturing) cell.effects.push(change);
-      else this.changeReminder(address, change);
-    };
-    const ctx: ActorContext = {
-      address,
-      kind: parsed.kind,
-      id: parsed.id,
-      config: this.opts.config,
-      now: () => clock.now(),
-      loadPersisted: async () => {
-        cell.durable = true;
-        const stored = await engines.state.load(address);
-        cell.version = stored?.version ?? 0;
-        return stored?.state;
-      },
-      send: (to, msg) => {
-        if (this.opts.localPlacement?.ownerOf(to) !== this.opts.index) return effect(JSON.stringify({ k: 's', a: to, m: msg }));
-        const local: LocalSend = { l: to, m: JSON.stringify(msg) };
-        if (cell.capturing) cell.effects.push(local);
-        else this.sendLocal(local);
-      },
-      ask: <R>(to: string, msg: OutgoingMessage, timeoutMs = 5000): Promise<R> => {
-        const i = this.nextAskId++;
-        const encoded = JSON.stringify({ k: 'a', i, a: to, m: msg, t: timeoutMs });
-        const executor = (resolve: (v: R) => void, reject: (e: unknown) => void): void => {
-          this.pendingAsks.set(i, { resolve: resolve as (v: unknown) => void, reject: (e) => reject(Object.assign(new Error(e.message), e)) });
-        };
-        if (!cell.capturing) {
-          out.pushEncoded(encoded);
-          return new Promise<R>(executor);
-        }
-        const answer = new HeldAnswer<R>(executor);
-        const held: HeldAsk = { encoded, id: i, sent: false, answer };
-        answer.release = () => this.sendHeldAsk(held);
-        cell.effects.push(held);
-        return answer;
-      },
-      emit: (v) => effect(JSON.stringify({ k: 'o', v })),
-      setReminder: (name, dueAt) => {
-        checkReminderName(name);
-        if (typeof dueAt !== 'number' || !Number.isFinite(dueAt)) throw new TypeError(`setReminder(${JSON.stringify(name)}): dueAt must be a finite number of ms since the epoch, got ${String(dueAt)}`);
-        reminder({ r: 'set', name, dueAt });
-      },
-      cancelReminder: (name) => {
-        checkReminderName(name);
-        reminder({ r: 'cancel', name });
-      },
-      setTimer: (name, delayMs) => {
-        checkReminderName(name);
-        if (typeof delayMs !== 'number' || !Number.isFinite(delayMs) || delayMs < 0) throw new TypeError(`setTimer(${JSON.stringify(name)}): delayMs must be a finite number >= 0, got ${String(delayMs)}`);
-        const timers = (cell.timers ??= new Map());
-        if (timers.has(name)) return;
-        const t = setTimeout(() => {
-          timers.delete(name);
-          // Only the incarnation that set it: a passivated, restarted or fenced actor has no timers.
-          if (this.cells.get(address) !== cell || cell.status !== 'ready') return;
-          this.deliverUncounted(address, { type: 'timer', name } as ActorMessage);
-        }, delayMs);
-        timers.set(name, t);
-      },
-    };
-    const cell: Cell = { address, behaviour, ctx, state: undefined, status: 'new', running: false, mailbox: new Mailbox(), restarts: [], lastActive: clock.now(), version: 0, capturing: false, effects: [], timers: undefined, durable: false, reload: false };
+    // The context is one small object per actor whose methods live on its
+    // class (not a dozen closures per actor): hosts keep many idle actors.
+    const cell = { address, behaviour, state: undefined, status: 'new', running: false, mailbox: new Mailbox(), restarts: [], lastActive: this.opts.clock.now(), version: 0, capturing: false, effects: [], timers: undefined, durable: false, reload: false } as unknown as Cell;
+    cell.ctx = new CellContext(this, cell, parsed.kind, parsed.id);
     this.cells.set(address, cell);
     return cell;
+  }
+
+  /** Made while handling, an effect waits for the message's commit; otherwise it leaves at once. */
+  effect(cell: Cell, e: string): void {
+    if (cell.capturing) cell.effects.push(e);
+    else this.opts.out.pushEncoded(e);
+  }
+
+  reminder(cell: Cell, change: ReminderChange): void {
+    if (cell.capturing) cell.effects.push(change);
+    else this.changeReminder(cell.address, change);
+  }
+
+  async loadPersisted(cell: Cell): Promise<unknown> {
+    cell.durable = true;
+    const stored = await this.opts.engines.state.load(cell.address);
+    cell.version = stored?.version ?? 0;
+    return stored?.state;
+  }
+
+  send(cell: Cell, to: string, msg: OutgoingMessage): void {
+    if (this.opts.localPlacement?.ownerOf(to) !== this.opts.index) return this.effect(cell, JSON.stringify({ k: 's', a: to, m: msg }));
+    const local: LocalSend = { l: to, m: JSON.stringify(msg) };
+    if (cell.capturing) cell.effects.push(local);
+    else this.sendLocal(local);
+  }
+
+  ask<R>(cell: Cell, to: string, msg: OutgoingMessage, timeoutMs: number): Promise<R> {
+    const i = this.nextAskId++;
+    const encoded = JSON.stringify({ k: 'a', i, a: to, m: msg, t: timeoutMs });
+    const executor = (resolve: (v: R) => void, reject: (e: unknown) => void): void => {
+      this.pendingAsks.set(i, { resolve: resolve as (v: unknown) => void, reject: (e) => reject(Object.assign(new Error(e.message), e)) });
+    };
+    if (!cell.capturing) {
+      this.opts.out.pushEncoded(encoded);
+      return new Promise<R>(executor);
+    }
+    const answer = new HeldAnswer<R>(executor);
+    const held: HeldAsk = { encoded, id: i, sent: false, answer };
+    answer.release = () => this.sendHeldAsk(held);
+    cell.effects.push(held);
+    return answer;
+  }
+
+  setTimer(cell: Cell, name: string, delayMs: number): void {
+    const timers = (cell.timers ??= new Map());
+    if (timers.has(name)) return;
+    const t = setTimeout(() => {
+      timers.delete(name);
+      // Only the incarnation that set it: a passivated, restarted or fenced actor has no timers.
+      if (this.cells.get(cell.address) !== cell || cell.status !== 'ready') return;
+      this.deliverUncounted(cell.address, { type: 'timer', name } as ActorMessage);
+    }, delayMs);
+    timers.set(name, t);
+  }
+
+  get config(): unknown {
+    return this.opts.config;
+  }
+
+  now(): number {
+    return this.opts.clock.now();
   }
 
   private async run(cell: Cell): Promise<void> {
@@ -662,4 +659,59 @@ function isUnavailable(err: unknown): boolean {
 function describe(err: unknown): string {
   if (err instanceof Error) return `${err.name}: ${err.message}`;
   return String(err);
+}
+
+/** An actor's context (see ActorContext): its methods are the host's, applied to its cell. */
+class CellContext implements ActorContext {
+  constructor(
+    private readonly host: Host,
+    private readonly cell: Cell,
+    readonly kind: string,
+    readonly id: string,
+  ) {}
+
+  get address(): string {
+    return this.cell.address;
+  }
+
+  get config(): unknown {
+    return this.host.config;
+  }
+
+  now(): number {
+    return this.host.now();
+  }
+
+  loadPersisted(): Promise<unknown> {
+    return this.host.loadPersisted(this.cell);
+  }
+
+  send(to: string, msg: OutgoingMessage): void {
+    this.host.send(this.cell, to, msg);
+  }
+
+  ask<R = unknown>(to: string, msg: OutgoingMessage, timeoutMs = 5000): Promise<R> {
+    return this.host.ask<R>(this.cell, to, msg, timeoutMs);
+  }
+
+  emit(v: unknown): void {
+    this.host.effect(this.cell, JSON.stringify({ k: 'o', v }));
+  }
+
+  setReminder(name: string, dueAt: number): void {
+    checkReminderName(name);
+    if (typeof dueAt !== 'number' || !Number.isFinite(dueAt)) throw new TypeError(`setReminder(${JSON.stringify(name)}): dueAt must be a finite number of ms since the epoch, got ${String(dueAt)}`);
+    this.host.reminder(this.cell, { r: 'set', name, dueAt });
+  }
+
+  cancelReminder(name: string): void {
+    checkReminderName(name);
+    this.host.reminder(this.cell, { r: 'cancel', name });
+  }
+
+  setTimer(name: string, delayMs: number): void {
+    checkReminderName(name);
+    if (typeof delayMs !== 'number' || !Number.isFinite(delayMs) || delayMs < 0) throw new TypeError(`setTimer(${JSON.stringify(name)}): delayMs must be a finite number >= 0, got ${String(delayMs)}`);
+    this.host.setTimer(this.cell, name, delayMs);
+  }
 }

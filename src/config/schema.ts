@@ -85,7 +85,12 @@ export const configSchema = z.strictObject({
     historyMax: z.number().int().min(0),
     /** A notification without `ttl_s` expires after this long. */
     defaultTtlS: positiveInt,
-    /** Idle user actors passivate (their state and reminders stay in the engine). */
+    /**
+     * Idle user actors passivate (their state and reminders stay in the
+     * engine; the next message activates them again). Short, because most
+     * connected users are idle most of the time and an active actor per
+     * connected user is what presence would cost in memory otherwise.
+     */
     idleMs: positiveInt,
   }),
 });
