@@ -52,12 +52,14 @@ export class TokenVerifier {
     if (typeof claims.sub !== 'string' || claims.sub.length === 0 || claims.sub.length > 128) {
       throw new HaatError('unauthorized', 'token has no valid `sub`');
     }
-    const roles = new Set<Role>();
+    const found: Role[] = [];
     if (claims.roles !== undefined) {
       if (!Array.isArray(claims.roles)) throw new HaatError('unauthorized', '`roles` must be a list');
-      for (const r of claims.roles) if ((ROLES as readonly unknown[]).includes(r)) roles.add(r as Role);
+      for (const r of claims.roles) if ((ROLES as readonly unknown[]).includes(r) && !found.includes(r as Role)) found.push(r as Role);
     }
-    const channels = Array.isArray(claims.channels) ? claims.channels.filter((c): c is string => typeof c === 'string') : [];
+    const roles = internRoles(found);
+    const listed = Array.isArray(claims.channels) ? claims.channels.filter((c): c is string => typeof c === 'string') : [];
+    const channels = listed.length === 0 ? NO_CHANNELS : listed;
     const lang = claims.lang === 'bn' || claims.lang === 'en' ? claims.lang : undefined;
     return { userId: claims.sub, roles, lang, channels };
   }
@@ -67,6 +69,20 @@ export class TokenVerifier {
     const claims = await this.verify(token);
     return claims.sub === userId && claims.channel === channel;
   }
+}
+
+/**
+ * Principals share their role sets and the empty channel list: every
+ * signed-in connection holds one principal, and the sets of roles in use are few.
+ */
+const ROLE_SETS = new Map<string, ReadonlySet<Role>>();
+const NO_CHANNELS: readonly string[] = Object.freeze([]);
+
+function internRoles(roles: Role[]): ReadonlySet<Role> {
+  const key = [...roles].sort().join(',');
+  let set = ROLE_SETS.get(key);
+  if (!set) ROLE_SETS.set(key, (set = new Set(roles)));
+  return set;
 }
 
 export function bearer(header: string | undefined): string | undefined {
