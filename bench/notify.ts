@@ -20,12 +20,16 @@ import { writeResults } from './lib/results.ts';
 import type { ServerProcess } from './lib/server-process.ts';
 import { BENCH_JWT_SECRET, commandLine, machine, mb, startBaseline, startHaat } from './lib/sessions.ts';
 import { sleep } from './lib/clock.ts';
+import { loadConfig } from '../src/config/load.ts';
+import { silentLogger } from '../src/log/logger.ts';
+import { startNode } from '../src/node.ts';
 
-const FLAGS = ['online', 'offline', 'seconds', 'help'];
+const FLAGS = ['online', 'offline', 'seconds', 'settle-s', 'help'];
 const USAGE = `usage: npm run bench:notify -- [flags]
   --online=5000    connected users (one connection each)
   --offline=5000   users who never connect
-  --seconds=10     length of each round-trip loop (presence, ping, raw uWS echo)`;
+  --seconds=10     length of each round-trip loop (presence, ping, raw uWS echo)
+  --settle-s=25    queue memory is read again after this long (idle user actors passivate after users.idleMs, 20 s)`;
 
 const key = new TextEncoder().encode(BENCH_JWT_SECRET);
 const jwt = (sub: string, roles: string[]): Promise<string> => new SignJWT({ roles }).setSubject(sub).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('2h').sign(key);
@@ -108,14 +112,48 @@ async function post(server: ServerProcess, body: unknown, token: string): Promis
   return { status: res.status, body: await res.json(), ms: performance.now() - t0 };
 }
 
+/**
+ * The queue's steady cost per offline user, exactly: an in-process node whose
+ * idle user actors passivate after 1 s; the main thread's heap after a full GC
+ * before and after a notification to `n` users who never connected (what is
+ * left is the stored actor state and the store's record).
+ */
+async function steadyQueueBytes(n: number): Promise<number | null> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) return null;
+  const config = loadConfig({ env: { PORT: '0', HAAT_JWT_SECRET: BENCH_JWT_SECRET, HAAT_NODE_ID: 'notify-bench', LOG_LEVEL: 'warn' }, overrides: { server: { host: '127.0.0.1' }, users: { idleMs: 1000 }, actors: { passivateSweepMs: 200 } } });
+  const node = await startNode(config, silentLogger(), { defaultMetrics: false });
+  try {
+    const heap = (): number => {
+      gc();
+      gc();
+      return process.memoryUsage().heapUsed;
+    };
+    const before = heap();
+    const res = await fetch(`http://127.0.0.1:${node.port}/api/v1/realtime/notifications`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await jwt('bench-publisher', ['publisher'])}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ user_ids: Array.from({ length: n }, (_, i) => `q${i}`), notification_type: 'restock_notification', params: { product_name: { en: 'Walton Primo R10', bn: 'ওয়ালটন প্রিমো আর১০' } }, data: { product_id: 'p42' } }),
+    });
+    if (res.status !== 202) throw new Error(`POST notifications: ${res.status}`);
+    await sleep(3000); // passivated by now (idle 1 s, swept every 200 ms)
+    return (heap() - before) / n;
+  } finally {
+    await node.stop();
+  }
+}
+
 async function main(): Promise<void> {
   const flags = benchFlags(FLAGS, USAGE);
   if (!flags) return;
   const online = Math.max(1, intFlag(flags, 'online', 5000));
   const offline = Math.max(1, intFlag(flags, 'offline', 5000));
   const seconds = Math.max(1, intFlag(flags, 'seconds', 10));
+  const settleS = Math.max(0, intFlag(flags, 'settle-s', 25));
   const publisher = await jwt('bench-publisher', ['publisher']);
 
+  const steady = await steadyQueueBytes(offline);
+  progress('notify', steady === null ? 'steady queue memory: skipped (run with node --expose-gc, as npm run bench:notify does)' : `steady queue memory: ${fixed(steady / 1024, 2)} KB of heap per offline user with one notification queued`);
   progress('notify', 'starting haat');
   const server = await startHaat();
   let result: Record<string, unknown>;
@@ -141,7 +179,10 @@ async function main(): Promise<void> {
     if (queued.status !== 202) throw new Error(`POST notifications: ${queued.status} ${JSON.stringify(queued.body).slice(0, 300)}`);
     await sleep(2000);
     const rssAfterQueue = rssBytes(server.pid);
-    progress('notify', `queued for ${int(offline)} offline users in ${int(queued.ms)} ms; RSS ${mb(rssBeforeQueue)} → ${mb(rssAfterQueue)} MB`);
+    progress('notify', `queued for ${int(offline)} offline users in ${int(queued.ms)} ms; RSS ${mb(rssBeforeQueue)} → ${mb(rssAfterQueue)} MB; settling ${settleS} s`);
+    await sleep(settleS * 1000);
+    const rssSettled = rssBytes(server.pid);
+    progress('notify', `after ${settleS} s: RSS ${mb(rssSettled)} MB`);
 
     // One POST to everyone: time until every connected device has it.
     const arrivals = new LatencyRecorder();
@@ -182,7 +223,10 @@ async function main(): Promise<void> {
       online,
       offline,
       seconds,
-      rss: { empty: rssEmpty, connected: rssConnected, before_queue: rssBeforeQueue, after_queue: rssAfterQueue },
+      rss: { empty: rssEmpty, connected: rssConnected, before_queue: rssBeforeQueue, after_queue: rssAfterQueue, settled: rssSettled },
+      settle_s: settleS,
+      queue_bytes_per_offline_user_settled: (rssSettled - rssBeforeQueue) / offline,
+      queue_heap_bytes_per_offline_user_steady: steady,
       rss_per_connected_user_bytes: (rssConnected - rssEmpty) / online,
       queue_bytes_per_offline_user: (rssAfterQueue - rssBeforeQueue) / offline,
       presence,
@@ -216,7 +260,9 @@ ${table(
   ['notifications', 'measured'],
   [
     ['POST to ' + int(offline) + ' offline users: answered in', `${int(r.post_offline_ms)} ms`],
-    ['queue memory per offline user (server RSS after − before ÷ users)', `${fixed(r.queue_bytes_per_offline_user / 1024, 2)} KB`],
+    ['queue memory per offline user (server RSS after − before ÷ users), 2 s after the POST', `${fixed(r.queue_bytes_per_offline_user / 1024, 2)} KB`],
+    [`… after ${r.settle_s} s (their user actors passivated; RSS is noisy: the connected users' actors passivated too)`, `${fixed(r.queue_bytes_per_offline_user_settled / 1024, 2)} KB`],
+    ['steady queue memory per offline user, one notification (heap after a full GC, in-process node, actors passivated)', r.queue_heap_bytes_per_offline_user_steady === null ? 'not measured (no --expose-gc)' : `${fixed(r.queue_heap_bytes_per_offline_user_steady / 1024, 2)} KB`],
     ['POST to all ' + int(online + offline) + ' (half offline): answered in', `${int(r.post_everyone.ms)} ms (status ${r.post_everyone.status}, ${r.post_everyone.failed} failed)`],
     ['… until every connected device had it', r.every_device_ms === null ? `NOT within 60 s (${int(r.devices_reached)} of ${int(online)})` : `${int(r.every_device_ms)} ms`],
     ['arrival after the POST, p50 / p99 / max', `${r.arrival.p50_ms} / ${r.arrival.p99_ms} / ${r.arrival.max_ms} ms`],
