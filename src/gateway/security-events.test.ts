@@ -66,7 +66,7 @@ test('flooding, rate_limited bursts, connection_limit, bad_token and admin_disco
   assert.equal(flood.session_id, flooderSession);
   assert.equal(flood.node, 'n-test');
   assert.match(flood.ts, /\+06:00$/);
-  assert.equal(flood.ip, '127.0.0.1');
+  assert.match(String(flood.ip), /^127\.\d+\.\d+\.\d+$/, 'the client address (test clients connect from random loopback addresses)');
   const limit = events.find((e) => e.kind === 'connection_limit')!;
   assert.equal(limit.user_id, 'greedy');
   const bad = events.find((e) => e.kind === 'bad_token')!;
