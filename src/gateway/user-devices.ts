@@ -42,6 +42,7 @@ export class UserDevices {
         if (attempt < CONNECT_ATTEMPTS && !s.closed) setTimeout(() => !s.closed && this.opened(ws, s, attempt + 1), 250 * attempt).unref();
         return;
       }
+      this.d.logger.debug({ user, session: s.sessionId, pending: answer.pending.length, closed: s.closed }, 'device connected to its user actor');
       if (s.closed || answer.pending.length === 0) return;
       for (const f of answer.pending) this.d.writer.sendRaw(ws, f);
       if (answer.events.length > 0) this.d.delivered(answer.events);
@@ -66,7 +67,10 @@ export class UserDevices {
     let n = 0;
     for (const id of sessions) {
       const ws = this.d.session(id);
-      if (ws === undefined) continue;
+      if (ws === undefined) {
+        this.d.logger.debug({ session: id }, 'notification for a session no longer here');
+        continue;
+      }
       const s = ws.getUserData();
       if (s.closed) continue;
       for (const f of frames[s.lang]) this.d.writer.sendRaw(ws, f);

@@ -1,6 +1,7 @@
 // Starts a real node in-process on port 0 for black-box tests.
 import { SignJWT } from 'jose';
 import { loadConfig } from '../config/load.ts';
+import { pino } from 'pino';
 import { silentLogger } from '../log/logger.ts';
 import { startNode, type NodeOptions, type RunningNode } from '../node.ts';
 import { TestClient } from './ws-client.ts';
@@ -18,7 +19,10 @@ export async function startTestNode(overrides: Record<string, unknown> = {}, opt
     env: { PORT: '0', HAAT_JWT_SECRET: TEST_SECRET, HAAT_NODE_ID: 'n-test' },
     overrides: { server: { host: '127.0.0.1' }, actors: { workers: 1 }, ...overrides },
   });
-  const node = await startNode(config, silentLogger(), { defaultMetrics: false, ...opts });
+  // HAAT_TEST_LOG=FILE: the test nodes' logs (warn and up, or HAAT_TEST_LOG_LEVEL) go to FILE, for chasing a flaky test.
+  const logFile = process.env.HAAT_TEST_LOG;
+  const logger = logFile ? pino({ level: process.env.HAAT_TEST_LOG_LEVEL ?? 'warn' }, pino.destination({ dest: logFile, append: true, sync: true })) : silentLogger();
+  const node = await startNode(config, logger, { defaultMetrics: false, ...opts });
   const url = (query: Record<string, string> = {}): string => {
     const q = new URLSearchParams(query).toString();
     return `ws://127.0.0.1:${node.port}/ws${q ? `?${q}` : ''}`;
