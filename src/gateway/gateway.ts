@@ -252,7 +252,12 @@ export class Gateway {
             admitted: admission === 'admitted',
             closed: false,
           };
-          res.cork(() => res.upgrade(state, key, protocol, extensions, context));
+          // Not inside res.cork: with the pinned uWS (20.30), an upgrade made in
+          // a cork after an await can have the new socket closed at once when the
+          // cork ends (uWebSockets issue #1928, fixed upstream by PR #1929): the
+          // client got `authenticated`, then both sides saw 1006. uWS prints a
+          // one-time warning about an uncorked write instead.
+          res.upgrade(state, key, protocol, extensions, context);
         },
         (err: unknown) => {
           const e = forClient(err);
