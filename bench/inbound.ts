@@ -3,8 +3,9 @@
 // channels, from publisher connections — at a ladder of fixed total rates;
 // answer latency (request sent → its reply) per step; the peak. Raw uWS
 // answering each frame with a small JSON reply is the baseline, same harness,
-// same run.
-//   npm run bench:inbound -- --rates=10000,25000,50000 --seconds=5
+// same run; so is Socket.IO emit-with-ack (the request/answer an application
+// would write with it). Server CPU per answered frame is the figure of merit.
+//   npm run bench:inbound -- --rates=10000,20000,40000 --seconds=5
 import { intFlag, intListFlag, listFlag, benchFlags, UsageError, runBench } from './lib/args.ts';
 import { sleep } from './lib/clock.ts';
 import { summarize, type LatencySummary } from './lib/histogram.ts';
@@ -23,14 +24,14 @@ const USAGE = `usage: npm run bench:inbound -- [flags]
   --rates=10000,20000,30000,40000,50000,60000,80000   total offered frames/s, one step each
   --seconds=5                measured seconds per step
   --warmup=1                 unmeasured seconds before each step
-  --connections=20           sending connections (haat: publisher role, own sub each; 5,000 frames/s allowed per connection)
+  --connections=200          sending connections (haat: publisher role, own sub each; 5,000 frames/s allowed per connection)
   --kind=mixed               mixed | user-message | broadcast (what haat is sent)
-  --targets=haat,uws-echo    servers, in this order
-  --channels=10000           distinct user:/product: channels the frames go to
+  --targets=haat,uws-echo,socketio   servers, in this order (socketio: emit-with-ack)
+  --channels=1000            distinct user:/product: channels the frames go to
   --workers=2                client worker threads
   --max-outstanding=2000     requests without an answer per connection before the sender waits
   --burst=0                  >0: one extra step: bursts of this many frames per connection every 100 ms
-  --attach=PID:PORT          measure an already running haat (e.g. started with --cpu-prof) instead of starting one
+  --attach=PID:PORT          measure an already running server of the target (e.g. haat started with --cpu-prof) instead of starting one
   --deadline-s=600           backstop for the whole run`;
 
 interface Step {
@@ -44,6 +45,8 @@ interface Step {
   stalls: number;
   answer: LatencySummary;
   server_cores: number;
+  /** Server CPU per answered frame, µs (all its threads). */
+  cpu_us_per_answer: number;
   machine_cores: number;
 }
 
@@ -63,18 +66,19 @@ interface Options {
 async function runTarget(target: string, o: Options): Promise<Step[]> {
   const tag = `inbound ${target}`;
   const server: ServerProcess =
-    target === 'haat' && o.attach
+    o.attach
       ? { pid: o.attach.pid, port: o.attach.port, outputTail: () => '', stop: async () => undefined, exited: new Promise<string>(() => undefined) }
       : target === 'haat'
         ? await startHaat()
-        : await startBaseline('uws-echo-server');
+        : await startBaseline(target === 'socketio' ? 'socketio-ack-server' : 'uws-echo-server');
   const alive = watchServer(server);
   const haat = target === 'haat';
+  const sio = target === 'socketio';
   const config: SessionConfig = {
-    protocol: haat ? 'haat' : 'uws',
+    protocol: haat ? 'haat' : sio ? 'socketio' : 'uws',
     host: '127.0.0.1',
     port: server.port,
-    path: haat ? '/ws' : '/',
+    path: haat ? '/ws' : sio ? '/socket.io/?EIO=4&transport=websocket' : '/',
     addresses: ['127.0.0.1'],
     subscribe: 'none',
     coldChannels: 1,
@@ -82,7 +86,7 @@ async function runTarget(target: string, o: Options): Promise<Step[]> {
     roles: haat ? ['publisher'] : undefined,
     subPrefix: 'bench-pub-',
     heartbeatMs: 0,
-    send: { kind: haat ? o.kind : 'echo', mode: 'rate', perSecond: 0, burst: o.burst, burstEveryMs: 100, targets: o.channels, maxOutstanding: o.maxOutstanding },
+    send: { kind: haat ? o.kind : sio ? 'socketio-ack' : 'echo', mode: 'rate', perSecond: 0, burst: o.burst, burstEveryMs: 100, targets: o.channels, maxOutstanding: o.maxOutstanding },
     maxPending: 100,
     handshakeTimeoutMs: 10_000,
     progressMs: 100,
@@ -133,9 +137,10 @@ async function runTarget(target: string, o: Options): Promise<Step[]> {
         stalls: t1.sendStalls - t0.sendStalls,
         answer: summarize(answer),
         server_cores: (c1 - c0) / 1e6 / s,
+        cpu_us_per_answer: (c1 - c0) / Math.max(1, t1.replies - t0.replies),
         machine_cores: (m1.busyMicros - m0.busyMicros) / 1e6 / s,
       };
-      progress(tag, `${mode} ${int(offered)}/s: sent ${int(step.sent_per_s)}/s, answered ok ${int(step.answered_per_s)}/s, errors ${step.errors}${step.errors ? ` ${JSON.stringify(errorCodes)} ${t1.lastError}` : ''}, p50/p99 ${step.answer.p50_ms}/${step.answer.p99_ms} ms, server ${fixed(step.server_cores, 2)} cores, machine ${fixed(step.machine_cores, 2)}`);
+      progress(tag, `${mode} ${int(offered)}/s: sent ${int(step.sent_per_s)}/s, answered ok ${int(step.answered_per_s)}/s, errors ${step.errors}${step.errors ? ` ${JSON.stringify(errorCodes)} ${t1.lastError}` : ''}, p50/p99 ${step.answer.p50_ms}/${step.answer.p99_ms} ms, server ${fixed(step.server_cores, 2)} cores (${fixed(step.cpu_us_per_answer, 1)} µs/answer), machine ${fixed(step.machine_cores, 2)}`);
       return step;
     };
     for (const rate of o.rates) {
@@ -163,11 +168,28 @@ function markdown(meta: { command: string; when: string; machine: string }, step
   const lines = [`## Inbound: ${o.connections} sending connections, ${o.kind} to ${int(o.channels)} channels`, '', `\`${meta.command}\` — ${meta.when}, ${meta.machine}`, ''];
   lines.push(
     table(
-      ['target', 'mode', 'offered/s', 'sent/s', 'answered ok/s', 'errors', 'answer p50 / p99 / p999 / max ms', 'server cores', 'machine cores', 'sender waits'],
-      steps.map((s) => [s.target, s.mode, int(s.offered_per_s), int(s.sent_per_s), int(s.answered_per_s), `${int(s.errors)}${s.errors ? ` ${JSON.stringify(s.error_codes)}` : ''}`, `${s.answer.p50_ms} / ${s.answer.p99_ms} / ${s.answer.p999_ms} / ${s.answer.max_ms}`, fixed(s.server_cores, 2), fixed(s.machine_cores, 2), int(s.stalls)]),
+      ['target', 'mode', 'offered/s', 'sent/s', 'answered ok/s', 'errors', 'answer p50 / p99 / p999 / max ms', 'server cores', 'server CPU µs / answer', 'machine cores', 'sender waits'],
+      steps.map((s) => [s.target, s.mode, int(s.offered_per_s), int(s.sent_per_s), int(s.answered_per_s), `${int(s.errors)}${s.errors ? ` ${JSON.stringify(s.error_codes)}` : ''}`, `${s.answer.p50_ms} / ${s.answer.p99_ms} / ${s.answer.p999_ms} / ${s.answer.max_ms}`, fixed(s.server_cores, 2), fixed(s.cpu_us_per_answer, 1), fixed(s.machine_cores, 2), int(s.stalls)]),
     ),
     '',
   );
+  // Per offered rate, the three servers side by side: CPU per answered frame and p99.
+  const rates = [...new Set(steps.filter((s) => s.mode === 'rate').map((s) => s.offered_per_s))];
+  const at = (target: string, rate: number): Step | undefined => steps.find((s) => s.target === target && s.mode === 'rate' && s.offered_per_s === rate);
+  const cell = (s: Step | undefined): string => (s ? `${fixed(s.cpu_us_per_answer, 1)} µs, p99 ${s.answer.p99_ms} ms` : '–');
+  const targetsRun = [...new Set(steps.map((s) => s.target))];
+  if (targetsRun.length > 1) {
+    lines.push(
+      table(
+        ['offered/s', ...targetsRun, 'haat ÷ uws-echo CPU', 'haat ÷ socketio CPU'],
+        rates.map((r) => {
+          const h = at('haat', r);
+          return [int(r), ...targetsRun.map((t) => cell(at(t, r))), fixed(ratio(h?.cpu_us_per_answer, at('uws-echo', r)?.cpu_us_per_answer), 2), fixed(ratio(h?.cpu_us_per_answer, at('socketio', r)?.cpu_us_per_answer), 2)];
+        }),
+      ),
+      '',
+    );
+  }
   const summary: string[][] = [];
   for (const target of [...new Set(steps.map((s) => s.target))]) {
     const mine = steps.filter((s) => s.target === target);
@@ -178,7 +200,7 @@ function markdown(meta: { command: string; when: string; machine: string }, step
   }
   lines.push(table(['target', 'peak answered ok/s', 'highest step fully answered with p99 < 50 ms', 'its p99 ms'], summary), '');
   const h = steps.filter((s) => s.target === 'haat');
-  const u = steps.filter((s) => s.target !== 'haat');
+  const u = steps.filter((s) => s.target === 'uws-echo');
   if (h.length && u.length) {
     const hp = Math.max(...h.map((s) => s.answered_per_s));
     const up = Math.max(...u.map((s) => s.answered_per_s));
@@ -196,9 +218,9 @@ async function main(): Promise<void> {
     rates: intListFlag(flags, 'rates', [10_000, 20_000, 30_000, 40_000, 50_000, 60_000, 80_000]),
     seconds: Math.max(1, intFlag(flags, 'seconds', 5)),
     warmup: intFlag(flags, 'warmup', 1),
-    connections: Math.max(1, intFlag(flags, 'connections', 20)),
+    connections: Math.max(1, intFlag(flags, 'connections', 200)),
     kind,
-    channels: Math.max(1, intFlag(flags, 'channels', 10_000)),
+    channels: Math.max(1, intFlag(flags, 'channels', 1_000)),
     workers: Math.max(1, intFlag(flags, 'workers', 2)),
     maxOutstanding: Math.max(1, intFlag(flags, 'max-outstanding', 2000)),
     burst: intFlag(flags, 'burst', 0),
@@ -210,8 +232,8 @@ async function main(): Promise<void> {
     if (!m) throw new UsageError('--attach takes PID:PORT');
     o.attach = { pid: Number(m[1]), port: Number(m[2]) };
   }
-  const targets = listFlag(flags, 'targets', ['haat', 'uws-echo']);
-  for (const t of targets) if (t !== 'haat' && t !== 'uws-echo') throw new UsageError(`unknown target ${t}; known: haat, uws-echo`);
+  const targets = listFlag(flags, 'targets', ['haat', 'uws-echo', 'socketio']);
+  for (const t of targets) if (t !== 'haat' && t !== 'uws-echo' && t !== 'socketio') throw new UsageError(`unknown target ${t}; known: haat, uws-echo, socketio`);
   deadline('inbound', intFlag(flags, 'deadline-s', 600));
   const steps: Step[] = [];
   for (const t of targets) steps.push(...(await runTarget(t, o)));

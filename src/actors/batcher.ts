@@ -18,6 +18,8 @@ export class Batcher<T> {
   private items: string[] = [];
   private scheduled = false;
   private readonly flushBound = (): void => this.flush();
+  /** Called first thing in every flush: its owner may add a last item (e.g. a credit count) to the batch. */
+  beforeFlush: (() => void) | undefined;
 
   constructor(
     private port: Port,
@@ -32,17 +34,21 @@ export class Batcher<T> {
   /** For a caller that already encoded the item (to catch unserialisable values itself). */
   pushEncoded(encoded: string): void {
     this.items.push(encoded);
-    if (this.items.length >= this.max) {
-      this.flush();
-    } else if (!this.scheduled) {
-      this.scheduled = true;
-      if (this.flushOn === 'microtask') queueMicrotask(this.flushBound);
-      else setImmediate(this.flushBound);
-    }
+    if (this.items.length >= this.max) this.flush();
+    else this.schedule();
+  }
+
+  /** Makes sure a flush comes at the end of this turn (beforeFlush runs then, even with nothing queued yet). */
+  schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    if (this.flushOn === 'microtask') queueMicrotask(this.flushBound);
+    else setImmediate(this.flushBound);
   }
 
   flush(): void {
     this.scheduled = false;
+    this.beforeFlush?.();
     if (this.items.length === 0) return;
     const batch = this.items;
     this.items = [];

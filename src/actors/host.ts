@@ -149,16 +149,16 @@ export class Host {
     });
   };
   private done = 0;
-  private creditScheduled = false;
-  private readonly flushCredit = (): void => {
-    this.creditScheduled = false;
-    if (this.done > 0) {
-      this.opts.out.push({ k: 'd', n: this.done });
-      this.done = 0;
-    }
-  };
 
   constructor(private readonly opts: HostOptions) {
+    // The credit rides in the batch that carries the answers: a batch of its
+    // own would cost the main thread a second wake-up per inbound batch.
+    opts.out.beforeFlush = () => {
+      if (this.done === 0) return;
+      const n = this.done;
+      this.done = 0;
+      opts.out.push({ k: 'd', n });
+    };
     for (const b of opts.behaviours) {
       if (this.behaviours.has(b.kind)) throw new Error(`two behaviours for kind ${b.kind}`);
       this.behaviours.set(b.kind, b);
@@ -608,11 +608,7 @@ export class Host {
   }
 
   private countDone(): void {
-    this.done++;
-    if (!this.creditScheduled) {
-      this.creditScheduled = true;
-      queueMicrotask(this.flushCredit);
-    }
+    if (this.done++ === 0) this.opts.out.schedule();
   }
 
   private lifecycle(kind: LifecycleKind, address: string, detail: string): void {
@@ -622,7 +618,10 @@ export class Host {
 
 function encodeReply(ask: number, result: HandlerResult<unknown>): string {
   try {
-    return JSON.stringify(result.error ? { k: 'r', i: ask, e: result.error } : { k: 'r', i: ask, v: result.reply });
+    if (result.error) return JSON.stringify({ k: 'r', i: ask, e: result.error });
+    // {k:'r', i, v} with only the reply through the serializer (json-text.ts); no `v` when it encodes to nothing, as JSON.stringify would.
+    const v = JSON.stringify(result.reply) as string | undefined;
+    return v === undefined ? `{"k":"r","i":${ask}}` : `{"k":"r","i":${ask},"v":${v}}`;
   } catch (err) {
     throw new InvalidResult(`reply is not serialisable: ${describe(err)}`);
   }

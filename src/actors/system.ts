@@ -6,7 +6,9 @@ import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { Logger } from 'pino';
 import type { OutgoingMessage } from './behaviour.ts';
+import { AskTable } from './ask-table.ts';
 import { Batcher, decodeBatch } from './batcher.ts';
+import { jsonString } from './json-text.ts';
 import { HashRingPlacement } from './hashring-placement.ts';
 import type { Placement } from './placement.ts';
 import { onCrash } from './supervisor.ts';
@@ -100,13 +102,6 @@ export interface Undeliverable {
 /** Called exactly once, synchronously as the answer is read off the port. */
 export type AnswerCallback<R> = (err: HaatError | undefined, value: R | undefined) => void;
 
-interface PendingAsk {
-  done: AnswerCallback<unknown>;
-  host: number;
-  address: string;
-  timeoutMs: number;
-}
-
 interface HostSlot {
   index: number;
   port: MessagePort;
@@ -147,7 +142,7 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> {
   private readonly placement: Placement<number>;
   private readonly pool: Piscina;
   private readonly hosts: HostSlot[] = [];
-  private readonly pending = new Map<number, PendingAsk>();
+  private readonly pending = new AskTable();
   private readonly emitListeners: ((v: unknown) => void)[] = [];
   private nextAsk = 1;
   private stopping = false;
@@ -157,10 +152,9 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> {
   private readonly route: HandoffRoute;
   private readonly reminderService: ReminderService;
   private readonly deadlines = new Deadlines((i) => {
-    const p = this.pending.get(i);
+    const p = this.pending.describe(i);
     if (!p) return; // answered in time
-    this.pending.delete(i);
-    p.done(new HaatError('unavailable', `ask to ${p.address} timed out after ${p.timeoutMs} ms`), undefined);
+    this.pending.take(i)!(new HaatError('unavailable', `ask to ${p.address} timed out after ${p.timeoutMs} ms`), undefined);
   });
 
   constructor(private readonly opts: ActorSystemOptions) {
@@ -276,12 +270,16 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> {
    * anything the actor emitted after answering. The gateway relies on this to
    * subscribe a joining connection with no gap and no duplicate (§4).
    */
-  request<R = unknown>(address: string, msg: OutgoingMessage, timeoutMs: number | undefined, done: AnswerCallback<R>): void {
-    this.routeAsk(address, msg, timeoutMs, done as AnswerCallback<unknown>, 0);
+  request<R = unknown>(address: string, msg: OutgoingMessage, timeoutMs: number | undefined, done: AnswerCallback<R>, encoded?: string): void {
+    this.routeAsk(address, msg, timeoutMs, done as AnswerCallback<unknown>, 0, encoded);
   }
 
-  /** As routeSend, for an ask: `done` gets the error when nobody can tell the owner. */
-  private routeAsk(address: string, msg: OutgoingMessage, timeoutMs: number | undefined, done: AnswerCallback<unknown>, hops: number): void {
+  /**
+   * As routeSend, for an ask: `done` gets the error when nobody can tell the
+   * owner. `encoded`, when given, is JSON.stringify(msg) made cheaper by a
+   * caller that knows the message's shape (the per-frame path).
+   */
+  private routeAsk(address: string, msg: OutgoingMessage, timeoutMs: number | undefined, done: AnswerCallback<unknown>, hops: number, encoded?: string): void {
     if (this.remote) {
       let node: string | undefined;
       try {
@@ -292,7 +290,7 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> {
       }
       if (node !== undefined) return this.remote.request(node, address, msg, timeoutMs ?? this.config.askTimeoutMs, done);
     }
-    this.forwardAsk(address, msg, timeoutMs, done, hops);
+    this.forwardAsk(address, msg, timeoutMs, done, hops, encoded);
   }
 
   /** An ask to this node's hosts whatever the cluster's placement says. */
@@ -300,7 +298,9 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> {
     this.forwardAsk(address, msg, timeoutMs, done as AnswerCallback<unknown>, 0);
   }
 
-  private forwardAsk(address: string, msg: OutgoingMessage, timeoutMs: number | undefined, done: AnswerCallback<unknown>, hops: number): void {
+  private forwardAsk(address: string, msg: OutgoingMessage, timeoutMs: number | undefined, done: AnswerCallback<unknown>, hops: number, encoded?: string): void {
+    // Encoded before anything is counted: an unserialisable message throws here and leaves nothing behind.
+    const m = encoded ?? JSON.stringify(msg);
     let host: HostSlot;
     try {
       host = this.admit(address);
@@ -311,8 +311,9 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> {
     const ms = timeoutMs ?? this.config.askTimeoutMs;
     const i = this.nextAsk++;
     this.deadlines.add(i, ms);
-    this.pending.set(i, { done, host: host.index, address, timeoutMs: ms });
-    host.out.push(hops === 0 ? { k: 'a', i, a: address, m: msg } : { k: 'a', i, a: address, m: msg, h: hops });
+    this.pending.add(i, done, host.index, address, ms);
+    // The ToHost item {k:'a', i, a, m, h?}, built by hand (json-text.ts).
+    host.out.pushEncoded(`{"k":"a","i":${i},"a":${jsonString(address)},"m":${m}${hops === 0 ? '' : `,"h":${hops}`}}`);
   }
 
   /** The default hand-off route: the actor's owner by the cluster's ring, else this node's placement (one node: the actor reactivates from its stored state). */
@@ -337,15 +338,9 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> {
     let answer: AnswerCallback<unknown> | undefined;
     const i = item.i;
     if (i !== undefined) {
-      const p = this.pending.get(i);
       // The ask keeps its id and deadline; whoever handles the message now answers it, once.
-      if (p) p.host = -1; // no longer on a host whose death should fail it
-      answer = (err, v) => {
-        const q = this.pending.get(i);
-        if (!q) return; // timed out or answered already
-        this.pending.delete(i);
-        q.done(err, v);
-      };
+      this.pending.setHost(i, -1); // no longer on a host whose death should fail it
+      answer = (err, v) => this.pending.take(i)?.(err, v); // nothing when timed out or answered already
     }
     this.emit('handoff', { ...h, ask: i !== undefined });
     try {
@@ -383,10 +378,7 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> {
     );
     await Promise.race([Promise.all(stopped), new Promise((r) => setTimeout(r, 2000).unref())]);
     this.deadlines.stop();
-    for (const [i, p] of this.pending) {
-      p.done(new HaatError('unavailable', 'actor system stopped'), undefined);
-      this.pending.delete(i);
-    }
+    for (const i of this.pending.idsOf()) this.pending.take(i)?.(new HaatError('unavailable', 'actor system stopped'), undefined);
     for (const h of this.hosts) h.port.close();
     await this.pool.destroy();
   }
@@ -438,10 +430,10 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> {
       return;
     }
     let failedAsks = 0;
-    for (const [i, p] of this.pending) {
-      if (p.host !== slot.index) continue;
-      this.pending.delete(i);
-      p.done(new HaatError('unavailable', `host ${slot.index} died; retry`), undefined);
+    for (const i of this.pending.idsOf(slot.index)) {
+      const done = this.pending.take(i);
+      if (!done) continue;
+      done(new HaatError('unavailable', `host ${slot.index} died; retry`), undefined);
       failedAsks++;
     }
     const error = err instanceof Error ? err.message : String(err);
@@ -475,11 +467,10 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> {
     for (const item of items) {
       switch (item.k) {
         case 'r': {
-          const p = this.pending.get(item.i);
-          if (!p) break; // timed out already
-          this.pending.delete(item.i);
-          if (item.e) p.done(HaatError.fromBody(item.e), undefined);
-          else p.done(undefined, item.v);
+          const done = this.pending.take(item.i);
+          if (!done) break; // timed out already
+          if (item.e) done(HaatError.fromBody(item.e), undefined);
+          else done(undefined, item.v);
           break;
         }
         case 'd':

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { HaatError } from '../errors.ts';
 import { toPaisa } from '../domain/commerce/money.ts';
+import { fastFrame } from './frame-fast-path.ts';
 
 const ref = z.union([z.number().finite(), z.string().max(64)]);
 const channelName = z.string().min(1).max(200);
@@ -106,6 +107,13 @@ export function parseFrame(text: string): Parsed {
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return fail('bad_request', 'frame must be a JSON object', undefined);
   const obj = raw as Record<string, unknown>;
+  const fast = fastFrame(obj);
+  if (fast !== undefined) return { ok: true, frame: fast };
+  return validateFrame(obj);
+}
+
+/** The zod path, the source of truth (frame-fast-path.ts only short-cuts frames it proves valid). */
+export function validateFrame(obj: Record<string, unknown>): Parsed {
   // The ref is checked on its own only when the frame fails: the frame's
   // schema checks it too, and a valid frame (nearly all) is parsed once.
   // Own keys only: "constructor" or "__proto__" must not find Object's members.

@@ -92,7 +92,7 @@ export class Gateway {
   private onDrained: (() => void) | undefined;
   private sweeper: NodeJS.Timeout | undefined;
   framesIn = 0;
-  private readonly framesInByType = new Map<string, { inc(): void }>();
+  private readonly framesInByType = new Map<string, { n: number }>();
   private readonly log: Logger;
 
   constructor(private readonly d: GatewayDeps) {
@@ -337,11 +337,11 @@ export class Gateway {
     dispatch(this.handlers, ws, s, frame);
   }
 
-  /** prom-client hashes the labels on every labels() call; the per-type children are kept instead. */
+  /** Tallied per type; prom-client gets the counts when scraped. */
   private countFrameIn(type: string): void {
     let c = this.framesInByType.get(type);
-    if (!c) this.framesInByType.set(type, (c = this.d.metrics.framesIn.labels(type)));
-    c.inc();
+    if (!c) this.framesInByType.set(type, (c = this.d.metrics.framesInTally(type)));
+    c.n++;
   }
 
   /** §2: a client that keeps flooding is closed with 4008 and goes to the security log. */

@@ -9,7 +9,7 @@ import { chatInput } from './chat-input.ts';
 import { roomAddress, type SendReply } from '../domain/chat/messages.ts';
 import { withRef, type FrameRef } from './frames.ts';
 import type { Membership } from './membership.ts';
-import { requestPublish, type PublishRequest } from './publish.ts';
+import { publishReplyFrame, requestPublish, type PublishRequest } from './publish.ts';
 import { sanitizeText } from './sanitize.ts';
 import type { Writer } from './writer.ts';
 import { toPaisa } from '../domain/commerce/money.ts';
@@ -40,7 +40,7 @@ export function frameHandlers(d: HandlerDeps): DispatchTable {
     const channel = req.channel;
     requestPublish(d.actors, req, d.askTimeoutMs, (err, answer) => {
       if (err || !answer) return error(ws, ref, err ?? new HaatError('internal', 'no answer'));
-      writer.send(ws, withRef({ type: 'reply', ok: true, id: answer.id, channel, offset: answer.offset }, ref));
+      writer.sendRaw(ws, publishReplyFrame(answer, channel, ref));
     });
   };
 

@@ -75,7 +75,7 @@ export class Writer {
   private write(ws: Socket, text: string): void {
     const s = ws.getUserData();
     if (s.closed) return;
-    this.metrics.framesOut.inc();
+    this.metrics.framesOutTally.n++;
     this.framesOut++;
     const status = ws.send(text, false);
     if (status === 2 || ws.getBufferedAmount() > this.maxBackpressureBytes) this.closeSlow(ws);

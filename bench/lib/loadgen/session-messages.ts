@@ -28,7 +28,9 @@ export type SendKind =
   /** bid on auction <targetPrefix><k>, amount 100 + the connection's request count (so many are accepted, many too low). */
   | 'bid'
   /** reserve 1 unit of sku `k` in sale <targetPrefix>, with a fresh client_req_id per press. */
-  | 'reserve';
+  | 'reserve'
+  /** Socket.IO emit-with-ack `42<ref>["request",{channel,message}]`, answered by `43<ref>[...]`. */
+  | 'socketio-ack';
 
 export interface SendPattern {
   kind: SendKind;
@@ -54,8 +56,8 @@ export interface SendPattern {
 }
 
 export interface SessionConfig {
-  /** 'haat' (PROTOCOL.md) or 'uws' (raw uWS: ready on open, nothing else spoken). */
-  protocol: 'haat' | 'uws';
+  /** 'haat' (PROTOCOL.md), 'uws' (raw uWS: ready on open, nothing else spoken) or 'socketio' (Engine.IO v4 / Socket.IO v5 over `ws`, ready once connected to `/`). */
+  protocol: 'haat' | 'uws' | 'socketio';
   host: string;
   port: number;
   /** Several servers (a cluster's nodes): connection i goes to ports[i % ports.length] instead of `port`. */

@@ -200,7 +200,32 @@ async function open(conn: Conn): Promise<void> {
   });
 }
 
+/** A Socket.IO ack `43<ref>[...]` answers the request `ref`. */
+function answered(conn: Conn, ref: number): void {
+  counters.replies++;
+  const at = conn.sentAt.get(ref);
+  if (at !== undefined) {
+    conn.sentAt.delete(ref);
+    answerLatency.record((performance.now() - at) * 1000);
+  }
+}
+
+/** Socket.IO over `ws`: the connect handshake, pings, and acks (see protocols/socketio.ts). */
+function onSocketIoFrame(conn: Conn, ws: WebSocket, data: Buffer): void {
+  if (data.length === 1 && data[0] === 0x32) return void ws.send('3');
+  const head = data.toString('latin1', 0, 2);
+  if (head === '0{') return void ws.send('40');
+  if (head === '40') return becameReady(conn);
+  if (head === '43') {
+    let ref = 0;
+    for (let i = 2; i < data.length && data[i]! >= 0x30 && data[i]! <= 0x39; i++) ref = ref * 10 + data[i]! - 0x30;
+    return answered(conn, ref);
+  }
+  if (head === '44') counters.lastError = `socket.io connect_error: ${data.toString('utf8', 0, 200)}`;
+}
+
 function onFrame(conn: Conn, ws: WebSocket, data: Buffer): void {
+  if (cfg!.protocol === 'socketio') return onSocketIoFrame(conn, ws, data);
   let f: Record<string, unknown>;
   try {
     f = JSON.parse(data.toString('utf8')) as Record<string, unknown>;
@@ -254,15 +279,17 @@ function onFrame(conn: Conn, ws: WebSocket, data: Buffer): void {
           ws.terminate();
           return;
         }
+        if (typeof ref === 'number') {
+          const at = conn.sentAt.get(ref);
+          if (at !== undefined) {
+            conn.sentAt.delete(ref);
+            answerLatency.record((performance.now() - at) * 1000);
+          }
+        }
+      } else if (typeof ref === 'number') {
+        answered(conn, ref);
       } else {
         counters.replies++;
-      }
-      if (typeof ref === 'number') {
-        const at = conn.sentAt.get(ref);
-        if (at !== undefined) {
-          conn.sentAt.delete(ref);
-          answerLatency.record((performance.now() - at) * 1000);
-        }
       }
       return;
     }
@@ -359,6 +386,8 @@ function frameFor(c: SessionConfig, conn: Conn, ref: number): string {
       return `{"type":"bid","ref":${ref},"auction_id":"${s.targetPrefix ?? 'bench-a'}${k}","amount":${ref % (s.acceptEvery ?? 1) === 0 ? 100 + ref : 1},"client_bid_id":"b${ref}"}`;
     case 'reserve':
       return `{"type":"reserve","ref":${ref},"sale_id":"${s.targetPrefix ?? 'bench-s'}","sku":"sku${k}","qty":1,"client_req_id":"press-${ref}"}`;
+    case 'socketio-ack':
+      return `42${ref}["request",{"channel":"user:u${k}","message":"hello ${ref}"}]`;
     default:
       return `{"type":"echo","ref":${ref}}`;
   }

@@ -1,6 +1,7 @@
 // Pure rules of a channel: the event frame, expiry, idempotency answers and
 // recovery (PROTOCOL.md §2, §4). No I/O, no clock of their own; history itself
 // is the engine's (src/engines/channel-history.ts).
+import { jsonString } from '../../actors/json-text.ts';
 import { toDhakaIso } from '../../time/clock.ts';
 import type { StreamPosition } from '../../engines/channel-history.ts';
 
@@ -45,9 +46,9 @@ export interface JoinAnswer {
 
 // Fixed key order: clients and the conflation of slow links (§6) may rely on it.
 // Built by concatenation around the pre-encoded data; every other member goes
-// through JSON.stringify, so nothing reaches the frame unescaped.
+// through jsonString (JSON.stringify's output, cheaper), so nothing reaches the frame unescaped.
 export function encodeEvent(channel: string, pos: StreamPosition, id: string, input: PublishInput, now: number): string {
-  return `{"type":"event","channel":${JSON.stringify(channel)},"epoch":${JSON.stringify(pos.epoch)},"offset":${pos.offset},"id":${JSON.stringify(id)},"event_type":${JSON.stringify(input.event_type)},"priority":${JSON.stringify(input.priority)},"data":${input.data_json},"ts":"${toDhakaIso(now)}"}`;
+  return `{"type":"event","channel":${jsonString(channel)},"epoch":${jsonString(pos.epoch)},"offset":${pos.offset},"id":${jsonString(id)},"event_type":${jsonString(input.event_type)},"priority":${jsonString(input.priority)},"data":${input.data_json},"ts":"${toDhakaIso(now)}"}`;
 }
 
 /** An event is held for the channel's history age, or its own ttl_s when shorter. */
