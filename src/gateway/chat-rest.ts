@@ -1,6 +1,8 @@
 // Chat over REST (PROTOCOL.md §10 Chat). Writes and a room's messages go
 // through the room actor, which checks participation; the caller's room list
-// is read from this node's store.
+// comes from the caller's user actor (the rooms it was told of), each room's
+// view and unread count from its room actor: right on any node of a cluster.
+import { userAddress } from '../domain/user/messages.ts';
 import type { TemplatedApp } from 'uWebSockets.js';
 import { nanoid } from 'nanoid';
 import { z } from 'zod';
@@ -106,11 +108,23 @@ export function mountChatRest(d: ChatRestDeps): void {
     base,
     route('anyone', async ({ principal, query }) => {
       const { user_id } = callerOf(principal);
-      const limit = limitParam(query);
+      const limit = limitParam(query) ?? 50;
       const cursor = query.get('cursor');
-      const page = await chatRooms.listByUser(user_id, { ...(limit === undefined ? {} : { limit }), cursor });
-      const rooms = await Promise.all(page.items.map(async (r) => ({ ...roomView(r), unread: await chatRooms.countUnread(r.id, user_id) })));
-      return { status: 200, body: { rooms, next_cursor: page.next_cursor } };
+      const after = cursor === null || cursor === '' ? null : Buffer.from(cursor, 'base64url').toString('utf8');
+      const known = await d.actors.ask<{ rooms: string[] }>(userAddress(user_id), { type: 'list_rooms' }, { timeoutMs: d.askTimeoutMs });
+      const ids = [...known.rooms].sort().filter((id) => after === null || id > after);
+      const pageIds = ids.slice(0, limit);
+      const views = await Promise.all(
+        pageIds.map((id) =>
+          ask<object>(id, { type: 'view', user_id }).catch((err: unknown) => {
+            // A room whose creation did not commit, or one the user is no longer in, is not listed.
+            if (err instanceof HaatError && (err.code === 'not_found' || err.code === 'forbidden')) return null;
+            throw err;
+          }),
+        ),
+      );
+      const last = pageIds[pageIds.length - 1];
+      return { status: 200, body: { rooms: views.filter((v) => v !== null), next_cursor: ids.length > limit && last !== undefined ? Buffer.from(last).toString('base64url') : null } };
     }),
   );
 

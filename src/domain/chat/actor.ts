@@ -66,15 +66,26 @@ export function roomBehaviour(deps: RoomDeps) {
     return rooms.create({ id: room.id, type: room.type, metadata: room.metadata, created_at: room.created_at, participants });
   }
 
-  function announceJoin(ctx: ActorContext, users: readonly string[]): void {
-    for (const u of users) ctx.send(userAddress(u), { type: 'room_joined', room_id: ctx.id });
+  /**
+   * Each new participant's user actor learns of the room before the room is
+   * answered, so that GET chat/rooms (served from the user actors, right on
+   * any node) lists it at once; one that cannot be reached now is told later.
+   */
+  async function announceJoin(ctx: ActorContext, users: readonly string[]): Promise<void> {
+    await Promise.all(
+      users.map((u) =>
+        ctx.ask(userAddress(u), { type: 'room_joined', room_id: ctx.id }, deps.publishTimeoutMs).catch(() => {
+          ctx.send(userAddress(u), { type: 'room_joined', room_id: ctx.id });
+        }),
+      ),
+    );
   }
 
   async function create(state: RoomState, caller: Caller, spec: Parameters<typeof newRoom>[1], ctx: ActorContext): Promise<Result> {
     if (state.room !== undefined) return { state, error: { code: 'conflict', message: `room ${ctx.id} already exists` } };
     const room = newRoom(ctx.id, spec, caller, ctx.now());
     const record = await rooms.create({ ...room, participants: room.participants.map((p) => ({ ...p, last_read_offset: 0 })) });
-    announceJoin(ctx, room.participants.map((p) => p.user_id));
+    await announceJoin(ctx, room.participants.map((p) => p.user_id));
     return { state: { room }, reply: roomView(record), persist: true };
   }
 
@@ -89,7 +100,7 @@ export function roomBehaviour(deps: RoomDeps) {
         const p = { user_id: caller.user_id, role: d.role, joined_at: ctx.now() };
         await recordOf(room);
         const record = await rooms.addParticipant(room.id, { ...p, last_read_offset: 0 });
-        announceJoin(ctx, [p.user_id]);
+        await announceJoin(ctx, [p.user_id]);
         return { state: { ...state, room: { ...room, participants: [...room.participants, p] } }, reply: roomView(record), persist: true };
       }
       default:
@@ -164,6 +175,11 @@ export function roomBehaviour(deps: RoomDeps) {
         await rooms.markRead(room.id, msg.user_id, msg.offset);
         return { state, reply: { ok: true, unread: await rooms.countUnread(room.id, msg.user_id) } };
       }
+      case 'view': {
+        if (!isParticipant(room, msg.user_id)) return { state, error: { code: 'forbidden', message: `only the participants of room ${room.id} see it in their rooms` } };
+        const record = await recordOf(room);
+        return { state, reply: { ...roomView(record), unread: await rooms.countUnread(room.id, msg.user_id) } };
+      }
       case 'list_messages': {
         if (!isParticipant(room, msg.user_id)) return { state, error: { code: 'forbidden', message: `only the participants of room ${room.id} may read its messages` } };
         await recordOf(room);
@@ -177,7 +193,7 @@ export function roomBehaviour(deps: RoomDeps) {
 
   return defineBehaviour<RoomState, RoomMessage>({
     kind: 'room',
-    messageTypes: ['create', 'join', 'may_join_channel', 'send', 'typing', 'read', 'list_messages'],
+    messageTypes: ['create', 'join', 'may_join_channel', 'send', 'typing', 'read', 'list_messages', 'view'],
     idleMs: deps.idleMs,
     async init(ctx) {
       const saved = (await ctx.loadPersisted()) as RoomState | undefined;

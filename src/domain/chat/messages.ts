@@ -37,7 +37,9 @@ export type RoomMessage =
   /** PUT read: answers `{ ok: true, unread }`. */
   | { type: 'read'; user_id: string; offset: number }
   /** GET messages: answers `{ messages: MessageView[], next_cursor }`. */
-  | { type: 'list_messages'; user_id: string; query: MessageQuery };
+  | { type: 'list_messages'; user_id: string; query: MessageQuery }
+  /** GET chat/rooms, one room: answers the RoomView with the caller's `unread` (participants only). */
+  | { type: 'view'; user_id: string };
 
 /** The same body as the send_message reply (§2). */
 export interface SendReply {
