@@ -184,7 +184,6 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
     clusterAdmin: () => clusterAdmin,
     store,
     users: config.users,
-    chatRooms: store.chatRooms,
     health: () => {
       const engineOk = cluster === undefined || cluster.ready;
       const storeHealth = store.health();

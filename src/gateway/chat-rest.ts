@@ -8,9 +8,9 @@ import { nanoid } from 'nanoid';
 import { z } from 'zod';
 import type { ActorSystem } from '../actors/system.ts';
 import { HaatError } from '../errors.ts';
-import type { ChatRooms, MessageQuery } from '../store/chat-rooms.ts';
+import type { MessageQuery } from '../store/chat-rooms.ts';
 import { roomAddress, type Caller, type RoomMessage } from '../domain/chat/messages.ts';
-import { MAX_MESSAGE_CHARS, MAX_PARTICIPANTS, roomView } from '../domain/chat/rules.ts';
+import { MAX_MESSAGE_CHARS, MAX_PARTICIPANTS } from '../domain/chat/rules.ts';
 import type { Principal } from './principal.ts';
 import { resourceId } from './frames.ts';
 import { chatInput } from './chat-input.ts';
@@ -19,7 +19,6 @@ import { parseBody, type Route } from './rest.ts';
 export interface ChatRestDeps {
   app: TemplatedApp;
   actors: ActorSystem;
-  chatRooms: ChatRooms;
   askTimeoutMs: number;
   prefix: string;
   route: Route;
@@ -86,7 +85,7 @@ function messageQuery(query: URLSearchParams): MessageQuery {
 }
 
 export function mountChatRest(d: ChatRestDeps): void {
-  const { app, route, chatRooms } = d;
+  const { app, route } = d;
   const base = `${d.prefix}/chat/rooms`;
   const ask = <R>(roomId: string, msg: RoomMessage): Promise<R> => d.actors.ask<R>(roomAddress(roomId), msg, { timeoutMs: d.askTimeoutMs });
 

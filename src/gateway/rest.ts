@@ -19,7 +19,6 @@ import { mountUserRest } from './user-rest.ts';
 import type { Store } from '../store/store.ts';
 import type { UsersConfig } from '../config/schema.ts';
 import { mountChatRest } from './chat-rest.ts';
-import type { ChatRooms } from '../store/chat-rooms.ts';
 import { checkClientEvent, DEFAULT_PRIORITY } from '../domain/channel/event-schemas.ts';
 
 const PREFIX = '/api/v1/realtime';
@@ -45,7 +44,6 @@ export interface RestDeps {
   /** Clustered: admin/connections and admin/disconnect span every live node (read when a request comes). */
   clusterAdmin?: () => ClusterAdmin | undefined;
   /** This node's chat store (GET chat/rooms reads it). */
-  chatRooms: ChatRooms;
 }
 
 /** `?limit=` (default 50, at most 500) of a list (§10). */
@@ -246,7 +244,7 @@ export function mountRest(d: RestDeps): void {
       return admin ? admin.usersAfter(after, limit) : d.gateway.usersAfter(after, limit);
     },
   });
-  mountChatRest({ app, actors: d.actors, chatRooms: d.chatRooms, askTimeoutMs: d.askTimeoutMs, prefix: PREFIX, route: authed });
+  mountChatRest({ app, actors: d.actors, askTimeoutMs: d.askTimeoutMs, prefix: PREFIX, route: authed });
 
   app.get('/metrics', (res) => {
     const r = track(res);
