@@ -3,10 +3,8 @@
 // comes from the caller's user actor (the rooms it was told of), each room's
 // view and unread count from its room actor: right on any node of a cluster.
 import { userAddress } from '../domain/user/messages.ts';
-import type { TemplatedApp } from 'uWebSockets.js';
 import { nanoid } from 'nanoid';
 import { z } from 'zod';
-import type { ActorSystem } from '../actors/system.ts';
 import { HaatError } from '../errors.ts';
 import type { MessageQuery } from '../store/chat-rooms.ts';
 import { roomAddress, type Caller, type RoomMessage } from '../domain/chat/messages.ts';
@@ -14,15 +12,9 @@ import { MAX_MESSAGE_CHARS, MAX_PARTICIPANTS } from '../domain/chat/rules.ts';
 import type { Principal } from './principal.ts';
 import { resourceId } from './frames.ts';
 import { chatInput } from './chat-input.ts';
-import { parseBody, type Route } from './rest.ts';
+import { parseBody, type RouteModuleDeps } from './rest.ts';
 
-export interface ChatRestDeps {
-  app: TemplatedApp;
-  actors: ActorSystem;
-  askTimeoutMs: number;
-  prefix: string;
-  route: Route;
-}
+export type ChatRestDeps = RouteModuleDeps;
 
 const role = z.enum(['customer', 'support', 'vendor', 'admin', 'member']);
 

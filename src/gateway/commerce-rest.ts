@@ -1,23 +1,16 @@
 // Commerce over REST (PROTOCOL.md §10, §7, §8): auctions and sales are created
 // and confirmed by the server roles and read by anyone. Each call is an ask
 // to the auction or sale actor that owns the id.
-import type { TemplatedApp } from 'uWebSockets.js';
-import type { ActorSystem } from '../actors/system.ts';
 import { HaatError } from '../errors.ts';
 import type { Clock } from '../time/clock.ts';
 import { auctionAddress } from '../domain/auction/messages.ts';
 import { saleAddress } from '../domain/sale/messages.ts';
 import { auctionBody, auctionSpec, confirmBody, saleBody, saleSpec } from './commerce-bodies.ts';
 import { resourceId } from './frames.ts';
-import { parseBody, type Route } from './rest.ts';
+import { parseBody, type RouteModuleDeps } from './rest.ts';
 
-export interface CommerceRestDeps {
-  app: TemplatedApp;
-  actors: ActorSystem;
-  askTimeoutMs: number;
+export interface CommerceRestDeps extends RouteModuleDeps {
   clock: Clock;
-  prefix: string;
-  route: Route;
 }
 
 /** The `:id` of a route, checked like any other field. */

@@ -46,8 +46,17 @@ export interface RestDeps {
   /** This node's chat store (GET chat/rooms reads it). */
 }
 
+/** What every module of routes under the prefix is given (commerce, users, chat). */
+export interface RouteModuleDeps {
+  app: TemplatedApp;
+  actors: ActorSystem;
+  askTimeoutMs: number;
+  prefix: string;
+  route: Route;
+}
+
 /** `?limit=` (default 50, at most 500) of a list (§10). */
-function limitOf(query: URLSearchParams): number {
+export function limitOf(query: URLSearchParams): number {
   const rawLimit = query.get('limit');
   const limit = rawLimit === null ? 50 : Number(rawLimit);
   if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new HaatError('bad_request', '`limit` must be an integer from 1 to 500');

@@ -1,10 +1,8 @@
 // Presence and notifications over REST (PROTOCOL.md §10): each call is an ask
 // to the user actor that owns the user (so it is right on any node of a
 // cluster), except the list of online users, which the gateways know.
-import type { TemplatedApp } from 'uWebSockets.js';
 import { nanoid } from 'nanoid';
 import { z } from 'zod';
-import type { ActorSystem } from '../actors/system.ts';
 import { forClient, HaatError } from '../errors.ts';
 import type { UsersConfig } from '../config/schema.ts';
 import { notificationId, renderBoth } from '../domain/notification/notify.ts';
@@ -14,15 +12,10 @@ import type { Clock } from '../time/clock.ts';
 import { presenceFields } from './frames.ts';
 import type { Principal } from './principal.ts';
 import { isServer } from './principal.ts';
-import { parseBody, type Route } from './rest.ts';
+import { limitOf, parseBody, type RouteModuleDeps } from './rest.ts';
 
-export interface UserRestDeps {
-  app: TemplatedApp;
-  actors: ActorSystem;
-  askTimeoutMs: number;
+export interface UserRestDeps extends RouteModuleDeps {
   clock: Clock;
-  prefix: string;
-  route: Route;
   store: Store;
   users: UsersConfig;
   /** Signed-in users connected to the cluster, by id, after `after` (exclusive), at most `limit`. */
@@ -52,13 +45,6 @@ function viewerOf(p: Principal, user: string): Viewer {
 function signedIn(p: Principal): string {
   if (p.userId === null) throw new HaatError('unauthorized', 'a bearer token is required');
   return p.userId;
-}
-
-function limitOf(query: URLSearchParams, max = 500): number {
-  const raw = query.get('limit');
-  const limit = raw === null ? 50 : Number(raw);
-  if (!Number.isInteger(limit) || limit < 1 || limit > max) throw new HaatError('bad_request', `\`limit\` must be an integer from 1 to ${max}`);
-  return limit;
 }
 
 export function mountUserRest(d: UserRestDeps): void {
