@@ -4,8 +4,6 @@ import WebSocket from 'ws';
 
 export type Frame = { type: string; ref?: unknown; [k: string]: unknown };
 
-/** How long after `authenticated` a new connection must stay up to count as connected. */
-const DIED_AT_ONCE_MS = 30;
 
 export class TestClient {
   readonly frames: Frame[] = [];
@@ -39,21 +37,7 @@ export class TestClient {
   }
 
   /** Connects and resolves once the `authenticated` frame has arrived. */
-  static async connect(url: string, opts: WebSocket.ClientOptions = {}): Promise<TestClient> {
-    // A connection that dies at once after `authenticated` (1006 on both
-    // sides, no frame) is dialled again and reported on stderr. It was a uWS
-    // bug (an async upgrade inside res.cork, see gateway.ts) that the gateway
-    // now avoids; a line on stderr means it, or something like it, is back.
-    for (let attempt = 1; ; attempt++) {
-      const client = await TestClient.dial(url, opts);
-      const died = await Promise.race([client.closed.then((c) => c.code === 1006), new Promise<false>((r) => setTimeout(() => r(false), DIED_AT_ONCE_MS))]);
-      if (!died) return client;
-      process.stderr.write(`test client: a loopback connection died ${DIED_AT_ONCE_MS} ms or less after authenticated (1006); dialling again (attempt ${attempt + 1})\n`);
-      if (attempt >= 3) throw new Error('three loopback connections in a row died right after authenticated');
-    }
-  }
-
-  private static dial(url: string, opts: WebSocket.ClientOptions): Promise<TestClient> {
+  static connect(url: string, opts: WebSocket.ClientOptions = {}): Promise<TestClient> {
     return new Promise((resolve, reject) => {
       const ws = new WebSocket(url, { perMessageDeflate: false, ...fromLoopbackAddress(url), ...opts });
       const client = new TestClient(ws);
