@@ -10,8 +10,7 @@ import { userBehaviour } from './user/actor.ts';
 import { roomBehaviour } from './chat/actor.ts';
 import { createHostHistory } from '../engines/host-engine.ts';
 import { LinkedChatRooms } from '../store/linked-chat-rooms.ts';
-import { loadNotificationTemplates } from '../i18n/load-templates.ts';
-import { notificationRenderer } from '../i18n/render.ts';
+import { renderNotification } from './notification/notify.ts';
 
 /** Room actors' settings (from the node's actors and commerce config). */
 export interface ChatSlice {
@@ -38,6 +37,6 @@ export function createBehaviours(config: unknown, services: HostServices): Behav
   const u = slice.users;
   const user = userBehaviour({ offlineGraceMs: u.offlineGraceMs, limits: { queueMax: u.queueMax, historyMax: u.historyMax }, idleMs: u.idleMs });
   // Room actors write the node's store, which lives on the main thread.
-  const room = roomBehaviour({ rooms: new LinkedChatRooms(services.callMain), render: notificationRenderer(loadNotificationTemplates()), idleMs: slice.chat.idleMs, publishTimeoutMs: slice.chat.publishTimeoutMs });
+  const room = roomBehaviour({ rooms: new LinkedChatRooms(services.callMain), render: renderNotification(), idleMs: slice.chat.idleMs, publishTimeoutMs: slice.chat.publishTimeoutMs });
   return [channel, auction, sale, user, room];
 }
