@@ -126,6 +126,7 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
     uws,
     app,
     config: config.gateway,
+    network: config.network,
     nodeId,
     allowGuests: config.auth.allowGuests,
     askTimeoutMs: config.actors.askTimeoutMs,

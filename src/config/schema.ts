@@ -58,6 +58,33 @@ export const configSchema = z.strictObject({
     maxConnectionsPerUser: positiveInt,
     maxConnectionsPerIp: positiveInt,
   }),
+  // Mobile networks (PROTOCOL.md §6): lean mode, carriers, the measured link.
+  network: z.strictObject({
+    /** Conflation window per lean class (§6: 2 s for 2g, 500 ms for 3g). */
+    lean: z.strictObject({ '2g': z.strictObject({ windowMs: positiveInt }), '3g': z.strictObject({ windowMs: positiveInt }) }),
+    /** permessage-deflate for lean connections (negotiated at the upgrade, so only for `net=2g|3g`). */
+    deflate: z.boolean(),
+    /** A lean socket with more than this still in its send buffer is busy: its low events wait. */
+    busyBytes: positiveInt,
+    /** Low events held per lean connection while it is busy; past it the oldest are shed. */
+    heldLowMax: positiveInt,
+    /** Moving a connection into lean mode (and back) from what its link measures. */
+    autoSwitch: z.strictObject({
+      enabled: z.boolean(),
+      /** How often each connection's send buffer is read (and a backlogged or lean one pinged). */
+      sampleMs: positiveInt,
+      enterRttMs: positiveInt,
+      exitRttMs: positiveInt,
+      rtt2gMs: positiveInt,
+      slowDrainBytesPerS: positiveInt,
+      samples: positiveInt,
+    }),
+    /** Per carrier: heartbeat (NAT keep-alive) and conflation windows; `other` or no carrier uses the defaults above. */
+    carriers: z.partialRecord(
+      z.enum(['grameenphone', 'banglalink', 'robi', 'teletalk', 'airtel', 'other']),
+      z.strictObject({ heartbeatMs: positiveInt, window2gMs: positiveInt, window3gMs: positiveInt }),
+    ),
+  }),
   channels: z.strictObject({
     historySize: positiveInt,
     historyTtlMs: positiveInt,
@@ -99,6 +126,7 @@ export type Config = z.infer<typeof configSchema>;
 export type ActorsConfig = Config['actors'];
 export type GatewayConfig = Config['gateway'];
 export type ChannelsConfig = Config['channels'];
+export type NetworkConfig = Config['network'];
 export type AuthConfig = Config['auth'];
 export type ClusterConfig = Config['cluster'];
 export type CommerceConfig = Config['commerce'];

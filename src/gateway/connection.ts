@@ -6,6 +6,9 @@ import type { TokenBucket } from '../security/token-bucket.ts';
 import type { RateBucket } from '../security/user-rates.ts';
 import type { RateClass } from '../security/user-rate.ts';
 import type { Principal } from './principal.ts';
+import type { Carrier, LeanClass } from '../network/profiles.ts';
+import type { LeanEvent } from '../network/event-meta.ts';
+import type { ClassifierState } from '../network/link-classifier.ts';
 
 export type Lang = 'en' | 'bn';
 export type NetHint = '2g' | '3g' | '4g' | 'wifi' | undefined;
@@ -16,6 +19,18 @@ export interface ConnState extends FloodCounter {
   principal: Principal;
   lang: Lang;
   net: NetHint;
+  /** `carrier=` of the upgrade (§1), when given. */
+  carrier: Carrier | undefined;
+  /** The heartbeat this connection was told: the carrier's when shorter than the node's. */
+  heartbeatMs: number;
+  /** Lean mode (§6); undefined for a normal connection, whose events come from uWS topics. */
+  lean: LeanConn | undefined;
+  /** permessage-deflate was negotiated at the upgrade (lean by hint only): frames go out compressed. */
+  deflate: boolean;
+  /** What the link monitor measured; allocated when the connection is first sampled. */
+  link: LinkState | undefined;
+  /** Bytes written to this socket by the gateway itself (not by topic publishes), for the drain estimate. */
+  bytesDirect: number;
   /** `device=android|ios|web` of the upgrade (§1), when given. */
   device: DeviceHint;
   ip: string;
@@ -50,4 +65,30 @@ export interface PendingJoin {
   readonly wanted: Set<string>;
   /** Channels this join holds a place for (see ConnState.reserved). */
   readonly reserved: Set<string>;
+}
+
+/** A lean connection's delivery state (see lean-delivery.ts). */
+export interface LeanConn {
+  cls: LeanClass;
+  windowMs: number;
+  /** Asked for with `net=` (hint) or decided by the link monitor (measured). */
+  source: 'hint' | 'measured';
+  /** Per channel, the offset of the last event written to this connection. */
+  readonly last: Map<string, number>;
+  /** Low priority events held back while the link is busy, oldest first. */
+  held: LeanEvent[];
+}
+
+/** The link monitor's per-connection readings (see link-monitor.ts). */
+export interface LinkState {
+  classifier: ClassifierState;
+  /** When the outstanding probe ping was sent (undefined: none outstanding). */
+  pingSentAt: number | undefined;
+  /** RTT of the last probe that came back. */
+  rttMs: number | undefined;
+  lastPingAt: number;
+  sampledAt: number;
+  bufferedAtSample: number;
+  /** Bytes handed to the socket (topics plus direct) up to the last sample. */
+  writtenAtSample: number;
 }

@@ -28,6 +28,10 @@ const CAPTURE_MAX = 10_000;
 
 export class Fanout {
   private readonly captures = new Map<string, Set<Capture>>();
+  /** Bytes published per channel (topic deliveries), for the link monitor's drain estimate. */
+  private readonly bytes = new Map<string, number>();
+  /** Lean connections' deliveries (they are on no topic); set by the gateway. */
+  lean: { has(channel: string): boolean; onEvent(channel: string, offset: number, frame: string): void } | undefined;
   /** Plain counters for the stats endpoint's per-second rates. */
   deliveries = 0;
   events = 0;
@@ -42,12 +46,26 @@ export class Fanout {
     const caps = this.captures.get(ev.channel);
     if (caps) for (const c of caps) c.push({ epoch: ev.epoch, offset: ev.offset, frame: ev.frame });
     const subscribers = this.app.numSubscribers(ev.channel);
-    if (subscribers > 0) this.app.publish(ev.channel, ev.frame, false);
+    if (subscribers > 0) {
+      this.app.publish(ev.channel, ev.frame, false);
+      this.bytes.set(ev.channel, (this.bytes.get(ev.channel) ?? 0) + ev.frame.length);
+    }
+    if (this.lean?.has(ev.channel)) this.lean.onEvent(ev.channel, ev.offset, ev.frame);
     this.events++;
     this.deliveries += subscribers;
     this.metrics.eventsPublished.inc();
     if (subscribers > 0) this.metrics.framesOut.inc(subscribers);
     this.metrics.fanoutLatency.observe(Math.max(0, this.clock.now() - ev.at) / 1000);
+  }
+
+  /** Bytes published so far on `channel`'s topic (0 when none or forgotten). */
+  bytesOf(channel: string): number {
+    return this.bytes.get(channel) ?? 0;
+  }
+
+  /** The node stopped watching `channel`: its byte count goes. */
+  forget(channel: string): void {
+    this.bytes.delete(channel);
   }
 
   capture(channel: string): Capture {

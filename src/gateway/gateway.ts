@@ -8,7 +8,7 @@ import type { TemplatedApp, HttpRequest, HttpResponse, us_socket_context_t } fro
 import type { Logger } from 'pino';
 import { nanoid } from 'nanoid';
 import type { ActorSystem } from '../actors/system.ts';
-import type { GatewayConfig } from '../config/schema.ts';
+import type { GatewayConfig, NetworkConfig } from '../config/schema.ts';
 import { forClient, HaatError } from '../errors.ts';
 import type { Metrics } from '../metrics/registry.ts';
 import type { Admission } from '../security/admission.ts';
@@ -35,11 +35,16 @@ import { GUEST, isServer, type Principal } from './principal.ts';
 import type { UWS } from './uws.ts';
 import { Writer } from './writer.ts';
 import { UserDevices } from './user-devices.ts';
+import { LeanDelivery } from './lean-delivery.ts';
+import { LinkMonitor } from './link-monitor.ts';
+import { heartbeatMsOf, hintedClass, isCarrier, windowMsOf, type Carrier } from '../network/profiles.ts';
 
 export interface GatewayDeps {
   uws: UWS;
   app: TemplatedApp;
   config: GatewayConfig;
+  /** Lean mode, carriers and the measured link (PROTOCOL.md §6). */
+  network: NetworkConfig;
   nodeId: string;
   allowGuests: boolean;
   askTimeoutMs: number;
@@ -80,6 +85,9 @@ export class Gateway {
   private readonly hub: Hub;
   private readonly writer: Writer;
   private readonly interest: NodeInterest;
+  /** Lean connections' deliveries (they are on no uWS topic). */
+  readonly lean: LeanDelivery;
+  private readonly linkMonitor: LinkMonitor;
   private readonly admission: Admission;
   readonly securityLog: SecurityLog;
   private readonly flood: FloodGuard;
@@ -99,8 +107,22 @@ export class Gateway {
     this.log = d.logger.child({ mod: 'gateway' });
     const joinInFlight = (ch: string): boolean => d.fanout.isCapturing(ch);
     this.interest = d.interest ? d.interest(joinInFlight) : new ActorInterest(d.actors, d.nodeId, joinInFlight, this.log);
-    this.hub = new Hub(this.interest);
     this.writer = new Writer(d.metrics, d.config.maxBackpressureBytes, this.log);
+    this.lean = new LeanDelivery({ config: d.network, writer: this.writer, metrics: d.metrics, logger: this.log });
+    d.fanout.lean = this.lean;
+    const interest = this.interest;
+    // The last local subscriber gone: the node unwatches, and the fan-out forgets the channel's byte count.
+    this.hub = new Hub({ watch: (ch) => interest.watch(ch), unwatch: (ch) => (d.fanout.forget(ch), interest.unwatch(ch)) }, this.lean);
+    this.linkMonitor = new LinkMonitor({
+      config: d.network,
+      nodeHeartbeatMs: d.config.heartbeatMs,
+      lean: this.lean,
+      fanout: d.fanout,
+      metrics: d.metrics,
+      clock: d.clock,
+      logger: this.log,
+      sockets: () => this.hub.sockets,
+    });
     this.admission = d.admission ?? new LocalAdmission(d.config);
     this.userRates = d.userRates ?? new UserRateLimits();
     this.securityLog = d.securityLog ?? new MemorySecurityLog({ capacity: SECURITY_LOG_CAPACITY, node: d.nodeId, clock: d.clock });
@@ -150,7 +172,10 @@ export class Gateway {
     const { uws, app, config } = this.d;
     const writer = this.writer;
     app.ws<ConnState>('/ws', {
-      compression: uws.DISABLED,
+      // Negotiated only where the upgrade passes the client's offer on: lean
+      // connections by hint (§6). A window per socket (not the shared
+      // compressor) lets repeated event frames compress to a few bytes.
+      compression: this.d.network.deflate ? uws.DEDICATED_COMPRESSOR_4KB | uws.SHARED_DECOMPRESSOR : uws.DISABLED,
       // Between 1x and 4x the frame limit a frame gets too_large; over 4x the
       // connection closes with 1009 (§2). uWS itself drops a socket without a
       // close frame past maxPayloadLength, so that is set higher, at 8x.
@@ -183,7 +208,12 @@ export class Gateway {
         }
       },
       close: (ws, code) => this.close(ws, code),
+      pong: (ws, message) => this.linkMonitor.onPong(ws, message),
+      drain: (ws) => {
+        if (ws.getUserData().lean) this.lean.drained(ws);
+      },
     });
+    this.linkMonitor.start();
     this.sweeper = setInterval(() => this.sweepSlowConsumers(), config.slowConsumerCheckMs);
     this.sweeper.unref();
   }
@@ -225,6 +255,11 @@ export class Gateway {
           const lang: Lang = query.get('lang') === 'bn' ? 'bn' : query.get('lang') === 'en' ? 'en' : (principal.lang ?? 'en');
           const netRaw = query.get('net');
           const net: NetHint = netRaw && NETS.has(netRaw) ? (netRaw as NetHint) : undefined;
+          const carrierRaw = query.get('carrier');
+          const carrier: Carrier | undefined = isCarrier(carrierRaw) ? carrierRaw : undefined;
+          const leanClass = hintedClass(net);
+          // permessage-deflate only for connections lean by hint: declined (no extensions passed on) for the rest.
+          const deflate = leanClass !== undefined && this.d.network.deflate && /permessage-deflate/i.test(extensions);
           const deviceRaw = query.get('device');
           const device: DeviceHint = deviceRaw && DEVICES.has(deviceRaw) ? (deviceRaw as DeviceHint) : undefined;
           const server = isServer(principal);
@@ -235,6 +270,12 @@ export class Gateway {
             principal,
             lang,
             net,
+            carrier,
+            heartbeatMs: heartbeatMsOf(carrier, this.d.network, this.d.config.heartbeatMs),
+            lean: leanClass === undefined ? undefined : LeanDelivery.state(leanClass, windowMsOf(leanClass, carrier, this.d.network), 'hint'),
+            deflate,
+            link: undefined,
+            bytesDirect: 0,
             device,
             ip,
             channels: new Set(),
@@ -257,7 +298,7 @@ export class Gateway {
           // cork ends (uWebSockets issue #1928, fixed upstream by PR #1929): the
           // client got `authenticated`, then both sides saw 1006. uWS prints a
           // one-time warning about an uncorked write instead.
-          res.upgrade(state, key, protocol, extensions, context);
+          res.upgrade(state, key, protocol, deflate ? extensions : '', context);
         },
         (err: unknown) => {
           const e = forClient(err);
@@ -280,6 +321,7 @@ export class Gateway {
       return this.writer.close(ws, 'too_many_connections', why);
     }
     this.hub.add(ws);
+    if (s.lean) this.lean.opened(s.lean);
     const user = s.principal.userId;
     // Per user across its connections of the same rate class (its role's limits).
     if (user !== null) s.userBucket = this.userRates.acquire(user, s.rateClass, s.messagesPerSecond, this.d.clock.now());
@@ -289,7 +331,7 @@ export class Gateway {
       user_id: user,
       session_id: s.sessionId,
       node: this.d.nodeId,
-      heartbeat_ms: c.heartbeatMs,
+      heartbeat_ms: s.heartbeatMs,
       lang: s.lang,
       server_time: toDhakaIso(this.d.clock.now()),
       limits: { max_frame_bytes: c.maxFrameBytes, messages_per_second: s.messagesPerSecond, max_channels: c.maxChannels },
@@ -390,7 +432,7 @@ export class Gateway {
     const all = [...this.hub.sockets];
     const items = all.slice(from, from + limit).map((ws) => {
       const s = ws.getUserData();
-      return { session_id: s.sessionId, user_id: s.principal.userId, roles: [...s.principal.roles], ip: s.ip, lang: s.lang, net: s.net ?? null, channels: s.channels.size, connected_at: toDhakaIso(s.connectedAt) };
+      return { session_id: s.sessionId, user_id: s.principal.userId, roles: [...s.principal.roles], ip: s.ip, lang: s.lang, net: s.net ?? null, carrier: s.carrier ?? null, lean: s.lean ? { class: s.lean.cls, window_ms: s.lean.windowMs, source: s.lean.source } : null, rtt_ms: s.link?.rttMs ?? null, channels: s.channels.size, connected_at: toDhakaIso(s.connectedAt) };
     });
     return { items, next: from + limit < all.length ? from + limit : null };
   }
@@ -442,5 +484,6 @@ export class Gateway {
 
   stop(): void {
     if (this.sweeper) clearInterval(this.sweeper);
+    this.linkMonitor.stop();
   }
 }

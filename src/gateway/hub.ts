@@ -4,6 +4,7 @@
 // NodeInterest). Events themselves never pass here: uWS topics fan them out.
 import type { NodeInterest } from './interest.ts';
 import type { Socket } from './connection.ts';
+import type { LeanDelivery } from './lean-delivery.ts';
 
 export class Hub {
   /** Every open connection, in the order they opened. */
@@ -13,7 +14,11 @@ export class Hub {
   /** Local subscribers per channel. */
   readonly subscribers = new Map<string, number>();
 
-  constructor(private readonly interest: NodeInterest) {}
+  constructor(
+    private readonly interest: NodeInterest,
+    /** Lean connections are on no uWS topic: their subscriptions live there. */
+    private readonly lean: LeanDelivery,
+  ) {}
 
   add(ws: Socket): void {
     const s = ws.getUserData();
@@ -36,6 +41,10 @@ export class Hub {
       const set = this.byUser.get(user);
       if (set?.delete(ws) && set.size === 0) this.byUser.delete(user);
     }
+    if (s.lean) {
+      this.lean.removeSocket(ws, s.channels);
+      this.lean.closed(s.lean);
+    }
     for (const channel of s.channels) this.drop(channel);
     s.channels.clear();
   }
@@ -56,11 +65,15 @@ export class Hub {
     return this.bySession.get(sessionId);
   }
 
-  /** Subscribes `ws` to `channel`; true when it is the channel's first local subscriber (the node then watches it). */
-  addSub(ws: Socket, channel: string): boolean {
+  /**
+   * Subscribes `ws` to `channel`, having seen it up to `offset` (the join's);
+   * true when it is the channel's first local subscriber (the node then watches it).
+   */
+  addSub(ws: Socket, channel: string, offset = 0): boolean {
     const s = ws.getUserData();
     if (s.channels.has(channel)) return false;
-    ws.subscribe(channel);
+    if (s.lean) this.lean.subscribe(ws, channel, offset);
+    else ws.subscribe(channel);
     s.channels.add(channel);
     const n = (this.subscribers.get(channel) ?? 0) + 1;
     this.subscribers.set(channel, n);
@@ -73,7 +86,8 @@ export class Hub {
   removeSub(ws: Socket, channel: string): boolean {
     const s = ws.getUserData();
     if (!s.channels.delete(channel)) return false;
-    ws.unsubscribe(channel);
+    if (s.lean) this.lean.unsubscribe(ws, channel);
+    else ws.unsubscribe(channel);
     return this.drop(channel);
   }
 

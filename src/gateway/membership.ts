@@ -111,7 +111,7 @@ export class Membership {
       // this point must find the socket subscribed and these frames ahead of them.
       ws.cork(() =>
         writer.corkedScope(() => {
-          for (const ch of out.subscribe) hub.addSub(ws, ch);
+          for (const ch of out.subscribe) hub.addSub(ws, ch, out.joined.find((j) => j.channel === ch)?.offset ?? 0);
           writer.send(ws, withRef({ type: 'channels_joined', channels: out.joined, denied: [...denied, ...out.denied] }, frame.ref));
           for (const f of out.replay) writer.sendRaw(ws, f);
         }),

@@ -41,6 +41,20 @@ export class Writer {
     }
   }
 
+  /**
+   * Writes at once, corked, even outside a uWS handler: lean delivery's frames
+   * (their order against topic publishes and other writes is decided by the caller).
+   */
+  sendNow(ws: Socket, text: string): void {
+    if (this.corked > 0) return this.write(ws, text);
+    ws.cork(() => this.write(ws, text));
+  }
+
+  /** Whether `ws` is closed or has more than `bytes` waiting in its send buffer. */
+  busy(ws: Socket, bytes: number): boolean {
+    return ws.getUserData().closed || ws.getBufferedAmount() > bytes;
+  }
+
   /** Marks the start of a uWS handler (uWS corks around it); pair with `leave` in a finally. No closure per frame. */
   enter(): void {
     this.corked++;
@@ -77,7 +91,9 @@ export class Writer {
     if (s.closed) return;
     this.metrics.framesOutTally.n++;
     this.framesOut++;
-    const status = ws.send(text, false);
+    s.bytesDirect += text.length;
+    // Compressed only where permessage-deflate was negotiated (lean connections); elsewhere uWS ignores the flag.
+    const status = ws.send(text, false, s.deflate);
     if (status === 2 || ws.getBufferedAmount() > this.maxBackpressureBytes) this.closeSlow(ws);
   }
 

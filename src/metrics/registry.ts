@@ -53,6 +53,19 @@ export function createMetrics(opts: { defaultMetrics: boolean }) {
     errors: new Counter({ name: 'haat_errors_total', help: 'Error answers by code', labelNames: ['code'], registers: [registry] }),
     closes: new Counter({ name: 'haat_closes_total', help: 'Connections closed by the server, by close code', labelNames: ['code'], registers: [registry] }),
     slowConsumers: new Counter({ name: 'haat_slow_consumers_total', help: 'Connections closed with 4009 for an over-limit send buffer', registers: [registry] }),
+    // Mobile networks (PROTOCOL.md §6).
+    leanConnections: new Gauge({ name: 'haat_lean_connections', help: 'Connections in lean mode, by class and by why (hint or measured)', labelNames: ['class', 'source'], registers: [registry] }),
+    leanConflated: new Counter({ name: 'haat_lean_conflated_total', help: 'Events replaced by a newer one of the same key within a lean window (once per window group, not per connection)', registers: [registry] }),
+    leanLowHeld: new Counter({ name: 'haat_lean_low_held_total', help: 'Low priority events held back from a busy lean connection', registers: [registry] }),
+    leanLowShed: new Counter({ name: 'haat_lean_low_shed_total', help: 'Held low priority events never sent (superseded while the link stayed busy)', registers: [registry] }),
+    linkSwitches: new Counter({ name: 'haat_link_switches_total', help: 'Connections moved into or out of lean mode by what their link measured', labelNames: ['to'], registers: [registry] }),
+    linkRtt: new Histogram({
+      name: 'haat_link_rtt_seconds',
+      help: 'Round trip of the link probes (pings) of backlogged or lean connections, by carrier hint',
+      labelNames: ['carrier'],
+      buckets: [0.01, 0.05, 0.1, 0.2, 0.4, 0.8, 1.6, 3.2],
+      registers: [registry],
+    }),
     eventsPublished: new Counter({ name: 'haat_events_published_total', help: 'Sequenced events published to local topics', registers: [registry] }),
     fanoutLatency: new Histogram({
       name: 'haat_fanout_latency_seconds',
