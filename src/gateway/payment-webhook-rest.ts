@@ -10,6 +10,7 @@ import { forClient, HaatError } from '../errors.ts';
 import type { WebhooksConfig } from '../config/schema.ts';
 import { toPaisa } from '../domain/commerce/money.ts';
 import { isWebhookProvider, PAYMENT_STATUSES, paymentAddress, type Payment, type ProcessAnswer, type WebhookProvider } from '../domain/payment/messages.ts';
+import type { Metrics } from '../metrics/registry.ts';
 import type { SecurityLog } from '../security/security-log.ts';
 import { signatureProblem } from '../security/webhook-signature.ts';
 import { resourceId, takaAmount } from './frames.ts';
@@ -33,6 +34,7 @@ export interface PaymentWebhookDeps extends Omit<RouteModuleDeps, 'route'> {
   secrets: WebhooksConfig['secrets'];
   securityLog: SecurityLog;
   logger: Logger;
+  metrics: Metrics;
 }
 
 export function mountPaymentWebhook(d: PaymentWebhookDeps): void {
@@ -81,6 +83,7 @@ export function mountPaymentWebhook(d: PaymentWebhookDeps): void {
         (err: unknown) => {
           const e = forClient(err);
           if (e.code === 'internal') log.error({ err, id: e.id }, 'payment webhook failed');
+          d.metrics.errors.labels(e.code).inc();
           sendError(r, e);
         },
       );

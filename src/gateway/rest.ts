@@ -257,7 +257,7 @@ export function mountRest(d: RestDeps): void {
     },
   });
   mountChatRest({ app, actors: d.actors, askTimeoutMs: d.askTimeoutMs, prefix: PREFIX, route: authed });
-  mountPaymentWebhook({ app, actors: d.actors, askTimeoutMs: d.askTimeoutMs, prefix: PREFIX, secrets: d.webhooks.secrets, securityLog: d.gateway.securityLog, logger: d.logger });
+  mountPaymentWebhook({ app, actors: d.actors, askTimeoutMs: d.askTimeoutMs, prefix: PREFIX, secrets: d.webhooks.secrets, securityLog: d.gateway.securityLog, logger: d.logger, metrics: d.metrics });
 
   app.get('/metrics', (res) => {
     const r = track(res);
