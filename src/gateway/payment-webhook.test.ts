@@ -163,3 +163,12 @@ test('a signed call with a bad body is 400 bad_request naming the field', T, asy
     assert.match(res.body.message, new RegExp(field), res.body.message);
   }
 });
+
+test('a user with no device connected gets the payment notification on the next connection', T, async () => {
+  const body = payment({ payment_id: 'TRX600', order_id: 'o-600', user_id: 'buyer-600', amount: 20000, status: 'refunded' });
+  assert.deepEqual((await postWebhook(base, 'bkash', { secret: SECRETS.bkash, body })).body, { ok: true, duplicate: false });
+  const c = await node.connect({ token: await token({ sub: 'buyer-600', roles: ['customer'] }), lang: 'bn' });
+  const n = await withTimeout(c.next((f) => f.type === 'notification' && f.notification_type === 'payment_status_update'), { what: 'the queued notification' });
+  assert.equal(n.message, 'অর্ডার #o-600 এর ৳২০,০০০ বিকাশ পেমেন্ট ফেরত দেওয়া হয়েছে।');
+  await c.close();
+});
