@@ -62,7 +62,7 @@ export function mountPaymentWebhook(d: PaymentWebhookDeps): void {
   d.app.post(`${d.prefix}/payments/webhook/:provider`, (res, req) => {
     const r = track(res);
     // req is invalid after this callback returns: read what is needed now.
-    const provider = decodeURIComponent(req.getParameter(0) ?? '');
+    const provider = req.getParameter(0) ?? ''; // the providers' names need no decoding; anything else is not one
     const signature = req.getHeader('x-haat-signature');
     const ip = Buffer.from(res.getRemoteAddressAsText()).toString();
     if (!isWebhookProvider(provider)) {

@@ -138,7 +138,7 @@ test('a provider without a secret refuses every call with 401 (and a security ev
   const events = await waitFor(securityEvents, (e) => e.some((x) => x.detail.startsWith('rocket webhook: no secret')), { what: 'the rocket security event' });
   assert.equal(events.find((x) => x.detail.startsWith('rocket webhook'))!.kind, 'bad_signature');
 
-  for (const provider of ['paypal', 'card', 'BKASH']) {
+  for (const provider of ['paypal', 'card', 'BKASH', 'bk%61sh', '%E0%A4%A']) {
     const res = await postWebhook(base, provider, { secret: SECRETS.bkash, body });
     assert.deepEqual([res.status, res.body.code], [404, 'not_found'], provider);
   }
