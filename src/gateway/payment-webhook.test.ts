@@ -162,6 +162,8 @@ test('a signed call with a bad body is 400 bad_request naming the field', T, asy
     assert.equal(res.body.code, 'bad_request');
     assert.match(res.body.message, new RegExp(field), res.body.message);
   }
+  const huge = await postWebhook(base, 'bkash', { secret: SECRETS.bkash, body: payment({ note: 'x'.repeat(17 * 1024) }) });
+  assert.deepEqual([huge.status, huge.body.code], [413, 'too_large']);
 });
 
 test('a user with no device connected gets the payment notification on the next connection', T, async () => {
