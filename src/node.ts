@@ -185,6 +185,7 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
     clusterAdmin: () => clusterAdmin,
     store,
     users: config.users,
+    webhooks: config.webhooks,
     health: () => {
       const engineOk = cluster === undefined || cluster.ready;
       const storeHealth = store.health();

@@ -120,6 +120,10 @@ export const configSchema = z.strictObject({
      */
     idleMs: positiveInt,
   }),
+  // Payment webhooks (PROTOCOL.md §10): the HMAC secret per provider; null refuses that provider's calls.
+  webhooks: z.strictObject({
+    secrets: z.strictObject({ bkash: z.string().min(1).nullable(), nagad: z.string().min(1).nullable(), rocket: z.string().min(1).nullable() }),
+  }),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -131,3 +135,4 @@ export type AuthConfig = Config['auth'];
 export type ClusterConfig = Config['cluster'];
 export type CommerceConfig = Config['commerce'];
 export type UsersConfig = Config['users'];
+export type WebhooksConfig = Config['webhooks'];

@@ -17,8 +17,9 @@ import type { Clock } from '../time/clock.ts';
 import { mountCommerceRest } from './commerce-rest.ts';
 import { mountUserRest } from './user-rest.ts';
 import type { Store } from '../store/store.ts';
-import type { UsersConfig } from '../config/schema.ts';
+import type { UsersConfig, WebhooksConfig } from '../config/schema.ts';
 import { mountChatRest } from './chat-rest.ts';
+import { mountPaymentWebhook } from './payment-webhook-rest.ts';
 import { checkClientEvent, DEFAULT_PRIORITY } from '../domain/channel/event-schemas.ts';
 
 const PREFIX = '/api/v1/realtime';
@@ -41,6 +42,8 @@ export interface RestDeps {
   gateway: Gateway;
   store: Store;
   users: UsersConfig;
+  /** Payment webhook secrets (POST payments/webhook/:provider). */
+  webhooks: WebhooksConfig;
   /** Clustered: admin/connections and admin/disconnect span every live node (read when a request comes). */
   clusterAdmin?: () => ClusterAdmin | undefined;
   /** This node's chat store (GET chat/rooms reads it). */
@@ -254,6 +257,7 @@ export function mountRest(d: RestDeps): void {
     },
   });
   mountChatRest({ app, actors: d.actors, askTimeoutMs: d.askTimeoutMs, prefix: PREFIX, route: authed });
+  mountPaymentWebhook({ app, actors: d.actors, askTimeoutMs: d.askTimeoutMs, prefix: PREFIX, secrets: d.webhooks.secrets, securityLog: d.gateway.securityLog, logger: d.logger, metrics: d.metrics });
 
   app.get('/metrics', (res) => {
     const r = track(res);

@@ -5,7 +5,7 @@ import { nanoid } from 'nanoid';
 import { z } from 'zod';
 import { forClient, HaatError } from '../errors.ts';
 import type { UsersConfig } from '../config/schema.ts';
-import { notificationId, renderBoth } from '../domain/notification/notify.ts';
+import { DEFAULT_NOTIFICATION_PRIORITY, notificationId, renderBoth } from '../domain/notification/notify.ts';
 import { userAddress, type NewNotification, type Viewer } from '../domain/user/messages.ts';
 import type { Store } from '../store/store.ts';
 import type { Clock } from '../time/clock.ts';
@@ -120,7 +120,7 @@ export function mountUserRest(d: UserRestDeps): void {
         const users = [...new Set(b.user_ids)];
         const ttlS = b.ttl_s ?? d.users.defaultTtlS;
         const eventId = b.client_msg_id === undefined ? `ev_${nanoid(12)}` : notificationId(`event|${b.client_msg_id}`).replace(/^nt_/, 'ev_');
-        const priority = b.priority ?? 'normal';
+        const priority = b.priority ?? DEFAULT_NOTIFICATION_PRIORITY;
         // The record of the send and its delivery counts (realtime_events.delivery_status).
         await d.store.events.insert({ id: eventId, event_type: b.notification_type, channel: 'notifications', data: { notification_type: b.notification_type, params: b.params ?? {}, data: b.data ?? {} }, priority, ttl_s: ttlS, created_at: now, expires_at: now + ttlS * 1000, delivery: { total: users.length, delivered: 0, failed: 0 } }).catch((err: unknown) => {
           // A retried POST (same client_msg_id) finds its record there already.

@@ -6,15 +6,23 @@ import { HaatError } from '../../errors.ts';
 import { toPaisa } from '../commerce/money.ts';
 import { parseIsoWithOffset } from '../../time/iso.ts';
 
-const str = z.string().min(1).max(256);
+// Each atom is described by the word the README's event type table uses for it (event-catalogue.ts reads it).
+const str = z.string().min(1).max(256).describe('string');
 /** Taka with at most two decimals (§3b). */
-const amount = z.number().refine((n) => toPaisa(n) !== undefined, 'must be taka with at most two decimals');
-const iso = z.string().refine((t) => parseIsoWithOffset(t) !== undefined, 'must be ISO 8601 with an offset');
-const count = z.number().int().min(0);
+const amount = z
+  .number()
+  .refine((n) => toPaisa(n) !== undefined, 'must be taka with at most two decimals')
+  .describe('amount');
+const iso = z
+  .string()
+  .refine((t) => parseIsoWithOffset(t) !== undefined, 'must be ISO 8601 with an offset')
+  .describe('ISO 8601');
+const count = z.number().int().min(0).describe('integer >= 0');
+const num = z.number().describe('number');
 
 const ORDER_STATUS = ['placed', 'confirmed', 'packed', 'shipped', 'out_for_delivery', 'delivered', 'cancelled', 'returned'] as const;
 
-interface EventRule {
+export interface EventRule {
   /** Channel namespaces it may be published on. */
   namespaces: readonly string[];
   data: z.ZodType<unknown>;
@@ -25,7 +33,7 @@ interface EventRule {
 }
 
 const RULES: Readonly<Record<string, EventRule>> = {
-  product_price_change: { namespaces: ['product', 'promo', 'sale'], data: z.looseObject({ product_id: str, new_price: amount, old_price: amount.optional(), discount_percentage: z.number().optional() }) },
+  product_price_change: { namespaces: ['product', 'promo', 'sale'], data: z.looseObject({ product_id: str, new_price: amount, old_price: amount.optional(), discount_percentage: num.optional() }) },
   product_stock_update: {
     namespaces: ['product', 'sale'],
     data: z.looseObject({ product_id: str, stock: count }),
@@ -34,7 +42,7 @@ const RULES: Readonly<Record<string, EventRule>> = {
   new_product_added: { namespaces: ['category', 'promo'], data: z.looseObject({ product_id: str, title: str, price: amount, category_id: str.optional() }) },
   product_promotion_start: {
     namespaces: ['product', 'promo', 'category'],
-    data: z.looseObject({ promo_id: str, discount_percentage: z.number(), ends_at: iso, product_id: str.optional(), starts_at: iso.optional() }),
+    data: z.looseObject({ promo_id: str, discount_percentage: num, ends_at: iso, product_id: str.optional(), starts_at: iso.optional() }),
   },
   order_status_update: { namespaces: ['order'], data: z.looseObject({ order_id: str, status: z.enum(ORDER_STATUS) }) },
   payment_status_update: {
@@ -46,6 +54,12 @@ const RULES: Readonly<Record<string, EventRule>> = {
   bid_placed: { namespaces: ['auction'], data: z.unknown(), serverOnly: true },
   auction_closed: { namespaces: ['auction'], data: z.unknown(), serverOnly: true },
 };
+
+/** The event types with a schema, and each one's rule (read by event-catalogue.ts). */
+export const EVENT_TYPES: readonly string[] = Object.keys(RULES);
+export function eventRule(eventType: string): EventRule | undefined {
+  return Object.hasOwn(RULES, eventType) ? RULES[eventType] : undefined;
+}
 
 /** The default priority of a seed event type (§3b), when the publisher gives none. */
 export const DEFAULT_PRIORITY: Readonly<Record<string, 'low' | 'normal' | 'high'>> = {

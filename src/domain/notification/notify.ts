@@ -13,6 +13,9 @@ import type { OutboxEntry } from '../commerce/outbox.ts';
 
 export type NotificationType = TemplateType;
 
+/** What `POST notifications` gives a notification without `priority` (haat's own notify() defaults to high). */
+export const DEFAULT_NOTIFICATION_PRIORITY = 'normal';
+
 /** A notification without ttl_s lives this long (config `users.defaultTtlS` is the REST default). */
 export const DOMAIN_NOTIFICATION_TTL_MS = 7 * 24 * 3600 * 1000;
 

@@ -1,0 +1,69 @@
+// The payment actor: one per payment of a provider (`payment:{provider}:{payment_id}`),
+// so the webhook calls of one payment are serialized and the first one wins on
+// every node. The first call is saved (fenced by ring epoch and version)
+// before it is answered; its `payment_status_update` event and notification
+// leave through the outbox after the save commits, and are sent again on the
+// next activation if the node died in between (the channel and the user
+// actor drop what they have seen).
+import { defineBehaviour, type ActorContext, type HandlerResult } from '../../actors/behaviour.ts';
+import { assertNever } from '../../actors/wire.ts';
+import { outboxEntry, replayOutbox, sendOutbox, type Outbox, type OutboxEntry } from '../commerce/outbox.ts';
+import { notify } from '../notification/notify.ts';
+import type { Payment, PaymentMessage, ProcessAnswer } from './messages.ts';
+import { judge, paymentChannel, paymentDedupe, paymentEventData, paymentNotificationParams } from './rules.ts';
+
+export interface PaymentDeps {
+  /** How long channels remember a publish's dedupe key (the outbox is replayed only within it). */
+  dedupeTtlMs: number;
+  idleMs: number;
+}
+
+interface PaymentState {
+  /** The first call's payment; null until one came. */
+  processed: Payment | null;
+  outbox: Outbox | null;
+}
+
+type Result = HandlerResult<PaymentState, ProcessAnswer>;
+
+function processCall(state: PaymentState, p: Payment, ctx: ActorContext): Result {
+  const verdict = judge(state.processed, p);
+  switch (verdict.kind) {
+    case 'duplicate':
+      return { state, reply: { duplicate: true, differs: verdict.differs } };
+    case 'first': {
+      const now = ctx.now();
+      const data = paymentEventData(p);
+      const entries: OutboxEntry[] = [
+        outboxEntry(paymentChannel(p), 'payment_status_update', data, 'high', paymentDedupe(p)),
+        notify(p.user_id, 'payment_status_update', paymentNotificationParams(p), paymentDedupe(p), { data: { ...data, action_url: `/orders/${p.order_id}` }, now }),
+      ];
+      sendOutbox(ctx, entries);
+      return { state: { processed: p, outbox: { at: now, entries } }, reply: { duplicate: false, differs: [] }, persist: true };
+    }
+    default:
+      return assertNever(verdict);
+  }
+}
+
+export function paymentBehaviour(deps: PaymentDeps) {
+  return defineBehaviour<PaymentState, PaymentMessage, ProcessAnswer>({
+    kind: 'payment',
+    messageTypes: ['process'],
+    idleMs: deps.idleMs,
+    async init(ctx) {
+      const saved = (await ctx.loadPersisted()) as PaymentState | undefined;
+      const state: PaymentState = saved ?? { processed: null, outbox: null };
+      replayOutbox(ctx, state.outbox, deps.dedupeTtlMs);
+      return state;
+    },
+    handle(state, msg, ctx) {
+      switch (msg.type) {
+        case 'process':
+          return processCall(state, msg.payment, ctx);
+        default:
+          return assertNever(msg.type);
+      }
+    },
+  });
+}
