@@ -130,3 +130,12 @@ test('admin: list connections and channels page by page, disconnect a user with 
   assert.equal((await other.request({ type: 'ping' })).type, 'pong');
   await other.close();
 });
+
+test('a malformed percent-escape in a path parameter is 400 bad_request, and the node keeps serving', async () => {
+  for (const path of ['auctions/%E0%A4%A', 'sales/%zz', 'presence/%']) {
+    const res = await get(path, customer);
+    assert.equal(res.status, 400, path);
+    assert.equal(((await res.json()) as { code: string }).code, 'bad_request');
+  }
+  assert.equal((await get('health')).status, 200);
+});

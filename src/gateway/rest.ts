@@ -58,6 +58,16 @@ export interface RouteModuleDeps {
   route: Route;
 }
 
+/** A path parameter, percent-decoded; undefined when its escapes are malformed. */
+export function decodeParam(p: string): string | undefined {
+  try {
+    return decodeURIComponent(p);
+  } catch (err) {
+    if (err instanceof URIError) return undefined;
+    throw err;
+  }
+}
+
 /** `?limit=` (default 50, at most 500) of a list (§10). */
 export function limitOf(query: URLSearchParams): number {
   const rawLimit = query.get('limit');
@@ -134,7 +144,10 @@ export function mountRest(d: RestDeps): void {
       for (let i = 0; i < 4; i++) {
         const p = req.getParameter(i) as string | undefined;
         if (p === undefined || p === '') break;
-        params.push(decodeURIComponent(p));
+        const decoded = decodeParam(p);
+        // A malformed escape (%E0%A4%A) would throw inside the uWS handler: answered, never thrown.
+        if (decoded === undefined) return sendError(r, new HaatError('bad_request', `malformed percent-encoding in the path: ${JSON.stringify(p.slice(0, 64))}`));
+        params.push(decoded);
       }
       const body = withBody ? readJson(r, MAX_BODY) : Promise.resolve(undefined);
       // Read even when authorization fails first; its error then is not the answer.
