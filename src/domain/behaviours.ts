@@ -35,7 +35,7 @@ export function createBehaviours(config: unknown, services: HostServices): Behav
   const auction = auctionBehaviour({ idempotency: { ttlMs: c.idempotencyTtlMs, max: c.bidIdempotencyMax }, dedupeTtlMs: slice.channels.idempotencyTtlMs, idleMs: c.idleMs });
   const sale = saleBehaviour({ idempotencyTtlMs: c.idempotencyTtlMs, stockConflateMs: c.stockConflateMs, idleMs: c.idleMs });
   const u = slice.users;
-  const user = userBehaviour({ offlineGraceMs: u.offlineGraceMs, limits: { queueMax: u.queueMax, historyMax: u.historyMax }, idleMs: u.idleMs });
+  const user = userBehaviour({ offlineGraceMs: u.offlineGraceMs, limits: { queueMax: u.queueMax, historyMax: u.historyMax }, idleMs: u.idleMs, prayerQuiet: u.prayerQuiet });
   // Room actors write the node's store, which lives on the main thread.
   const room = roomBehaviour({ rooms: new LinkedChatRooms(services.callMain), render: renderNotification(), idleMs: slice.chat.idleMs, publishTimeoutMs: slice.chat.publishTimeoutMs });
   return [channel, auction, sale, user, room];

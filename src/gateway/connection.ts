@@ -6,6 +6,7 @@ import type { TokenBucket } from '../security/token-bucket.ts';
 import type { RateBucket } from '../security/user-rates.ts';
 import type { RateClass } from '../security/user-rate.ts';
 import type { Principal } from './principal.ts';
+import type { Division } from '../time/prayer.ts';
 
 export type Lang = 'en' | 'bn';
 export type NetHint = '2g' | '3g' | '4g' | 'wifi' | undefined;
@@ -18,6 +19,8 @@ export interface ConnState extends FloodCounter {
   net: NetHint;
   /** `device=android|ios|web` of the upgrade (§1), when given. */
   device: DeviceHint;
+  /** Where the device is: `division=` of the upgrade, else the token's claim (prayer times; Dhaka when neither). */
+  division?: Division;
   ip: string;
   /** Channels subscribed on this connection. */
   channels: Set<string>;

@@ -35,6 +35,7 @@ import { GUEST, isServer, type Principal } from './principal.ts';
 import type { UWS } from './uws.ts';
 import { Writer } from './writer.ts';
 import { UserDevices } from './user-devices.ts';
+import { parseDivision } from '../time/prayer.ts';
 
 export interface GatewayDeps {
   uws: UWS;
@@ -227,6 +228,7 @@ export class Gateway {
           const net: NetHint = netRaw && NETS.has(netRaw) ? (netRaw as NetHint) : undefined;
           const deviceRaw = query.get('device');
           const device: DeviceHint = deviceRaw && DEVICES.has(deviceRaw) ? (deviceRaw as DeviceHint) : undefined;
+          const division = parseDivision(query.get('division')) ?? principal.division;
           const server = isServer(principal);
           const mps = server ? this.d.config.serverMessagesPerSecond : this.d.config.messagesPerSecond;
           const now = this.d.clock.now();
@@ -236,6 +238,7 @@ export class Gateway {
             lang,
             net,
             device,
+            division,
             ip,
             channels: new Set(),
             joins: undefined,
