@@ -8,6 +8,7 @@ import { auctionBehaviour } from './auction/actor.ts';
 import { saleBehaviour } from './sale/actor.ts';
 import { userBehaviour } from './user/actor.ts';
 import { roomBehaviour } from './chat/actor.ts';
+import { campaignBehaviour } from './campaign/actor.ts';
 import { createHostHistory } from '../engines/host-engine.ts';
 import { LinkedChatRooms } from '../store/linked-chat-rooms.ts';
 import { renderNotification } from './notification/notify.ts';
@@ -38,5 +39,6 @@ export function createBehaviours(config: unknown, services: HostServices): Behav
   const user = userBehaviour({ offlineGraceMs: u.offlineGraceMs, limits: { queueMax: u.queueMax, historyMax: u.historyMax }, idleMs: u.idleMs, prayerQuiet: u.prayerQuiet });
   // Room actors write the node's store, which lives on the main thread.
   const room = roomBehaviour({ rooms: new LinkedChatRooms(services.callMain), render: renderNotification(), idleMs: slice.chat.idleMs, publishTimeoutMs: slice.chat.publishTimeoutMs });
-  return [channel, auction, sale, user, room];
+  const campaign = campaignBehaviour({ dedupeTtlMs: slice.channels.idempotencyTtlMs, idleMs: c.idleMs });
+  return [channel, auction, sale, user, room, campaign];
 }

@@ -19,6 +19,7 @@ import { mountUserRest } from './user-rest.ts';
 import type { Store } from '../store/store.ts';
 import type { UsersConfig } from '../config/schema.ts';
 import { mountChatRest } from './chat-rest.ts';
+import { mountCampaignRest } from './campaign-rest.ts';
 import { checkClientEvent, DEFAULT_PRIORITY } from '../domain/channel/event-schemas.ts';
 
 const PREFIX = '/api/v1/realtime';
@@ -254,6 +255,7 @@ export function mountRest(d: RestDeps): void {
     },
   });
   mountChatRest({ app, actors: d.actors, askTimeoutMs: d.askTimeoutMs, prefix: PREFIX, route: authed });
+  mountCampaignRest({ app, actors: d.actors, askTimeoutMs: d.askTimeoutMs, clock: d.clock, prefix: PREFIX, route: authed });
 
   app.get('/metrics', (res) => {
     const r = track(res);
