@@ -24,10 +24,16 @@ interface CampaignState {
 type Result = HandlerResult<CampaignState>;
 
 const START = 'start';
+/** Drops the sent outbox once a replay could no longer be deduplicated anyway (a 10,000-user outbox is megabytes). */
+const FORGET = 'forget';
 
 export function campaignBehaviour(deps: CampaignDeps) {
-  function onReminder(state: CampaignState, ctx: ActorContext): Result {
+  function onReminder(state: CampaignState, name: string, ctx: ActorContext): Result {
     const c = state.campaign;
+    if (name === FORGET) {
+      ctx.cancelReminder(FORGET);
+      return state.outbox === null ? { state } : { state: { campaign: c, outbox: null }, persist: true };
+    }
     if (c === undefined) {
       ctx.cancelReminder(START);
       return { state };
@@ -49,6 +55,7 @@ export function campaignBehaviour(deps: CampaignDeps) {
         sendOutbox(ctx, v.entries);
         markSent(c, v.entries.length, now);
         ctx.cancelReminder(START);
+        ctx.setReminder(FORGET, now + deps.dedupeTtlMs / 2 + 1);
         return { state: { campaign: c, outbox: { at: now, entries: v.entries } }, persist: true };
       default:
         return assertNever(v);
@@ -80,7 +87,7 @@ export function campaignBehaviour(deps: CampaignDeps) {
           if (c === undefined) return { state, error: { code: 'not_found', message: `no campaign ${ctx.id}` } };
           return { state, reply: campaignView(c) };
         case 'reminder':
-          return onReminder(state, ctx);
+          return onReminder(state, msg.name, ctx);
         default:
           return assertNever(msg);
       }

@@ -90,6 +90,7 @@ test('campaign actor: the reminder fires at the window start after a restart, on
   await a.handle({ type: 'reminder', name: 'start', due_at: s.startsAt });
   assert.equal(a.reminders.has('start'), false);
   assert.equal(a.sent.length, 1);
+  assert.equal(a.reminders.get('forget'), s.startsAt + 450_001, 'the outbox is kept while a replay could still be deduplicated');
   const [out] = a.sent;
   assert.equal(out!.to, 'channel:promo:boishakh');
   const data = JSON.parse(out!.msg.data_json as string);
@@ -102,5 +103,10 @@ test('campaign actor: the reminder fires at the window start after a restart, on
   assert.equal(a.sent.length, 1);
   const after = (await a.handle({ type: 'get' })) as Record<string, unknown>;
   assert.deepEqual([after.status, after.sent, after.sent_at], ['sent', 1, '2027-04-14T08:00:00.000+06:00']);
+  a.at(s.startsAt + 450_001);
+  await a.handle({ type: 'reminder', name: 'forget', due_at: s.startsAt + 450_001 });
+  assert.equal((a.state() as { outbox: unknown }).outbox, null);
+  assert.equal(a.reminders.has('forget'), false);
+  assert.equal(((await a.handle({ type: 'get' })) as Record<string, unknown>).status, 'sent');
   await assert.rejects((await fakeActor(campaignBehaviour({ dedupeTtlMs: 1, idleMs: 1 }), 'campaign:none', NOW)).handle({ type: 'get' }), { code: 'not_found' });
 });
