@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { startTestNode, token, type TestNode } from '../../testkit/node.ts';
 import { isoIn, restClient } from '../../testkit/commerce.ts';
 import { waitFor, withTimeout } from '../../testkit/wait.ts';
+import type { LifecycleEvent } from '../../actors/wire.ts';
 
 let node: TestNode;
 let rest: ReturnType<typeof restClient>;
@@ -29,12 +30,25 @@ after(async () => {
   await node.stop();
 });
 
+/** Resolves with the time `address` passivated. */
+function passivation(address: string): Promise<number> {
+  return new Promise((resolve) => {
+    const on = (ev: LifecycleEvent): void => {
+      if (ev.kind !== 'passivated' || ev.address !== address) return;
+      node.actors.off('lifecycle', on);
+      resolve(Date.now());
+    };
+    node.actors.on('lifecycle', on);
+  });
+}
+
 test('a campaign to a user list and one to a channel fire at their window start, once; GET shows them sent', T, async () => {
   const shopper = await node.connect({ token: await token({ sub: 'shopper1', roles: ['customer'] }), lang: 'bn' });
   const watcher = await node.connect();
   await watcher.request({ type: 'join_channel', channels: ['promo:bijoy'] });
 
   const start = Date.now() + 1500;
+  const passivated = passivation('campaign:bijoy-users');
   const toUsers = await rest.post('campaigns', { id: 'bijoy-users', notification_type: 'promotion_alert', params: PROMO, data: { action_url: '/promo/bijoy' }, audience: { user_ids: ['shopper1', 'offline1'] }, starts_at: isoIn(0, start), ends_at: isoIn(3_600_000, start) }, publisher);
   assert.equal(toUsers.status, 201, JSON.stringify(toUsers.body));
   assert.equal(toUsers.body.status, 'scheduled');
@@ -42,6 +56,8 @@ test('a campaign to a user list and one to a channel fire at their window start,
   const toChannel = await rest.post('campaigns', { id: 'bijoy-channel', notification_type: 'promotion_alert', params: PROMO, audience: { channel: 'promo:bijoy' }, starts_at: isoIn(0, start), ends_at: isoIn(3_600_000, start) }, publisher);
   assert.equal(toChannel.status, 201, JSON.stringify(toChannel.body));
 
+  const slept = await withTimeout(passivated, { what: 'the campaign actor passivating before its start' });
+  assert.ok(slept < start, 'passivated before the start: its persisted reminder woke it');
   const got = await withTimeout(shopper.next((f) => f.type === 'notification'), { what: 'the campaign notification' });
   assert.ok(Date.now() >= start - 5, 'not before the window start');
   assert.equal(got.notification_type, 'promotion_alert');

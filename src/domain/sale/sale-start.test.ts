@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { startTestNode, token, type TestNode } from '../../testkit/node.ts';
 import { isoIn, restClient } from '../../testkit/commerce.ts';
 import { waitFor, withTimeout } from '../../testkit/wait.ts';
+import type { LifecycleEvent } from '../../actors/wire.ts';
 
 let node: TestNode;
 let rest: ReturnType<typeof restClient>;
@@ -27,6 +28,18 @@ after(async () => {
   await node.stop();
 });
 
+/** Resolves with the time `address` passivated. */
+function passivation(address: string): Promise<number> {
+  return new Promise((resolve) => {
+    const on = (ev: LifecycleEvent): void => {
+      if (ev.kind !== 'passivated' || ev.address !== address) return;
+      node.actors.off('lifecycle', on);
+      resolve(Date.now());
+    };
+    node.actors.on('lifecycle', on);
+  });
+}
+
 const saleBody = (id: string, startIn: number, over: Record<string, unknown> = {}): Record<string, unknown> => ({
   id,
   title: 'Midnight Flash Sale',
@@ -40,6 +53,7 @@ const saleBody = (id: string, startIn: number, over: Record<string, unknown> = {
 
 test('users named with the sale and users who asked later get flash_sale_starting at the start, once', T, async () => {
   const fan = await node.connect({ token: await token({ sub: 'fan1', roles: ['customer'] }) });
+  const passivated = passivation('sale:start-s1');
   const created = await rest.post('sales', saleBody('start-s1', 2000, { notify_user_ids: ['fan1'], discount_percentage: 30 }), publisher);
   assert.equal(created.status, 201, JSON.stringify(created.body));
   const start = Date.parse(created.body.starts_at);
@@ -48,6 +62,8 @@ test('users named with the sale and users who asked later get flash_sale_startin
   assert.deepEqual([asked.status, asked.body], [200, { ok: true, registered: 1, total: 2 }]);
   assert.deepEqual((await rest.post('sales/start-s1/remind', {}, fan2)).body, { ok: true, registered: 0, total: 2 }, 'asking twice is once');
 
+  const slept = await withTimeout(passivated, { what: 'the sale actor passivating before its start' });
+  assert.ok(slept < start, 'passivated before the start: its persisted reminder woke it');
   const got = await withTimeout(fan.next((f) => f.type === 'notification'), { what: 'flash_sale_starting' });
   assert.ok(Date.now() >= start - 5, 'not before the start');
   assert.deepEqual([got.notification_type, got.priority, got.title], ['flash_sale_starting', 'low', 'Flash sale starting soon!']);
