@@ -5,9 +5,10 @@
 // always 1 Poush, Language Martyrs' Day (21 February) 8 Falgun and
 // Independence Day (26 March) 12 Choitro.
 //
-// npm's date-bengali-revised (2.0.2) still uses the 1987 month lengths (Falgun
-// 30 and Ashwin 30), which puts mid-October to mid-February one day off; the
-// conversion is a few lines, so it is written here rather than patched.
+// npm's date-bengali-revised (2.0.2) still uses the 1987 month lengths, which
+// puts mid-October to mid-February one day off (it gives 2 Poush for 16
+// December and 9 Falgun for 21 February); the conversion is a few lines, so
+// it is written here rather than patched.
 // Pure: reckoned on Dhaka's calendar day of the instant.
 import { dhakaDay } from './dhaka-day.ts';
 
