@@ -4,7 +4,7 @@ import { jwtVerify, importSPKI, errors as joseErrors, type JWTPayload, type Cryp
 import type { AuthConfig } from '../config/schema.ts';
 import { HaatError } from '../errors.ts';
 import { ROLES, type Principal, type Role } from './principal.ts';
-import { parseDivision } from '../time/prayer.ts';
+import { parseDivision } from '../time/divisions.ts';
 
 // Verified tokens are remembered until they expire: a signature check costs
 // tens of µs, and a reconnect storm or a REST client presents the same token

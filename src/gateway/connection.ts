@@ -6,7 +6,7 @@ import type { TokenBucket } from '../security/token-bucket.ts';
 import type { RateBucket } from '../security/user-rates.ts';
 import type { RateClass } from '../security/user-rate.ts';
 import type { Principal } from './principal.ts';
-import type { Division } from '../time/prayer.ts';
+import type { Division } from '../time/divisions.ts';
 
 export type Lang = 'en' | 'bn';
 export type NetHint = '2g' | '3g' | '4g' | 'wifi' | undefined;

@@ -35,7 +35,7 @@ import { GUEST, isServer, type Principal } from './principal.ts';
 import type { UWS } from './uws.ts';
 import { Writer } from './writer.ts';
 import { UserDevices } from './user-devices.ts';
-import { parseDivision } from '../time/prayer.ts';
+import { parseDivision } from '../time/divisions.ts';
 
 export interface GatewayDeps {
   uws: UWS;

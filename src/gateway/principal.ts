@@ -1,5 +1,5 @@
 // Who is on the other end of a connection or a REST call.
-import type { Division } from '../time/prayer.ts';
+import type { Division } from '../time/divisions.ts';
 export const ROLES = ['customer', 'seller', 'support', 'admin', 'publisher'] as const;
 export type Role = (typeof ROLES)[number];
 

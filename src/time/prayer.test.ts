@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DIVISIONS, parseDivision, prayerStarts, quietUntil, quietWindowAt, quietWindows, type Division } from './prayer.ts';
+import { prayerStarts, quietUntil, quietWindowAt, quietWindows } from './prayer.ts';
+import { DIVISIONS, parseDivision, type Division } from './divisions.ts';
 import { dhakaDay, dhakaTime } from './dhaka-day.ts';
 import { toDhakaIso } from './clock.ts';
 

@@ -11,7 +11,7 @@ import { channelAddress } from '../channel/messages.ts';
 import { framesOf, notificationFrame, notificationRecord, notificationView, type DeliverEmit, type UserStoreEmit } from './effects.ts';
 import type { NewNotification, ShownStatus, UserMessage } from './messages.ts';
 import { addHeld, holdForPrayer, nextRelease, releaseDue, type Held, type PrayerQuietConfig } from './quiet.ts';
-import { parseDivision, type Division } from '../../time/prayer.ts';
+import { parseDivision, type Division } from '../../time/divisions.ts';
 import { ack, deviceCount, enqueue, expireDue, listPage, markDelivered, newPresence, nextExpiry, pending, shownStatus, type Presence, type QueueLimits, type StoredNotification } from './rules.ts';
 
 export interface UserDeps {

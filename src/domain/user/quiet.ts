@@ -4,7 +4,8 @@
 // user's actor, until the window ends. Everything else (orders, payments,
 // security, chat, auctions, any notification of normal priority or above)
 // goes at once. Pure.
-import { DEFAULT_DIVISION, quietUntil, type Division, type QuietSettings } from '../../time/prayer.ts';
+import { quietUntil, type QuietSettings } from '../../time/prayer.ts';
+import { DEFAULT_DIVISION, type Division } from '../../time/divisions.ts';
 import type { NewNotification } from './messages.ts';
 
 /**
