@@ -218,9 +218,12 @@ export function userBehaviour(deps: UserDeps) {
         }
         if (msg.name === QUIET) {
           // The quiet window ended: the promotions that waited for it are queued and delivered now.
-          const due = releaseDue((s.held ??= []), now);
+          // A reminder late enough to land in the next window holds them again.
+          const held = (s.held ??= []);
+          const { go, wait } = holdForPrayer(releaseDue(held, now), s.division ?? null, now, deps.prayerQuiet);
+          addHeld(held, wait);
           scheduleRelease(s, ctx);
-          queueAndDeliver(s, due, ctx);
+          queueAndDeliver(s, go, ctx);
           return { state: s, persist: true };
         }
         if (msg.name === EXPIRE) {

@@ -76,3 +76,14 @@ test('user actor: the division of the connection picks the prayer times; offline
   const list = (await a.handle({ type: 'list_notifications', limit: 10, cursor: null, lang: 'en' })) as { notifications: { id: string; status: string }[] };
   assert.deepEqual(list.notifications.map((x) => [x.id, x.status]), [['promo2', 'queued']]);
 });
+
+test('user actor: a release reminder that comes late, inside the next window, holds the promotion again until that one ends', async () => {
+  const a = await fakeActor(userBehaviour({ offlineGraceMs: 1000, limits: { queueMax: 100, historyMax: 100 }, idleMs: 1000, prayerQuiet: Q }), 'user:late', IN_ASR);
+  assert.deepEqual(await a.handle({ type: 'notify', notifications: [n('promo3', 'restock_notification', 'low')] }), { queued: 0, held: 1 });
+  const inMaghrib = dhakaTime(2026, 12, 4, 17, 20); // Maghrib 17:11, quiet to 17:31
+  a.at(inMaghrib);
+  await a.handle({ type: 'reminder', name: 'quiet', due_at: ASR_END });
+  assert.equal(a.reminders.get('quiet'), dhakaTime(2026, 12, 4, 17, 31));
+  const list = (await a.handle({ type: 'list_notifications', limit: 10, cursor: null, lang: 'en' })) as { notifications: unknown[] };
+  assert.equal(list.notifications.length, 0);
+});
