@@ -182,7 +182,7 @@ export function userBehaviour(deps: UserDeps) {
       case 'notify': {
         if (msg.only_if_offline === true && deviceCount(s.presence) > 0) return { state: s, reply: { queued: 0 } };
         const { go, wait } = holdForPrayer(msg.notifications, s.division ?? null, now, deps.prayerQuiet);
-        const held = wait.length === 0 ? 0 : addHeld((s.held ??= []), wait);
+        const held = wait.length === 0 ? 0 : addHeld((s.held ??= []), wait, deps.limits.queueMax);
         if (held > 0) scheduleRelease(s, ctx);
         const queued = queueAndDeliver(s, go, ctx);
         return { state: s, reply: held > 0 ? { queued, held } : { queued }, persist: queued > 0 || held > 0 };
@@ -221,7 +221,7 @@ export function userBehaviour(deps: UserDeps) {
           // A reminder late enough to land in the next window holds them again.
           const held = (s.held ??= []);
           const { go, wait } = holdForPrayer(releaseDue(held, now), s.division ?? null, now, deps.prayerQuiet);
-          addHeld(held, wait);
+          addHeld(held, wait, deps.limits.queueMax);
           scheduleRelease(s, ctx);
           queueAndDeliver(s, go, ctx);
           return { state: s, persist: true };

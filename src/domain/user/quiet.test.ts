@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { userBehaviour } from './actor.ts';
-import { holdForPrayer, mayWait, releaseDue, type PrayerQuietConfig } from './quiet.ts';
+import { addHeld, holdForPrayer, mayWait, releaseDue, type Held, type PrayerQuietConfig } from './quiet.ts';
 import type { NewNotification, UserMessage } from './messages.ts';
 import { fakeActor } from '../../testkit/fake-context.ts';
 import { dhakaTime } from '../../time/dhaka-day.ts';
@@ -41,6 +41,14 @@ test('holdForPrayer: inside a window the promotions wait until its end; outside,
   assert.deepEqual(releaseDue(held, ASR_END - 1), []);
   assert.deepEqual(releaseDue(held, ASR_END).map((x) => x.id), ['p']);
   assert.equal(held.length, 0);
+});
+
+test('addHeld: new ids only, the newest `max` kept', () => {
+  const held: Held[] = [];
+  const w = (id: string): Held => ({ notification: n(id, 'promotion_alert', 'low'), until: ASR_END });
+  assert.equal(addHeld(held, [w('a'), w('b'), w('a')], 3), 2);
+  assert.equal(addHeld(held, [w('b'), w('c'), w('d')], 3), 2);
+  assert.deepEqual(held.map((h) => h.notification.id), ['b', 'c', 'd']);
 });
 
 test('user actor: a promotion during Asr waits (persisted reminder), an order update does not; at the window end it is delivered', async () => {

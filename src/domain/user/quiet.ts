@@ -46,8 +46,12 @@ export function holdForPrayer(incoming: readonly NewNotification[], division: Di
   return { go, wait };
 }
 
-/** Adds waiting notifications whose id is new (a sender's retry is harmless); mutates `held`. */
-export function addHeld(held: Held[], wait: readonly Held[]): number {
+/**
+ * Adds waiting notifications whose id is new (a sender's retry is harmless)
+ * and keeps the newest `max` (the queue they go to keeps no more either);
+ * mutates `held`; answers how many were added.
+ */
+export function addHeld(held: Held[], wait: readonly Held[], max = Number.POSITIVE_INFINITY): number {
   const known = new Set(held.map((h) => h.notification.id));
   let added = 0;
   for (const h of wait) {
@@ -56,6 +60,7 @@ export function addHeld(held: Held[], wait: readonly Held[]): number {
     held.push(h);
     added++;
   }
+  if (held.length > max) held.splice(0, held.length - max);
   return added;
 }
 
