@@ -64,7 +64,9 @@ function window(b: CampaignBody, now: number): { startsAt: number; endsAt: numbe
     const [h, m] = (f.at ?? '09:00').split(':').map(Number) as [number, number];
     const startsAt = day.startMs + (h * 60 + m) * 60_000;
     const ymd = `${day.year}-${String(day.month).padStart(2, '0')}-${String(day.day).padStart(2, '0')}`;
-    return { startsAt, endsAt: startsAt + (f.hours ?? 24) * 3600_000, festival: { name: f.name, day: ymd, adjust_days: adjust } };
+    const endsAt = startsAt + (f.hours ?? 24) * 3600_000;
+    if (endsAt <= now) throw new HaatError('bad_request', `festival: ${f.name} ${ymd} has passed`);
+    return { startsAt, endsAt, festival: { name: f.name, day: ymd, adjust_days: adjust } };
   }
   if (b.starts_at === undefined) throw new HaatError('bad_request', 'starts_at: required (or a festival)');
   if (b.ends_at === undefined) throw new HaatError('bad_request', 'ends_at: required (or a festival)');

@@ -58,6 +58,7 @@ test('bad campaigns are 400 naming the field', () => {
   assert.match(refused({ ...ok, starts_at: undefined, ends_at: undefined, festival: { name: 'diwali' } }), /^festival\.name/);
   assert.match(refused({ ...ok, starts_at: undefined, ends_at: undefined, festival: { name: 'victory_day', at: '25:00' } }), /^festival\.at/);
   assert.match(refused({ ...ok, surprise: 1 }), /surprise|body/);
+  assert.equal(refused({ ...ok, starts_at: undefined, ends_at: undefined, festival: { name: 'victory_day', year: 2025 } }), 'festival: victory_day 2025-12-16 has passed');
 });
 
 test('fire: early, then one send to each user (ids stable per user), then done; a window that ended unsent is missed', () => {
