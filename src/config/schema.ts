@@ -119,6 +119,16 @@ export const configSchema = z.strictObject({
      * connected user is what presence would cost in memory otherwise.
      */
     idleMs: positiveInt,
+    /**
+     * Low-priority promotions wait for the end of the quiet window after each
+     * prayer's start in the user's division (README "Prayer times, festivals
+     * and Bengali dates"); Jumu'ah on Friday is longer.
+     */
+    prayerQuiet: z.strictObject({
+      enabled: z.boolean(),
+      afterMinutes: z.number().int().min(0).max(120),
+      jumuahMinutes: z.number().int().min(0).max(180),
+    }),
   }),
   // Payment webhooks (PROTOCOL.md §10): the HMAC secret per provider; null refuses that provider's calls.
   webhooks: z.strictObject({

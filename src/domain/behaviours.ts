@@ -9,6 +9,7 @@ import { saleBehaviour } from './sale/actor.ts';
 import { userBehaviour } from './user/actor.ts';
 import { roomBehaviour } from './chat/actor.ts';
 import { paymentBehaviour } from './payment/actor.ts';
+import { campaignBehaviour } from './campaign/actor.ts';
 import { createHostHistory } from '../engines/host-engine.ts';
 import { LinkedChatRooms } from '../store/linked-chat-rooms.ts';
 import { renderNotification } from './notification/notify.ts';
@@ -36,9 +37,10 @@ export function createBehaviours(config: unknown, services: HostServices): Behav
   const auction = auctionBehaviour({ idempotency: { ttlMs: c.idempotencyTtlMs, max: c.bidIdempotencyMax }, dedupeTtlMs: slice.channels.idempotencyTtlMs, idleMs: c.idleMs });
   const sale = saleBehaviour({ idempotencyTtlMs: c.idempotencyTtlMs, stockConflateMs: c.stockConflateMs, idleMs: c.idleMs });
   const u = slice.users;
-  const user = userBehaviour({ offlineGraceMs: u.offlineGraceMs, limits: { queueMax: u.queueMax, historyMax: u.historyMax }, idleMs: u.idleMs });
+  const user = userBehaviour({ offlineGraceMs: u.offlineGraceMs, limits: { queueMax: u.queueMax, historyMax: u.historyMax }, idleMs: u.idleMs, prayerQuiet: u.prayerQuiet });
   // Room actors write the node's store, which lives on the main thread.
   const room = roomBehaviour({ rooms: new LinkedChatRooms(services.callMain), render: renderNotification(), idleMs: slice.chat.idleMs, publishTimeoutMs: slice.chat.publishTimeoutMs });
   const payment = paymentBehaviour({ dedupeTtlMs: slice.channels.idempotencyTtlMs, idleMs: c.idleMs });
-  return [channel, auction, sale, user, room, payment];
+  const campaign = campaignBehaviour({ dedupeTtlMs: slice.channels.idempotencyTtlMs, idleMs: c.idleMs });
+  return [channel, auction, sale, user, room, payment, campaign];
 }

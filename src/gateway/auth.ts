@@ -4,6 +4,7 @@ import { jwtVerify, importSPKI, errors as joseErrors, type JWTPayload, type Cryp
 import type { AuthConfig } from '../config/schema.ts';
 import { HaatError } from '../errors.ts';
 import { ROLES, type Principal, type Role } from './principal.ts';
+import { parseDivision } from '../time/divisions.ts';
 
 // Verified tokens are remembered until they expire: a signature check costs
 // tens of µs, and a reconnect storm or a REST client presents the same token
@@ -61,7 +62,8 @@ export class TokenVerifier {
     const listed = Array.isArray(claims.channels) ? claims.channels.filter((c): c is string => typeof c === 'string') : [];
     const channels = listed.length === 0 ? NO_CHANNELS : listed;
     const lang = claims.lang === 'bn' || claims.lang === 'en' ? claims.lang : undefined;
-    return { userId: claims.sub, roles, lang, channels };
+    const division = parseDivision(claims.division);
+    return division === undefined ? { userId: claims.sub, roles, lang, channels } : { userId: claims.sub, roles, lang, channels, division };
   }
 
   /** A channel token (§3): `sub` is the connection's user and `channel` names the channel. */

@@ -8,6 +8,7 @@ import { parseIsoWithOffset } from '../time/iso.ts';
 import type { AuctionSpec } from '../domain/auction/rules.ts';
 import type { SaleSpec } from '../domain/sale/rules.ts';
 import { resourceId, takaAmount } from './frames.ts';
+import { MAX_START_REMINDERS } from '../domain/sale/start-reminders.ts';
 
 const isoTime = z.string().max(64).refine((t) => parseIsoWithOffset(t) !== undefined, 'must be ISO 8601 with an offset, e.g. 2026-11-24T21:00:00+06:00');
 const title = z.string().min(1).max(200);
@@ -41,7 +42,25 @@ export const saleBody = z.strictObject({
     .min(1)
     .max(100)
     .refine((skus) => new Set(skus.map((s) => s.sku)).size === skus.length, 'each sku may appear once'),
+  /** haat's extension: the discount `flash_sale_starting` announces (required with reminders). */
+  discount_percentage: z.number().min(0).max(100).optional(),
+  /** haat's extension: users told `flash_sale_starting` at the start (more with POST sales/:id/remind). */
+  notify_user_ids: z.array(z.string().min(1).max(128)).min(1).max(MAX_START_REMINDERS).optional(),
 });
+
+/** POST sales/:id/remind: the caller, or (server roles) `user_ids`. */
+export const remindBody = z.strictObject({
+  user_ids: z.array(z.string().min(1).max(128)).min(1).max(MAX_START_REMINDERS).optional(),
+  discount_percentage: z.number().min(0).max(100).optional(),
+});
+
+/** The create message's start reminders, checked against the sale's times. */
+export function saleReminders(b: z.infer<typeof saleBody>, spec: SaleSpec, now: number): { user_ids: string[]; discount_percentage?: number } | undefined {
+  if (b.notify_user_ids === undefined) return undefined;
+  if (b.discount_percentage === undefined) throw new HaatError('bad_request', 'discount_percentage: required with notify_user_ids');
+  if (spec.startsAt <= now) throw new HaatError('bad_request', 'notify_user_ids: the sale starts now; reminders are for sales not yet open');
+  return { user_ids: b.notify_user_ids, discount_percentage: b.discount_percentage };
+}
 
 export const confirmBody = z.strictObject({ reservation_id: z.string().min(1).max(64) });
 

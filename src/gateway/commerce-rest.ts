@@ -5,7 +5,8 @@ import { HaatError } from '../errors.ts';
 import type { Clock } from '../time/clock.ts';
 import { auctionAddress } from '../domain/auction/messages.ts';
 import { saleAddress } from '../domain/sale/messages.ts';
-import { auctionBody, auctionSpec, confirmBody, saleBody, saleSpec } from './commerce-bodies.ts';
+import { auctionBody, auctionSpec, confirmBody, remindBody, saleBody, saleReminders, saleSpec } from './commerce-bodies.ts';
+import { isServer } from './principal.ts';
 import { resourceId } from './frames.ts';
 import { parseBody, type RouteModuleDeps } from './rest.ts';
 
@@ -55,13 +56,32 @@ export function mountCommerceRest(d: CommerceRestDeps): void {
     route(
       'server',
       async ({ body }) => {
-        const spec = saleSpec(parseBody(saleBody, await body), d.clock.now());
-        return { status: 201, body: await ask(saleAddress(spec.id), { type: 'create', spec }) };
+        const b = parseBody(saleBody, await body);
+        const now = d.clock.now();
+        const spec = saleSpec(b, now);
+        const remind = saleReminders(b, spec, now);
+        return { status: 201, body: await ask(saleAddress(spec.id), remind === undefined ? { type: 'create', spec } : { type: 'create', spec, remind }) };
       },
       true,
     ),
   );
   app.get(`${prefix}/sales/:id`, route('anyone', async ({ params }) => ({ status: 200, body: await orNotFound(ask(saleAddress(idOf(params, 'sale')), { type: 'get' })) })));
+  // A signed-in user asks to be told when the sale starts; the server roles may register others.
+  app.post(
+    `${prefix}/sales/:id/remind`,
+    route(
+      'anyone',
+      async ({ principal, params, body }) => {
+        const id = idOf(params, 'sale');
+        if (principal.userId === null) throw new HaatError('unauthorized', 'a bearer token is required');
+        const b = parseBody(remindBody, await body);
+        if ((b.user_ids !== undefined || b.discount_percentage !== undefined) && !isServer(principal)) throw new HaatError('forbidden', 'only the server roles may give user_ids or discount_percentage');
+        const msg = { type: 'remind', user_ids: b.user_ids ?? [principal.userId], ...(b.discount_percentage === undefined ? {} : { discount_percentage: b.discount_percentage }) };
+        return { status: 200, body: await orNotFound(ask(saleAddress(id), msg)) };
+      },
+      true,
+    ),
+  );
   app.post(
     `${prefix}/sales/:id/confirm`,
     route(

@@ -9,6 +9,7 @@ import type { Principal } from './principal.ts';
 import type { Carrier, LeanClass } from '../network/profiles.ts';
 import type { LeanEvent } from '../network/event-meta.ts';
 import type { ClassifierState } from '../network/link-classifier.ts';
+import type { Division } from '../time/divisions.ts';
 
 export type Lang = 'en' | 'bn';
 export type NetHint = '2g' | '3g' | '4g' | 'wifi' | undefined;
@@ -33,6 +34,8 @@ export interface ConnState extends FloodCounter {
   bytesDirect: number;
   /** `device=android|ios|web` of the upgrade (§1), when given. */
   device: DeviceHint;
+  /** Where the device is: `division=` of the upgrade, else the token's claim (prayer times; Dhaka when neither). */
+  division?: Division;
   ip: string;
   /** Channels subscribed on this connection. */
   channels: Set<string>;

@@ -38,6 +38,7 @@ import { UserDevices } from './user-devices.ts';
 import { LeanDelivery } from './lean-delivery.ts';
 import { LinkMonitor } from './link-monitor.ts';
 import { heartbeatMsOf, hintedClass, isCarrier, windowMsOf, type Carrier } from '../network/profiles.ts';
+import { parseDivision } from '../time/divisions.ts';
 
 export interface GatewayDeps {
   uws: UWS;
@@ -262,6 +263,7 @@ export class Gateway {
           const deflate = leanClass !== undefined && this.d.network.deflate && /permessage-deflate/i.test(extensions);
           const deviceRaw = query.get('device');
           const device: DeviceHint = deviceRaw && DEVICES.has(deviceRaw) ? (deviceRaw as DeviceHint) : undefined;
+          const division = parseDivision(query.get('division')) ?? principal.division;
           const server = isServer(principal);
           const mps = server ? this.d.config.serverMessagesPerSecond : this.d.config.messagesPerSecond;
           const now = this.d.clock.now();
@@ -277,6 +279,7 @@ export class Gateway {
             link: undefined,
             bytesDirect: 0,
             device,
+            division,
             ip,
             channels: new Set(),
             joins: undefined,

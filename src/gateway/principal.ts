@@ -1,4 +1,5 @@
 // Who is on the other end of a connection or a REST call.
+import type { Division } from '../time/divisions.ts';
 export const ROLES = ['customer', 'seller', 'support', 'admin', 'publisher'] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -9,6 +10,8 @@ export interface Principal {
   lang: 'en' | 'bn' | undefined;
   /** Extra channels or prefixes ending in `*` from the token's `channels` claim. */
   channels: readonly string[];
+  /** The token's `division` claim (one of the 8 divisions of Bangladesh), for prayer times. */
+  division?: Division;
 }
 
 export const GUEST: Principal = Object.freeze({ userId: null, roles: new Set<Role>(), lang: undefined, channels: [] });

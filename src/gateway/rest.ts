@@ -20,6 +20,7 @@ import type { Store } from '../store/store.ts';
 import type { UsersConfig, WebhooksConfig } from '../config/schema.ts';
 import { mountChatRest } from './chat-rest.ts';
 import { mountPaymentWebhook } from './payment-webhook-rest.ts';
+import { mountCampaignRest } from './campaign-rest.ts';
 import { checkClientEvent, DEFAULT_PRIORITY } from '../domain/channel/event-schemas.ts';
 
 const PREFIX = '/api/v1/realtime';
@@ -271,6 +272,7 @@ export function mountRest(d: RestDeps): void {
   });
   mountChatRest({ app, actors: d.actors, askTimeoutMs: d.askTimeoutMs, prefix: PREFIX, route: authed });
   mountPaymentWebhook({ app, actors: d.actors, askTimeoutMs: d.askTimeoutMs, prefix: PREFIX, secrets: d.webhooks.secrets, securityLog: d.gateway.securityLog, logger: d.logger, metrics: d.metrics });
+  mountCampaignRest({ app, actors: d.actors, askTimeoutMs: d.askTimeoutMs, clock: d.clock, prefix: PREFIX, route: authed });
 
   app.get('/metrics', (res) => {
     const r = track(res);

@@ -33,7 +33,7 @@ export class UserDevices {
   opened(ws: Socket, s: ConnState, attempt = 1): void {
     const user = s.principal.userId;
     if (user === null) return;
-    const msg = { type: 'connect', session: s.sessionId, node: this.d.nodeId, lang: s.lang, device: s.device ?? null };
+    const msg = { type: 'connect', session: s.sessionId, node: this.d.nodeId, lang: s.lang, device: s.device ?? null, division: s.division ?? null };
     this.d.actors.request<ConnectAnswer>(userAddress(user), msg, this.d.askTimeoutMs, (err, answer) => {
       if (err || !answer) {
         // The device still works, but it is missing from presence and its queue waits: try again

@@ -32,8 +32,15 @@ test('times are Dhaka times, with the Bengali day period before the clock', () =
 
 test('dates follow Dhaka\'s calendar day, not UTC\'s', () => {
   // 20:30 UTC on the 24th is 02:30 on the 25th in Dhaka.
-  assert.equal(formatDateTime('bn', at('2026-11-24T20:30:00Z')), '২৫ নভেম্বর, রাত ২:৩০');
+  assert.equal(formatDateTime('bn', at('2026-11-24T20:30:00Z')), '২৫ নভেম্বর, ১০ অগ্রহায়ণ, রাত ২:৩০');
   assert.equal(formatDateTime('en', at('2026-11-24T20:30:00Z')), '25 Nov, 2:30 AM');
-  assert.equal(formatDate('bn', at('2026-11-28T12:00:00+06:00')), '২৮ নভেম্বর');
+  assert.equal(formatDate('bn', at('2026-11-28T12:00:00+06:00')), '২৮ নভেম্বর, ১৩ অগ্রহায়ণ');
   assert.equal(formatDate('en', at('2026-11-28T12:00:00+06:00')), '28 Nov');
+});
+
+test('Bengali text gives the day of the Bengali calendar beside the Gregorian one (2019 revision)', () => {
+  assert.equal(formatDate('bn', at('2026-12-16T10:00:00+06:00')), '১৬ ডিসেম্বর, ১ পৌষ');
+  assert.equal(formatDate('bn', at('2027-04-14T10:00:00+06:00')), '১৪ এপ্রিল, ১ বৈশাখ');
+  assert.equal(formatDate('bn', at('2027-02-21T10:00:00+06:00')), '২১ ফেব্রুয়ারি, ৮ ফাল্গুন');
+  assert.equal(formatDate('en', at('2026-12-16T10:00:00+06:00')), '16 Dec');
 });

@@ -2,6 +2,7 @@
 // all through Intl (Node ships full ICU). Formatters are built once: building
 // an Intl object costs far more than formatting with it.
 import type { Lang } from './notification-types.ts';
+import { bengaliDate, formatBengaliDate } from '../time/bengali-date.ts';
 
 const TIME_ZONE = 'Asia/Dhaka';
 /** Intl's own symbol for BDT (narrowSymbol in every locale). */
@@ -44,9 +45,15 @@ const DATE: Record<Lang, Intl.DateTimeFormat> = {
 const EN_TIME = new Intl.DateTimeFormat('en-US', { timeZone: TIME_ZONE, hour: 'numeric', minute: '2-digit', hour12: true });
 const BN_TIME = new Intl.DateTimeFormat('bn-BD', { timeZone: TIME_ZONE, hour: 'numeric', minute: '2-digit', dayPeriod: 'short' });
 
-/** `24 Nov` / `২৪ নভেম্বর` (Dhaka's calendar day; no year: notifications speak of the coming days). */
+/**
+ * `24 Nov` / `২৪ নভেম্বর, ৯ অগ্রহায়ণ` (Dhaka's calendar day; no year:
+ * notifications speak of the coming days). Bengali text adds the day of the
+ * Bengali calendar (Bangladesh's 2019 revision, src/time/bengali-date.ts),
+ * as Bangladeshi newspapers write their datelines.
+ */
 export function formatDate(lang: Lang, epochMs: number): string {
-  return DATE[lang].format(epochMs);
+  const gregorian = DATE[lang].format(epochMs);
+  return lang === 'bn' ? `${gregorian}, ${formatBengaliDate('bn', bengaliDate(epochMs))}` : gregorian;
 }
 
 /**
@@ -65,7 +72,7 @@ export function formatTime(lang: Lang, epochMs: number): string {
   return period === '' ? clock : `${period} ${clock}`;
 }
 
-/** `24 Nov, 7:05 PM` / `২৪ নভেম্বর, সন্ধ্যা ৭:০৫`. */
+/** `24 Nov, 7:05 PM` / `২৪ নভেম্বর, ৯ অগ্রহায়ণ, সন্ধ্যা ৭:০৫`. */
 export function formatDateTime(lang: Lang, epochMs: number): string {
   return `${formatDate(lang, epochMs)}, ${formatTime(lang, epochMs)}`;
 }

@@ -84,17 +84,17 @@ test('payment_status_update: provider and status translated, paisa shown', () =>
 test('times are written in Asia/Dhaka', () => {
   assert.equal(
     render('promotion_alert', 'bn', SAMPLES.promotion_alert).message,
-    '৫০% পর্যন্ত ছাড়! অফার চলবে ২৬ নভেম্বর, রাত ১১:৫৯ পর্যন্ত।',
+    '৫০% পর্যন্ত ছাড়! অফার চলবে ২৬ নভেম্বর, ১১ অগ্রহায়ণ, রাত ১১:৫৯ পর্যন্ত।',
   );
   assert.equal(render('promotion_alert', 'en', SAMPLES.promotion_alert).message, 'Up to 50% off. Offer ends 26 Nov, 11:59 PM.');
   // Given in UTC, written in Dhaka time (19:05 +06:00).
   assert.equal(
     render('delivery_confirmation', 'bn', SAMPLES.delivery_confirmation).message,
-    'আপনার অর্ডার #HT-10482 পৌঁছে দেওয়া হয়েছে (২৪ নভেম্বর, সন্ধ্যা ৭:০৫)। আমাদের সাথে কেনাকাটা করার জন্য ধন্যবাদ!',
+    'আপনার অর্ডার #HT-10482 পৌঁছে দেওয়া হয়েছে (২৪ নভেম্বর, ৯ অগ্রহায়ণ, সন্ধ্যা ৭:০৫)। আমাদের সাথে কেনাকাটা করার জন্য ধন্যবাদ!',
   );
   assert.equal(
     render('flash_sale_starting', 'bn', SAMPLES.flash_sale_starting).message,
-    '১১.১১ ফ্ল্যাশ সেল শুরু হচ্ছে ১১ নভেম্বর, রাত ১২:০০ থেকে। ৭০% পর্যন্ত ছাড়, মিস করবেন না!',
+    '১১.১১ ফ্ল্যাশ সেল শুরু হচ্ছে ১১ নভেম্বর, ২৬ কার্তিক, রাত ১২:০০ থেকে। ৭০% পর্যন্ত ছাড়, মিস করবেন না!',
   );
   assert.equal(
     render('shipping_update', 'en', SAMPLES.shipping_update).message,

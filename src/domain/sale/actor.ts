@@ -15,6 +15,8 @@ import { channelAddress } from '../channel/messages.ts';
 import { saleChannel, type SaleMessage } from './messages.ts';
 import { confirm, expireDue, forgetOld, newSale, nextExpiry, release, reservationReply, reserve, saleView, stockData, type Sale } from './rules.ts';
 import { toDhakaIso } from '../../time/clock.ts';
+import { replayOutbox, sendOutbox, type Outbox } from '../commerce/outbox.ts';
+import { register, takeStartNotifications, type RemindedSale } from './start-reminders.ts';
 
 export interface SaleDeps {
   /** How long a `client_req_id` and a finished reservation are remembered. */
@@ -26,6 +28,11 @@ export interface SaleDeps {
 
 interface SaleState {
   sale: Sale | undefined;
+  /**
+   * The start notifications of the last message, replayed on activation if the
+   * node died before they left; the next save drops it (saved() builds a new state).
+   */
+  outbox?: Outbox | null;
 }
 
 /** What one activation keeps beside the persisted state (lost on passivation, rebuilt from the state). */
@@ -47,6 +54,8 @@ type ExpiryChange = { added: number; removed?: undefined } | { added?: undefined
 
 const HOLDS = 'holds';
 const STOCK = 'stock';
+/** Due at the sale's start: `flash_sale_starting` to the users who asked (start-reminders.ts). */
+const START = 'start';
 const PRUNE_EVERY_MS = 60_000;
 
 export function saleBehaviour(deps: SaleDeps) {
@@ -146,12 +155,13 @@ export function saleBehaviour(deps: SaleDeps) {
 
   return defineBehaviour<SaleState, SaleMessage>({
     kind: 'sale',
-    messageTypes: ['create', 'get', 'reserve', 'release', 'confirm', 'reminder', 'timer'],
+    messageTypes: ['create', 'get', 'reserve', 'release', 'confirm', 'remind', 'reminder', 'timer'],
     idleMs: deps.idleMs,
     async init(ctx) {
       volatile.delete(ctx.address);
       const saved = (await ctx.loadPersisted()) as SaleState | undefined;
       const state: SaleState = saved ?? { sale: undefined };
+      replayOutbox(ctx, state.outbox ?? null, deps.idempotencyTtlMs);
       if (state.sale !== undefined) {
         const v = vol(ctx);
         // The reminder is set where the last save put it; a stock event lost to a crash is sent again (the newest figures).
@@ -170,7 +180,12 @@ export function saleBehaviour(deps: SaleDeps) {
         case 'create': {
           if (sale !== undefined) return { state, error: { code: 'conflict', message: `sale ${ctx.id} already exists` } };
           if (msg.spec.id !== ctx.id) return { state, error: { code: 'bad_request', message: `sale id ${msg.spec.id} sent to ${ctx.address}` } };
-          const created = newSale(msg.spec, ctx.now());
+          const created: RemindedSale = newSale(msg.spec, ctx.now());
+          if (msg.remind !== undefined) {
+            const r = register(created, msg.remind.user_ids, msg.remind.discount_percentage, ctx.now());
+            if (r.kind === 'refused') return { state, error: { code: r.code, message: r.message } };
+            ctx.setReminder(START, created.startsAt);
+          }
           return saved(created, ctx, saleView(created, ctx.now()));
         }
         case 'get': {
@@ -226,7 +241,24 @@ export function saleBehaviour(deps: SaleDeps) {
               return assertNever(c);
           }
         }
+        case 'remind': {
+          if (sale === undefined) return notFound(ctx);
+          const r = register(sale, msg.user_ids, msg.discount_percentage, ctx.now());
+          if (r.kind === 'refused') return { state, error: { code: r.code, message: r.message } };
+          if (r.added === 0) return { state, reply: { ok: true, registered: 0, total: r.total } };
+          ctx.setReminder(START, sale.startsAt);
+          return saved(sale, ctx, { ok: true, registered: r.added, total: r.total });
+        }
         case 'reminder': {
+          if (msg.name === START) {
+            ctx.cancelReminder(START);
+            if (sale === undefined) return { state };
+            const entries = takeStartNotifications(sale, ctx.now());
+            if (entries.length === 0) return { state };
+            sendOutbox(ctx, entries);
+            followExpiry(ctx, sale);
+            return { state: { sale, outbox: { at: ctx.now(), entries } }, persist: true };
+          }
           if (sale === undefined) {
             ctx.cancelReminder(HOLDS);
             return { state };

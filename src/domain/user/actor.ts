@@ -9,13 +9,17 @@ import { assertNever } from '../../actors/wire.ts';
 import { toDhakaIso } from '../../time/clock.ts';
 import { channelAddress } from '../channel/messages.ts';
 import { framesOf, notificationFrame, notificationRecord, notificationView, type DeliverEmit, type UserStoreEmit } from './effects.ts';
-import type { ShownStatus, UserMessage } from './messages.ts';
+import type { NewNotification, ShownStatus, UserMessage } from './messages.ts';
+import { addHeld, holdForPrayer, nextRelease, releaseDue, type Held, type PrayerQuietConfig } from './quiet.ts';
+import { parseDivision, type Division } from '../../time/divisions.ts';
 import { ack, deviceCount, enqueue, expireDue, listPage, markDelivered, newPresence, nextExpiry, pending, shownStatus, type Presence, type QueueLimits, type StoredNotification } from './rules.ts';
 
 export interface UserDeps {
   offlineGraceMs: number;
   limits: QueueLimits;
   idleMs: number;
+  /** Low-priority promotions wait for the end of a prayer's quiet window (quiet.ts). */
+  prayerQuiet: PrayerQuietConfig;
 }
 
 interface UserState {
@@ -24,12 +28,17 @@ interface UserState {
   rooms: string[];
   /** The status others were last told (presence_change events go out only when it changes). */
   told: ShownStatus;
+  /** The division of the user's last connection that named one (null: never; Dhaka's prayer times then). */
+  division?: Division | null;
+  /** Promotions waiting for a prayer's quiet window to end (absent in states saved before). */
+  held?: Held[];
 }
 
 type Result = HandlerResult<UserState>;
 
 const OFFLINE = 'offline';
 const EXPIRE = 'expire';
+const QUIET = 'quiet';
 
 export function userBehaviour(deps: UserDeps) {
   const user = (ctx: ActorContext): string => ctx.id;
@@ -82,6 +91,24 @@ export function userBehaviour(deps: UserDeps) {
     if (changed.length > 0) ctx.emit({ k: 'user_store', statuses: changed.map((n) => ({ user_id: user(ctx), id: n.id, status: 'delivered' as const, at: now })) } satisfies UserStoreEmit);
   }
 
+  /** Queues new notifications (by id), stores and delivers them; answers how many were new. */
+  function queueAndDeliver(s: UserState, items: readonly NewNotification[], ctx: ActorContext): number {
+    const now = ctx.now();
+    expireDue(s.notifications, now);
+    const { added } = enqueue(s.notifications, items.filter((n) => n.expires_at > now), deps.limits);
+    if (added.length === 0) return 0;
+    ctx.emit({ k: 'user_store', inserted: added.map((n) => notificationRecord(user(ctx), n)) } satisfies UserStoreEmit);
+    deliver(s, added, ctx);
+    scheduleExpiry(s, ctx);
+    return added.length;
+  }
+
+  function scheduleRelease(s: UserState, ctx: ActorContext): void {
+    const next = nextRelease(s.held ?? []);
+    if (next === null) ctx.cancelReminder(QUIET);
+    else ctx.setReminder(QUIET, next);
+  }
+
   /** The last device left (or its node died): offline after the grace period, told by a reminder. */
   function lastLeft(s: UserState, ctx: ActorContext): void {
     const now = ctx.now();
@@ -111,6 +138,8 @@ export function userBehaviour(deps: UserDeps) {
         s.presence.left_at = null;
         s.presence.last_seen = now;
         s.presence.lang = msg.lang;
+        const division = parseDivision(msg.division);
+        if (division !== undefined) s.division = division;
         ctx.cancelReminder(OFFLINE);
         expireDue(s.notifications, now);
         // Everything not acked goes to the device that connected (at-least-once, §5).
@@ -152,13 +181,11 @@ export function userBehaviour(deps: UserDeps) {
       }
       case 'notify': {
         if (msg.only_if_offline === true && deviceCount(s.presence) > 0) return { state: s, reply: { queued: 0 } };
-        expireDue(s.notifications, now);
-        const { added } = enqueue(s.notifications, msg.notifications.filter((n) => n.expires_at > now), deps.limits);
-        if (added.length === 0) return { state: s, reply: { queued: 0 } };
-        ctx.emit({ k: 'user_store', inserted: added.map((n) => notificationRecord(user(ctx), n)) } satisfies UserStoreEmit);
-        deliver(s, added, ctx);
-        scheduleExpiry(s, ctx);
-        return { state: s, reply: { queued: added.length }, persist: true };
+        const { go, wait } = holdForPrayer(msg.notifications, s.division ?? null, now, deps.prayerQuiet);
+        const held = wait.length === 0 ? 0 : addHeld((s.held ??= []), wait, deps.limits.queueMax);
+        if (held > 0) scheduleRelease(s, ctx);
+        const queued = queueAndDeliver(s, go, ctx);
+        return { state: s, reply: held > 0 ? { queued, held } : { queued }, persist: queued > 0 || held > 0 };
       }
       case 'ack': {
         const acked = ack(s.notifications, msg.ids, now);
@@ -189,6 +216,16 @@ export function userBehaviour(deps: UserDeps) {
           ctx.cancelReminder(OFFLINE);
           return { state: s, persist: true };
         }
+        if (msg.name === QUIET) {
+          // The quiet window ended: the promotions that waited for it are queued and delivered now.
+          // A reminder late enough to land in the next window holds them again.
+          const held = (s.held ??= []);
+          const { go, wait } = holdForPrayer(releaseDue(held, now), s.division ?? null, now, deps.prayerQuiet);
+          addHeld(held, wait, deps.limits.queueMax);
+          scheduleRelease(s, ctx);
+          queueAndDeliver(s, go, ctx);
+          return { state: s, persist: true };
+        }
         if (msg.name === EXPIRE) {
           expireDue(s.notifications, now);
           scheduleExpiry(s, ctx);
@@ -206,7 +243,7 @@ export function userBehaviour(deps: UserDeps) {
     idleMs: deps.idleMs,
     async init(ctx) {
       const saved = (await ctx.loadPersisted()) as UserState | undefined;
-      return saved ?? { presence: newPresence(), notifications: [], rooms: [], told: 'offline' };
+      return saved ?? { presence: newPresence(), notifications: [], rooms: [], told: 'offline', division: null, held: [] };
     },
     handle,
   });

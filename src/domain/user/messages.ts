@@ -35,7 +35,7 @@ export interface Viewer {
 
 export type UserMessage =
   /** A device connected (gateway open). Answers `{ pending: NotificationFrame[] }`: unacked notifications for that device. */
-  | { type: 'connect'; session: string; node: string; lang: Lang; device: string | null }
+  | { type: 'connect'; session: string; node: string; lang: Lang; device: string | null; /** The connection's division (`?division=` or the token's claim), for prayer times. */ division?: string | null }
   /** The device left (gateway close). */
   | { type: 'disconnect'; session: string }
   /** A node died (its connections will never say goodbye): its devices leave. */
@@ -44,7 +44,11 @@ export type UserMessage =
   | { type: 'presence'; status: PresenceStatus; current_page?: string | null; shopping_activity?: unknown }
   /** GET presence/:id; answers a PresenceView. */
   | { type: 'get_presence'; viewer: Viewer }
-  /** Queue and deliver; answers `{ queued: n }` (duplicates by id are not counted). */
+  /**
+   * Queue and deliver; answers `{ queued: n }` (duplicates by id are not
+   * counted), plus `held: n` when low-priority promotions wait for a prayer's
+   * quiet window to end (quiet.ts).
+   */
   | { type: 'notify'; notifications: NewNotification[]; only_if_offline?: boolean }
   /** The `ack` frame; answers `{ acked: n }` (ids not queued are not counted). */
   | { type: 'ack'; ids: string[] }

@@ -1,0 +1,60 @@
+// An ActorContext for driving one behaviour in-process with a hand-set clock:
+// what a handler sends, emits and schedules is recorded, reminders are a map
+// the test fires by hand, and the persisted state is whatever was last saved.
+import type { ActorContext, Behaviour, OutgoingMessage } from '../actors/behaviour.ts';
+
+export interface FakeActor<S, M extends { type: string }> {
+  ctx: ActorContext;
+  /** Sets the clock (ms since the epoch). */
+  at(ms: number): void;
+  sent: { to: string; msg: OutgoingMessage }[];
+  emitted: unknown[];
+  reminders: Map<string, number>;
+  /** Handles one message the way the runtime does (state carried over); answers the reply. */
+  handle(msg: M): Promise<unknown>;
+  /** Passivates and activates again from the last persisted state (what a restart does). */
+  restart(): Promise<void>;
+  state(): S;
+}
+
+export async function fakeActor<S, M extends { type: string }>(behaviour: Behaviour<S, M>, address: string, start: number): Promise<FakeActor<S, M>> {
+  let now = start;
+  let persisted: string | undefined;
+  const sent: { to: string; msg: OutgoingMessage }[] = [];
+  const emitted: unknown[] = [];
+  const reminders = new Map<string, number>();
+  const i = address.indexOf(':');
+  const ctx: ActorContext = {
+    address,
+    kind: address.slice(0, i),
+    id: address.slice(i + 1),
+    config: {},
+    now: () => now,
+    loadPersisted: async () => (persisted === undefined ? undefined : JSON.parse(persisted)),
+    send: (to, msg) => void sent.push({ to, msg }),
+    ask: () => Promise.reject(new Error('ask is not faked')),
+    emit: (v) => void emitted.push(v),
+    setReminder: (name, dueAt) => void reminders.set(name, dueAt),
+    cancelReminder: (name) => void reminders.delete(name),
+    setTimer: () => undefined,
+  };
+  let state: S = await behaviour.init(ctx);
+  return {
+    ctx,
+    at: (ms) => void (now = ms),
+    sent,
+    emitted,
+    reminders,
+    async handle(msg) {
+      const r = await behaviour.handle(state, msg, ctx);
+      state = r.state;
+      if (r.persist === true) persisted = JSON.stringify(state);
+      if (r.error !== undefined) throw Object.assign(new Error(r.error.message), { code: r.error.code });
+      return r.reply;
+    },
+    async restart() {
+      state = (await behaviour.init(ctx)) as S;
+    },
+    state: () => state,
+  };
+}
