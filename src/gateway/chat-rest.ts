@@ -6,6 +6,7 @@ import { userAddress } from '../domain/user/messages.ts';
 import { nanoid } from 'nanoid';
 import { z } from 'zod';
 import { HaatError } from '../errors.ts';
+import { textError } from '../i18n/realtime-messages.ts';
 import type { MessageQuery } from '../store/chat-rooms.ts';
 import { roomAddress, type Caller, type RoomMessage } from '../domain/chat/messages.ts';
 import { MAX_MESSAGE_CHARS, MAX_PARTICIPANTS } from '../domain/chat/rules.ts';
@@ -35,7 +36,7 @@ const readBody = z.object({ offset: z.number().int().min(0) });
 
 /** Chat is for signed-in users only. */
 function callerOf(p: Principal): Caller {
-  if (p.userId === null) throw new HaatError('unauthorized', 'a bearer token is required');
+  if (p.userId === null) throw textError('unauthorized', 'error.unauthorized.bearer_required', {});
   return { user_id: p.userId, roles: [...p.roles] };
 }
 

@@ -2,6 +2,7 @@
 // role, who may join, what a message may be, how rooms and messages look at
 // the edge, and the chat_message notification. No I/O, no clock of their own.
 import { HaatError } from '../../errors.ts';
+import { textError } from '../../i18n/realtime-messages.ts';
 import { toDhakaIso } from '../../time/clock.ts';
 import type { RenderNotification } from '../../i18n/render.ts';
 import type { ChatMessageRecord, ChatRoomRecord, ParticipantRole, RoomMetadata, RoomType } from '../../store/chat-rooms.ts';
@@ -63,8 +64,8 @@ export function joinDecision(room: RoomCore, caller: Caller): JoinDecision {
 
 /** A message once sanitized: not empty, at most 4,000 characters (code points). */
 export function checkMessageText(text: string): HaatError | undefined {
-  if (text.length === 0) return new HaatError('bad_request', 'message: empty once markup is removed');
-  if ([...text].length > MAX_MESSAGE_CHARS) return new HaatError('bad_request', `message: at most ${MAX_MESSAGE_CHARS} characters`);
+  if (text.length === 0) return textError('bad_request', 'error.bad_request.message_empty', {});
+  if ([...text].length > MAX_MESSAGE_CHARS) return textError('bad_request', 'error.bad_request.message_too_long', { max: MAX_MESSAGE_CHARS });
   return undefined;
 }
 
