@@ -68,6 +68,7 @@ export function loadConfig(opts: LoadOptions = {}): Config {
     if (env.MONGO_URL) set(['store', 'mongoUrl'], env.MONGO_URL);
     if (env.HAAT_WORKERS) set(['actors', 'workers'], intFromEnv('HAAT_WORKERS', env.HAAT_WORKERS));
     if (env.LOG_LEVEL) set(['log', 'level'], env.LOG_LEVEL);
+    if (env.HAAT_TRANSLATE_URL) set(['translate', 'url'], env.HAAT_TRANSLATE_URL);
     if (env.HAAT_ALLOW_UWS_FALLBACK !== undefined) set(['uws', 'allowFallback'], env.HAAT_ALLOW_UWS_FALLBACK === '1' || env.HAAT_ALLOW_UWS_FALLBACK === 'true');
   } catch (err) {
     throw new ConfigError((err as Error).message);
