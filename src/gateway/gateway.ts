@@ -11,6 +11,7 @@ import type { ActorSystem } from '../actors/system.ts';
 import type { GatewayConfig } from '../config/schema.ts';
 import { forClient, HaatError } from '../errors.ts';
 import { realtimeMessages, textError, type RealtimeMessages } from '../i18n/realtime-messages.ts';
+import type { ChatLanguages } from '../i18n/translate/chat-languages.ts';
 import type { Metrics } from '../metrics/registry.ts';
 import type { Admission } from '../security/admission.ts';
 import { FloodGuard } from '../security/flood.ts';
@@ -71,6 +72,8 @@ export interface GatewayDeps {
   deliveredEvents?: (eventIds: readonly string[]) => void;
   /** Error messages and close reasons per language (locales/{en,bn}/realtime-messages.json); the shipped ones unless given. */
   messages?: RealtimeMessages;
+  /** Translates chat messages (send_message on chat:) before the room actor is asked. */
+  chatLanguages?: ChatLanguages;
 }
 
 /** Events kept by the in-memory security log. */
@@ -133,7 +136,7 @@ export class Gateway {
       session: (id) => this.hub.session(id),
       delivered: (ids) => d.deliveredEvents?.(ids),
     });
-    this.handlers = frameHandlers({ actors: d.actors, membership, writer: this.writer, clock: d.clock, askTimeoutMs: d.askTimeoutMs, error: (ws, ref, err) => this.error(ws, ref, err) });
+    this.handlers = frameHandlers({ actors: d.actors, membership, writer: this.writer, clock: d.clock, askTimeoutMs: d.askTimeoutMs, error: (ws, ref, err) => this.error(ws, ref, err), chatLanguages: d.chatLanguages });
   }
 
   /** Every open connection, in the order they opened. */

@@ -7,7 +7,8 @@ import { mayBroadcast, maySendMessage, parseChannel } from './acl.ts';
 import type { Socket } from './connection.ts';
 import type { DispatchTable, FrameOf } from './dispatch.ts';
 import { chatInput } from './chat-input.ts';
-import { roomAddress, type SendReply } from '../domain/chat/messages.ts';
+import { roomAddress, type OutgoingChat, type SendReply } from '../domain/chat/messages.ts';
+import type { ChatLanguages } from '../i18n/translate/chat-languages.ts';
 import { withRef, type FrameRef } from './frames.ts';
 import type { Membership } from './membership.ts';
 import { publishReplyFrame, requestPublish, type PublishRequest } from './publish.ts';
@@ -29,10 +30,32 @@ export interface HandlerDeps {
   askTimeoutMs: number;
   /** Answers a request with an error frame. */
   error: (ws: Socket, ref: FrameRef | undefined, err: unknown) => void;
+  /** Translates chat messages before the room actor is asked; none: chat goes untranslated. */
+  chatLanguages?: ChatLanguages | undefined;
 }
 
 export function frameHandlers(d: HandlerDeps): DispatchTable {
   const { writer, error } = d;
+  /**
+   * Per connection, the last chat message still being translated: the next
+   * one waits for it, so that a sender's messages reach the room in the order
+   * sent even when one translation takes longer than the next.
+   */
+  const translating = new WeakMap<ConnState, Promise<void>>();
+
+  /** Runs `then` with the chat and its translations (at most translate.timeoutMs later). */
+  const withLanguages = (ws: Socket, s: ConnState, ref: FrameRef | undefined, chat: OutgoingChat, then: (chat: OutgoingChat) => void): void => {
+    const langs = d.chatLanguages;
+    if (!langs) return then(chat);
+    const mine = (translating.get(s) ?? Promise.resolve())
+      .then(() => langs.enrich(chat.message))
+      .then((extra) => then({ ...chat, ...extra }))
+      .catch((err: unknown) => error(ws, ref, err))
+      .finally(() => {
+        if (translating.get(s) === mine) translating.delete(s);
+      });
+    translating.set(s, mine);
+  };
 
   const publish = (ws: Socket, ref: FrameRef | undefined, req: PublishRequest): void => {
     // The callback keeps only the channel name, not the request and its data:
@@ -76,10 +99,12 @@ export function frameHandlers(d: HandlerDeps): DispatchTable {
     } catch (err) {
       return error(ws, frame.ref, err);
     }
-    d.actors.request<SendReply>(roomAddress(roomId), { type: 'send', sender, chat }, d.askTimeoutMs, (err, answer) => {
-      if (err || !answer) return error(ws, frame.ref, err ?? new HaatError('internal', 'no answer'));
-      writer.send(ws, withRef({ type: 'reply', ...answer }, frame.ref));
-    });
+    withLanguages(ws, s, frame.ref, chat, (translated) =>
+      d.actors.request<SendReply>(roomAddress(roomId), { type: 'send', sender, chat: translated }, d.askTimeoutMs, (err, answer) => {
+        if (err || !answer) return error(ws, frame.ref, err ?? new HaatError('internal', 'no answer'));
+        writer.send(ws, withRef({ type: 'reply', ...answer }, frame.ref));
+      }),
+    );
   };
 
   return {

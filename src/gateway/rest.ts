@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { ActorSystem } from '../actors/system.ts';
 import { forClient, HaatError } from '../errors.ts';
 import { realtimeMessages, textError, type RealtimeMessages } from '../i18n/realtime-messages.ts';
+import type { ChatLanguages } from '../i18n/translate/chat-languages.ts';
 import type { Metrics } from '../metrics/registry.ts';
 import { parseChannel, mayBroadcast } from './acl.ts';
 import { bearer, type TokenVerifier } from './auth.ts';
@@ -47,6 +48,8 @@ export interface RestDeps {
   clusterAdmin?: () => ClusterAdmin | undefined;
   /** Error messages per language; the shipped ones unless given. */
   messages?: RealtimeMessages;
+  /** Translates chat messages (POST chat/rooms/:id/messages) before the room actor is asked. */
+  chatLanguages?: ChatLanguages;
 }
 
 /** What every module of routes under the prefix is given (commerce, users, chat). */
@@ -259,7 +262,7 @@ export function mountRest(d: RestDeps): void {
       return admin ? admin.usersAfter(after, limit) : d.gateway.usersAfter(after, limit);
     },
   });
-  mountChatRest({ app, actors: d.actors, askTimeoutMs: d.askTimeoutMs, prefix: PREFIX, route: authed });
+  mountChatRest({ app, actors: d.actors, askTimeoutMs: d.askTimeoutMs, prefix: PREFIX, route: authed, chatLanguages: d.chatLanguages });
 
   app.get('/metrics', (res) => {
     const r = track(res);

@@ -8,7 +8,7 @@ export interface TranslateRequest {
   body: Record<string, unknown>;
 }
 
-export type FakeAnswer = { status: number; body: string } | 'hang';
+export type FakeAnswer = { status: number; body: string; delayMs?: number } | 'hang';
 
 export interface FakeLibreTranslate {
   url: string;
@@ -28,7 +28,9 @@ export async function startFakeLibreTranslate(answer: (req: TranslateRequest) =>
       fake.requests.push(r);
       const a = fake.answer(r);
       if (a === 'hang') return;
-      res.writeHead(a.status, { 'content-type': 'application/json' }).end(a.body);
+      const send = (): void => void res.writeHead(a.status, { 'content-type': 'application/json' }).end(a.body);
+      if (a.delayMs === undefined) send();
+      else setTimeout(send, a.delayMs);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
