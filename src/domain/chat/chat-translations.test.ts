@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { connectAs, startTestNode, token, type TestNode } from '../../testkit/node.ts';
 import type { Frame, TestClient } from '../../testkit/ws-client.ts';
 import { withTimeout } from '../../testkit/wait.ts';
-import { fromTable, startFakeLibreTranslate, type FakeAnswer, type FakeLibreTranslate, type TranslateRequest } from '../../i18n/translate/fake-libretranslate.ts';
+import { fromTable, startFakeLibreTranslate, type FakeAnswer, type FakeLibreTranslate, type TranslateRequest } from '../../testkit/fake-libretranslate.ts';
 import { chatNotification } from './rules.ts';
 import { notificationRenderer } from '../../i18n/render.ts';
 import { loadNotificationTemplates } from '../../i18n/load-templates.ts';

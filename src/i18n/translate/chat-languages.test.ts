@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { Banglish } from './banglish.ts';
 import { ChatLanguages } from './chat-languages.ts';
-import { fromTable, startFakeLibreTranslate, type FakeAnswer, type TranslateRequest } from './fake-libretranslate.ts';
+import { fromTable, startFakeLibreTranslate, type FakeAnswer, type TranslateRequest } from '../../testkit/fake-libretranslate.ts';
 import { LibreTranslator } from './libre-translator.ts';
 import { PhrasebookTranslator } from './phrasebook-translator.ts';
 

@@ -2,7 +2,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { LibreTranslator } from './libre-translator.ts';
 import { TranslateError } from './translator.ts';
-import { fromTable, startFakeLibreTranslate, type FakeAnswer, type TranslateRequest } from './fake-libretranslate.ts';
+import { fromTable, startFakeLibreTranslate, type FakeAnswer, type TranslateRequest } from '../../testkit/fake-libretranslate.ts';
 
 let answer: (req: TranslateRequest) => FakeAnswer = fromTable({ 'What is the price of the blue saree?': 'নীল শাড়িটির দাম কত?' });
 const fake = await startFakeLibreTranslate((req) => answer(req));
