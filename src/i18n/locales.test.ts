@@ -54,6 +54,10 @@ test('an English error body is the error\'s own; a Bengali one has the specific 
   assert.equal(m.errorBody(big, 'bn').message, 'ফ্রেমটি ২০,০০০ বাইট, সীমা ১৬,৩৮৪ বাইট।');
   assert.equal(m.errorBody(big, 'bn').code, 'too_large');
 
+  const slow = textError('rate_limited', 'error.rate_limited.frame', { seconds: 2 }, { retryAfterMs: 1200 });
+  assert.deepEqual(m.errorBody(slow, 'en'), { code: 'rate_limited', message: 'too many messages', temporary: true, retry_after_ms: 1200 });
+  assert.equal(m.errorBody(slow, 'bn').message, 'আপনি খুব দ্রুত পাঠাচ্ছেন। ২ সেকেন্ড পরে আবার চেষ্টা করুন।');
+
   const plain = new HaatError('bid_too_low', 'bid must be at least 1,350.00', { retryAfterMs: 5 });
   assert.deepEqual(m.errorBody(plain, 'bn'), { code: 'bid_too_low', message: 'আপনার দর খুব কম।', temporary: false, retry_after_ms: 5, detail: 'bid must be at least 1,350.00' });
   const internal = new HaatError('internal', 'internal error', { id: 'err_1' });
