@@ -40,6 +40,14 @@ export interface ErrorBody {
   temporary: boolean;
   retry_after_ms?: number;
   id?: string;
+  /** Bengali answers whose message is the code's general text keep the specific English one here (for developers). */
+  detail?: string;
+}
+
+/** A message of locales/{en,bn}/realtime-messages.json that says this error in the client's language (src/i18n/realtime-messages.ts). */
+export interface ErrorText {
+  key: string;
+  params?: Readonly<Record<string, string | number>>;
 }
 
 export class HaatError extends Error {
@@ -49,8 +57,10 @@ export class HaatError extends Error {
   readonly retryAfterMs: number | undefined;
   /** Correlates an `internal` error in a client's hands with the log line. */
   readonly id: string | undefined;
+  /** The localized form of `message`; without it a Bengali client gets the code's own text. Not on the wire. */
+  readonly text: ErrorText | undefined;
 
-  constructor(code: ErrorCode, message: string, opts: { retryAfterMs?: number; id?: string; cause?: unknown } = {}) {
+  constructor(code: ErrorCode, message: string, opts: { retryAfterMs?: number; id?: string; cause?: unknown; text?: ErrorText } = {}) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'HaatError';
     this.code = code;
@@ -58,6 +68,7 @@ export class HaatError extends Error {
     this.status = ERROR_CODES[code].status;
     this.retryAfterMs = opts.retryAfterMs;
     this.id = opts.id;
+    this.text = opts.text;
   }
 
   toBody(): ErrorBody {

@@ -29,6 +29,7 @@ import { createStore } from './store/create-store.ts';
 import { isUserEffect, UserEffects } from './user-effects.ts';
 import { userAddress } from './domain/user/messages.ts';
 import { CHAT_ROOMS_SERVICE, serveChatRoomsCall } from './store/linked-chat-rooms.ts';
+import { chatLanguagesOf } from './i18n/translate/create-chat-languages.ts';
 
 
 export const DOMAIN_BEHAVIOURS = new URL('./domain/behaviours.ts', import.meta.url).href;
@@ -122,6 +123,7 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
   // Redis: connection limits, user rates, the security log and admin span the cluster.
   const services = redisUrls ? new ClusterServices({ engine, nodeId, gateway: config.gateway, clock, logger, cluster: () => cluster }) : undefined;
   let clusterAdmin: ClusterAdmin | undefined;
+  const chatLanguages = chatLanguagesOf(config.translate, logger);
   const gateway = new Gateway({
     uws,
     app,
@@ -140,6 +142,7 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
     ...busDeps,
     ...services?.gatewayDeps,
     deliveredEvents: (ids) => userEffects?.countDelivered(ids),
+    chatLanguages,
     ...(redisUrls ? { roster: rosterOf(() => cluster, engine, nodeId, logger) } : {}),
   });
   userEffects = new UserEffects({
@@ -186,6 +189,7 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
     store,
     users: config.users,
     webhooks: config.webhooks,
+    chatLanguages,
     health: () => {
       const engineOk = cluster === undefined || cluster.ready;
       const storeHealth = store.health();

@@ -134,6 +134,14 @@ export const configSchema = z.strictObject({
   webhooks: z.strictObject({
     secrets: z.strictObject({ bkash: z.string().min(1).nullable(), nagad: z.string().min(1).nullable(), rocket: z.string().min(1).nullable() }),
   }),
+  // Chat in two languages (README "Bengali everywhere"): a LibreTranslate-compatible
+  // provider when `url` is set (HAAT_TRANSLATE_URL), else the offline phrasebook.
+  translate: z.strictObject({
+    /** Base URL of the provider; POST {url}/translate. null: phrasebook only. */
+    url: z.url({ protocol: /^https?$/ }).nullable(),
+    /** The longest a chat message waits for its translation before it goes on without one. */
+    timeoutMs: positiveInt.max(10_000),
+  }),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -146,3 +154,4 @@ export type ClusterConfig = Config['cluster'];
 export type CommerceConfig = Config['commerce'];
 export type UsersConfig = Config['users'];
 export type WebhooksConfig = Config['webhooks'];
+export type TranslateConfig = Config['translate'];

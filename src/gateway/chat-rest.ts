@@ -6,6 +6,8 @@ import { userAddress } from '../domain/user/messages.ts';
 import { nanoid } from 'nanoid';
 import { z } from 'zod';
 import { HaatError } from '../errors.ts';
+import { textError } from '../i18n/realtime-messages.ts';
+import type { ChatLanguages } from '../i18n/translate/chat-languages.ts';
 import type { MessageQuery } from '../store/chat-rooms.ts';
 import { roomAddress, type Caller, type RoomMessage } from '../domain/chat/messages.ts';
 import { MAX_MESSAGE_CHARS, MAX_PARTICIPANTS } from '../domain/chat/rules.ts';
@@ -14,7 +16,7 @@ import { resourceId } from './frames.ts';
 import { chatInput } from './chat-input.ts';
 import { parseBody, type RouteModuleDeps } from './rest.ts';
 
-export type ChatRestDeps = RouteModuleDeps;
+export type ChatRestDeps = RouteModuleDeps & { chatLanguages?: ChatLanguages | undefined };
 
 const role = z.enum(['customer', 'support', 'vendor', 'admin', 'member']);
 
@@ -35,7 +37,7 @@ const readBody = z.object({ offset: z.number().int().min(0) });
 
 /** Chat is for signed-in users only. */
 function callerOf(p: Principal): Caller {
-  if (p.userId === null) throw new HaatError('unauthorized', 'a bearer token is required');
+  if (p.userId === null) throw textError('unauthorized', 'error.unauthorized.bearer_required', {});
   return { user_id: p.userId, roles: [...p.roles] };
 }
 
@@ -132,7 +134,8 @@ export function mountChatRest(d: ChatRestDeps): void {
         const { user_id } = callerOf(principal);
         const roomId = roomIdOf(params);
         const chat = chatInput(parseBody(messageBody, await body));
-        return { status: 201, body: await ask(roomId, { type: 'send', sender: user_id, chat }) };
+        const extra = d.chatLanguages ? await d.chatLanguages.enrich(chat.message) : {};
+        return { status: 201, body: await ask(roomId, { type: 'send', sender: user_id, chat: { ...chat, ...extra } }) };
       },
       true,
     ),

@@ -2,6 +2,7 @@
 // gateway a frame is a member of ClientFrame, matched exhaustively.
 import { z } from 'zod';
 import { HaatError } from '../errors.ts';
+import { textError } from '../i18n/realtime-messages.ts';
 import { toPaisa } from '../domain/commerce/money.ts';
 import { fastFrame } from './frame-fast-path.ts';
 
@@ -94,8 +95,8 @@ const LATER = new Set<string>();
 
 export type Parsed = { ok: true; frame: ClientFrame } | { ok: false; error: HaatError; ref: FrameRef | undefined };
 
-function fail(code: 'bad_request' | 'unknown_type', message: string, r: FrameRef | undefined): Parsed {
-  return { ok: false, error: new HaatError(code, message), ref: r };
+function fail(error: HaatError, r: FrameRef | undefined): Parsed {
+  return { ok: false, error, ref: r };
 }
 
 export function parseFrame(text: string): Parsed {
@@ -103,9 +104,9 @@ export function parseFrame(text: string): Parsed {
   try {
     raw = JSON.parse(text);
   } catch (err) {
-    return fail('bad_request', `frame is not valid JSON: ${(err as Error).message}`, undefined);
+    return fail(textError('bad_request', 'error.bad_request.not_json', { reason: (err as Error).message }), undefined);
   }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return fail('bad_request', 'frame must be a JSON object', undefined);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return fail(textError('bad_request', 'error.bad_request.not_object', {}), undefined);
   const obj = raw as Record<string, unknown>;
   const fast = fastFrame(obj);
   if (fast !== undefined) return { ok: true, frame: fast };
@@ -121,16 +122,17 @@ export function validateFrame(obj: Record<string, unknown>): Parsed {
   const parsed = schema?.safeParse(obj);
   if (parsed?.success) return { ok: true, frame: parsed.data };
   const r = ref.safeParse(obj.ref);
-  if (obj.ref !== undefined && !r.success) return fail('bad_request', '`ref` must be a number or a string of at most 64 characters', undefined);
+  if (obj.ref !== undefined && !r.success) return fail(textError('bad_request', 'error.bad_request.bad_ref', {}), undefined);
   const theRef = r.success ? r.data : undefined;
-  if (typeof obj.type !== 'string') return fail('bad_request', 'frame has no `type`', theRef);
+  if (typeof obj.type !== 'string') return fail(textError('bad_request', 'error.bad_request.no_type', {}), theRef);
   if (!parsed) {
-    const why = LATER.has(obj.type) ? `\`${obj.type}\` is not served by this version of haat yet` : `no such frame type \`${obj.type.slice(0, 64)}\``;
-    return fail('unknown_type', why, theRef);
+    if (LATER.has(obj.type)) return fail(new HaatError('unknown_type', `\`${obj.type}\` is not served by this version of haat yet`), theRef);
+    return fail(textError('unknown_type', 'error.unknown_type.frame', { frame: obj.type.slice(0, 64) }), theRef);
   }
   const issue = parsed.error.issues[0];
-  const where = issue && issue.path.length > 0 ? `\`${issue.path.join('.')}\`: ` : '';
-  return fail('bad_request', `${obj.type}: ${where}${issue?.message ?? 'invalid frame'}`, theRef);
+  const why = issue?.message ?? 'invalid frame';
+  if (issue && issue.path.length > 0) return fail(textError('bad_request', 'error.bad_request.frame_field', { frame: obj.type, field: issue.path.join('.'), issue: why }), theRef);
+  return fail(textError('bad_request', 'error.bad_request.frame', { frame: obj.type, issue: why }), theRef);
 }
 
 /** Schema of the REST broadcast body (§10), shared with the frame's field rules. */

@@ -10,6 +10,8 @@ import { nanoid } from 'nanoid';
 import type { ActorSystem } from '../actors/system.ts';
 import type { GatewayConfig, NetworkConfig } from '../config/schema.ts';
 import { forClient, HaatError } from '../errors.ts';
+import { realtimeMessages, textError, type RealtimeMessages } from '../i18n/realtime-messages.ts';
+import type { ChatLanguages } from '../i18n/translate/chat-languages.ts';
 import type { Metrics } from '../metrics/registry.ts';
 import type { Admission } from '../security/admission.ts';
 import { FloodGuard } from '../security/flood.ts';
@@ -74,6 +76,10 @@ export interface GatewayDeps {
   roster?: { joined(user: string): void; left(user: string): void };
   /** Notifications reached a device: the delivered counts of their realtime_events records go up. */
   deliveredEvents?: (eventIds: readonly string[]) => void;
+  /** Error messages and close reasons per language (locales/{en,bn}/realtime-messages.json); the shipped ones unless given. */
+  messages?: RealtimeMessages;
+  /** Translates chat messages (send_message on chat:) before the room actor is asked. */
+  chatLanguages?: ChatLanguages;
 }
 
 /** Events kept by the in-memory security log. */
@@ -103,12 +109,17 @@ export class Gateway {
   framesIn = 0;
   private readonly framesInByType = new Map<string, { n: number }>();
   private readonly log: Logger;
+  private readonly messages: RealtimeMessages;
+  /** The `closing` frame's text per language, made once. */
+  private readonly closingText: Readonly<Record<Lang, string>>;
 
   constructor(private readonly d: GatewayDeps) {
     this.log = d.logger.child({ mod: 'gateway' });
+    this.messages = d.messages ?? realtimeMessages();
+    this.closingText = { en: this.messages.text('en', 'closing.draining', {}), bn: this.messages.text('bn', 'closing.draining', {}) };
     const joinInFlight = (ch: string): boolean => d.fanout.isCapturing(ch);
     this.interest = d.interest ? d.interest(joinInFlight) : new ActorInterest(d.actors, d.nodeId, joinInFlight, this.log);
-    this.writer = new Writer(d.metrics, d.config.maxBackpressureBytes, this.log);
+    this.writer = new Writer(d.metrics, d.config.maxBackpressureBytes, this.log, this.messages);
     this.lean = new LeanDelivery({ config: d.network, writer: this.writer, metrics: d.metrics, logger: this.log });
     d.fanout.lean = this.lean;
     const interest = this.interest;
@@ -148,7 +159,7 @@ export class Gateway {
       session: (id) => this.hub.session(id),
       delivered: (ids) => d.deliveredEvents?.(ids),
     });
-    this.handlers = frameHandlers({ actors: d.actors, membership, writer: this.writer, clock: d.clock, askTimeoutMs: d.askTimeoutMs, error: (ws, ref, err) => this.error(ws, ref, err) });
+    this.handlers = frameHandlers({ actors: d.actors, membership, writer: this.writer, clock: d.clock, askTimeoutMs: d.askTimeoutMs, error: (ws, ref, err) => this.error(ws, ref, err), chatLanguages: d.chatLanguages });
   }
 
   /** Every open connection, in the order they opened. */
@@ -227,6 +238,8 @@ export class Gateway {
     const protocol = req.getHeader('sec-websocket-protocol');
     const extensions = req.getHeader('sec-websocket-extensions');
     const ip = Buffer.from(res.getRemoteAddressAsText()).toString();
+    // A refusal is said in the language asked for (the token, if any, is not trusted yet).
+    const refusalLang: Lang = query.get('lang') === 'bn' ? 'bn' : 'en';
     let aborted = false;
     res.onAborted(() => {
       aborted = true;
@@ -234,13 +247,13 @@ export class Gateway {
     const refuse = (status: string, err: HaatError, reason: string): void => {
       this.d.metrics.upgradesRefused.labels(reason).inc();
       if (aborted) return;
-      res.cork(() => res.writeStatus(status).writeHeader('content-type', 'application/json').end(JSON.stringify(err.toBody())));
+      res.cork(() => res.writeStatus(status).writeHeader('content-type', 'application/json').end(JSON.stringify(this.messages.errorBody(err, refusalLang))));
     };
-    if (this.draining) return refuse('503 Service Unavailable', new HaatError('unavailable', 'node is draining; reconnect to another'), 'draining');
+    if (this.draining) return refuse('503 Service Unavailable', textError('unavailable', 'error.unavailable.draining', {}), 'draining');
 
     const authenticate = async (): Promise<Principal> => {
       if (token) return this.d.verifier.principal(token);
-      if (!this.d.allowGuests) throw new HaatError('unauthorized', 'a token is required');
+      if (!this.d.allowGuests) throw textError('unauthorized', 'error.unauthorized.token_required', {});
       return GUEST;
     };
     // Admission may count across the cluster (asynchronous): it runs here, and
@@ -319,9 +332,9 @@ export class Gateway {
     this.d.metrics.connections.inc();
     this.d.metrics.connectionsOpened.inc();
     if (s.admission !== 'admitted') {
-      const why = s.admission === 'user_limit' ? 'too many connections for this user' : 'too many connections from this address';
-      this.security('connection_limit', s, why);
-      return this.writer.close(ws, 'too_many_connections', why);
+      const key = s.admission === 'user_limit' ? 'close.too_many_connections.user' : 'close.too_many_connections.ip';
+      this.security('connection_limit', s, this.messages.text('en', key, {}));
+      return this.writer.close(ws, 'too_many_connections', this.messages.text(s.lang, key, {}));
     }
     this.hub.add(ws);
     if (s.lean) this.lean.opened(s.lean);
@@ -367,9 +380,9 @@ export class Gateway {
     if (message.byteLength > this.d.config.maxFrameBytes * 4) return this.writer.close(ws, 'too_large');
     if (message.byteLength > this.d.config.maxFrameBytes) {
       // The ref of an oversize frame cannot be trusted, so it is not echoed.
-      return this.error(ws, undefined, new HaatError('too_large', `frame of ${message.byteLength} bytes is over max_frame_bytes (${this.d.config.maxFrameBytes})`));
+      return this.error(ws, undefined, textError('too_large', 'error.too_large.frame', { size: message.byteLength, limit: this.d.config.maxFrameBytes }));
     }
-    if (isBinary) return this.error(ws, undefined, new HaatError('bad_request', 'binary frames are not accepted; send JSON text frames'));
+    if (isBinary) return this.error(ws, undefined, textError('bad_request', 'error.bad_request.binary', {}));
     const parsed = parseFrame(Buffer.from(message).toString('utf8'));
     if (!parsed.ok) {
       this.countFrameIn('invalid');
@@ -392,7 +405,7 @@ export class Gateway {
   /** §2: a client that keeps flooding is closed with 4008 and goes to the security log. */
   private flooding(ws: Socket, s: ConnState): void {
     this.security('flooding', s, `${s.floodCount} frames within ${this.flood.windowMs} ms (limit ${s.messagesPerSecond}/s); closed with 4008`);
-    this.writer.close(ws, 'policy_violation', 'policy violation: flooding');
+    this.writer.close(ws, 'policy_violation', this.messages.text(s.lang, 'close.policy_violation.flooding', {}));
   }
 
   /** Over the rate: answered `rate_limited`; the first refusal of a burst (per flood window) goes to the security log. */
@@ -401,7 +414,7 @@ export class Gateway {
       s.rateLimitedReportedAt = now;
       this.security('rate_limited', s, `over ${s.messagesPerSecond} messages/s (per connection) or the user's limit; retry after ${wait} ms`);
     }
-    this.error(ws, ref, new HaatError('rate_limited', 'too many messages', { retryAfterMs: wait }));
+    this.error(ws, ref, textError('rate_limited', 'error.rate_limited.frame', { seconds: Math.ceil(wait / 1000) }, { retryAfterMs: wait }));
   }
 
   /** A security event: to the security log (§10) and, as before, a `security:true` warning in the process log. */
@@ -422,7 +435,8 @@ export class Gateway {
     const e = forClient(err);
     if (e.code === 'internal') this.log.error({ err, id: e.id }, 'internal error answering a frame');
     this.d.metrics.errors.labels(e.code).inc();
-    this.writer.send(ws, withRef({ type: 'error', ...e.toBody() }, ref));
+    // English answers are the error's own body; other languages look their text up (messages.errorBody).
+    this.writer.send(ws, withRef({ type: 'error', ...this.messages.errorBody(e, ws.getUserData().lang) }, ref));
   }
 
   /** Closes every socket whose send buffer is over the limit; runs every slowConsumerCheckMs. */
@@ -470,9 +484,10 @@ export class Gateway {
     const { min, max } = this.d.reconnectAfterMs;
     let n = 0;
     for (const ws of [...this.hub.sockets]) {
-      if (ws.getUserData().closed) continue;
+      const s = ws.getUserData();
+      if (s.closed) continue;
       const after = Math.round(min + Math.random() * (max - min));
-      this.writer.send(ws, { type: 'closing', code: 'draining', reconnect_after_ms: after });
+      this.writer.send(ws, { type: 'closing', code: 'draining', message: this.closingText[s.lang], reconnect_after_ms: after });
       this.writer.close(ws, 'draining');
       n++;
     }

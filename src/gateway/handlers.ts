@@ -1,12 +1,14 @@
 // The handlers of the client frames served today, as the dispatch table.
 import type { ActorSystem } from '../actors/system.ts';
 import { HaatError } from '../errors.ts';
+import { textError } from '../i18n/realtime-messages.ts';
 import { toDhakaIso, type Clock } from '../time/clock.ts';
 import { mayBroadcast, maySendMessage, parseChannel } from './acl.ts';
 import type { Socket } from './connection.ts';
 import type { DispatchTable, FrameOf } from './dispatch.ts';
 import { chatInput } from './chat-input.ts';
-import { roomAddress, type SendReply } from '../domain/chat/messages.ts';
+import { roomAddress, type OutgoingChat, type SendReply } from '../domain/chat/messages.ts';
+import type { ChatLanguages } from '../i18n/translate/chat-languages.ts';
 import { withRef, type FrameRef } from './frames.ts';
 import type { Membership } from './membership.ts';
 import { publishReplyFrame, requestPublish, type PublishRequest } from './publish.ts';
@@ -28,10 +30,32 @@ export interface HandlerDeps {
   askTimeoutMs: number;
   /** Answers a request with an error frame. */
   error: (ws: Socket, ref: FrameRef | undefined, err: unknown) => void;
+  /** Translates chat messages before the room actor is asked; none: chat goes untranslated. */
+  chatLanguages?: ChatLanguages | undefined;
 }
 
 export function frameHandlers(d: HandlerDeps): DispatchTable {
   const { writer, error } = d;
+  /**
+   * Per connection, the last chat message still being translated: the next
+   * one waits for it, so that a sender's messages reach the room in the order
+   * sent even when one translation takes longer than the next.
+   */
+  const translating = new WeakMap<ConnState, Promise<void>>();
+
+  /** Runs `then` with the chat and its translations (at most translate.timeoutMs later). */
+  const withLanguages = (ws: Socket, s: ConnState, ref: FrameRef | undefined, chat: OutgoingChat, then: (chat: OutgoingChat) => void): void => {
+    const langs = d.chatLanguages;
+    if (!langs) return then(chat);
+    const mine = (translating.get(s) ?? Promise.resolve())
+      .then(() => langs.enrich(chat.message))
+      .then((extra) => then({ ...chat, ...extra }))
+      .catch((err: unknown) => error(ws, ref, err))
+      .finally(() => {
+        if (translating.get(s) === mine) translating.delete(s);
+      });
+    translating.set(s, mine);
+  };
 
   const publish = (ws: Socket, ref: FrameRef | undefined, req: PublishRequest): void => {
     // The callback keeps only the channel name, not the request and its data:
@@ -47,7 +71,7 @@ export function frameHandlers(d: HandlerDeps): DispatchTable {
   /** An ask to a commerce actor whose answer becomes the `reply` (§7, §8); the caller must be signed in. */
   const commerce = (ws: Socket, s: ConnState, ref: FrameRef | undefined, address: string, msg: (user: string) => Record<string, unknown> & { type: string }): void => {
     const user = s.principal.userId;
-    if (user === null) return error(ws, ref, new HaatError('unauthorized', 'sign in (a token with `sub`) to bid, reserve or release'));
+    if (user === null) return error(ws, ref, textError('unauthorized', 'error.unauthorized.sign_in_to', { action: 'bid, reserve or release' }));
     const done: AnswerCallback<object> = (err, answer) => {
       if (err || !answer) return error(ws, ref, err ?? new HaatError('internal', 'no answer'));
       writer.send(ws, withRef({ type: 'reply', ok: true, ...answer }, ref));
@@ -58,7 +82,7 @@ export function frameHandlers(d: HandlerDeps): DispatchTable {
   /** An ask to the connection's own user actor (presence, ack): signed-in connections only. */
   const toUser = (ws: Socket, s: ConnState, ref: FrameRef | undefined, msg: Record<string, unknown> & { type: string }): void => {
     const user = s.principal.userId;
-    if (user === null) return error(ws, ref, new HaatError('unauthorized', `sign in (a token with \`sub\`) to send ${msg.type}`));
+    if (user === null) return error(ws, ref, textError('unauthorized', 'error.unauthorized.sign_in_to', { action: `send ${msg.type}` }));
     d.actors.request<object>(userAddress(user), msg, d.askTimeoutMs, (err, answer) => {
       if (err || !answer) return error(ws, ref, err ?? new HaatError('internal', 'no answer'));
       writer.send(ws, withRef({ type: 'reply', ok: true, ...answer }, ref));
@@ -68,17 +92,19 @@ export function frameHandlers(d: HandlerDeps): DispatchTable {
   /** send_message on `chat:{room_id}`: the room actor checks the sender, stores the message, then answers (§10). */
   const chatSend = (ws: Socket, s: ConnState, frame: FrameOf<'send_message'>, roomId: string): void => {
     const sender = s.principal.userId;
-    if (sender === null) return error(ws, frame.ref, new HaatError('forbidden', `only the room's participants may send on ${frame.channel}`));
+    if (sender === null) return error(ws, frame.ref, textError('forbidden', 'error.forbidden.not_participant', { action: 'send', channel: frame.channel }));
     let chat;
     try {
       chat = chatInput(frame);
     } catch (err) {
       return error(ws, frame.ref, err);
     }
-    d.actors.request<SendReply>(roomAddress(roomId), { type: 'send', sender, chat }, d.askTimeoutMs, (err, answer) => {
-      if (err || !answer) return error(ws, frame.ref, err ?? new HaatError('internal', 'no answer'));
-      writer.send(ws, withRef({ type: 'reply', ...answer }, frame.ref));
-    });
+    withLanguages(ws, s, frame.ref, chat, (translated) =>
+      d.actors.request<SendReply>(roomAddress(roomId), { type: 'send', sender, chat: translated }, d.askTimeoutMs, (err, answer) => {
+        if (err || !answer) return error(ws, frame.ref, err ?? new HaatError('internal', 'no answer'));
+        writer.send(ws, withRef({ type: 'reply', ...answer }, frame.ref));
+      }),
+    );
   };
 
   return {
@@ -95,7 +121,7 @@ export function frameHandlers(d: HandlerDeps): DispatchTable {
       const ch = parseChannel(frame.channel);
       if (!ch || ch.namespace !== 'chat') return error(ws, frame.ref, new HaatError('bad_request', 'channel: typing is for chat:{room_id} channels'));
       const sender = s.principal.userId;
-      if (sender === null) return error(ws, frame.ref, new HaatError('forbidden', `only the room's participants may type on ${frame.channel}`));
+      if (sender === null) return error(ws, frame.ref, textError('forbidden', 'error.forbidden.not_participant', { action: 'type', channel: frame.channel }));
       d.actors.request(roomAddress(ch.id), { type: 'typing', sender }, d.askTimeoutMs, (err) => {
         if (err) return error(ws, frame.ref, err);
         writer.send(ws, withRef({ type: 'reply', ok: true }, frame.ref));
@@ -150,7 +176,7 @@ export function frameHandlers(d: HandlerDeps): DispatchTable {
       if (ch.namespace === 'chat') return chatSend(ws, s, frame, ch.id);
       if (!maySendMessage(s.principal, ch)) return error(ws, frame.ref, new HaatError('forbidden', `may not send messages on ${frame.channel}`));
       const text = sanitizeText(frame.message);
-      if (text.length === 0) return error(ws, frame.ref, new HaatError('bad_request', 'message is empty once markup is removed'));
+      if (text.length === 0) return error(ws, frame.ref, textError('bad_request', 'error.bad_request.message_empty', {}));
       publish(ws, frame.ref, {
         channel: frame.channel,
         event_type: 'message',

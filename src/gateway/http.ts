@@ -1,7 +1,7 @@
 // Small helpers over uWS's HttpResponse: JSON answers, bounded bodies, and
 // the abort bookkeeping uWS requires for asynchronous handlers.
 import type { HttpResponse } from 'uWebSockets.js';
-import { HaatError } from '../errors.ts';
+import { HaatError, type ErrorBody } from '../errors.ts';
 
 const STATUS_TEXT: Record<number, string> = {
   200: '200 OK', 201: '201 Created', 202: '202 Accepted', 400: '400 Bad Request', 401: '401 Unauthorized', 403: '403 Forbidden',
@@ -30,14 +30,18 @@ export function sendJson(r: Reply, status: number, body: unknown, contentType = 
   });
 }
 
-/** Answers a catalogue error; an internal one is made fit for a client (and logged) by the caller (errors.ts forClient). */
-export function sendError(r: Reply, e: HaatError): void {
+/**
+ * Answers a catalogue error; an internal one is made fit for a client (and
+ * logged) by the caller (errors.ts forClient). `body` is the error in the
+ * caller's language when not English (RealtimeMessages.errorBody).
+ */
+export function sendError(r: Reply, e: HaatError, body: ErrorBody = e.toBody()): void {
   const headers = e.retryAfterMs === undefined ? undefined : Math.ceil(e.retryAfterMs / 1000);
   if (r.aborted) return;
   r.res.cork(() => {
     r.res.writeStatus(STATUS_TEXT[e.status] ?? String(e.status)).writeHeader('content-type', 'application/json');
     if (headers !== undefined) r.res.writeHeader('retry-after', String(headers));
-    r.res.end(JSON.stringify(e.toBody()));
+    r.res.end(JSON.stringify(body));
   });
 }
 

@@ -3,6 +3,8 @@ import type { TemplatedApp, HttpRequest, HttpResponse } from 'uWebSockets.js';
 import type { Logger } from 'pino';
 import type { ActorSystem } from '../actors/system.ts';
 import { forClient, HaatError } from '../errors.ts';
+import { realtimeMessages, textError, type RealtimeMessages } from '../i18n/realtime-messages.ts';
+import type { ChatLanguages } from '../i18n/translate/chat-languages.ts';
 import type { Metrics } from '../metrics/registry.ts';
 import { parseChannel, mayBroadcast } from './acl.ts';
 import { bearer, type TokenVerifier } from './auth.ts';
@@ -21,6 +23,7 @@ import type { UsersConfig, WebhooksConfig } from '../config/schema.ts';
 import { mountChatRest } from './chat-rest.ts';
 import { mountPaymentWebhook } from './payment-webhook-rest.ts';
 import { mountCampaignRest } from './campaign-rest.ts';
+import { requestedLang } from './rest-lang.ts';
 import { checkClientEvent, DEFAULT_PRIORITY } from '../domain/channel/event-schemas.ts';
 
 const PREFIX = '/api/v1/realtime';
@@ -47,7 +50,10 @@ export interface RestDeps {
   webhooks: WebhooksConfig;
   /** Clustered: admin/connections and admin/disconnect span every live node (read when a request comes). */
   clusterAdmin?: () => ClusterAdmin | undefined;
-  /** This node's chat store (GET chat/rooms reads it). */
+  /** Error messages per language; the shipped ones unless given. */
+  messages?: RealtimeMessages;
+  /** Translates chat messages (POST chat/rooms/:id/messages) before the room actor is asked. */
+  chatLanguages?: ChatLanguages;
 }
 
 /** What every module of routes under the prefix is given (commerce, users, chat). */
@@ -114,19 +120,20 @@ export function parseBody<T>(schema: z.ZodType<T>, raw: unknown): T {
   const parsed = schema.safeParse(raw);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
-  throw new HaatError('bad_request', `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`);
+  throw textError('bad_request', 'error.bad_request.body_field', { field: issue?.path.join('.') || 'body', issue: issue?.message ?? 'invalid' });
 }
 
 export function mountRest(d: RestDeps): void {
   const { app } = d;
   const log = d.logger.child({ mod: 'rest' });
+  const messages = d.messages ?? realtimeMessages();
 
   const authorize = async (token: string | undefined, need: Need): Promise<Principal> => {
     const p = token ? await d.verifier.principal(token) : GUEST;
     if (need === 'anyone') return p;
-    if (p.userId === null) throw new HaatError('unauthorized', 'a bearer token is required');
+    if (p.userId === null) throw textError('unauthorized', 'error.unauthorized.bearer_required', {});
     const ok = need === 'admin' ? p.roles.has('admin') : isServer(p);
-    if (!ok) throw new HaatError('forbidden', need === 'admin' ? 'admin role required' : 'publisher or admin role required');
+    if (!ok) throw textError('forbidden', need === 'admin' ? 'error.forbidden.admin_role' : 'error.forbidden.server_role', {});
     return p;
   };
 
@@ -141,6 +148,8 @@ export function mountRest(d: RestDeps): void {
       const r = track(res);
       const token = bearer(req.getHeader('authorization'));
       const query = new URLSearchParams(req.getQuery() ?? '');
+      const asked = requestedLang(query, req.getHeader('accept-language'));
+      let principal: Principal | undefined;
       const params: string[] = [];
       for (let i = 0; i < 4; i++) {
         const p = req.getParameter(i) as string | undefined;
@@ -154,7 +163,7 @@ export function mountRest(d: RestDeps): void {
       // Read even when authorization fails first; its error then is not the answer.
       body.catch((err: unknown) => log.debug({ err }, 'request body unread'));
       authorize(token, need)
-        .then((principal) => work({ principal, query, params, body }))
+        .then((p) => work({ principal: (principal = p), query, params, body }))
         .then(
           ({ status, body: answer }) => sendJson(r, status, answer),
           (err: unknown) => {
@@ -162,7 +171,7 @@ export function mountRest(d: RestDeps): void {
             const e = forClient(err);
             if (e.code === 'internal') log.error({ err, id: e.id }, 'REST handler failed');
             d.metrics.errors.labels(e.code).inc();
-            sendError(r, e);
+            sendError(r, e, messages.errorBody(e, asked ?? principal?.lang ?? 'en'));
           },
         );
     };
@@ -270,7 +279,7 @@ export function mountRest(d: RestDeps): void {
       return admin ? admin.usersAfter(after, limit) : d.gateway.usersAfter(after, limit);
     },
   });
-  mountChatRest({ app, actors: d.actors, askTimeoutMs: d.askTimeoutMs, prefix: PREFIX, route: authed });
+  mountChatRest({ app, actors: d.actors, askTimeoutMs: d.askTimeoutMs, prefix: PREFIX, route: authed, chatLanguages: d.chatLanguages });
   mountPaymentWebhook({ app, actors: d.actors, askTimeoutMs: d.askTimeoutMs, prefix: PREFIX, secrets: d.webhooks.secrets, securityLog: d.gateway.securityLog, logger: d.logger, metrics: d.metrics });
   mountCampaignRest({ app, actors: d.actors, askTimeoutMs: d.askTimeoutMs, clock: d.clock, prefix: PREFIX, route: authed });
 
@@ -286,10 +295,10 @@ export function mountRest(d: RestDeps): void {
     );
   });
 
-  app.any(`${PREFIX}/*`, (res, req) => {
-    sendError(track(res), new HaatError('not_found', `no route ${req.getMethod().toUpperCase()} ${req.getUrl()}`));
-  });
-  app.any('/*', (res, req) => {
-    sendError(track(res), new HaatError('not_found', `no route ${req.getMethod().toUpperCase()} ${req.getUrl()}`));
-  });
+  const noRoute = (res: HttpResponse, req: HttpRequest): void => {
+    const e = textError('not_found', 'error.not_found.route', { method: req.getMethod().toUpperCase(), url: req.getUrl() });
+    sendError(track(res), e, messages.errorBody(e, requestedLang(new URLSearchParams(req.getQuery() ?? ''), req.getHeader('accept-language')) ?? 'en'));
+  };
+  app.any(`${PREFIX}/*`, noRoute);
+  app.any('/*', noRoute);
 }

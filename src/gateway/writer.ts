@@ -2,6 +2,8 @@
 // corking, slow consumers (4009) and closes (codes from src/close-codes.ts).
 import type { Logger } from 'pino';
 import { CLOSE_CODES, closeReason, type CloseKind } from '../close-codes.ts';
+import type { Lang } from '../i18n/notification-types.ts';
+import type { RealtimeMessages } from '../i18n/realtime-messages.ts';
 import type { Metrics } from '../metrics/registry.ts';
 import type { Socket } from './connection.ts';
 
@@ -13,12 +15,19 @@ export class Writer {
   private outbox = new Map<Socket, string[]>();
   private flushScheduled = false;
   private readonly closeCounters = new Map<CloseKind, { inc(): void }>();
+  /** Each close kind's reason per language, made once (the catalogue's English without messages). */
+  private readonly reasons: Readonly<Record<Lang, Readonly<Record<CloseKind, string>>>>;
 
   constructor(
     private readonly metrics: Metrics,
     private readonly maxBackpressureBytes: number,
     private readonly log: Logger,
-  ) {}
+    messages?: RealtimeMessages,
+  ) {
+    const reasonsIn = (lang: Lang): Record<CloseKind, string> =>
+      Object.fromEntries((Object.keys(CLOSE_CODES) as CloseKind[]).map((k) => [k, messages ? messages.closeReason(lang, k) : CLOSE_CODES[k].reason])) as Record<CloseKind, string>;
+    this.reasons = { en: reasonsIn('en'), bn: reasonsIn('bn') };
+  }
 
   send(ws: Socket, frame: object): void {
     this.sendRaw(ws, JSON.stringify(frame));
@@ -110,7 +119,7 @@ export class Writer {
     this.close(ws, 'slow_consumer');
   }
 
-  /** Closes with the catalogue's code; `detail` replaces its reason. What was written before goes out first. */
+  /** Closes with the catalogue's code and its reason in the connection's language; `detail` (already in that language) replaces it. What was written before goes out first. */
   close(ws: Socket, kind: CloseKind, detail?: string): void {
     const s = ws.getUserData();
     if (s.closed) return;
@@ -126,6 +135,6 @@ export class Writer {
     let counter = this.closeCounters.get(kind);
     if (!counter) this.closeCounters.set(kind, (counter = this.metrics.closes.labels(String(CLOSE_CODES[kind].code))));
     counter.inc();
-    ws.end(CLOSE_CODES[kind].code, closeReason(kind, detail));
+    ws.end(CLOSE_CODES[kind].code, detail === undefined ? this.reasons[s.lang][kind] : closeReason(kind, detail));
   }
 }

@@ -32,6 +32,11 @@ export function formatPrice(lang: Lang, taka: number): string {
   return TAKA + (whole ? f.whole : f.paisa).format(taka);
 }
 
+/** A count in running text: `16385` / `১৬,৩৮৫` (English keeps the plain digits that error messages always had). */
+export function formatNumber(lang: Lang, n: number): string {
+  return lang === 'en' ? String(n) : NUMBERS.bn.whole.format(n);
+}
+
 /** 10 → `10%` / `১০%`; 12.5 → `12.5%` / `১২.৫%`. */
 export function formatPercent(lang: Lang, percent: number): string {
   return NUMBERS[lang].percent.format(percent / 100);

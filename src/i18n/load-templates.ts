@@ -67,7 +67,8 @@ const valuesSchema = z.strictObject(
   },
 );
 
-function readJson(path: string): unknown {
+/** A locales file's JSON; TemplateFileError naming the file when it cannot be read or parsed. */
+export function readJson(path: string): unknown {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');

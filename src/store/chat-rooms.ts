@@ -42,6 +42,10 @@ export interface ChatMessageRecord {
   metadata: Record<string, unknown>;
   created_at: number;
   client_msg_id: string | null;
+  /** The message in the other language, when it was translated (README "Bengali everywhere"). */
+  translations?: { en?: string; bn?: string };
+  /** A Banglish message in Bengali script. */
+  transliteration?: string;
 }
 
 /** A message to append: with `offset` (the channel's), or numbered last_offset + 1 by the store. */

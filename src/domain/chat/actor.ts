@@ -32,7 +32,7 @@ import type { ChatMessageRecord, ChatRoomRecord, ChatRooms, NewChatMessage } fro
 import { channelAddress, type PublishResult } from '../channel/messages.ts';
 import { userAddress } from '../user/messages.ts';
 import { roomChannel, type Caller, type OutgoingChat, type RoomMessage, type SendReply } from './messages.ts';
-import { chatNotification, isParticipant, joinDecision, messageDedupe, messageEventData, messageView, newRoom, othersThan, roomView, type RoomCore } from './rules.ts';
+import { chatNotification, isParticipant, languagesOf, joinDecision, messageDedupe, messageEventData, messageView, newRoom, othersThan, roomView, type RoomCore } from './rules.ts';
 
 export interface RoomDeps {
   rooms: ChatRooms;
@@ -118,13 +118,13 @@ export function roomBehaviour(deps: RoomDeps) {
       deps.publishTimeoutMs,
     );
     const now = ctx.now();
-    const message = { id: published.id, room_id: room.id, sender_id: sender, message: chat.message, message_type: chat.message_type, metadata: chat.metadata, created_at: now, client_msg_id: chat.client_msg_id ?? null, offset: published.offset };
+    const message = { id: published.id, room_id: room.id, sender_id: sender, message: chat.message, message_type: chat.message_type, metadata: chat.metadata, ...languagesOf(chat), created_at: now, client_msg_id: chat.client_msg_id ?? null, offset: published.offset };
     const stored = await storeMessage(room, message);
     const m = stored.message;
     // A repeat answers the first reply; a publish whose store write was lost (a crash in between) is stored now.
     if (stored.duplicate) return { state, reply: { ok: true, id: m.id, channel, offset: m.offset } satisfies SendReply };
     for (const user of othersThan(room, sender)) {
-      const notification = chatNotification(deps.render, { room_id: room.id, offset: published.offset, sender_id: sender, message: chat.message, at: now });
+      const notification = chatNotification(deps.render, { room_id: room.id, offset: published.offset, sender_id: sender, message: chat.message, ...languagesOf(chat), at: now });
       ctx.send(userAddress(user), { type: 'notify', only_if_offline: true, notifications: [notification] });
     }
     return { state, reply: { ok: true, id: m.id, channel, offset: published.offset } satisfies SendReply };

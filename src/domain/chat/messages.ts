@@ -21,6 +21,10 @@ export interface OutgoingChat {
   message_type: string;
   metadata: Record<string, unknown>;
   client_msg_id?: string;
+  /** Added by the gateway (i18n/translate/chat-languages.ts); the message itself is never changed. */
+  translations?: { en?: string; bn?: string };
+  /** A Banglish message in Bengali script. */
+  transliteration?: string;
 }
 
 export type RoomMessage =

@@ -2,11 +2,12 @@
 // role, who may join, what a message may be, how rooms and messages look at
 // the edge, and the chat_message notification. No I/O, no clock of their own.
 import { HaatError } from '../../errors.ts';
+import { textError } from '../../i18n/realtime-messages.ts';
 import { toDhakaIso } from '../../time/clock.ts';
 import type { RenderNotification } from '../../i18n/render.ts';
 import type { ChatMessageRecord, ChatRoomRecord, ParticipantRole, RoomMetadata, RoomType } from '../../store/chat-rooms.ts';
 import type { NewNotification } from '../user/messages.ts';
-import { roomChannel, type Caller, type NewRoomSpec } from './messages.ts';
+import { roomChannel, type Caller, type NewRoomSpec, type OutgoingChat } from './messages.ts';
 
 export const MAX_MESSAGE_CHARS = 4000;
 export const MAX_PARTICIPANTS = 100;
@@ -63,8 +64,8 @@ export function joinDecision(room: RoomCore, caller: Caller): JoinDecision {
 
 /** A message once sanitized: not empty, at most 4,000 characters (code points). */
 export function checkMessageText(text: string): HaatError | undefined {
-  if (text.length === 0) return new HaatError('bad_request', 'message: empty once markup is removed');
-  if ([...text].length > MAX_MESSAGE_CHARS) return new HaatError('bad_request', `message: at most ${MAX_MESSAGE_CHARS} characters`);
+  if (text.length === 0) return textError('bad_request', 'error.bad_request.message_empty', {});
+  if ([...text].length > MAX_MESSAGE_CHARS) return textError('bad_request', 'error.bad_request.message_too_long', { max: MAX_MESSAGE_CHARS });
   return undefined;
 }
 
@@ -79,13 +80,21 @@ export function roomView(r: ChatRoomRecord) {
   };
 }
 
-export function messageView(m: ChatMessageRecord) {
-  return { id: m.id, offset: m.offset, sender_id: m.sender_id, message: m.message, message_type: m.message_type, metadata: m.metadata, created_at: toDhakaIso(m.created_at) };
+/** `translations` and `transliteration` of a message, only those it has. */
+export function languagesOf(m: Pick<OutgoingChat, 'translations' | 'transliteration'>): Pick<OutgoingChat, 'translations' | 'transliteration'> {
+  const out: Pick<OutgoingChat, 'translations' | 'transliteration'> = {};
+  if (m.translations !== undefined) out.translations = m.translations;
+  if (m.transliteration !== undefined) out.transliteration = m.transliteration;
+  return out;
 }
 
-/** The `data` of the message event (§2). */
-export function messageEventData(sender: string, chat: { message: string; message_type: string; metadata: Record<string, unknown>; client_msg_id?: string }) {
-  return { message: chat.message, message_type: chat.message_type, metadata: chat.metadata, sender_id: sender, client_msg_id: chat.client_msg_id ?? null };
+export function messageView(m: ChatMessageRecord) {
+  return { id: m.id, offset: m.offset, sender_id: m.sender_id, message: m.message, message_type: m.message_type, metadata: m.metadata, ...languagesOf(m), created_at: toDhakaIso(m.created_at) };
+}
+
+/** The `data` of the message event (§2), with the message's translations when it has any. */
+export function messageEventData(sender: string, chat: OutgoingChat) {
+  return { message: chat.message, message_type: chat.message_type, metadata: chat.metadata, sender_id: sender, client_msg_id: chat.client_msg_id ?? null, ...languagesOf(chat) };
 }
 
 /** The channel dedupe key of a message: per sender and client_msg_id, as every publish on a channel (gateway/publish.ts). */
@@ -100,8 +109,13 @@ export function previewOf(text: string): string {
 }
 
 /** The chat_message notification (§5) for the other participants; its id is unique per room and offset. */
-export function chatNotification(render: RenderNotification, m: { room_id: string; offset: number; sender_id: string; message: string; at: number }): NewNotification {
-  const params = { sender_name: m.sender_id, preview: previewOf(m.message) };
+export function chatNotification(
+  render: RenderNotification,
+  m: { room_id: string; offset: number; sender_id: string; message: string; at: number } & Pick<OutgoingChat, 'translations' | 'transliteration'>,
+): NewNotification {
+  // Each language previews the message as its reader can read it best.
+  const preview = { en: previewOf(m.translations?.en ?? m.message), bn: previewOf(m.transliteration ?? m.translations?.bn ?? m.message) };
+  const params = { sender_name: m.sender_id, preview };
   const en = render('chat_message', 'en', params);
   const bn = render('chat_message', 'bn', params);
   return {
