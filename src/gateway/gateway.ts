@@ -39,6 +39,7 @@ import { Writer } from './writer.ts';
 import { UserDevices } from './user-devices.ts';
 import { LeanDelivery } from './lean-delivery.ts';
 import { LinkMonitor } from './link-monitor.ts';
+import { leanView } from './lean-view.ts';
 import { heartbeatMsOf, hintedClass, isCarrier, windowMsOf, type Carrier } from '../network/profiles.ts';
 import { parseDivision } from '../time/divisions.ts';
 
@@ -129,6 +130,7 @@ export class Gateway {
       config: d.network,
       nodeHeartbeatMs: d.config.heartbeatMs,
       lean: this.lean,
+      writer: this.writer,
       fanout: d.fanout,
       metrics: d.metrics,
       clock: d.clock,
@@ -349,6 +351,8 @@ export class Gateway {
       node: this.d.nodeId,
       heartbeat_ms: s.heartbeatMs,
       lang: s.lang,
+      // Extension (PROTOCOL.md §6): whether this connection is in lean mode, so a client knows values may be conflated.
+      lean: leanView(s.lean),
       server_time: toDhakaIso(this.d.clock.now()),
       limits: { max_frame_bytes: c.maxFrameBytes, messages_per_second: s.messagesPerSecond, max_channels: c.maxChannels },
     });
@@ -449,7 +453,7 @@ export class Gateway {
     const all = [...this.hub.sockets];
     const items = all.slice(from, from + limit).map((ws) => {
       const s = ws.getUserData();
-      return { session_id: s.sessionId, user_id: s.principal.userId, roles: [...s.principal.roles], ip: s.ip, lang: s.lang, net: s.net ?? null, carrier: s.carrier ?? null, lean: s.lean ? { class: s.lean.cls, window_ms: s.lean.windowMs, source: s.lean.source } : null, rtt_ms: s.link?.rttMs ?? null, channels: s.channels.size, connected_at: toDhakaIso(s.connectedAt) };
+      return { session_id: s.sessionId, user_id: s.principal.userId, roles: [...s.principal.roles], ip: s.ip, lang: s.lang, net: s.net ?? null, carrier: s.carrier ?? null, lean: leanView(s.lean), rtt_ms: s.link?.rttMs ?? null, channels: s.channels.size, connected_at: toDhakaIso(s.connectedAt) };
     });
     return { items, next: from + limit < all.length ? from + limit : null };
   }

@@ -39,6 +39,8 @@ test('permessage-deflate is negotiated for a 2g connection only, and its frames 
   const normal = await TestClient.connect(node.url({ net: '4g' }), { perMessageDeflate: true });
   assert.match(slow.ws.extensions, /permessage-deflate/);
   assert.equal(normal.ws.extensions, '');
+  assert.deepEqual(slow.frames[0]!.lean, { class: '2g', window_ms: 300, source: 'hint' }, '`authenticated` says the connection is lean');
+  assert.equal(normal.frames[0]!.lean, null);
   const pong = await slow.request({ type: 'ping' });
   assert.equal(pong.type, 'pong');
   await Promise.all([slow.close(), normal.close()]);

@@ -15,11 +15,14 @@ import type { Clock } from '../time/clock.ts';
 import type { ConnState, LinkState, Socket } from './connection.ts';
 import type { Fanout } from './fanout.ts';
 import type { LeanDelivery } from './lean-delivery.ts';
+import type { Writer } from './writer.ts';
+import { leanView } from './lean-view.ts';
 
 export interface LinkMonitorDeps {
   config: NetworkConfig;
   nodeHeartbeatMs: number;
   lean: LeanDelivery;
+  writer: Writer;
   fanout: Fanout;
   metrics: Metrics;
   clock: Clock;
@@ -99,6 +102,8 @@ export class LinkMonitor {
       this.d.lean.exit(ws);
       this.d.metrics.linkSwitches.labels('normal').inc();
     }
+    // Told to the client (extension of §6): from now on values may be conflated, or no longer are.
+    this.d.writer.send(ws, { type: 'lean_mode', lean: leanView(s.lean) });
     // Topic bytes count only for normal connections: the baseline moves with the switch.
     link.writtenAtSample = this.written(s);
     this.d.logger.info({ session: s.sessionId, to: state.measured ?? 'normal', rtt_ms: sample.rttMs, drain_bps: Math.round(sample.drainBytesPerS) }, 'link switched');

@@ -31,6 +31,7 @@ interface Line {
   data?: Record<string, unknown>;
   bytes?: number;
   extensions?: string;
+  lean?: unknown;
 }
 
 class Phone {
@@ -154,6 +155,8 @@ test('a 2G phone during a 100/s sale: latest price within 2 s, every high event 
     { timeoutMs: 30_000, what: 'the 4g-hinted phone on a 2G link to be moved to lean mode' },
   );
   assert.ok(switched >= 1);
+  const told = await claims4g.next((l) => l.kind === 'lean_mode');
+  assert.equal((told.lean as { source: string } | null)?.source, 'measured', 'the phone is told it is lean now');
   await claims4g.stop();
   await pub.close();
   await fast.close();

@@ -57,6 +57,8 @@ proxy.listen(0, '127.0.0.1', () => {
         ws.send(JSON.stringify({ type: 'join_channel', channels: [args.channel], ref: 1 }));
       } else if (f.type === 'channels_joined') {
         out({ kind: 'joined', client: c.name, t });
+      } else if (f.type === 'lean_mode') {
+        out({ kind: 'lean_mode', client: c.name, t, lean: f.lean });
       } else if (f.type === 'event') {
         out({ kind: 'event', client: c.name, t, offset: f.offset, priority: f.priority, event_type: f.event_type, data: f.data });
       }
