@@ -45,8 +45,8 @@ export function sendError(r: Reply, e: HaatError, body: ErrorBody = e.toBody()):
   });
 }
 
-/** Reads a JSON body of at most `maxBytes`; rejects with bad_request / too_large. */
-export function readJson(r: Reply, maxBytes: number): Promise<unknown> {
+/** Reads a body as bytes, at most `maxBytes` (rejects with too_large past it): exactly as sent, e.g. for a webhook's signature. */
+export function readRaw(r: Reply, maxBytes: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -60,13 +60,18 @@ export function readJson(r: Reply, maxBytes: number): Promise<unknown> {
         return;
       }
       chunks.push(Buffer.from(chunk.slice(0))); // uWS reuses the chunk's memory after this callback
-      if (!isLast) return;
-      const text = Buffer.concat(chunks).toString('utf8');
-      try {
-        resolve(text.length === 0 ? undefined : JSON.parse(text));
-      } catch (err) {
-        reject(new HaatError('bad_request', `body is not valid JSON: ${(err as Error).message}`));
-      }
+      if (isLast) resolve(Buffer.concat(chunks));
     });
   });
+}
+
+/** Reads a JSON body of at most `maxBytes`; rejects with bad_request / too_large. */
+export async function readJson(r: Reply, maxBytes: number): Promise<unknown> {
+  const text = (await readRaw(r, maxBytes)).toString('utf8');
+  if (text.length === 0) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new HaatError('bad_request', `body is not valid JSON: ${(err as Error).message}`);
+  }
 }

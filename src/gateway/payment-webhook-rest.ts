@@ -14,8 +14,7 @@ import type { Metrics } from '../metrics/registry.ts';
 import type { SecurityLog } from '../security/security-log.ts';
 import { signatureProblem } from '../security/webhook-signature.ts';
 import { resourceId, takaAmount } from './frames.ts';
-import { sendError, sendJson, track } from './http.ts';
-import { readRaw } from './raw-body.ts';
+import { readRaw, sendError, sendJson, track } from './http.ts';
 import { parseBody, type RouteModuleDeps } from './rest.ts';
 
 /** A webhook body is small; anything larger is not a provider's call. */
