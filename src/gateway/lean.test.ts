@@ -5,11 +5,13 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestNode, token, type TestNode } from '../testkit/node.ts';
 import { TestClient, type Frame } from '../testkit/ws-client.ts';
+import { waitFor } from '../testkit/wait.ts';
 
 let node: TestNode;
 let pub: TestClient;
 before(async () => {
-  node = await startTestNode({ network: { lean: { '2g': { windowMs: 300 }, '3g': { windowMs: 100 } } } });
+  // A big send-buffer limit, so that a lean client that stops reading stays busy instead of being closed as a slow consumer.
+  node = await startTestNode({ network: { lean: { '2g': { windowMs: 300 }, '3g': { windowMs: 100 } } }, gateway: { maxBackpressureBytes: 256 * 1024 * 1024 } });
   pub = await node.connect({ token: await token({ sub: 'pub', roles: ['publisher'] }) });
 });
 after(async () => {
@@ -120,4 +122,33 @@ test('a carrier shortens the heartbeat a connection is told; unknown carriers ar
   assert.equal(tele.frames[0]!.heartbeat_ms, 15_000);
   assert.equal(other.frames[0]!.heartbeat_ms, 25_000);
   await Promise.all([tele.close(), other.close()]);
+});
+
+function metric(text: string, name: string): number {
+  const line = text.split('\n').find((l) => l.startsWith(name));
+  return line === undefined ? 0 : Number(line.split(' ').at(-1));
+}
+
+test('low events wait while a lean socket is busy and go out once it drains; nothing older overtakes them', async () => {
+  const ch = 'category:lean-busy';
+  const slow = await TestClient.connect(node.url({ net: '3g' }), { perMessageDeflate: false });
+  await slow.request({ type: 'join_channel', channels: [ch] });
+  const socket = (slow.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket;
+  socket.pause();
+  // Keyless events go out at once: 24 MB of them fill the kernel's buffers and then the socket's own.
+  const filler = 'x'.repeat(12_000);
+  const fills: Promise<Frame>[] = [];
+  for (let i = 0; i < 2000; i++) fills.push(pub.request({ type: 'broadcast_event', channel: ch, event_type: 'bulk', data: { i, filler } }));
+  await Promise.all(fills);
+  const heldBefore = metric(await (await fetch(node.http('/metrics'))).text(), 'haat_lean_low_held_total');
+  const low = await pub.request({ type: 'broadcast_event', channel: ch, event_type: 'new_product_added', priority: 'low', data: { product_id: 'n1', title: 'Jamdani saree', price: 4500 } });
+  // Held: the window flushes it into a busy socket (100 ms), so the count goes up before the socket reads anything.
+  await waitFor(async () => metric(await (await fetch(node.http('/metrics'))).text(), 'haat_lean_low_held_total'), (n) => n > heldBefore, { what: 'the low event to be held' });
+  socket.resume();
+  const got = await slow.next((f) => f.type === 'event' && f.offset === low.offset);
+  assert.equal(got.event_type, 'new_product_added');
+  const seen = offsets(slow, ch);
+  assert.ok(strictlyIncreasing(seen), 'offsets increase');
+  assert.equal(seen.length, 2001, 'every bulk event and the low one, none shed (the link drained before anything newer came)');
+  await slow.close();
 });
