@@ -14,6 +14,7 @@ import { GUEST, isServer, type Principal } from './principal.ts';
 import { publish } from './publish.ts';
 import type { Gateway } from './gateway.ts';
 import type { ClusterAdmin } from '../cluster/cluster-admin.ts';
+import { Routes } from './routes.ts';
 import { z } from 'zod';
 import type { Clock } from '../time/clock.ts';
 import { mountCommerceRest } from './commerce-rest.ts';
@@ -58,7 +59,8 @@ export interface RestDeps {
 
 /** What every module of routes under the prefix is given (commerce, users, chat). */
 export interface RouteModuleDeps {
-  app: TemplatedApp;
+  /** Mount routes through this (it records them for the REST document's test). */
+  app: Routes;
   actors: ActorSystem;
   askTimeoutMs: number;
   prefix: string;
@@ -123,8 +125,9 @@ export function parseBody<T>(schema: z.ZodType<T>, raw: unknown): T {
   throw textError('bad_request', 'error.bad_request.body_field', { field: issue?.path.join('.') || 'body', issue: issue?.message ?? 'invalid' });
 }
 
-export function mountRest(d: RestDeps): void {
-  const { app } = d;
+/** Mounts every route; answers the registry that recorded them (openapi.test.ts compares it with the REST document). */
+export function mountRest(d: RestDeps): Routes {
+  const app = new Routes(d.app);
   const log = d.logger.child({ mod: 'rest' });
   const messages = d.messages ?? realtimeMessages();
 
@@ -299,6 +302,7 @@ export function mountRest(d: RestDeps): void {
     const e = textError('not_found', 'error.not_found.route', { method: req.getMethod().toUpperCase(), url: req.getUrl() });
     sendError(track(res), e, messages.errorBody(e, requestedLang(new URLSearchParams(req.getQuery() ?? ''), req.getHeader('accept-language')) ?? 'en'));
   };
-  app.any(`${PREFIX}/*`, noRoute);
-  app.any('/*', noRoute);
+  d.app.any(`${PREFIX}/*`, noRoute);
+  d.app.any('/*', noRoute);
+  return app;
 }
