@@ -15,6 +15,7 @@ import { publish } from './publish.ts';
 import type { Gateway } from './gateway.ts';
 import type { ClusterAdmin } from '../cluster/cluster-admin.ts';
 import { Routes } from './routes.ts';
+import { openApiText } from './openapi.ts';
 import { z } from 'zod';
 import type { Clock } from '../time/clock.ts';
 import { mountCommerceRest } from './commerce-rest.ts';
@@ -97,7 +98,7 @@ function page(query: URLSearchParams): { from: number; limit: number } {
 
 const cursorOf = (next: number | null): string | null => (next === null ? null : Buffer.from(String(next)).toString('base64url'));
 
-const disconnectBody = z
+export const disconnectBody = z
   .strictObject({ user_id: z.string().min(1).max(128).optional(), session_id: z.string().min(1).max(64).optional(), reason: z.string().max(200).optional() })
   .refine((b) => (b.user_id === undefined) !== (b.session_id === undefined), 'give exactly one of `user_id` and `session_id`');
 
@@ -183,6 +184,8 @@ export function mountRest(d: RestDeps): Routes {
     const h = d.health();
     sendJson(track(res), h.ready ? 200 : 503, { status: h.ready ? 'ok' : 'unavailable', node: d.nodeId, checks: h.checks });
   });
+
+  app.get(`${PREFIX}/openapi.json`, (res) => sendJson(track(res), 200, openApiText()));
 
   app.get(`${PREFIX}/info`, authed('admin', async () => ({ status: 200, body: d.info() })));
   app.get(`${PREFIX}/stats`, authed('admin', async () => ({ status: 200, body: await d.stats() })));
