@@ -161,7 +161,7 @@ interface Param {
   description: string;
   schema: JsonSchema;
   required?: boolean;
-  example: string;
+  example: unknown;
 }
 
 interface Operation {
@@ -180,7 +180,7 @@ interface Operation {
 
 const idPattern = { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,128}$' };
 const pathParam = (name: string, description: string, example: string, schema: JsonSchema = idPattern): Param => ({ in: 'path', name, description, schema, required: true, example });
-const limitParam: Param = { in: 'query', name: 'limit', description: 'page size (default 50)', schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 }, example: '50' };
+const limitParam: Param = { in: 'query', name: 'limit', description: 'page size (default 50)', schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 }, example: 50 };
 const cursorParam: Param = { in: 'query', name: 'cursor', description: 'the `next_cursor` of the previous page', schema: { type: 'string' }, example: 'NTA' };
 const paged = [limitParam, cursorParam];
 
@@ -188,7 +188,8 @@ const paged = [limitParam, cursorParam];
 const STARTS = '2027-01-10T21:00:00+06:00';
 const ENDS = '2027-01-10T21:30:00+06:00';
 
-const OPERATIONS: Operation[] = [
+/** The operations under the prefix (a function: the route modules that own the body schemas import rest.ts, which imports this). */
+const operations = (): Operation[] => [
   {
     method: 'GET',
     path: '/health',
@@ -345,10 +346,10 @@ const OPERATIONS: Operation[] = [
     method: 'POST',
     path: '/sales/:id/remind',
     tag: 'commerce',
-    summary: 'Tells the caller (server roles: user_ids) flash_sale_starting when the sale opens',
+    summary: 'Tells the caller (`{}`), or the server roles\u2019 user_ids, flash_sale_starting when the sale opens; the first registration needs discount_percentage (server roles)',
     auth: 'user',
     params: [pathParam('id', 'sale id', 's_9pm')],
-    body: { name: 'RemindBody', schema: remindBody, example: {} },
+    body: { name: 'RemindBody', schema: remindBody, example: { user_ids: ['u42', 'u43'], discount_percentage: 20 } },
     ok: { status: 200, description: 'registered', name: 'RemindAnswer', schema: remindAnswer, example: { ok: true, registered: 1, total: 5120 } },
     errors: [403, 404, 409, 503],
   },
@@ -415,7 +416,7 @@ const OPERATIONS: Operation[] = [
     tag: 'notifications',
     summary: 'Queues a notification to users, rendered in each recipient\u2019s language',
     auth: 'server',
-    body: { name: 'NotificationsBody', schema: notificationsBody, example: { user_ids: ['u42', 'u43'], notification_type: 'price_drop_alert', params: { product_name: 'iPhone 14 Pro', discount: 10 }, data: { product_id: 'p1', action_url: '/p/p1' }, priority: 'high' } },
+    body: { name: 'NotificationsBody', schema: notificationsBody, example: { user_ids: ['u42', 'u43'], notification_type: 'price_drop_alert', params: { product_name: 'iPhone 14 Pro', new_price: 1350, discount_percentage: 10 }, data: { product_id: 'p1', action_url: '/p/p1' }, priority: 'high' } },
     ok: { status: 202, description: 'queued', name: 'NotificationsQueued', schema: notificationsQueued, example: { notifications: [{ id: 'nt_81', user_id: 'u42' }, { id: 'nt_82', user_id: 'u43' }] } },
   },
   {
@@ -497,8 +498,8 @@ const OPERATIONS: Operation[] = [
     auth: 'user',
     params: [
       pathParam('room_id', 'room id', 'r_Zx81kq0pLm2sA9vT'),
-      { in: 'query', name: 'before', description: 'messages before this offset, newest first', schema: { type: 'integer', minimum: 0 }, example: '20' },
-      { in: 'query', name: 'since', description: 'messages after this offset, oldest first', schema: { type: 'integer', minimum: 0 }, example: '0' },
+      { in: 'query', name: 'before', description: 'messages before this offset, newest first', schema: { type: 'integer', minimum: 0 }, example: 20 },
+      { in: 'query', name: 'since', description: 'messages after this offset, oldest first', schema: { type: 'integer', minimum: 0 }, example: 0 },
       ...paged,
     ],
     ok: {
@@ -541,7 +542,7 @@ const OPERATIONS: Operation[] = [
     tag: 'campaigns',
     summary: 'Creates a notification campaign (a time window, or a festival such as Eid)',
     auth: 'server',
-    body: { name: 'CampaignBody', schema: campaignBody, example: { id: 'c_eid27', notification_type: 'promotion_alert', params: { title: 'ঈদ অফার', discount: 20 }, audience: { channel: 'promo:eid' }, festival: { name: 'eid_ul_fitr', year: 2027 } } },
+    body: { name: 'CampaignBody', schema: campaignBody, example: { id: 'c_eid27', notification_type: 'promotion_alert', params: { promotion_name: 'ঈদ অফার', discount_percentage: 20, ends_at: '2027-03-12T23:59:00+06:00' }, audience: { channel: 'promo:eid' }, festival: { name: 'eid_ul_fitr', year: 2027 } } },
     ok: { status: 201, description: 'the campaign', name: 'Campaign', schema: campaign },
     errors: [409, 503],
   },
@@ -643,7 +644,7 @@ function build(): OpenApiDocument {
     o.responses = res;
     (paths[path] ??= {})[op.method.toLowerCase()] = o;
   };
-  for (const op of OPERATIONS) add(REST_PREFIX, op);
+  for (const op of operations()) add(REST_PREFIX, op);
   for (const op of ROOT_OPERATIONS) add('', op);
   return {
     openapi: '3.1.0',
@@ -692,4 +693,9 @@ export function documentedRoutes(doc: OpenApiDocument = openApiDocument()): Rout
   return Object.entries(doc.paths).flatMap(([path, ops]) =>
     Object.keys(ops).map((m) => ({ method: (m === 'delete' ? 'DELETE' : m.toUpperCase()) as HttpMethod, path: path.replace(/\{([A-Za-z0-9_]+)\}/g, ':$1') })),
   );
+}
+
+/** Each documented request body with the zod schema that validates it (openapi.test.ts parses every example with it). */
+export function documentedBodies(): { route: string; schema: z.ZodType; example: unknown }[] {
+  return operations().flatMap((op) => (op.body ? [{ route: `${op.method} ${REST_PREFIX}${op.path}`, schema: op.body.schema, example: op.body.example }] : []));
 }
