@@ -100,7 +100,8 @@ const cursorOf = (next: number | null): string | null => (next === null ? null :
 
 export const disconnectBody = z
   .strictObject({ user_id: z.string().min(1).max(128).optional(), session_id: z.string().min(1).max(64).optional(), reason: z.string().max(200).optional() })
-  .refine((b) => (b.user_id === undefined) !== (b.session_id === undefined), 'give exactly one of `user_id` and `session_id`');
+  .refine((b) => (b.user_id === undefined) !== (b.session_id === undefined), 'give exactly one of `user_id` and `session_id`')
+  .describe('give exactly one of `user_id` and `session_id`');
 
 /** Who may call a route: admins, the server roles, or anyone (a guest too). */
 export type Need = 'admin' | 'server' | 'anyone';
