@@ -578,6 +578,7 @@ const ERRORS: Record<number, { name: string; code: string; description: string; 
   409: { name: 'Conflict', code: 'conflict', description: 'the resource exists already, or a domain refusal (PROTOCOL.md §7, §8)', message: 'auction a_iphone14 exists already' },
   413: { name: 'TooLarge', code: 'too_large', description: 'the body is over the limit', message: 'body over 262144 bytes' },
   429: { name: 'RateLimited', code: 'rate_limited', description: 'slow down; retry after retry_after_ms (also the Retry-After header)', message: 'too many requests' },
+  500: { name: 'Internal', code: 'internal', description: 'a bug; the server log has the same `id`', message: 'internal error' },
   503: { name: 'Unavailable', code: 'unavailable', description: 'the owner is moving or restarting; retry', message: 'the actor did not answer in time' },
 };
 
@@ -591,6 +592,7 @@ function errorStatuses(op: Operation): number[] {
   if (op.auth === 'user' || op.auth === 'server' || op.auth === 'admin') s.add(401);
   if (op.auth === 'server' || op.auth === 'admin') s.add(403);
   if (op.path !== '/health' && op.path !== '/openapi.json' && op.path !== '/metrics') s.add(429);
+  s.add(500);
   return [...s].sort((a, b) => a - b);
 }
 
@@ -611,8 +613,9 @@ function build(): OpenApiDocument {
   const ref = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
   const responses: Record<string, unknown> = {};
   for (const [status, e] of Object.entries(ERRORS)) {
-    const example: Record<string, unknown> = { code: e.code, message: e.message, temporary: e.code === 'rate_limited' || e.code === 'unavailable' };
+    const example: Record<string, unknown> = { code: e.code, message: e.message, temporary: e.code === 'rate_limited' || e.code === 'unavailable' || e.code === 'internal' };
     if (e.code === 'rate_limited') example.retry_after_ms = 1200;
+    if (e.code === 'internal') example.id = 'err_V1StGXR8_Z';
     responses[e.name] = { description: `${status} ${e.code}: ${e.description}`, content: { 'application/json': { schema: ref('ErrorBody'), examples: { [e.code]: { value: example } } } } };
   }
   const paths: OpenApiDocument['paths'] = {};
