@@ -244,6 +244,9 @@ test('the node answers as documented: operations, commerce, presence, notificati
   await ok({ method: 'POST', path: `${P}/events/broadcast`, as: 'publisher', body: example(`${P}/events/broadcast`) });
   await ok({ method: 'POST', path: `${P}/admin/disconnect`, as: 'admin', body: { user_id: 'nobody-here' } });
   assert.equal((await call({ method: 'GET', path: `${P}/stats`, as: 'customer' })).status, 403);
+  const bengali = await call({ method: 'GET', path: `${P}/info`, query: { lang: 'bn' } });
+  assert.equal(bengali.status, 401);
+  assert.match(String((bengali.body as Json).message), /[\u0980-\u09FF]/, 'the documented ?lang=bn gives a Bengali message');
 
   // Commerce: the examples, moved to the next hour so that they are in the future.
   const auction = { ...example(`${P}/auctions`), id: 'a_openapi', starts_at: inAnHour(60), ends_at: inAnHour(120) };

@@ -183,6 +183,11 @@ const pathParam = (name: string, description: string, example: string, schema: J
 const limitParam: Param = { in: 'query', name: 'limit', description: 'page size (default 50)', schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 }, example: 50 };
 const cursorParam: Param = { in: 'query', name: 'cursor', description: 'the `next_cursor` of the previous page', schema: { type: 'string' }, example: 'NTA' };
 const paged = [limitParam, cursorParam];
+/** Every route of the authed helper (rest.ts) answers errors in the language asked for. */
+const langParams: Param[] = [
+  { in: 'query', name: 'lang', description: 'language of error messages (before Accept-Language and the token\u2019s `lang`)', schema: { type: 'string', enum: ['en', 'bn'] }, example: 'bn' },
+  { in: 'header', name: 'Accept-Language', description: 'en or bn, the best by q', schema: { type: 'string' }, example: 'bn-BD,bn;q=0.9,en;q=0.8' },
+];
 
 /** Example times: a 9 pm sale in Dhaka. */
 const STARTS = '2027-01-10T21:00:00+06:00';
@@ -616,7 +621,11 @@ function build(): OpenApiDocument {
     const example: Record<string, unknown> = { code: e.code, message: e.message, temporary: e.code === 'rate_limited' || e.code === 'unavailable' || e.code === 'internal' };
     if (e.code === 'rate_limited') example.retry_after_ms = 1200;
     if (e.code === 'internal') example.id = 'err_V1StGXR8_Z';
-    responses[e.name] = { description: `${status} ${e.code}: ${e.description}`, content: { 'application/json': { schema: ref('ErrorBody'), examples: { [e.code]: { value: example } } } } };
+    responses[e.name] = {
+      description: `${status} ${e.code}: ${e.description}`,
+      ...(e.code === 'rate_limited' ? { headers: { 'Retry-After': { description: 'seconds (retry_after_ms rounded up)', schema: { type: 'integer', minimum: 0 }, example: 2 } } } : {}),
+      content: { 'application/json': { schema: ref('ErrorBody'), examples: { [e.code]: { value: example } } } },
+    };
   }
   const paths: OpenApiDocument['paths'] = {};
   const add = (prefix: string, op: Operation): void => {
@@ -625,7 +634,8 @@ function build(): OpenApiDocument {
     const o: Record<string, unknown> = { operationId, tags: [op.tag], summary: op.summary, description: WHO[op.auth] };
     const security = SECURITY[op.auth];
     if (security !== undefined) o.security = security;
-    if (op.params?.length) o.parameters = op.params.map((p) => ({ in: p.in, name: p.name, description: p.description, required: p.required ?? false, schema: p.schema, example: p.example }));
+    const params = [...(op.params ?? []), ...(op.auth === 'none' ? [] : langParams)];
+    if (params.length > 0) o.parameters = params.map((p) => ({ in: p.in, name: p.name, description: p.description, required: p.required ?? false, schema: p.schema, example: p.example }));
     if (op.body) {
       schemas[op.body.name] = jsonSchemaOf(op.body.schema, 'input');
       o.requestBody = { required: true, content: { 'application/json': { schema: ref(op.body.name), examples: { example: { value: op.body.example } } } } };
