@@ -14,7 +14,11 @@ import { DEFAULT_HIJRI_ADJUST_DAYS, FESTIVALS, MAX_HIJRI_ADJUST_DAYS, festivalDa
 import { parseChannel } from './acl.ts';
 import { resourceId } from './frames.ts';
 
-const isoTime = z.string().max(64).refine((t) => parseIsoWithOffset(t) !== undefined, 'must be ISO 8601 with an offset, e.g. 2027-03-10T09:00:00+06:00');
+const isoTime = z
+  .string()
+  .max(64)
+  .refine((t) => parseIsoWithOffset(t) !== undefined, 'must be ISO 8601 with an offset, e.g. 2027-03-10T09:00:00+06:00')
+  .describe('ISO 8601 with an offset, e.g. 2027-03-10T09:00:00+06:00');
 /** Channels a campaign may speak on: the public commerce namespaces. */
 const CAMPAIGN_NAMESPACES = new Set(['promo', 'category', 'product', 'sale']);
 const MAX_RECIPIENTS = 10_000;

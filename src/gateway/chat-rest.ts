@@ -20,20 +20,20 @@ export type ChatRestDeps = RouteModuleDeps & { chatLanguages?: ChatLanguages | u
 
 const role = z.enum(['customer', 'support', 'vendor', 'admin', 'member']);
 
-const roomBody = z.object({
+export const roomBody = z.object({
   type: z.enum(['customer_support', 'vendor', 'group']),
   participants: z.array(z.object({ user_id: resourceId, role: role.optional() })).max(MAX_PARTICIPANTS),
   metadata: z.object({ order_id: resourceId.optional(), product_id: resourceId.optional(), priority: z.enum(['low', 'normal', 'high', 'urgent']).optional() }).optional(),
 });
 
-const messageBody = z.object({
+export const messageBody = z.object({
   message: z.string().min(1).max(MAX_MESSAGE_CHARS * 2), // counted in characters once sanitized (chatInput)
   message_type: z.string().min(1).max(32).optional(),
   metadata: z.record(z.string(), z.unknown()).optional(),
   client_msg_id: z.string().min(1).max(128).optional(),
 });
 
-const readBody = z.object({ offset: z.number().int().min(0) });
+export const readBody = z.object({ offset: z.number().int().min(0) });
 
 /** Chat is for signed-in users only. */
 function callerOf(p: Principal): Caller {

@@ -10,7 +10,11 @@ import type { SaleSpec } from '../domain/sale/rules.ts';
 import { resourceId, takaAmount } from './frames.ts';
 import { MAX_START_REMINDERS } from '../domain/sale/start-reminders.ts';
 
-const isoTime = z.string().max(64).refine((t) => parseIsoWithOffset(t) !== undefined, 'must be ISO 8601 with an offset, e.g. 2026-11-24T21:00:00+06:00');
+const isoTime = z
+  .string()
+  .max(64)
+  .refine((t) => parseIsoWithOffset(t) !== undefined, 'must be ISO 8601 with an offset, e.g. 2026-11-24T21:00:00+06:00')
+  .describe('ISO 8601 with an offset, e.g. 2026-11-24T21:00:00+06:00');
 const title = z.string().min(1).max(200);
 /** Soft close and its extension: whole seconds up to an hour. */
 const seconds = z.number().int().min(0).max(3600);
@@ -41,7 +45,8 @@ export const saleBody = z.strictObject({
     .array(z.strictObject({ sku: resourceId, stock: z.number().int().min(0).max(10_000_000), price: takaAmount.optional() }))
     .min(1)
     .max(100)
-    .refine((skus) => new Set(skus.map((s) => s.sku)).size === skus.length, 'each sku may appear once'),
+    .refine((skus) => new Set(skus.map((s) => s.sku)).size === skus.length, 'each sku may appear once')
+    .describe('each sku may appear once'),
   /** haat's extension: the discount `flash_sale_starting` announces (required with reminders). */
   discount_percentage: z.number().min(0).max(100).optional(),
   /** haat's extension: users told `flash_sale_starting` at the start (more with POST sales/:id/remind). */

@@ -16,7 +16,8 @@ export const resourceId = z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/, 'must matc
 export const takaAmount = z
   .number()
   .positive()
-  .refine((n) => toPaisa(n) !== undefined, 'must be taka with at most two decimals');
+  .refine((n) => toPaisa(n) !== undefined, 'must be taka with at most two decimals')
+  .describe('taka (BDT), at most two decimals');
 
 /** The presence frame's fields, shared with PUT presence (§10). */
 export const presenceFields = {
@@ -146,7 +147,8 @@ export const broadcastBody = z
     ttl_s: frames.broadcast_event.shape.ttl_s,
     client_msg_id: clientId.optional(),
   })
-  .refine((b) => (b.channel === undefined) !== (b.channels === undefined), 'give exactly one of `channel` and `channels`');
+  .refine((b) => (b.channel === undefined) !== (b.channels === undefined), 'give exactly one of `channel` and `channels`')
+  .describe('give exactly one of `channel` and `channels`');
 export type BroadcastBody = z.infer<typeof broadcastBody>;
 
 /** Adds the request's ref to an answer (mutates: answers are built fresh for each request). */

@@ -14,6 +14,8 @@ import { GUEST, isServer, type Principal } from './principal.ts';
 import { publish } from './publish.ts';
 import type { Gateway } from './gateway.ts';
 import type { ClusterAdmin } from '../cluster/cluster-admin.ts';
+import { Routes } from './routes.ts';
+import { openApiText } from './openapi.ts';
 import { z } from 'zod';
 import type { Clock } from '../time/clock.ts';
 import { mountCommerceRest } from './commerce-rest.ts';
@@ -58,7 +60,8 @@ export interface RestDeps {
 
 /** What every module of routes under the prefix is given (commerce, users, chat). */
 export interface RouteModuleDeps {
-  app: TemplatedApp;
+  /** Mount routes through this (it records them for the REST document's test). */
+  app: Routes;
   actors: ActorSystem;
   askTimeoutMs: number;
   prefix: string;
@@ -95,9 +98,10 @@ function page(query: URLSearchParams): { from: number; limit: number } {
 
 const cursorOf = (next: number | null): string | null => (next === null ? null : Buffer.from(String(next)).toString('base64url'));
 
-const disconnectBody = z
+export const disconnectBody = z
   .strictObject({ user_id: z.string().min(1).max(128).optional(), session_id: z.string().min(1).max(64).optional(), reason: z.string().max(200).optional() })
-  .refine((b) => (b.user_id === undefined) !== (b.session_id === undefined), 'give exactly one of `user_id` and `session_id`');
+  .refine((b) => (b.user_id === undefined) !== (b.session_id === undefined), 'give exactly one of `user_id` and `session_id`')
+  .describe('give exactly one of `user_id` and `session_id`');
 
 /** Who may call a route: admins, the server roles, or anyone (a guest too). */
 export type Need = 'admin' | 'server' | 'anyone';
@@ -123,8 +127,9 @@ export function parseBody<T>(schema: z.ZodType<T>, raw: unknown): T {
   throw textError('bad_request', 'error.bad_request.body_field', { field: issue?.path.join('.') || 'body', issue: issue?.message ?? 'invalid' });
 }
 
-export function mountRest(d: RestDeps): void {
-  const { app } = d;
+/** Mounts every route; answers the registry that recorded them (openapi.test.ts compares it with the REST document). */
+export function mountRest(d: RestDeps): Routes {
+  const app = new Routes(d.app);
   const log = d.logger.child({ mod: 'rest' });
   const messages = d.messages ?? realtimeMessages();
 
@@ -180,6 +185,8 @@ export function mountRest(d: RestDeps): void {
     const h = d.health();
     sendJson(track(res), h.ready ? 200 : 503, { status: h.ready ? 'ok' : 'unavailable', node: d.nodeId, checks: h.checks });
   });
+
+  app.get(`${PREFIX}/openapi.json`, (res) => sendJson(track(res), 200, openApiText()));
 
   app.get(`${PREFIX}/info`, authed('admin', async () => ({ status: 200, body: d.info() })));
   app.get(`${PREFIX}/stats`, authed('admin', async () => ({ status: 200, body: await d.stats() })));
@@ -299,6 +306,7 @@ export function mountRest(d: RestDeps): void {
     const e = textError('not_found', 'error.not_found.route', { method: req.getMethod().toUpperCase(), url: req.getUrl() });
     sendError(track(res), e, messages.errorBody(e, requestedLang(new URLSearchParams(req.getQuery() ?? ''), req.getHeader('accept-language')) ?? 'en'));
   };
-  app.any(`${PREFIX}/*`, noRoute);
-  app.any('/*', noRoute);
+  d.app.any(`${PREFIX}/*`, noRoute);
+  d.app.any('/*', noRoute);
+  return app;
 }

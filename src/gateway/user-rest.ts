@@ -23,9 +23,9 @@ export interface UserRestDeps extends RouteModuleDeps {
 }
 
 const userId = z.string().min(1).max(128);
-const presenceBody = z.strictObject(presenceFields);
+export const presenceBody = z.strictObject(presenceFields);
 const MAX_RECIPIENTS = 10_000;
-const notificationsBody = z.strictObject({
+export const notificationsBody = z.strictObject({
   user_ids: z.array(userId).min(1).max(MAX_RECIPIENTS),
   notification_type: z.string().min(1).max(64),
   params: z.record(z.string(), z.unknown()).optional(),
