@@ -33,7 +33,7 @@
       cluster: 'Cluster', ring_epoch: 'ring epoch', by_carrier: 'By carrier', by_division: 'By division', by_device: 'By device', lean: 'Lean mode and RTT',
       auctions: 'Live auctions', sales: 'Flash sales', security: 'Security events', supervision: 'Supervision log',
       h_node: 'Node', h_status: 'Status', h_heartbeat: 'Last heartbeat', h_conns: 'Conns', h_actors: 'Actors',
-      h_name: 'Name', h_count: 'Count', h_share: 'Share', h_class: 'Class', h_rtt: 'Median RTT (ms)',
+      h_name: 'Name', h_count: 'Count', h_share: 'Share', h_net: 'Network', h_lean: 'Lean', h_rtt: 'Median RTT (ms)',
       h_id: 'Id', h_price: 'Price', h_bids: 'Bids', h_bids_s: 'Bids/s', h_ends: 'Ends', h_watchers: 'Watchers',
       h_stock: 'Stock', h_left: 'Left', h_reserved: 'Reserved', h_sold: 'Sold', h_taken_s: 'Taken/s',
       h_time: 'Time', h_kind: 'Kind', h_user: 'User', h_ip: 'IP', h_detail: 'Detail', h_address: 'Address',
@@ -55,7 +55,7 @@
       cluster: 'ক্লাস্টার', ring_epoch: 'রিং ইপক', by_carrier: 'অপারেটর অনুযায়ী', by_division: 'বিভাগ অনুযায়ী', by_device: 'ডিভাইস অনুযায়ী', lean: 'হালকা মোড ও RTT',
       auctions: 'চলমান নিলাম', sales: 'ফ্ল্যাশ সেল', security: 'নিরাপত্তা ঘটনা', supervision: 'তত্ত্বাবধান লগ',
       h_node: 'নোড', h_status: 'অবস্থা', h_heartbeat: 'শেষ হার্টবিট', h_conns: 'সংযোগ', h_actors: 'অ্যাক্টর',
-      h_name: 'নাম', h_count: 'সংখ্যা', h_share: 'অংশ', h_class: 'শ্রেণি', h_rtt: 'মধ্যক RTT (মি.সে.)',
+      h_name: 'নাম', h_count: 'সংখ্যা', h_share: 'অংশ', h_net: 'নেটওয়ার্ক', h_lean: 'হালকা', h_rtt: 'মধ্যক RTT (মি.সে.)',
       h_id: 'আইডি', h_price: 'দাম', h_bids: 'বিড', h_bids_s: 'বিড/সে', h_ends: 'শেষ', h_watchers: 'দর্শক',
       h_stock: 'স্টক', h_left: 'বাকি', h_reserved: 'সংরক্ষিত', h_sold: 'বিক্রীত', h_taken_s: 'নেওয়া/সে',
       h_time: 'সময়', h_kind: 'ধরন', h_user: 'ব্যবহারকারী', h_ip: 'আইপি', h_detail: 'বিবরণ', h_address: 'ঠিকানা',
@@ -340,7 +340,13 @@
     if (k === 'messages') return [series.x, series.msgIn, series.msgOut];
     if (k === 'latency') return [series.x, series.p50, series.p99];
     if (k === 'bandwidth') return [series.x, series.bwIn, series.bwOut];
-    return [series.x].concat(series.nets);
+    // Stacked: the top line is the total; drawn top first, each area over the one above it.
+    var stacked = [], acc = series.x.map(function () { return 0; });
+    series.nets.forEach(function (raw) {
+      acc = acc.map(function (v, i) { return v + (raw[i] || 0); });
+      stacked.push(acc);
+    });
+    return [series.x].concat(stacked.reverse());
   }
   function rebuildCharts() {
     if (typeof uPlot === 'undefined') return;
@@ -348,7 +354,9 @@
       messages: [{ label: t('s_in'), stroke: '#0a7d4f' }, { label: t('s_out'), stroke: '#2962ff' }],
       latency: [{ label: t('s_p50'), stroke: '#0a7d4f' }, { label: t('s_p99'), stroke: '#c2185b' }],
       bandwidth: [{ label: t('s_in'), stroke: '#0a7d4f' }, { label: t('s_out'), stroke: '#2962ff' }],
-      networks: NETS.map(function (n, i) { return { label: n === 'unknown' ? t('unknown') : n.toUpperCase(), stroke: ['#b3261e', '#ef6c00', '#2962ff', '#0a7d4f', '#777'][i] }; }),
+      networks: NETS.map(function (n, i) {
+        return { label: n === 'unknown' ? t('unknown') : n.toUpperCase(), stroke: ['#b3261e', '#ef6c00', '#2962ff', '#0a7d4f', '#777'][i], fill: ['#f3c1bd', '#fbd5b0', '#c5d3fb', '#b5e3cc', '#dddddd'][i] };
+      }).reverse(),
     };
     Object.keys(defs).forEach(function (k) {
       var el = $('chart-' + k);
@@ -357,9 +365,17 @@
       charts[k] = new uPlot({
         width: Math.max(300, el.clientWidth || 460),
         height: 200,
-        series: [{ value: function (u, v) { return v === null ? '–' : fmt.time.format(new Date(v * 1000)); } }].concat(defs[k].map(function (s) { return { label: s.label, stroke: s.stroke, width: 2, spanGaps: true, value: value }; })),
-        axes: [{ values: function (u, vals) { return vals.map(function (v) { return fmt.time.format(new Date(v * 1000)); }); } }, { size: 60, values: function (u, vals) { return vals.map(k === 'bandwidth' ? bytes : num); } }],
-        scales: { x: { time: false } },
+        legend: { live: false },
+        series: [{ label: t('h_time') }].concat(defs[k].map(function (s) {
+          var o = { label: s.label, stroke: s.stroke, width: 2, spanGaps: true, value: value };
+          if (s.fill) o.fill = s.fill;
+          return o;
+        })),
+        axes: [
+          { values: function (u, vals) { return vals.map(function (v) { return fmt.time.format(new Date(v * 1000)); }); } },
+          { size: k === 'bandwidth' ? 84 : 56, values: function (u, vals) { return vals.map(k === 'bandwidth' ? bytes : num); } },
+        ],
+        scales: { x: { time: false }, y: { range: function (u, min, max) { return [0, Math.max(1, max * 1.1)]; } } },
       }, chartData(k), el);
     });
   }
@@ -397,9 +413,11 @@
     breakdown('t-carrier', a.byCarrier, a.connections);
     breakdown('t-division', a.byDivision, a.connections);
     breakdown('t-device', a.byDevice, a.connections);
-    var leanRows = Object.keys(a.lean).sort().map(function (k) { return [k.toUpperCase(), { num: a.lean[k] }, '']; });
-    Object.keys(a.rtt).sort().forEach(function (k) { leanRows.push([k === 'unknown' ? t('unknown') : k.toUpperCase(), '', { num: a.rtt[k] }]); });
-    table('t-lean', ['h_class', 'h_count', 'h_rtt'], leanRows);
+    // Per network type: its connections, how many are lean (§6), and the median RTT the link monitor measured (the worst node's).
+    var leanRows = NETS.filter(function (n) { return a.byNet[n] || a.lean[n] || a.rtt[n] !== undefined; }).map(function (n) {
+      return [n === 'unknown' ? t('unknown') : n.toUpperCase(), { num: a.byNet[n] || 0 }, { num: a.lean[n] || 0 }, a.rtt[n] === undefined ? '–' : { num: a.rtt[n] }];
+    });
+    table('t-lean', ['h_net', 'h_conns', 'h_lean', 'h_rtt'], leanRows);
     table('t-auctions', ['h_id', 'h_status', 'h_price', 'h_bids', 'h_bids_s', 'h_watchers', 'h_ends'], Array.from(a.auctions.values()).map(function (x) {
       return [x.id, x.status, x.current_price === null ? '–' : '৳' + num(x.current_price), { num: x.bid_count }, { num: x.bids_per_s }, { num: x.subscribers }, when(x.ends_at)];
     }));
