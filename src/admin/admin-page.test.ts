@@ -154,6 +154,7 @@ test('the admin page goes live over the WebSocket while load runs, draws its cha
     const before = (await view(page)).snapshots;
     await page.waitForFunction((n) => (window as unknown as { haatAdmin: { state: { snapshots: number } } }).haatAdmin.state.snapshots > n, before, { timeout: 10_000 });
     assert.match((await page.textContent('#v-connections')) ?? '', /^[০-৯]+$/);
+    await page.screenshot({ path: new URL('admin-bn.png', SCREENSHOT_DIR).pathname, fullPage: true });
     assert.deepEqual(pageErrors, []);
     assert.deepEqual(loadErrors, []);
   } finally {

@@ -38,6 +38,7 @@
       h_stock: 'Stock', h_left: 'Left', h_reserved: 'Reserved', h_sold: 'Sold', h_taken_s: 'Taken/s',
       h_time: 'Time', h_kind: 'Kind', h_user: 'User', h_ip: 'IP', h_detail: 'Detail', h_address: 'Address',
       none: 'none', unknown: 'unknown', ms: 'ms',
+      st_open: 'open', st_closed: 'closed', st_scheduled: 'scheduled', st_ended: 'ended', st_alive: 'alive', st_suspect: 'suspect', st_dead: 'dead',
     },
     bn: {
       title: 'সরাসরি পরিচালনা', token_label: 'অ্যাডমিন টোকেন (JWT)', open: 'খুলুন', logout: 'বেরিয়ে যান',
@@ -60,6 +61,7 @@
       h_stock: 'স্টক', h_left: 'বাকি', h_reserved: 'সংরক্ষিত', h_sold: 'বিক্রীত', h_taken_s: 'নেওয়া/সে',
       h_time: 'সময়', h_kind: 'ধরন', h_user: 'ব্যবহারকারী', h_ip: 'আইপি', h_detail: 'বিবরণ', h_address: 'ঠিকানা',
       none: 'কিছু নেই', unknown: 'অজানা', ms: 'মি.সে.',
+      st_open: 'চলছে', st_closed: 'শেষ', st_scheduled: 'নির্ধারিত', st_ended: 'শেষ', st_alive: 'সচল', st_suspect: 'সন্দেহজনক', st_dead: 'বন্ধ',
     },
   };
 
@@ -93,7 +95,7 @@
     return {
       n: new Intl.NumberFormat(lang === 'bn' ? 'bn-BD' : 'en-US', { maximumFractionDigits: 1 }),
       ms: new Intl.NumberFormat(lang === 'bn' ? 'bn-BD' : 'en-US', { maximumFractionDigits: 2 }),
-      time: new Intl.DateTimeFormat(lang === 'bn' ? 'bn-BD' : 'en-GB', { timeZone: 'Asia/Dhaka', hour: '2-digit', minute: '2-digit', second: '2-digit' }),
+      time: new Intl.DateTimeFormat(lang === 'bn' ? 'bn-BD' : 'en-GB', { timeZone: 'Asia/Dhaka', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }),
     };
   }
   function num(v) { return v === null || v === undefined ? '–' : fmt.n.format(v); }
@@ -104,6 +106,8 @@
     while (v >= 1024 && i < units.length - 1) { v /= 1024; i++; }
     return fmt.n.format(v) + ' ' + units[i];
   }
+  /** A status word of the server's (open, alive...) in the page's language; unknown ones as they are. */
+  function st(v) { return TEXT[lang]['st_' + v] || v; }
   function when(iso) {
     var d = new Date(iso);
     return isNaN(d.getTime()) ? String(iso) : fmt.time.format(d);
@@ -405,10 +409,11 @@
     setOut('v-bids', a.bids, num(a.bids));
     setOut('v-reserves', a.reserves, num(a.reserves));
     var c = a.cluster;
-    setOut('v-nodes', c ? c.nodes.length : a.nodes, num(c ? c.nodes.length : a.nodes));
+    var live = c ? c.nodes.filter(function (n) { return n.status !== 'dead'; }).length : a.nodes;
+    setOut('v-nodes', live, num(live));
     $('ring-epoch').textContent = c && c.ring_epoch !== null ? num(c.ring_epoch) : '–';
     table('t-nodes', ['h_node', 'h_status', 'h_conns', 'h_actors', 'h_heartbeat'], (c ? c.nodes : []).map(function (n) {
-      return [n.id, { text: n.status, cls: 'st-' + n.status }, { num: n.connections }, { num: n.actors }, when(n.last_heartbeat)];
+      return [n.id, { text: st(n.status), cls: 'st-' + n.status }, { num: n.connections }, { num: n.actors }, when(n.last_heartbeat)];
     }));
     breakdown('t-carrier', a.byCarrier, a.connections);
     breakdown('t-division', a.byDivision, a.connections);
@@ -419,10 +424,10 @@
     });
     table('t-lean', ['h_net', 'h_conns', 'h_lean', 'h_rtt'], leanRows);
     table('t-auctions', ['h_id', 'h_status', 'h_price', 'h_bids', 'h_bids_s', 'h_watchers', 'h_ends'], Array.from(a.auctions.values()).map(function (x) {
-      return [x.id, x.status, x.current_price === null ? '–' : '৳' + num(x.current_price), { num: x.bid_count }, { num: x.bids_per_s }, { num: x.subscribers }, when(x.ends_at)];
+      return [x.id, st(x.status), x.current_price === null ? '–' : '৳' + num(x.current_price), { num: x.bid_count }, { num: x.bids_per_s }, { num: x.subscribers }, when(x.ends_at)];
     }));
     table('t-sales', ['h_id', 'h_status', 'h_stock', 'h_left', 'h_reserved', 'h_sold', 'h_taken_s', 'h_watchers'], Array.from(a.sales.values()).map(function (x) {
-      return [x.id, x.status, { num: x.stock }, { num: x.available }, { num: x.reserved }, { num: x.sold }, { num: x.taken_per_s }, { num: x.subscribers }];
+      return [x.id, st(x.status), { num: x.stock }, { num: x.available }, { num: x.reserved }, { num: x.sold }, { num: x.taken_per_s }, { num: x.subscribers }];
     }));
     table('t-security', ['h_time', 'h_kind', 'h_user', 'h_ip', 'h_detail'], (a.security || []).map(function (e) {
       return [when(e.ts), e.kind, e.user_id || '–', e.ip || '–', e.detail];
