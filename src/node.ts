@@ -30,6 +30,7 @@ import { isUserEffect, UserEffects } from './user-effects.ts';
 import { userAddress } from './domain/user/messages.ts';
 import { CHAT_ROOMS_SERVICE, serveChatRoomsCall } from './store/linked-chat-rooms.ts';
 import { chatLanguagesOf } from './i18n/translate/create-chat-languages.ts';
+import { startAdmin } from './admin/admin.ts';
 
 
 export const DOMAIN_BEHAVIOURS = new URL('./domain/behaviours.ts', import.meta.url).href;
@@ -44,6 +45,8 @@ export interface RunningNode {
   metrics: Metrics;
   /** The system of record: memory, or MongoDB when MONGO_URL is set. */
   store: Store;
+  /** Publishes this node's snapshots on `admin:stats` while an admin watches (GET /admin). */
+  admin: { published: number };
   /** Drains (closing frames, 1001) and stops; resolves when everything is closed. */
   stop(): Promise<void>;
 }
@@ -175,6 +178,16 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
     if (!c.ready) logger.warn('starting NOT READY: the redis engine is unreachable; retrying with backoff (health answers 503 until it answers)');
   }
 
+  const clusterView = async (limit?: number) => {
+    if (cluster) return cluster.view(limit);
+    const now = clock.now();
+    return {
+      node: nodeId,
+      ring_epoch: null,
+      nodes: [{ id: nodeId, status: 'alive' as const, last_heartbeat: toDhakaIso(now), connections: gateway.sockets.size, actors: actors.queuedMessages(), endpoint: `${config.server.host}:${listeningPort ?? config.server.port}` }],
+      supervision: [],
+    };
+  };
   mountRest({
     app,
     verifier,
@@ -223,17 +236,9 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
       if (!cluster || !services) return local;
       return services.stats(local, cluster);
     },
-    cluster: async () => {
-      if (cluster) return cluster.view();
-      const now = clock.now();
-      return {
-        node: nodeId,
-        ring_epoch: null,
-        nodes: [{ id: nodeId, status: 'alive', last_heartbeat: toDhakaIso(now), connections: gateway.sockets.size, actors: actors.queuedMessages(), endpoint: `${config.server.host}:${listeningPort ?? config.server.port}` }],
-        supervision: [],
-      };
-    },
+    cluster: clusterView,
   });
+  const admin = startAdmin({ app, nodeId, gateway, fanout, metrics, actors, askTimeoutMs: config.actors.askTimeoutMs, cluster: () => clusterView(10), counters: redisUrls ? engine.counters : undefined, clock, logger });
 
   const listenSocket = await new Promise<unknown>((resolve, reject) => {
     app.listen(config.server.host, config.server.port, (sock) => (sock ? resolve(sock) : reject(new Error(`cannot listen on ${config.server.host}:${config.server.port}`))));
@@ -255,6 +260,7 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
       for (const ws of [...gateway.sockets]) ws.close();
     }
     gateway.stop();
+    admin.stop();
     meter.stop();
     services?.stop();
     // Leave the ring before the actors stop: the others own them from now on
@@ -272,6 +278,7 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
     gateway,
     metrics,
     store,
+    admin,
     stop: () => (stopped ??= stop()),
   };
 }

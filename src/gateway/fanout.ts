@@ -35,6 +35,8 @@ export class Fanout {
   /** Plain counters for the stats endpoint's per-second rates. */
   deliveries = 0;
   events = 0;
+  /** Characters of event frames published to topics, once per subscriber (the admin page's bandwidth). */
+  bytesOut = 0;
 
   constructor(
     private readonly app: TemplatedApp,
@@ -53,6 +55,7 @@ export class Fanout {
     if (this.lean?.has(ev.channel)) this.lean.onEvent(ev.channel, ev.offset, ev.frame);
     this.events++;
     this.deliveries += subscribers;
+    this.bytesOut += ev.frame.length * subscribers;
     this.metrics.eventsPublished.inc();
     if (subscribers > 0) this.metrics.framesOut.inc(subscribers);
     this.metrics.fanoutLatency.observe(Math.max(0, this.clock.now() - ev.at) / 1000);

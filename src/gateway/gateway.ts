@@ -108,6 +108,10 @@ export class Gateway {
   private onDrained: (() => void) | undefined;
   private sweeper: NodeJS.Timeout | undefined;
   framesIn = 0;
+  /** Bytes of the frames received, and connections closed (all, and those that dropped without a close frame, 1006): for the admin page. */
+  bytesIn = 0;
+  closedTotal = 0;
+  droppedTotal = 0;
   private readonly framesInByType = new Map<string, { n: number }>();
   private readonly log: Logger;
   private readonly messages: RealtimeMessages;
@@ -176,6 +180,11 @@ export class Gateway {
 
   get framesOut(): number {
     return this.writer.framesOut;
+  }
+
+  /** Characters written by the gateway itself (not topic publishes; see Fanout.bytesOut). */
+  get bytesOut(): number {
+    return this.writer.bytesOut;
   }
 
   get isDraining(): boolean {
@@ -364,6 +373,8 @@ export class Gateway {
   private close(ws: Socket, code: number): void {
     const s = ws.getUserData();
     s.closed = true;
+    this.closedTotal++;
+    if (code === 1006) this.droppedTotal++;
     this.hub.remove(ws);
     this.d.metrics.connections.dec();
     if (this.hub.sockets.size === 0) this.onDrained?.();
@@ -379,6 +390,7 @@ export class Gateway {
   private message(ws: Socket, message: ArrayBuffer, isBinary: boolean): void {
     const s = ws.getUserData();
     this.framesIn++;
+    this.bytesIn += message.byteLength;
     const now = this.d.clock.now();
     if (this.flood.count(s, now)) return this.flooding(ws, s);
     if (message.byteLength > this.d.config.maxFrameBytes * 4) return this.writer.close(ws, 'too_large');

@@ -1,0 +1,46 @@
+// The admin feed in a cluster (two real nodes over a real redis-server): an
+// admin subscribed on n1 only receives the snapshots of both nodes on
+// admin:stats (n2 learns that an admin watches through the engine's lease),
+// each describing its own node, with the cluster's ring in them.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startRedisServer } from '../testkit/redis-server.ts';
+import { connect, startTestCluster } from '../testkit/cluster.ts';
+import { token } from '../testkit/node.ts';
+import { TestClient, type Frame } from '../testkit/ws-client.ts';
+import { withTimeout } from '../testkit/wait.ts';
+import type { AdminSnapshot } from './collector.ts';
+
+test('two nodes: an admin on n1 receives both nodes` snapshots, each about its own connections', { timeout: 90_000 }, async () => {
+  const redis = await startRedisServer();
+  try {
+    const cluster = await startTestCluster(redis.url, ['n1', 'n2']);
+    try {
+      const [n1, n2] = [cluster.node('n1'), cluster.node('n2')];
+      const phone = await TestClient.connect(n2.url({ token: await token({ sub: 'shopper', roles: ['customer'] }), net: '3g', carrier: 'robi', device: 'android' }));
+      const admin = await connect(n1, { sub: 'ops', roles: ['admin'] });
+      const joined = await admin.request({ type: 'join_channel', channels: ['admin:stats'] });
+      assert.deepEqual(joined.denied, []);
+      const snapshotOf = (node: string) => (f: Frame): boolean => f.type === 'event' && f.channel === 'admin:stats' && (f.data as AdminSnapshot).node === node;
+      const [fromN1, fromN2] = await withTimeout(Promise.all([admin.next(snapshotOf('n1')), admin.next(snapshotOf('n2'))]), { timeoutMs: 15_000, what: 'a snapshot from each node' });
+      const s1 = fromN1.data as AdminSnapshot;
+      const s2 = fromN2.data as AdminSnapshot;
+      assert.equal(fromN1.event_type, 'admin_stats');
+      assert.equal(s1.connections.total, 1, 'n1: the admin');
+      assert.equal(s2.connections.total, 1, 'n2: the phone');
+      assert.deepEqual(s2.connections.by_net, { '3g': 1 });
+      assert.deepEqual(s2.connections.by_carrier, { robi: 1 });
+      assert.equal(s2.connections.lean['3g'], 1, 'a 3g hint is lean');
+      assert.deepEqual(s2.cluster.nodes.map((n) => n.id).sort(), ['n1', 'n2']);
+      assert.notEqual(s2.cluster.ring_epoch, null);
+      // A non-admin may not join the channel (PROTOCOL.md §3).
+      const denied = await phone.request({ type: 'join_channel', channels: ['admin:stats'] });
+      assert.deepEqual((denied.denied as { channel: string; code: string }[]).map((d) => [d.channel, d.code]), [['admin:stats', 'forbidden']]);
+      await Promise.all([admin.close(), phone.close()]);
+    } finally {
+      await cluster.stop();
+    }
+  } finally {
+    await redis.stop();
+  }
+});

@@ -1,0 +1,166 @@
+// The admin page in a real browser (Debian's chromium through playwright-core):
+// while a few clients publish, bid, reserve and listen, an admin opens
+// /admin#token=JWT and the page's numbers and charts move with what the node
+// publishes on admin:stats; a non-admin token typed into the page is refused.
+// Leaves a screenshot at bench/results/admin.png (shown in the README).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startTestNode, token, type TestNode } from '../testkit/node.ts';
+import { isoIn, restClient } from '../testkit/commerce.ts';
+import type { TestClient } from '../testkit/ws-client.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const SCREENSHOT_DIR = new URL('../../bench/results/', import.meta.url);
+
+interface PageView {
+  snapshots: number;
+  status: string;
+  points: number;
+  connections: number;
+  msgOut: number[];
+  p99: (number | null)[];
+  bwOut: number[];
+  nets: Record<string, number>;
+  stackTop: number;
+  outText: string;
+}
+
+/** What the page shows now: its counters (raw values behind the localized text) and the charts' data arrays. */
+function view(page: Page): Promise<PageView> {
+  return page.evaluate(() => {
+    const w = window as unknown as { haatAdmin: { state: { snapshots: number; status: string }; charts: Record<string, { data: (number | null)[][] }>; series: { nets: number[][] } } };
+    const a = w.haatAdmin;
+    const nets = ['2g', '3g', '4g', 'wifi', 'unknown'];
+    // The networks chart is stacked (its top line is the total): the page keeps the counts per network beside it.
+    const netData = a.series.nets;
+    const last = netData[0]!.length - 1;
+    return {
+      snapshots: a.state.snapshots,
+      status: a.state.status,
+      points: a.charts.messages!.data[0]!.length,
+      connections: Number(document.getElementById('v-connections')!.dataset.raw),
+      msgOut: a.charts.messages!.data[2]! as number[],
+      p99: a.charts.latency!.data[2]!,
+      bwOut: a.charts.bandwidth!.data[2]! as number[],
+      nets: Object.fromEntries(nets.map((n, i) => [n, netData[i]![last] ?? 0])),
+      stackTop: (a.charts.networks!.data[1]![a.charts.networks!.data[1]!.length - 1] ?? 0) as number,
+      outText: document.getElementById('v-out')!.textContent ?? '',
+    };
+  });
+}
+
+test('the admin page goes live over the WebSocket while load runs, draws its charts, speaks Bengali, and refuses a non-admin token', { timeout: 90_000 }, async () => {
+  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)`);
+  const node: TestNode = await startTestNode();
+  const clients: TestClient[] = [];
+  let browser: Browser | undefined;
+  let load: NodeJS.Timeout | undefined;
+  try {
+    const rest = restClient(node.http);
+    const publisherToken = await token({ sub: 'ops-pub', roles: ['publisher'] });
+    const adminToken = await token({ sub: 'ops-admin', roles: ['admin'] });
+    const customerToken = await token({ sub: 'shopper-1', roles: ['customer'] });
+    const auction = await rest.post('auctions', { id: 'a-admin', product_id: 'p1', starting_price: 1000, min_increment: 10, starts_at: isoIn(-1000), ends_at: isoIn(3_600_000) }, publisherToken);
+    assert.equal(auction.status, 201, JSON.stringify(auction.body));
+    const sale = await rest.post('sales', { id: 's-admin', starts_at: isoIn(-1000), ends_at: isoIn(3_600_000), per_user_limit: 1000, hold_s: 600, skus: [{ sku: 'phone', stock: 100_000 }] }, publisherToken);
+    assert.equal(sale.status, 201, JSON.stringify(sale.body));
+
+    // Listeners on three kinds of network, a bidder, a buyer and a publisher.
+    const hints = [
+      { net: '2g', carrier: 'teletalk', device: 'android', division: 'rangpur' },
+      { net: '3g', carrier: 'robi', device: 'android', division: 'sylhet' },
+      { net: '4g', carrier: 'grameenphone', device: 'ios', division: 'dhaka' },
+      { net: '4g', carrier: 'banglalink', device: 'web', division: 'chattogram' },
+    ];
+    for (const [i, h] of hints.entries()) {
+      const c = await node.connect({ token: await token({ sub: `listener-${i}`, roles: ['customer'] }), ...h });
+      clients.push(c);
+      const joined = await c.request({ type: 'join_channel', channels: ['product:p1', 'auction:a-admin', 'sale:s-admin'] });
+      assert.equal(joined.type, 'channels_joined');
+    }
+    const publisher = await node.connect({ token: publisherToken, device: 'web' });
+    const bidder = await node.connect({ token: await token({ sub: 'bidder-1', roles: ['customer'] }), net: 'wifi', carrier: 'other', device: 'android' });
+    const buyer = await node.connect({ token: await token({ sub: 'buyer-1', roles: ['customer'] }), net: 'wifi', device: 'ios', division: 'khulna' });
+    clients.push(publisher, bidder, buyer);
+    let price = 1000;
+    let tick = 0;
+    const loadErrors: string[] = [];
+    const fail = (err: unknown): void => void loadErrors.push((err as Error).message);
+    load = setInterval(() => {
+      tick++;
+      void publisher.request({ type: 'broadcast_event', channel: 'product:p1', event_type: 'product_price_change', data: { product_id: 'p1', new_price: 1500 - (tick % 100) } }).catch(fail);
+      if (tick % 4 === 0) void bidder.request({ type: 'bid', auction_id: 'a-admin', amount: (price += 10) }).catch(fail);
+      if (tick % 8 === 0) void buyer.request({ type: 'reserve', sale_id: 's-admin', sku: 'phone', qty: 1 }).catch(fail);
+    }, 25);
+
+    // A bad token at the upgrade: a security event the page lists.
+    await assert.rejects(node.connect({ token: 'not-a-jwt' }), /401/);
+
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu'] });
+    const context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
+
+    // A customer's token typed into the page: refused, and the dashboard stays hidden.
+    const refusedPage = await context.newPage();
+    await refusedPage.goto(node.http('/admin'));
+    await refusedPage.fill('#token', customerToken);
+    await refusedPage.click('button[type=submit]');
+    await refusedPage.waitForSelector('#refused:not([hidden])', { timeout: 10_000 });
+    assert.equal(await refusedPage.getAttribute('#refused', 'data-code'), 'forbidden');
+    assert.match((await refusedPage.textContent('#refused')) ?? '', /403/);
+    assert.equal(await refusedPage.isHidden('#dash'), true);
+    await refusedPage.close();
+
+    // The admin, by fragment: live, then the numbers move.
+    const page = await context.newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    await page.goto(node.http(`/admin#token=${adminToken}`));
+    assert.equal(await page.evaluate(() => location.hash), '', 'the token is taken out of the address bar');
+    assert.equal(await page.evaluate(() => typeof (window as unknown as { uPlot?: unknown }).uPlot), 'function', 'uPlot is served from node_modules');
+    await page.waitForFunction(() => (window as unknown as { haatAdmin: { state: { snapshots: number; status: string } } }).haatAdmin.state.snapshots >= 2, undefined, { timeout: 15_000 });
+    const first = await view(page);
+    assert.equal(first.status, 'live');
+    // Four listeners, the publisher, bidder, buyer and this page.
+    assert.equal(first.connections, 8);
+    assert.deepEqual(first.nets, { '2g': 1, '3g': 1, '4g': 2, wifi: 2, unknown: 2 });
+    assert.equal(first.stackTop, 8, 'the stacked chart tops out at every connection');
+    await page.waitForFunction((n) => (window as unknown as { haatAdmin: { state: { snapshots: number } } }).haatAdmin.state.snapshots >= n + 3, first.snapshots, { timeout: 15_000 });
+    const later = await view(page);
+    assert.ok(later.points > first.points, `the charts grew (${first.points} -> ${later.points} points)`);
+    assert.ok(later.msgOut.filter((v) => v > 0).length >= 3, `messages out per second drawn: ${JSON.stringify(later.msgOut)}`);
+    assert.ok(later.bwOut.filter((v) => v > 0).length >= 3, `bandwidth out drawn: ${JSON.stringify(later.bwOut)}`);
+    assert.ok(later.p99.filter((v) => v !== null && v > 0).length >= 3, `fan-out p99 drawn: ${JSON.stringify(later.p99)}`);
+    assert.notEqual(later.outText, '–');
+    // The auction and the sale under load, read from their actors.
+    const auctionRow = await page.textContent('#t-auctions');
+    assert.match(auctionRow ?? '', /a-admin/);
+    const saleRow = await page.textContent('#t-sales');
+    assert.match(saleRow ?? '', /s-admin/);
+    const bidsPerSecond = Number(await page.getAttribute('#v-bids', 'data-raw'));
+    assert.ok(bidsPerSecond > 0, `bids/s ${bidsPerSecond}`);
+    assert.match((await page.textContent('#t-nodes')) ?? '', /n-test/);
+    assert.match((await page.textContent('#t-carrier')) ?? '', /grameenphone/);
+    assert.match((await page.textContent('#t-division')) ?? '', /rangpur/);
+    assert.match((await page.textContent('#t-security')) ?? '', /bad_token/);
+
+    mkdirSync(SCREENSHOT_DIR, { recursive: true });
+    await page.screenshot({ path: new URL('admin.png', SCREENSHOT_DIR).pathname, fullPage: true });
+
+    // Bengali: captions and digits switch; the live feed goes on.
+    await page.click('#lang');
+    assert.equal(await page.textContent('.charts figure:first-child figcaption'), 'প্রতি সেকেন্ডে বার্তা');
+    const before = (await view(page)).snapshots;
+    await page.waitForFunction((n) => (window as unknown as { haatAdmin: { state: { snapshots: number } } }).haatAdmin.state.snapshots > n, before, { timeout: 10_000 });
+    assert.match((await page.textContent('#v-connections')) ?? '', /^[০-৯]+$/);
+    await page.screenshot({ path: new URL('admin-bn.png', SCREENSHOT_DIR).pathname, fullPage: true });
+    assert.deepEqual(pageErrors, []);
+    assert.deepEqual(loadErrors, []);
+  } finally {
+    clearInterval(load);
+    await browser?.close();
+    await Promise.all(clients.map((c) => c.close()));
+    await node.stop();
+  }
+});
