@@ -4,7 +4,7 @@ import type { HttpResponse } from 'uWebSockets.js';
 import { HaatError, type ErrorBody } from '../errors.ts';
 
 const STATUS_TEXT: Record<number, string> = {
-  200: '200 OK', 201: '201 Created', 202: '202 Accepted', 400: '400 Bad Request', 401: '401 Unauthorized', 403: '403 Forbidden',
+  200: '200 OK', 201: '201 Created', 202: '202 Accepted', 400: '400 Bad Request', 408: '408 Request Timeout', 422: '422 Unprocessable Entity', 401: '401 Unauthorized', 403: '403 Forbidden',
   404: '404 Not Found', 409: '409 Conflict', 413: '413 Payload Too Large', 429: '429 Too Many Requests', 500: '500 Internal Server Error', 503: '503 Service Unavailable',
 };
 
