@@ -3,7 +3,24 @@
 // keeps one log for all nodes (an engine log); memory-security-log.ts is the
 // single-node implementation.
 
-export type SecurityEventKind = 'flooding' | 'rate_limited' | 'connection_limit' | 'bad_token' | 'bad_signature' | 'spam' | 'abuse' | 'admin_disconnect';
+export type SecurityEventKind =
+  | 'flooding'
+  | 'rate_limited'
+  | 'connection_limit'
+  | 'bad_token'
+  | 'bad_signature'
+  | 'spam'
+  | 'abuse'
+  | 'admin_disconnect'
+  // Extensions (README "Spam and abuse"): refused upgrades and HTTP bodies.
+  | 'reconnect_storm'
+  | 'upgrade_rate'
+  | 'pending_upgrades'
+  | 'slow_body'
+  | 'body_too_large';
+
+/** Every kind, in the order of PROTOCOL.md §10 and then the extensions. */
+export const SECURITY_EVENT_KINDS: readonly SecurityEventKind[] = ['flooding', 'rate_limited', 'connection_limit', 'bad_token', 'bad_signature', 'spam', 'abuse', 'admin_disconnect', 'reconnect_storm', 'upgrade_rate', 'pending_upgrades', 'slow_body', 'body_too_large'];
 
 /** What the reporter knows; the log adds the time and the node. */
 export interface SecurityEventInput {
