@@ -199,6 +199,11 @@ export class Gateway {
     return this.writer.framesOut;
   }
 
+  /** Upgrades whose authentication and admission are in flight. */
+  get pendingUpgrades(): number {
+    return this.upgrades.pending;
+  }
+
   get isDraining(): boolean {
     return this.draining;
   }
