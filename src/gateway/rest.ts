@@ -25,6 +25,7 @@ import { mountPaymentWebhook } from './payment-webhook-rest.ts';
 import { mountCampaignRest } from './campaign-rest.ts';
 import { requestedLang } from './rest-lang.ts';
 import { checkClientEvent, DEFAULT_PRIORITY } from '../domain/channel/event-schemas.ts';
+import { SECURITY_EVENT_KINDS, type SecurityEventKind } from '../security/security-log.ts';
 
 const PREFIX = '/api/v1/realtime';
 const MAX_BODY = 256 * 1024;
@@ -257,7 +258,17 @@ export function mountRest(d: RestDeps): void {
     authed('admin', async ({ query }) => {
       const limit = limitOf(query);
       const cursor = query.get('cursor') ?? undefined;
-      return { status: 200, body: await d.gateway.securityLog.list(limit, cursor) };
+      // Extension: `?kind=spam,abuse` lists only those kinds.
+      const kindRaw = query.get('kind');
+      let kinds: Set<SecurityEventKind> | undefined;
+      if (kindRaw !== null && kindRaw !== '') {
+        kinds = new Set();
+        for (const k of kindRaw.split(',')) {
+          if (!(SECURITY_EVENT_KINDS as readonly string[]).includes(k)) throw new HaatError('bad_request', `kind: ${JSON.stringify(k)} is not one of ${SECURITY_EVENT_KINDS.join(', ')}`);
+          kinds.add(k as SecurityEventKind);
+        }
+      }
+      return { status: 200, body: await d.gateway.securityLog.list(limit, cursor, kinds) };
     }),
   );
 

@@ -47,6 +47,11 @@ export interface SecurityPage {
 export interface SecurityLog {
   /** Fire and forget: recording never fails the request that caused it. */
   record(event: SecurityEventInput): void;
-  /** Newest first; `cursor` is a previous page's `next_cursor`. A malformed cursor is `bad_request`. */
-  list(limit: number, cursor: string | undefined): Promise<SecurityPage>;
+  /**
+   * Newest first; `cursor` is a previous page's `next_cursor`. A malformed
+   * cursor is `bad_request`. With `kinds`, only events of those kinds (an
+   * extension: `?kind=spam,abuse`); a page may then hold fewer than `limit`
+   * events with a next page still to come (a scan is bounded).
+   */
+  list(limit: number, cursor: string | undefined, kinds?: ReadonlySet<SecurityEventKind>): Promise<SecurityPage>;
 }
