@@ -15,6 +15,9 @@ export const ERROR_CODES = {
   channel_limit: { temporary: false, status: 400 },
   unavailable: { temporary: true, status: 503 },
   internal: { temporary: true, status: 500 },
+  // extensions of §9 (README "Spam and abuse")
+  spam: { temporary: false, status: 422 },
+  request_timeout: { temporary: true, status: 408 },
   // domain codes (§7, §8)
   bid_too_low: { temporary: false, status: 409 },
   auction_not_open: { temporary: false, status: 409 },

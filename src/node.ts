@@ -132,6 +132,8 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
     app,
     config: config.gateway,
     network: config.network,
+    spam: config.spam,
+    abuse: config.abuse,
     nodeId,
     allowGuests: config.auth.allowGuests,
     askTimeoutMs: config.actors.askTimeoutMs,
@@ -202,6 +204,7 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
     store,
     users: config.users,
     webhooks: config.webhooks,
+    abuse: config.abuse,
     chatLanguages,
     health: () => {
       const engineOk = cluster === undefined || cluster.ready;

@@ -58,6 +58,46 @@ export const configSchema = z.strictObject({
     maxConnectionsPerUser: positiveInt,
     maxConnectionsPerIp: positiveInt,
   }),
+  // Spam in chat (README "Spam and abuse"; src/security/spam.ts says what each threshold means).
+  spam: z.strictObject({
+    enabled: z.boolean(),
+    windowMs: positiveInt,
+    historyMax: positiveInt,
+    maxRepeats: positiveInt,
+    similarity: z.number().gt(0).max(1),
+    minRepeatChars: z.number().int().min(0),
+    maxLinksPerMessage: z.number().int().min(0),
+    maxLinkMessages: z.number().int().min(0),
+    maxPhonesPerMessage: z.number().int().min(0),
+    maxPhoneMessages: z.number().int().min(0),
+    newAccountMs: z.number().int().min(0),
+    newAccountMaxMessages: positiveInt,
+    newAccountWindowMs: positiveInt,
+    newAccountMaxLinks: z.number().int().min(0),
+    offenderRefusals: positiveInt,
+    offenderWindowMs: positiveInt,
+    maxTrackedUsers: positiveInt,
+  }),
+  // Connection and HTTP abuse (README "Spam and abuse"; src/security/upgrade-guard.ts).
+  abuse: z.strictObject({
+    /** Upgrades per second per IP (a token bucket holding upgradeBurstPerIp); loopback is not exempt. */
+    upgradesPerSecondPerIp: positiveInt,
+    upgradeBurstPerIp: positiveInt,
+    /** A reconnect storm: more than stormMaxUpgrades upgrades of one IP or one user within stormWindowMs. */
+    stormWindowMs: positiveInt,
+    stormMaxUpgradesPerIp: positiveInt,
+    stormMaxUpgradesPerUser: positiveInt,
+    /** Refusals during a storm: backoffBaseMs, doubled per refusal within stormWindowMs, at most backoffMaxMs. */
+    backoffBaseMs: positiveInt,
+    backoffMaxMs: positiveInt,
+    /** Upgrades whose authentication and admission are in flight, at most; past it 503. */
+    maxPendingUpgrades: positiveInt,
+    /** IPs and users whose upgrade counts are kept (the oldest are forgotten first). */
+    maxTracked: positiveInt,
+    /** REST bodies: at most this many bytes, received within bodyTimeoutMs of the request (else 408 and the connection closed). */
+    maxBodyBytes: positiveInt,
+    bodyTimeoutMs: positiveInt,
+  }),
   // Mobile networks (PROTOCOL.md §6): lean mode, carriers, the measured link.
   network: z.strictObject({
     /** Conflation window per lean class (§6: 2 s for 2g, 500 ms for 3g). */
@@ -147,6 +187,8 @@ export const configSchema = z.strictObject({
 export type Config = z.infer<typeof configSchema>;
 export type ActorsConfig = Config['actors'];
 export type GatewayConfig = Config['gateway'];
+export type SpamConfig = Config['spam'];
+export type AbuseConfig = Config['abuse'];
 export type ChannelsConfig = Config['channels'];
 export type NetworkConfig = Config['network'];
 export type AuthConfig = Config['auth'];

@@ -9,14 +9,18 @@ import { HaatError } from '../errors.ts';
 import { textError } from '../i18n/realtime-messages.ts';
 import type { ChatLanguages } from '../i18n/translate/chat-languages.ts';
 import type { MessageQuery } from '../store/chat-rooms.ts';
-import { roomAddress, type Caller, type RoomMessage } from '../domain/chat/messages.ts';
+import { roomAddress, type Caller, type OutgoingChat, type RoomMessage } from '../domain/chat/messages.ts';
 import { MAX_MESSAGE_CHARS, MAX_PARTICIPANTS } from '../domain/chat/rules.ts';
 import type { Principal } from './principal.ts';
 import { resourceId } from './frames.ts';
 import { chatInput } from './chat-input.ts';
 import { parseBody, type RouteModuleDeps } from './rest.ts';
 
-export type ChatRestDeps = RouteModuleDeps & { chatLanguages?: ChatLanguages | undefined };
+export type ChatRestDeps = RouteModuleDeps & {
+  chatLanguages?: ChatLanguages | undefined;
+  /** The spam rules (README "Spam and abuse"): throws `spam`. */
+  spam?: ((who: { user_id: string; session_id: null; ip: string }, roomId: string, chat: OutgoingChat) => void) | undefined;
+};
 
 const role = z.enum(['customer', 'support', 'vendor', 'admin', 'member']);
 
@@ -130,10 +134,11 @@ export function mountChatRest(d: ChatRestDeps): void {
     `${base}/:room_id/messages`,
     route(
       'anyone',
-      async ({ principal, params, body }) => {
+      async ({ principal, params, body, ip }) => {
         const { user_id } = callerOf(principal);
         const roomId = roomIdOf(params);
         const chat = chatInput(parseBody(messageBody, await body));
+        d.spam?.({ user_id, session_id: null, ip }, roomId, chat);
         const extra = d.chatLanguages ? await d.chatLanguages.enrich(chat.message) : {};
         return { status: 201, body: await ask(roomId, { type: 'send', sender: user_id, chat: { ...chat, ...extra } }) };
       },

@@ -8,7 +8,7 @@ import type { TemplatedApp, HttpRequest, HttpResponse, us_socket_context_t } fro
 import type { Logger } from 'pino';
 import { nanoid } from 'nanoid';
 import type { ActorSystem } from '../actors/system.ts';
-import type { GatewayConfig, NetworkConfig } from '../config/schema.ts';
+import type { AbuseConfig, GatewayConfig, NetworkConfig, SpamConfig } from '../config/schema.ts';
 import { forClient, HaatError } from '../errors.ts';
 import { realtimeMessages, textError, type RealtimeMessages } from '../i18n/realtime-messages.ts';
 import type { ChatLanguages } from '../i18n/translate/chat-languages.ts';
@@ -20,6 +20,9 @@ import { MemorySecurityLog } from '../security/memory-security-log.ts';
 import type { SecurityEventKind, SecurityLog } from '../security/security-log.ts';
 import { TokenBucket } from '../security/token-bucket.ts';
 import { UserRateLimits } from '../security/user-rate.ts';
+import { SpamGuard } from '../security/spam.ts';
+import { UpgradeGuard, type UpgradeRefusal } from '../security/upgrade-guard.ts';
+import type { OutgoingChat } from '../domain/chat/messages.ts';
 import type { UserRates } from '../security/user-rates.ts';
 import { toDhakaIso, type Clock } from '../time/clock.ts';
 import { ActorInterest } from './actor-interest.ts';
@@ -49,6 +52,10 @@ export interface GatewayDeps {
   config: GatewayConfig;
   /** Lean mode, carriers and the measured link (PROTOCOL.md §6). */
   network: NetworkConfig;
+  /** Spam rules for chat messages (frames and REST). */
+  spam: SpamConfig;
+  /** Upgrade rate, reconnect storms and pending upgrades. */
+  abuse: AbuseConfig;
   nodeId: string;
   allowGuests: boolean;
   askTimeoutMs: number;
@@ -83,6 +90,13 @@ export interface GatewayDeps {
   chatLanguages?: ChatLanguages;
 }
 
+/** Who a security event is about, when it is not an open connection. */
+export interface Who {
+  user_id: string | null;
+  session_id: string | null;
+  ip: string | null;
+}
+
 /** Events kept by the in-memory security log. */
 const SECURITY_LOG_CAPACITY = 10_000;
 
@@ -99,6 +113,11 @@ export class Gateway {
   private readonly admission: Admission;
   readonly securityLog: SecurityLog;
   private readonly flood: FloodGuard;
+  /** Spam rules of chat messages, sent by frame or by REST on this node. */
+  readonly spam: SpamGuard;
+  private readonly upgrades: UpgradeGuard;
+  /** When a pending_upgrades refusal was last reported (at most one event a second). */
+  private pendingReportedAt = Number.NEGATIVE_INFINITY;
   private readonly handlers: DispatchTable;
   /** Presence and notification delivery: the user actors learn of this node's devices. */
   readonly userDevices: UserDevices;
@@ -145,6 +164,8 @@ export class Gateway {
     this.userRates = d.userRates ?? new UserRateLimits();
     this.securityLog = d.securityLog ?? new MemorySecurityLog({ capacity: SECURITY_LOG_CAPACITY, node: d.nodeId, clock: d.clock });
     this.flood = new FloodGuard(d.config);
+    this.spam = new SpamGuard(d.spam);
+    this.upgrades = new UpgradeGuard(d.abuse);
     const membership = new Membership({
       actors: d.actors,
       fanout: d.fanout,
@@ -165,7 +186,7 @@ export class Gateway {
       session: (id) => this.hub.session(id),
       delivered: (ids) => d.deliveredEvents?.(ids),
     });
-    this.handlers = frameHandlers({ actors: d.actors, membership, writer: this.writer, clock: d.clock, askTimeoutMs: d.askTimeoutMs, error: (ws, ref, err) => this.error(ws, ref, err), chatLanguages: d.chatLanguages });
+    this.handlers = frameHandlers({ actors: d.actors, membership, writer: this.writer, clock: d.clock, askTimeoutMs: d.askTimeoutMs, error: (ws, ref, err) => this.error(ws, ref, err), spam: (s, roomId, chat) => this.checkSpam({ user_id: s.principal.userId!, session_id: s.sessionId, ip: s.ip }, roomId, chat), chatLanguages: d.chatLanguages });
   }
 
   /** Every open connection, in the order they opened. */
@@ -185,6 +206,11 @@ export class Gateway {
   /** Characters written by the gateway itself (not topic publishes; see Fanout.bytesOut). */
   get bytesOut(): number {
     return this.writer.bytesOut;
+  }
+
+  /** Upgrades whose authentication and admission are in flight. */
+  get pendingUpgrades(): number {
+    return this.upgrades.pending;
   }
 
   get isDraining(): boolean {
@@ -258,9 +284,24 @@ export class Gateway {
     const refuse = (status: string, err: HaatError, reason: string): void => {
       this.d.metrics.upgradesRefused.labels(reason).inc();
       if (aborted) return;
-      res.cork(() => res.writeStatus(status).writeHeader('content-type', 'application/json').end(JSON.stringify(this.messages.errorBody(err, refusalLang))));
+      res.cork(() => {
+        res.writeStatus(status).writeHeader('content-type', 'application/json');
+        if (err.retryAfterMs !== undefined) res.writeHeader('retry-after', String(Math.ceil(err.retryAfterMs / 1000)));
+        res.end(JSON.stringify(this.messages.errorBody(err, refusalLang)));
+      });
     };
     if (this.draining) return refuse('503 Service Unavailable', textError('unavailable', 'error.unavailable.draining', {}), 'draining');
+    const anonymous = { user_id: null, session_id: null, ip };
+    const byIp = this.upgrades.checkIp(ip, this.d.clock.now());
+    if (!byIp.ok) return refuse('429 Too Many Requests', this.upgradeRefused(byIp, anonymous), byIp.kind);
+    if (!this.upgrades.begin()) {
+      const now = this.d.clock.now();
+      if (now - this.pendingReportedAt >= 1000) {
+        this.pendingReportedAt = now;
+        this.security('pending_upgrades', anonymous, `${this.upgrades.pending} upgrades in flight (limit ${this.d.abuse.maxPendingUpgrades}); refused with 503`);
+      }
+      return refuse('503 Service Unavailable', textError('unavailable', 'error.unavailable.pending_upgrades', {}, { retryAfterMs: 1000 }), 'pending_upgrades');
+    }
 
     const authenticate = async (): Promise<Principal> => {
       if (token) return this.d.verifier.principal(token);
@@ -270,9 +311,16 @@ export class Gateway {
     // Admission may count across the cluster (asynchronous): it runs here, and
     // `open` closes a connection over a limit with 4029 before `authenticated`.
     authenticate()
-      .then(async (principal) => ({ principal, admission: await this.admission.admit(principal.userId, ip) }))
+      .then(async (principal) => {
+        if (principal.userId !== null) {
+          const byUser = this.upgrades.checkUser(principal.userId, this.d.clock.now());
+          if (!byUser.ok) throw this.upgradeRefused(byUser, { user_id: principal.userId, session_id: null, ip });
+        }
+        return { principal, admission: await this.admission.admit(principal.userId, ip) };
+      })
       .then(
         ({ principal, admission }) => {
+          this.upgrades.end();
           if (aborted) {
             if (admission === 'admitted') this.admission.release(principal.userId, ip);
             return;
@@ -328,7 +376,10 @@ export class Gateway {
           res.upgrade(state, key, protocol, deflate ? extensions : '', context);
         },
         (err: unknown) => {
+          this.upgrades.end();
           const e = forClient(err);
+          // rate_limited: a reconnect storm of this user (reported when it began).
+          if (e.code === 'rate_limited') return refuse('429 Too Many Requests', e, 'reconnect_storm');
           // unavailable: cluster-wide admission cannot count while the engine is unreachable (try another node, or later).
           if (e.code === 'unavailable') this.log.warn({ err: e.message }, 'upgrade refused: unavailable');
           else if (e.code !== 'unauthorized') this.log.error({ err, id: e.id }, 'upgrade failed');
@@ -433,8 +484,45 @@ export class Gateway {
     this.error(ws, ref, textError('rate_limited', 'error.rate_limited.frame', { seconds: Math.ceil(wait / 1000) }, { retryAfterMs: wait }));
   }
 
+  /** An upgrade refused for a reconnect storm or the upgrade rate: 429 with retry_after_ms; the first refusal of a streak goes to the security log. */
+  private upgradeRefused(v: UpgradeRefusal, who: Who): HaatError {
+    if (v.first) this.security(v.kind, who, v.detail);
+    return textError('rate_limited', 'error.rate_limited.upgrade', { seconds: Math.ceil(v.retryAfterMs / 1000) }, { retryAfterMs: v.retryAfterMs });
+  }
+
+  /**
+   * The spam rules for a chat message of `who` in room `roomId` (a frame or
+   * REST): throws `spam` when it is; a repeat offender's connections on this
+   * node are then closed with 4008 (after the refusal has been answered).
+   */
+  checkSpam(who: Who & { user_id: string }, roomId: string, chat: OutgoingChat): void {
+    const v = this.spam.check(who.user_id, roomId, chat.message, this.d.clock.now(), chat.client_msg_id);
+    if (!v.spam) return;
+    this.d.metrics.spamRefused.labels(v.rule).inc();
+    this.security('spam', who, `chat:${roomId}: ${v.rule}: ${v.detail}`);
+    if (v.offender) queueMicrotask(() => this.closeOffender(who));
+    throw textError('spam', 'error.spam.message', { rule: v.rule });
+  }
+
+  /** A repeat spammer: every connection of the user here is closed with 4008 (kind `abuse`). */
+  private closeOffender(who: Who & { user_id: string }): void {
+    let n = 0;
+    for (const ws of [...(this.hub.ofUser(who.user_id) ?? [])]) {
+      const s = ws.getUserData();
+      if (s.closed) continue;
+      this.writer.close(ws, 'policy_violation', this.messages.text(s.lang, 'close.policy_violation.spam', {}));
+      n++;
+    }
+    this.security('abuse', who, `${this.d.spam.offenderRefusals} spam refusals within ${this.d.spam.offenderWindowMs} ms; ${n} connection(s) on this node closed with 4008`);
+  }
+
+  /** A security event of another part of the node (REST bodies): see security(). */
+  securityEvent(kind: SecurityEventKind, who: Who, detail: string): void {
+    this.security(kind, who, detail);
+  }
+
   /** A security event: to the security log (§10) and, as before, a `security:true` warning in the process log. */
-  private security(kind: SecurityEventKind, who: ConnState | { user_id: null; session_id: null; ip: string }, detail: string): void {
+  private security(kind: SecurityEventKind, who: ConnState | Who, detail: string): void {
     const ev = 'sessionId' in who ? { kind, user_id: who.principal.userId, session_id: who.sessionId, ip: who.ip, detail } : { kind, ...who, detail };
     this.log.warn({ security: true, event: kind, session: ev.session_id, user: ev.user_id, ip: ev.ip, detail }, 'security event');
     this.securityLog.record(ev);

@@ -32,6 +32,8 @@ export interface HandlerDeps {
   error: (ws: Socket, ref: FrameRef | undefined, err: unknown) => void;
   /** Translates chat messages before the room actor is asked; none: chat goes untranslated. */
   chatLanguages?: ChatLanguages | undefined;
+  /** The spam rules for a chat message of a signed-in sender; throws `spam`. */
+  spam: (s: ConnState, roomId: string, chat: OutgoingChat) => void;
 }
 
 export function frameHandlers(d: HandlerDeps): DispatchTable {
@@ -96,6 +98,7 @@ export function frameHandlers(d: HandlerDeps): DispatchTable {
     let chat;
     try {
       chat = chatInput(frame);
+      d.spam(s, roomId, chat);
     } catch (err) {
       return error(ws, frame.ref, err);
     }

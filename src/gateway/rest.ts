@@ -9,7 +9,7 @@ import type { Metrics } from '../metrics/registry.ts';
 import { parseChannel, mayBroadcast } from './acl.ts';
 import { bearer, type TokenVerifier } from './auth.ts';
 import { broadcastBody } from './frames.ts';
-import { readJson, sendError, sendJson, track } from './http.ts';
+import { DEFAULT_BODY_TIMEOUT_MS, readJson, sendError, sendJson, track } from './http.ts';
 import { GUEST, isServer, type Principal } from './principal.ts';
 import { publish } from './publish.ts';
 import type { Gateway } from './gateway.ts';
@@ -21,12 +21,13 @@ import type { Clock } from '../time/clock.ts';
 import { mountCommerceRest } from './commerce-rest.ts';
 import { mountUserRest } from './user-rest.ts';
 import type { Store } from '../store/store.ts';
-import type { UsersConfig, WebhooksConfig } from '../config/schema.ts';
+import type { AbuseConfig, UsersConfig, WebhooksConfig } from '../config/schema.ts';
 import { mountChatRest } from './chat-rest.ts';
 import { mountPaymentWebhook } from './payment-webhook-rest.ts';
 import { mountCampaignRest } from './campaign-rest.ts';
 import { requestedLang } from './rest-lang.ts';
 import { checkClientEvent, DEFAULT_PRIORITY } from '../domain/channel/event-schemas.ts';
+import { SECURITY_EVENT_KINDS, type SecurityEventKind } from '../security/security-log.ts';
 
 const PREFIX = '/api/v1/realtime';
 const MAX_BODY = 256 * 1024;
@@ -50,6 +51,8 @@ export interface RestDeps {
   users: UsersConfig;
   /** Payment webhook secrets (POST payments/webhook/:provider). */
   webhooks: WebhooksConfig;
+  /** Body size and body time limits (README "Spam and abuse"); MAX_BODY and 10 s unless given. */
+  abuse?: Pick<AbuseConfig, 'maxBodyBytes' | 'bodyTimeoutMs'>;
   /** Clustered: admin/connections and admin/disconnect span every live node (read when a request comes). */
   clusterAdmin?: () => ClusterAdmin | undefined;
   /** Error messages per language; the shipped ones unless given. */
@@ -114,6 +117,8 @@ export interface Call {
   params: string[];
   /** The JSON body (routes mounted with a body only). */
   body: Promise<unknown>;
+  /** The client's address. */
+  ip: string;
 }
 
 /** A route handler for `need` (see mountRest). */
@@ -132,6 +137,8 @@ export function mountRest(d: RestDeps): Routes {
   const app = new Routes(d.app);
   const log = d.logger.child({ mod: 'rest' });
   const messages = d.messages ?? realtimeMessages();
+  const maxBody = d.abuse?.maxBodyBytes ?? MAX_BODY;
+  const bodyTimeoutMs = d.abuse?.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS;
 
   const authorize = async (token: string | undefined, need: Need): Promise<Principal> => {
     const p = token ? await d.verifier.principal(token) : GUEST;
@@ -151,6 +158,8 @@ export function mountRest(d: RestDeps): Routes {
     (need, work, withBody = false) =>
     (res: HttpResponse, req: HttpRequest): void => {
       const r = track(res);
+      const req_method = req.getCaseSensitiveMethod();
+      const url = req.getUrl();
       const token = bearer(req.getHeader('authorization'));
       const query = new URLSearchParams(req.getQuery() ?? '');
       const asked = requestedLang(query, req.getHeader('accept-language'));
@@ -164,11 +173,19 @@ export function mountRest(d: RestDeps): Routes {
         if (decoded === undefined) return sendError(r, new HaatError('bad_request', `malformed percent-encoding in the path: ${JSON.stringify(p.slice(0, 64))}`));
         params.push(decoded);
       }
-      const body = withBody ? readJson(r, MAX_BODY) : Promise.resolve(undefined);
+      const ip = Buffer.from(res.getRemoteAddressAsText()).toString();
+      const body = withBody ? readJson(r, maxBody, bodyTimeoutMs) : Promise.resolve(undefined);
       // Read even when authorization fails first; its error then is not the answer.
-      body.catch((err: unknown) => log.debug({ err }, 'request body unread'));
+      body.catch((err: unknown) => {
+        log.debug({ err }, 'request body unread');
+        // A body refused as too large or too slow: the answer (413 / 408) closes the connection.
+        if (!(err instanceof HaatError) || (err.code !== 'too_large' && err.code !== 'request_timeout')) return;
+        const kind = err.code === 'too_large' ? 'body_too_large' : 'slow_body';
+        d.metrics.abuseRefused.labels(kind).inc();
+        d.gateway.securityEvent(kind, { user_id: principal?.userId ?? null, session_id: null, ip }, `${req_method} ${url}: ${err.message}`);
+      });
       authorize(token, need)
-        .then((p) => work({ principal: (principal = p), query, params, body }))
+        .then((p) => work({ principal: (principal = p), query, params, body, ip }))
         .then(
           ({ status, body: answer }) => sendJson(r, status, answer),
           (err: unknown) => {
@@ -248,7 +265,17 @@ export function mountRest(d: RestDeps): Routes {
     authed('admin', async ({ query }) => {
       const limit = limitOf(query);
       const cursor = query.get('cursor') ?? undefined;
-      return { status: 200, body: await d.gateway.securityLog.list(limit, cursor) };
+      // Extension: `?kind=spam,abuse` lists only those kinds.
+      const kindRaw = query.get('kind');
+      let kinds: Set<SecurityEventKind> | undefined;
+      if (kindRaw !== null && kindRaw !== '') {
+        kinds = new Set();
+        for (const k of kindRaw.split(',')) {
+          if (!(SECURITY_EVENT_KINDS as readonly string[]).includes(k)) throw new HaatError('bad_request', `kind: ${JSON.stringify(k)} is not one of ${SECURITY_EVENT_KINDS.join(', ')}`);
+          kinds.add(k as SecurityEventKind);
+        }
+      }
+      return { status: 200, body: await d.gateway.securityLog.list(limit, cursor, kinds) };
     }),
   );
 
@@ -286,7 +313,7 @@ export function mountRest(d: RestDeps): Routes {
       return admin ? admin.usersAfter(after, limit) : d.gateway.usersAfter(after, limit);
     },
   });
-  mountChatRest({ app, actors: d.actors, askTimeoutMs: d.askTimeoutMs, prefix: PREFIX, route: authed, chatLanguages: d.chatLanguages });
+  mountChatRest({ app, actors: d.actors, askTimeoutMs: d.askTimeoutMs, prefix: PREFIX, route: authed, chatLanguages: d.chatLanguages, spam: (who, roomId, chat) => d.gateway.checkSpam(who, roomId, chat) });
   mountPaymentWebhook({ app, actors: d.actors, askTimeoutMs: d.askTimeoutMs, prefix: PREFIX, secrets: d.webhooks.secrets, securityLog: d.gateway.securityLog, logger: d.logger, metrics: d.metrics });
   mountCampaignRest({ app, actors: d.actors, askTimeoutMs: d.askTimeoutMs, clock: d.clock, prefix: PREFIX, route: authed });
 

@@ -86,3 +86,15 @@ test('admin/security-events is for admins and checks limit and cursor', { timeou
   assert.equal((await api('admin/security-events?limit=0', admin)).status, 400);
   assert.equal((await api('admin/security-events?cursor=bm9wZQ', admin)).status, 400);
 });
+
+test('?kind= lists only the kinds named (an extension); an unknown kind is 400', { timeout: 10_000 }, async () => {
+  const res = await api('admin/security-events?kind=bad_token,admin_disconnect&limit=1', admin);
+  assert.equal(res.status, 200);
+  const first = (await res.json()) as { events: SecurityEvent[]; next_cursor: string | null };
+  assert.deepEqual(first.events.map((e) => e.kind), ['admin_disconnect']);
+  const next = (await (await api(`admin/security-events?kind=bad_token,admin_disconnect&limit=5&cursor=${first.next_cursor}`, admin)).json()) as { events: SecurityEvent[]; next_cursor: string | null };
+  assert.deepEqual([next.events.map((e) => e.kind), next.next_cursor], [['bad_token'], null]);
+  const bad = await api('admin/security-events?kind=spam,nonsense', admin);
+  assert.equal(bad.status, 400);
+  assert.match(((await bad.json()) as { message: string }).message, /nonsense/);
+});

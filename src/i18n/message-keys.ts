@@ -31,6 +31,11 @@ export const SPECIFIC_MESSAGES = {
   'error.forbidden.server_role': [],
   'error.not_found.route': ['method', 'url'],
   'error.unavailable.draining': [],
+  'close.policy_violation.spam': [],
+  'error.spam.message': ['rule'],
+  'error.rate_limited.upgrade': ['seconds'],
+  'error.unavailable.pending_upgrades': [],
+  'error.request_timeout.body': ['ms'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type SpecificKey = keyof typeof SPECIFIC_MESSAGES;

@@ -52,6 +52,8 @@ export function createMetrics(opts: { defaultMetrics: boolean }) {
     }),
     errors: new Counter({ name: 'haat_errors_total', help: 'Error answers by code', labelNames: ['code'], registers: [registry] }),
     closes: new Counter({ name: 'haat_closes_total', help: 'Connections closed by the server, by close code', labelNames: ['code'], registers: [registry] }),
+    spamRefused: new Counter({ name: 'haat_spam_refused_total', help: 'Chat messages refused as spam, by rule', labelNames: ['rule'], registers: [registry] }),
+    abuseRefused: new Counter({ name: 'haat_abuse_refused_total', help: 'HTTP requests refused for abuse (body_too_large, slow_body); refused upgrades are in haat_upgrades_refused_total', labelNames: ['kind'], registers: [registry] }),
     slowConsumers: new Counter({ name: 'haat_slow_consumers_total', help: 'Connections closed with 4009 for an over-limit send buffer', registers: [registry] }),
     // Mobile networks (PROTOCOL.md §6).
     leanConnections: new Gauge({ name: 'haat_lean_connections', help: 'Connections in lean mode, by class and by why (hint or measured)', labelNames: ['class', 'source'], registers: [registry] }),

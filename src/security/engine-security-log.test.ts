@@ -55,3 +55,21 @@ test('a malformed cursor is bad_request', async () => {
   assert.deepEqual(await log.list(10, undefined), { events: [], next_cursor: null });
   await assert.rejects(log.list(10, 'bm9wZQ'), (err: unknown) => err instanceof HaatError && err.code === 'bad_request');
 });
+
+test('kinds: filtered pages over the cluster log, the cursor carrying on where the page stopped', async () => {
+  const e = await createRedisEngine([server.url], { logger: silentLogger(), prefix: `sl${process.pid}k` });
+  engines.push(e);
+  const log = new EngineSecurityLog({ logs: e.logs, node: 'n1', clock: at(0), logger: silentLogger(), maxLen: 1000 });
+  const kinds = ['spam', 'flooding', 'abuse', 'spam', 'bad_token', 'spam', 'flooding'] as const;
+  for (let i = 0; i < kinds.length; i++) {
+    log.record({ ...ev(`e${i + 1}`), kind: kinds[i]! });
+    await waitFor(() => log.list(10, undefined), (p) => p.events.length === i + 1, { timeoutMs: 2000, what: `event e${i + 1}` });
+  }
+  const wanted = new Set(['spam', 'abuse'] as const);
+  const first = await log.list(2, undefined, wanted);
+  assert.deepEqual(first.events.map((x) => `${x.kind}:${x.detail}`), ['spam:e6', 'spam:e4']);
+  const second = await log.list(2, first.next_cursor!, wanted);
+  assert.deepEqual(second.events.map((x) => `${x.kind}:${x.detail}`), ['abuse:e3', 'spam:e1']);
+  assert.equal(second.next_cursor, null);
+  assert.deepEqual(await log.list(5, undefined, new Set(['reconnect_storm'] as const)), { events: [], next_cursor: null });
+});

@@ -11,6 +11,11 @@ import type { SecurityEvent, SecurityEventInput, SecurityEventKind, SecurityLog,
 
 export const SECURITY_LOG = 'security';
 const ENTRY_ID = /^\d+-\d+$/;
+/** A filtered list reads the log this many entries at a time, at most MAX_SCAN entries per page. */
+const SCAN_BATCH = 500;
+const MAX_SCAN = 10_000;
+
+const encodeCursor = (id: string): string => Buffer.from(id).toString('base64url');
 
 export interface EngineSecurityLogDeps {
   logs: LogEngine;
@@ -44,13 +49,37 @@ export class EngineSecurityLog implements SecurityLog {
     );
   }
 
-  async list(limit: number, cursor: string | undefined): Promise<SecurityPage> {
+  async list(limit: number, cursor: string | undefined, kinds?: ReadonlySet<SecurityEventKind>): Promise<SecurityPage> {
     const before = cursor === undefined || cursor === '' ? undefined : decodeCursor(cursor);
-    // One more than asked tells whether there is a next page (no empty last page).
-    const entries = await this.d.logs.read(SECURITY_LOG, limit + 1, before);
-    const shown = entries.slice(0, limit);
-    const last = shown[shown.length - 1];
-    return { events: shown.map(toEvent), next_cursor: entries.length > limit && last ? Buffer.from(last.id).toString('base64url') : null };
+    if (kinds === undefined) {
+      // One more than asked tells whether there is a next page (no empty last page).
+      const entries = await this.d.logs.read(SECURITY_LOG, limit + 1, before);
+      const shown = entries.slice(0, limit);
+      const last = shown[shown.length - 1];
+      return { events: shown.map(toEvent), next_cursor: entries.length > limit && last ? encodeCursor(last.id) : null };
+    }
+    // Filtered: read batches until limit + 1 matches, the end of the log, or the scan bound.
+    const found: LogEntry[] = [];
+    let from = before;
+    let scanned = 0;
+    let lastScanned: string | undefined;
+    for (;;) {
+      const batch = await this.d.logs.read(SECURITY_LOG, SCAN_BATCH, from);
+      for (const entry of batch) {
+        lastScanned = entry.id;
+        if (kinds.has(String(entry.fields.kind) as SecurityEventKind)) found.push(entry);
+        if (found.length > limit) break;
+      }
+      scanned += batch.length;
+      if (found.length > limit) {
+        const last = found[limit - 1]!;
+        return { events: found.slice(0, limit).map(toEvent), next_cursor: encodeCursor(last.id) };
+      }
+      if (batch.length < SCAN_BATCH) return { events: found.map(toEvent), next_cursor: null };
+      from = lastScanned;
+      // Bounded: go on from where the scan stopped on the next page.
+      if (scanned >= MAX_SCAN) return { events: found.map(toEvent), next_cursor: lastScanned === undefined ? null : encodeCursor(lastScanned) };
+    }
   }
 }
 

@@ -25,3 +25,18 @@ test('an empty log has one empty page; a malformed cursor is bad_request', async
   assert.deepEqual(await log.list(10, undefined), { events: [], next_cursor: null });
   await assert.rejects(log.list(10, 'bm9wZQ'), (e: unknown) => e instanceof HaatError && e.code === 'bad_request');
 });
+
+test('kinds: only the events of those kinds, page by page, no empty last page', async () => {
+  const log = new MemorySecurityLog({ capacity: 100, node: 'n1', clock: at(0) });
+  const kinds = ['spam', 'flooding', 'abuse', 'spam', 'bad_token', 'spam', 'flooding'] as const;
+  kinds.forEach((kind, i) => log.record({ ...ev(`e${i + 1}`), kind }));
+  const wanted = new Set(['spam', 'abuse'] as const);
+  const first = await log.list(2, undefined, wanted);
+  assert.deepEqual(first.events.map((e) => `${e.kind}:${e.detail}`), ['spam:e6', 'spam:e4']);
+  const second = await log.list(2, first.next_cursor!, wanted);
+  assert.deepEqual(second.events.map((e) => `${e.kind}:${e.detail}`), ['abuse:e3', 'spam:e1']);
+  assert.equal(second.next_cursor, null);
+  const exact = await log.list(3, undefined, new Set(['spam'] as const));
+  assert.deepEqual([exact.events.length, exact.next_cursor], [3, null], 'older entries of other kinds make no next page');
+  assert.deepEqual((await log.list(5, undefined, new Set(['upgrade_rate'] as const))).events, []);
+});

@@ -3,7 +3,7 @@
 // entry to show, so pages stay stable while new events arrive.
 import { HaatError } from '../errors.ts';
 import { toDhakaIso, type Clock } from '../time/clock.ts';
-import type { SecurityEvent, SecurityEventInput, SecurityLog, SecurityPage } from './security-log.ts';
+import type { SecurityEvent, SecurityEventInput, SecurityEventKind, SecurityLog, SecurityPage } from './security-log.ts';
 
 export class MemorySecurityLog implements SecurityLog {
   private readonly ring: (SecurityEvent | undefined)[];
@@ -21,7 +21,7 @@ export class MemorySecurityLog implements SecurityLog {
     this.count++;
   }
 
-  list(limit: number, cursor: string | undefined): Promise<SecurityPage> {
+  list(limit: number, cursor: string | undefined, kinds?: ReadonlySet<SecurityEventKind>): Promise<SecurityPage> {
     const oldest = Math.max(0, this.count - this.opts.capacity);
     let from = this.count - 1;
     if (cursor !== undefined && cursor !== '') {
@@ -30,8 +30,11 @@ export class MemorySecurityLog implements SecurityLog {
       from = Math.min(n, this.count - 1);
     }
     const events: SecurityEvent[] = [];
+    const wanted = (i: number): boolean => kinds === undefined || kinds.has(this.ring[i % this.opts.capacity]!.kind);
     let i = from;
-    for (; i >= oldest && events.length < limit; i--) events.push(this.ring[i % this.opts.capacity]!);
+    for (; i >= oldest && events.length < limit; i--) if (wanted(i)) events.push(this.ring[i % this.opts.capacity]!);
+    // The next page starts at the next wanted entry: none left, no next page (never an empty last page).
+    while (i >= oldest && !wanted(i)) i--;
     const next = i >= oldest ? Buffer.from(String(i)).toString('base64url') : null;
     return Promise.resolve({ events, next_cursor: next });
   }

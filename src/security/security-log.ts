@@ -3,7 +3,24 @@
 // keeps one log for all nodes (an engine log); memory-security-log.ts is the
 // single-node implementation.
 
-export type SecurityEventKind = 'flooding' | 'rate_limited' | 'connection_limit' | 'bad_token' | 'bad_signature' | 'spam' | 'abuse' | 'admin_disconnect';
+export type SecurityEventKind =
+  | 'flooding'
+  | 'rate_limited'
+  | 'connection_limit'
+  | 'bad_token'
+  | 'bad_signature'
+  | 'spam'
+  | 'abuse'
+  | 'admin_disconnect'
+  // Extensions (README "Spam and abuse"): refused upgrades and HTTP bodies.
+  | 'reconnect_storm'
+  | 'upgrade_rate'
+  | 'pending_upgrades'
+  | 'slow_body'
+  | 'body_too_large';
+
+/** Every kind, in the order of PROTOCOL.md §10 and then the extensions. */
+export const SECURITY_EVENT_KINDS: readonly SecurityEventKind[] = ['flooding', 'rate_limited', 'connection_limit', 'bad_token', 'bad_signature', 'spam', 'abuse', 'admin_disconnect', 'reconnect_storm', 'upgrade_rate', 'pending_upgrades', 'slow_body', 'body_too_large'];
 
 /** What the reporter knows; the log adds the time and the node. */
 export interface SecurityEventInput {
@@ -30,6 +47,11 @@ export interface SecurityPage {
 export interface SecurityLog {
   /** Fire and forget: recording never fails the request that caused it. */
   record(event: SecurityEventInput): void;
-  /** Newest first; `cursor` is a previous page's `next_cursor`. A malformed cursor is `bad_request`. */
-  list(limit: number, cursor: string | undefined): Promise<SecurityPage>;
+  /**
+   * Newest first; `cursor` is a previous page's `next_cursor`. A malformed
+   * cursor is `bad_request`. With `kinds`, only events of those kinds (an
+   * extension: `?kind=spam,abuse`); a page may then hold fewer than `limit`
+   * events with a next page still to come (a scan is bounded).
+   */
+  list(limit: number, cursor: string | undefined, kinds?: ReadonlySet<SecurityEventKind>): Promise<SecurityPage>;
 }
