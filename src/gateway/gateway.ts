@@ -161,7 +161,7 @@ export class Gateway {
       session: (id) => this.hub.session(id),
       delivered: (ids) => d.deliveredEvents?.(ids),
     });
-    this.handlers = frameHandlers({ actors: d.actors, membership, writer: this.writer, clock: d.clock, askTimeoutMs: d.askTimeoutMs, error: (ws, ref, err) => this.error(ws, ref, err), chatLanguages: d.chatLanguages });
+    this.handlers = frameHandlers({ actors: d.actors, membership, writer: this.writer, clock: d.clock, askTimeoutMs: d.askTimeoutMs, error: (ws, ref, err) => this.error(ws, ref, err), chatLanguages: d.chatLanguages, analytics: d.metrics.analytics });
   }
 
   /** Every open connection, in the order they opened. */
@@ -307,6 +307,11 @@ export class Gateway {
             floodWindowStart: now,
             floodCount: 0,
             connectedAt: now,
+            // Analytics (metrics/analytics.ts): the shared cells of its division, carrier and net.
+            acct: this.d.metrics.analytics.rowOf(division, carrier, net),
+            shop: 0,
+            topicAt: 0,
+            chAt: -1,
             admission,
             admitted: admission === 'admitted',
             closed: false,
