@@ -10,6 +10,8 @@ import { Fanout } from './gateway/fanout.ts';
 import { Gateway } from './gateway/gateway.ts';
 import { mountRest } from './gateway/rest.ts';
 import { RateMeter } from './metrics/rate-meter.ts';
+import { CpuMeter, scalingSignal, type ScalingSignal } from './metrics/scaling.ts';
+import { registerOpsMetrics } from './metrics/ops-metrics.ts';
 import { systemClock, toDhakaIso, type Clock } from './time/clock.ts';
 import type { SequencedEvent } from './domain/channel/messages.ts';
 import type { HostSlice } from './domain/behaviours.ts';
@@ -61,7 +63,12 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
   const { uws, build } = loadUws({ allowFallback: config.uws.allowFallback });
   logger.info({ uws: build.binary, native: build.native }, build.native ? 'uWebSockets.js native build loaded' : 'uWebSockets.js ws FALLBACK loaded (slow; allowed by HAAT_ALLOW_UWS_FALLBACK)');
   if (config.auth.jwtSecretIsDefault) logger.warn('HAAT_JWT_SECRET is not set: using the built-in development secret');
-  const metrics = createMetrics({ defaultMetrics: opts.defaultMetrics ?? true });
+  const metrics = createMetrics({
+    defaultMetrics: opts.defaultMetrics ?? true,
+    analytics: { latencyBudgetMs: config.analytics.latencyBudgetMs, latencyWindowMs: config.analytics.latencyWindowMs, now: () => clock.now() },
+  });
+  const rssBaseline = process.memoryUsage.rss();
+  const cpu = new CpuMeter();
 
   const nodeId = config.node.id;
   const redisUrls = config.engine.redisUrl === null ? undefined : parseRedisUrls(config.engine.redisUrl);
@@ -99,13 +106,18 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
   let listeningPort: number | undefined;
   const bus = engine.bus;
   let busDeps: Pick<GatewayDeps, 'interest' | 'joinSync'> = {};
+  let gatewayRef: Gateway | undefined;
   if (bus) {
     // Redis: events come over the bus, in offset order per channel once through the feed.
     const f = new OrderedFeed({
       deliver: (ev) => fanout.onEvent(ev),
       read: async (channel, since) => engine.history.readSince(channel, since, clock.now()),
       logger,
-      onLoss: (channel, missing) => logger.error({ channel, missing }, 'events lost to this node: history no longer held them'),
+      onLoss: (channel, missing) => {
+        logger.error({ channel, missing }, 'events lost to this node: history no longer held them');
+        // Every local subscriber of the channel misses them (a drop in analytics).
+        metrics.analytics.drop(undefined, 'lost', missing * (gatewayRef?.channelSubscribers.get(channel) ?? 0));
+      },
     });
     bus.onEvent((ev) => f.onEvent(ev));
     bus.onReset(() => f.resyncAll());
@@ -153,6 +165,8 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
     ...(redisUrls ? { askNode: (node: string, req: ControlRequest) => (cluster ? cluster.mailboxes.ask(node, req, config.actors.askTimeoutMs) : Promise.reject(new Error('not clustered yet'))) } : {}),
   });
   gateway.mount();
+  gatewayRef = gateway;
+  metrics.analytics.start({ sockets: () => gateway.sockets, bytesOf: (ch) => fanout.bytesOf(ch) });
   actors.on('hostRestarted', ({ index }) => gateway.rewatch(index));
   const meter = new RateMeter(() => ({ in: gateway.framesIn, out: gateway.framesOut + fanout.deliveries }));
 
@@ -170,10 +184,25 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
     });
     c.membership.on('ring', ({ ring }) => actors.setRingEpoch(ring.epoch));
     cluster = c;
-    clusterAdmin = services?.attach(c, localNodeOf(nodeId, gateway, meter));
+    clusterAdmin = services?.attach(c, localNodeOf(nodeId, gateway, meter, () => ({ analytics: metrics.analytics.snapshot(), cpu: cpu.utilization })));
     await c.start();
     if (!c.ready) logger.warn('starting NOT READY: the redis engine is unreachable; retrying with backoff (health answers 503 until it answers)');
   }
+
+  const scalingNow = (): ScalingSignal => {
+    const t = cluster?.totals();
+    return scalingSignal({ nodes: t?.nodes ?? 1, connections: t ? t.connections : gateway.sockets.size, cpuMax: cpu.utilization }, config.analytics.scaling);
+  };
+  registerOpsMetrics(metrics.registry, {
+    engine: engine.name,
+    engineUp: () => cluster === undefined || cluster.ready,
+    ringMembers: () => (cluster ? cluster.ringMembers : 1),
+    expectedNodes: config.analytics.expectedNodes,
+    connections: () => gateway.sockets.size,
+    cpu: () => cpu.utilization,
+    desiredNodes: () => scalingNow().desired_nodes,
+    rssBaseline,
+  });
 
   mountRest({
     app,
@@ -219,9 +248,14 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
         messages_out_per_s: meter.rate('out'),
         totals: { frames_in: gateway.framesIn, frames_out: gateway.framesOut + fanout.deliveries, events_published: fanout.events },
         actors: { host_threads: actors.hostCount, queued_messages: actors.queuedMessages() },
+        cpu: Math.round(cpu.utilization * 1000) / 1000,
+        analytics: metrics.analytics.snapshot(),
       };
-      if (!cluster || !services) return local;
-      return services.stats(local, cluster);
+      if (!cluster || !services) {
+        // One node: its own figures are the whole (README "Analytics and alerts").
+        return { ...local, delivery_latency_p99_ms: local.analytics.delivery_latency.p99_ms, scaling: scalingNow() };
+      }
+      return services.stats(local, cluster, config.analytics.scaling);
     },
     cluster: async () => {
       if (cluster) return cluster.view();
@@ -256,6 +290,8 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
     }
     gateway.stop();
     meter.stop();
+    cpu.stop();
+    metrics.analytics.stop();
     services?.stop();
     // Leave the ring before the actors stop: the others own them from now on
     // (their state is in the engine), and this node's mailbox is taken over.
