@@ -147,7 +147,11 @@ export class LeanDelivery {
           g.timer = undefined;
         }
         for (const ws of g.subs) this.deliver(ws, batch, false);
-        if (g.subs.size > 0) wroteNow = true;
+        if (g.subs.size > 0) {
+          wroteNow = true;
+          // The window's events went out ahead of it: they had waited in the window.
+          for (const w of batch) if (w !== ev && w.at !== undefined) this.d.metrics.analytics.delivered('lean_window', w.at);
+        }
         continue;
       }
       const before = g.buffer.conflated;
@@ -171,8 +175,8 @@ export class LeanDelivery {
     const batch = g.buffer.take();
     if (batch.length === 0) return;
     for (const ws of g.subs) this.deliver(ws, batch, false);
-    // Conflated events went out at the window's end: their latency includes the window (by design, §6).
-    if (g.subs.size > 0) for (const ev of batch) if (ev.at !== undefined) this.d.metrics.analytics.delivered('lean', ev.at);
+    // Conflated events went out at the window's end: their latency includes the window (by design, §6), so they are apart.
+    if (g.subs.size > 0) for (const ev of batch) if (ev.at !== undefined) this.d.metrics.analytics.delivered('lean_window', ev.at);
   }
 
   /** Writes `events` (offset order) to one lean connection; `force` ignores busy (leaving lean mode). */

@@ -134,7 +134,7 @@ test('Prometheus: bounded labels only (fixed enums), the latency histogram with 
   assert.match(text, /haat_delivery_latency_seconds_bucket\{path="topic",le="\+Inf"\} 1/);
   assert.match(text, /haat_delivery_latency_seconds_count\{path="topic"\} 1/);
   // Every label value is one of the fixed enums.
-  const allowed = new Set(['dhaka', 'chattogram', 'rajshahi', 'khulna', 'barishal', 'sylhet', 'rangpur', 'mymensingh', 'unknown', 'grameenphone', 'banglalink', 'robi', 'teletalk', 'airtel', 'other', '2g', '3g', '4g', 'wifi', 'product_view', 'cart', 'checkout', 'presence', 'event', 'topic', 'lean', 'direct', 'backpressure', 'lean_shed', 'lost']);
+  const allowed = new Set(['dhaka', 'chattogram', 'rajshahi', 'khulna', 'barishal', 'sylhet', 'rangpur', 'mymensingh', 'unknown', 'grameenphone', 'banglalink', 'robi', 'teletalk', 'airtel', 'other', '2g', '3g', '4g', 'wifi', 'product_view', 'cart', 'checkout', 'presence', 'event', 'topic', 'lean', 'lean_window', 'direct', 'backpressure', 'lean_shed', 'lost']);
   for (const m of text.matchAll(/(\w+)="([^"]*)"/g)) if (m[1] !== 'le') assert.ok(allowed.has(m[2]!), `label ${m[1]}="${m[2]}"`);
   // A second scrape reports the same totals (counters are set, not added again).
   assert.match(await registry.metrics(), /haat_shopping_total\{stage="product_view",source="presence"\} 1/);

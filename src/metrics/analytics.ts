@@ -21,7 +21,15 @@ export const NET_LABELS = ['2g', '3g', '4g', 'wifi', 'unknown'] as const;
 export type DivisionLabel = (typeof DIVISION_LABELS)[number];
 export type CarrierLabel = (typeof CARRIER_LABELS)[number];
 export type NetLabel = (typeof NET_LABELS)[number];
-export type DeliveryPath = 'topic' | 'lean';
+/**
+ * topic: the uWS publish to the channel's topic; lean: a lean connection's
+ * write made at once (high priority, unkeyed, or a window flushed ahead of
+ * one); lean_window: a conflated event written at its window's end, whose
+ * latency includes the window (up to 2 s by design, PROTOCOL.md §6), so it is
+ * reported apart and left out of the budget's p99.
+ */
+export type DeliveryPath = 'topic' | 'lean' | 'lean_window';
+const PATHS: readonly DeliveryPath[] = ['topic', 'lean', 'lean_window'];
 export type DropReason = 'backpressure' | 'lean_shed' | 'lost';
 
 /** The running figures of one division, carrier or network type. */
@@ -75,7 +83,7 @@ export interface LatencyStats {
   p99_ms: number | null;
   /** p99 under the budget; null with nothing observed. */
   within_budget: boolean | null;
-  /** The window's bucket counts (non-cumulative; upper bounds in `bounds_ms`, +Inf last): nodes merge these. */
+  /** The window's bucket counts of topic and lean deliveries (non-cumulative; upper bounds in `bounds_ms`, +Inf last): nodes merge these. */
   buckets: number[];
   bounds_ms: number[];
   by_path: Record<DeliveryPath, { count: number; p99_ms: number | null; buckets: number[] }>;
@@ -144,7 +152,7 @@ export class Analytics {
     this.budgetMs = opts.latencyBudgetMs ?? 100;
     this.windowMs = opts.latencyWindowMs ?? 60_000;
     this.now = opts.now ?? Date.now;
-    this.latency = { topic: new LatencyHistogram(this.windowMs), lean: new LatencyHistogram(this.windowMs) };
+    this.latency = { topic: new LatencyHistogram(this.windowMs), lean: new LatencyHistogram(this.windowMs), lean_window: new LatencyHistogram(this.windowMs) };
     this.unknownRow = this.rowOf(undefined, undefined, undefined);
     this.lastSample = { at: this.now(), values: this.sampleValues() };
   }
@@ -322,6 +330,7 @@ export class Analytics {
     const byPath = {
       topic: this.latency.topic.window(now),
       lean: this.latency.lean.window(now),
+      lean_window: this.latency.lean_window.window(now),
     };
     const dropped = this.dropped.backpressure + this.dropped.lean_shed + this.dropped.lost;
     return finish({
@@ -338,7 +347,11 @@ export class Analytics {
         within_budget: null,
         buckets: addBuckets([...byPath.topic], byPath.lean),
         bounds_ms: [...LATENCY_BOUNDS_MS],
-        by_path: { topic: { count: 0, p99_ms: null, buckets: byPath.topic }, lean: { count: 0, p99_ms: null, buckets: byPath.lean } },
+        by_path: {
+          topic: { count: 0, p99_ms: null, buckets: byPath.topic },
+          lean: { count: 0, p99_ms: null, buckets: byPath.lean },
+          lean_window: { count: 0, p99_ms: null, buckets: byPath.lean_window },
+        },
       },
     });
   }
@@ -480,7 +493,7 @@ function latencyCollector(a: Analytics): object {
     aggregator: 'sum',
     get: async () => {
       const values: object[] = [];
-      for (const path of ['topic', 'lean'] as const) {
+      for (const path of PATHS) {
         const h = a.latency[path];
         let cum = 0;
         LATENCY_BOUNDS_MS.forEach((b, i) => {
@@ -517,7 +530,7 @@ function finish(s: AnalyticsSnapshot): AnalyticsSnapshot {
   l.p50_ms = round(quantileOf(l.buckets, 0.5));
   l.p99_ms = round(quantileOf(l.buckets, 0.99));
   l.within_budget = l.p99_ms === null ? null : l.p99_ms < l.budget_ms;
-  for (const p of ['topic', 'lean'] as const) {
+  for (const p of PATHS) {
     const bp = l.by_path[p];
     bp.count = sum(bp.buckets);
     bp.p99_ms = round(quantileOf(bp.buckets, 0.99));
