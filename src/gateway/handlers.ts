@@ -112,7 +112,8 @@ export function frameHandlers(d: HandlerDeps): DispatchTable {
 
   return {
     presence: (ws, s, frame) => {
-      d.analytics?.presence(s, frame.current_page, frame.shopping_activity);
+      // Signed-in users only: a guest's presence is refused below.
+      if (s.principal.userId !== null) d.analytics?.presence(s, frame.current_page, frame.shopping_activity);
       toUser(ws, s, frame.ref, {
         type: 'presence',
         status: frame.status,
