@@ -132,6 +132,8 @@ export class Analytics {
   readonly carriers = cellsOf(CARRIER_LABELS);
   readonly nets = cellsOf(NET_LABELS);
   private readonly rows = new Map<string, AcctRow>();
+  /** Each cell's label within its dimension. */
+  private readonly labels = new Map<Cell, string>();
   /** A row for what is not a connection (REST calls, server-side publishes). */
   readonly unknownRow: AcctRow;
   readonly presenceCounts = zeroStages();
@@ -153,6 +155,7 @@ export class Analytics {
     this.windowMs = opts.latencyWindowMs ?? 60_000;
     this.now = opts.now ?? Date.now;
     this.latency = { topic: new LatencyHistogram(this.windowMs), lean: new LatencyHistogram(this.windowMs), lean_window: new LatencyHistogram(this.windowMs) };
+    for (const cells of [this.divisions, this.carriers, this.nets] as Record<string, Cell>[]) for (const [l, c] of Object.entries(cells)) this.labels.set(c, l);
     this.unknownRow = this.rowOf(undefined, undefined, undefined);
     this.lastSample = { at: this.now(), values: this.sampleValues() };
   }
@@ -311,9 +314,9 @@ export class Analytics {
     for (const ws of this.sources?.sockets() ?? []) {
       const s = ws.getUserData();
       const row = s.acct;
-      const d = dims.by_division[labelOf(this.divisions, row.division)];
-      const c = dims.by_carrier[labelOf(this.carriers, row.carrier)];
-      const n = dims.by_net[labelOf(this.nets, row.net)];
+      const d = dims.by_division[this.labels.get(row.division) as DivisionLabel];
+      const c = dims.by_carrier[this.labels.get(row.carrier) as CarrierLabel];
+      const n = dims.by_net[this.labels.get(row.net) as NetLabel];
       d.connections++;
       c.connections++;
       n.connections++;
@@ -509,11 +512,6 @@ function latencyCollector(a: Analytics): object {
     },
     reset: () => undefined,
   };
-}
-
-function labelOf<L extends string>(cells: Record<L, Cell>, cell: Cell): L {
-  for (const l of Object.keys(cells) as L[]) if (cells[l] === cell) return l;
-  throw new Error('a cell of no label');
 }
 
 function dimsOf<L extends string>(labels: readonly L[], cells: Record<L, Cell>): Record<L, DimStats> {
