@@ -369,6 +369,7 @@ export class Gateway {
   private close(ws: Socket, code: number): void {
     const s = ws.getUserData();
     s.closed = true;
+    this.d.metrics.analytics.closing(s);
     this.hub.remove(ws);
     this.d.metrics.connections.dec();
     if (this.hub.sockets.size === 0) this.onDrained?.();

@@ -72,6 +72,12 @@ test('bandwidth, drops and the drop rate; topic bytes attributed to the subscrib
   assert.equal(s.drops.drop_rate, 2 / 1001);
   assert.equal(s.by_net['4g'].frames_dropped, 1);
   assert.equal(s.by_division.dhaka.slow_consumer_closes, 1);
+  // Closing between two samples: its last topic bytes still count for its carrier.
+  topic += 30;
+  a.start({ sockets: () => [c], bytesOf: () => topic }, 60_000);
+  a.closing(c.getUserData());
+  a.stop();
+  assert.equal(a.carriers.grameenphone.bytes_out, 180);
 });
 
 test('delivery latency: p99 in the snapshot, against the budget', () => {

@@ -281,24 +281,30 @@ export class Analytics {
   private attributeTopicBytes(): void {
     const src = this.sources;
     if (!src) return;
-    for (const ws of src.sockets()) {
-      const s = ws.getUserData();
-      if (s.lean) {
-        // Lean connections are on no topic: their writes are direct ones, counted as written.
-        s.chAt = -1;
-        continue;
-      }
-      let n = 0;
-      for (const ch of s.channels) n += src.bytesOf(ch);
-      if (s.chAt === s.channels.size && n > s.topicAt) {
-        const delta = n - s.topicAt;
-        s.acct.division.bytes_out += delta;
-        s.acct.carrier.bytes_out += delta;
-        s.acct.net.bytes_out += delta;
-      }
-      s.topicAt = n;
-      s.chAt = s.channels.size;
+    for (const ws of src.sockets()) this.attribute(ws.getUserData(), src.bytesOf);
+  }
+
+  /** A connection is closing (its channels still known): its topic bytes since the last sample are attributed. */
+  closing(conn: ConnAnalytics): void {
+    if (this.sources) this.attribute(conn, this.sources.bytesOf);
+  }
+
+  private attribute(s: ConnAnalytics, bytesOf: (channel: string) => number): void {
+    if (s.lean) {
+      // Lean connections are on no topic: their writes are direct ones, counted as written.
+      s.chAt = -1;
+      return;
     }
+    let n = 0;
+    for (const ch of s.channels) n += bytesOf(ch);
+    if (s.chAt === s.channels.size && n > s.topicAt) {
+      const delta = n - s.topicAt;
+      s.acct.division.bytes_out += delta;
+      s.acct.carrier.bytes_out += delta;
+      s.acct.net.bytes_out += delta;
+    }
+    s.topicAt = n;
+    s.chAt = s.channels.size;
   }
 
   /** This node's figures (GET stats, the admin page). */
