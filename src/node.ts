@@ -12,6 +12,7 @@ import { mountRest } from './gateway/rest.ts';
 import { RateMeter } from './metrics/rate-meter.ts';
 import { CpuMeter, scalingSignal, type ScalingSignal } from './metrics/scaling.ts';
 import { registerOpsMetrics } from './metrics/ops-metrics.ts';
+import type { AnalyticsSnapshot } from './metrics/analytics.ts';
 import { systemClock, toDhakaIso, type Clock } from './time/clock.ts';
 import type { SequencedEvent } from './domain/channel/messages.ts';
 import type { HostSlice } from './domain/behaviours.ts';
@@ -46,6 +47,8 @@ export interface RunningNode {
   metrics: Metrics;
   /** The system of record: memory, or MongoDB when MONGO_URL is set. */
   store: Store;
+  /** Live analytics (metrics/analytics.ts): this node's, or the cluster's sum when clustered (the admin page's source). */
+  analytics(): Promise<AnalyticsSnapshot>;
   /** Drains (closing frames, 1001) and stops; resolves when everything is closed. */
   stop(): Promise<void>;
 }
@@ -308,6 +311,7 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
     gateway,
     metrics,
     store,
+    analytics: async () => (clusterAdmin ? ((await clusterAdmin.stats()).analytics ?? metrics.analytics.snapshot()) : metrics.analytics.snapshot()),
     stop: () => (stopped ??= stop()),
   };
 }

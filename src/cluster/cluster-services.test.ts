@@ -161,6 +161,7 @@ describe('two nodes over redis', { timeout: 30_000 }, () => {
     assert.equal(typeof stats.body.delivery_latency_p99_ms, 'number');
     const local = (stats.body.local as { analytics: { shopping: { events: { checkout: number } } } }).analytics;
     assert.equal(local.shopping.events.checkout, 0, 'n2 published none of them');
+    assert.equal((await n2.analytics()).shopping.events.checkout, 10, 'the admin page`s source is cluster-wide too');
     const scaling = stats.body.scaling as { desired_nodes: number; nodes: number };
     assert.equal(scaling.nodes, 2);
     assert.ok(scaling.desired_nodes >= 1);

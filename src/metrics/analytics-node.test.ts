@@ -70,6 +70,9 @@ test('presence and events show in GET stats and /metrics by division, carrier an
   assert.equal(s.scaling.desired_nodes, 1);
   assert.ok(['connections', 'cpu', 'min_nodes'].includes(s.scaling.reason));
 
+  // The same figures for the admin page, without HTTP.
+  assert.deepEqual((await node.analytics()).shopping.events, a.shopping.events);
+
   const text = await (await fetch(node.http('/metrics'))).text();
   assert.match(text, /haat_delivery_latency_seconds_count\{path="topic"\} 60/);
   assert.match(text, /haat_delivery_latency_seconds_count\{path="lean"\} 60/);
