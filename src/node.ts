@@ -70,7 +70,8 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
     defaultMetrics: opts.defaultMetrics ?? true,
     analytics: { latencyBudgetMs: config.analytics.latencyBudgetMs, latencyWindowMs: config.analytics.latencyWindowMs, now: () => clock.now() },
   });
-  const rssBaseline = process.memoryUsage.rss();
+  // RSS once everything but connections is up (set when listening): what connections add is measured from it.
+  let rssBaseline = process.memoryUsage.rss();
   const cpu = new CpuMeter();
 
   const nodeId = config.node.id;
@@ -204,7 +205,7 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
     connections: () => gateway.sockets.size,
     cpu: () => cpu.utilization,
     desiredNodes: () => scalingNow().desired_nodes,
-    rssBaseline,
+    rssBaseline: () => rssBaseline,
   });
 
   mountRest({
@@ -277,6 +278,7 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
   });
   const port = uws.us_socket_local_port(listenSocket as never);
   listeningPort = port;
+  rssBaseline = process.memoryUsage.rss();
   logger.info({ port }, 'listening');
 
   let stopped: Promise<void> | undefined;

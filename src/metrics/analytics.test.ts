@@ -35,6 +35,21 @@ test('presence reports count per stage, and per division, carrier and net of the
   now += 1000;
 });
 
+test('per-second rates from one sample to the next', () => {
+  let now = 0;
+  const a = new Analytics({ now: () => now });
+  a.start({ sockets: () => [], bytesOf: () => 0 }, 60_000);
+  a.stop();
+  for (let i = 0; i < 6; i++) a.presence(undefined, '/p/x', undefined);
+  a.published(undefined, 'checkout_started', {});
+  a.wrote(a.unknownRow, 3000);
+  now = 2000;
+  a.sample();
+  const s = a.snapshot();
+  assert.deepEqual(s.shopping.per_s, { product_view: 3, cart: 0, checkout: 1 });
+  assert.equal(s.bandwidth.bytes_out_per_s, 1500);
+});
+
 test('events count where published; data.division names the shopper`s division', () => {
   const a = new Analytics();
   const c = conn(a, 'dhaka', 'robi', '3g');

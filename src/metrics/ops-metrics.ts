@@ -14,8 +14,8 @@ export interface OpsSources {
   connections: () => number;
   cpu: () => number;
   desiredNodes: () => number;
-  /** RSS when the node started (before any connection): what connections add is measured from it. */
-  rssBaseline: number;
+  /** RSS when the node was up but had no connection yet: what connections add is measured from it. */
+  rssBaseline: () => number;
 }
 
 export function registerOpsMetrics(registry: Registry, src: OpsSources): void {
@@ -58,7 +58,7 @@ export function registerOpsMetrics(registry: Registry, src: OpsSources): void {
     registers: [registry],
     collect() {
       const n = src.connections();
-      this.set(n === 0 ? 0 : Math.max(0, process.memoryUsage.rss() - src.rssBaseline) / n);
+      this.set(n === 0 ? 0 : Math.max(0, process.memoryUsage.rss() - src.rssBaseline()) / n);
     },
   });
   new Gauge({
