@@ -368,7 +368,7 @@ export class Analytics {
   /** The Prometheus side: counters and gauges filled from the cells when scraped. */
   register(registry: Registry): void {
     const self = this;
-    const stageTotals = new Counter({
+    new Counter({
       name: 'haat_shopping_total',
       help: 'Product views, carts and checkouts reported (presence) or published (events), by stage and source',
       labelNames: ['stage', 'source'],
@@ -381,7 +381,6 @@ export class Analytics {
         }
       },
     });
-    void stageTotals;
     const perDim = <L extends string>(dim: string, labels: readonly L[], cells: Record<L, Cell>): void => {
       new Counter({
         name: `haat_shopping_by_${dim}_total`,
