@@ -10,6 +10,9 @@ import { Fanout } from './gateway/fanout.ts';
 import { Gateway } from './gateway/gateway.ts';
 import { mountRest } from './gateway/rest.ts';
 import { RateMeter } from './metrics/rate-meter.ts';
+import { CpuMeter, scalingSignal, type ScalingSignal } from './metrics/scaling.ts';
+import { registerOpsMetrics } from './metrics/ops-metrics.ts';
+import type { AnalyticsSnapshot } from './metrics/analytics.ts';
 import { systemClock, toDhakaIso, type Clock } from './time/clock.ts';
 import type { SequencedEvent } from './domain/channel/messages.ts';
 import type { HostSlice } from './domain/behaviours.ts';
@@ -47,6 +50,8 @@ export interface RunningNode {
   store: Store;
   /** Publishes this node's snapshots on `admin:stats` while an admin watches (GET /admin). */
   admin: { published: number };
+  /** Live analytics (metrics/analytics.ts): this node's, or the cluster's sum when clustered (the admin page's source). */
+  analytics(): Promise<AnalyticsSnapshot>;
   /** Drains (closing frames, 1001) and stops; resolves when everything is closed. */
   stop(): Promise<void>;
 }
@@ -64,7 +69,13 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
   const { uws, build } = loadUws({ allowFallback: config.uws.allowFallback });
   logger.info({ uws: build.binary, native: build.native }, build.native ? 'uWebSockets.js native build loaded' : 'uWebSockets.js ws FALLBACK loaded (slow; allowed by HAAT_ALLOW_UWS_FALLBACK)');
   if (config.auth.jwtSecretIsDefault) logger.warn('HAAT_JWT_SECRET is not set: using the built-in development secret');
-  const metrics = createMetrics({ defaultMetrics: opts.defaultMetrics ?? true });
+  const metrics = createMetrics({
+    defaultMetrics: opts.defaultMetrics ?? true,
+    analytics: { latencyBudgetMs: config.analytics.latencyBudgetMs, latencyWindowMs: config.analytics.latencyWindowMs, now: () => clock.now() },
+  });
+  // RSS once everything but connections is up (set when listening): what connections add is measured from it.
+  let rssBaseline = process.memoryUsage.rss();
+  const cpu = new CpuMeter();
 
   const nodeId = config.node.id;
   const redisUrls = config.engine.redisUrl === null ? undefined : parseRedisUrls(config.engine.redisUrl);
@@ -102,13 +113,18 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
   let listeningPort: number | undefined;
   const bus = engine.bus;
   let busDeps: Pick<GatewayDeps, 'interest' | 'joinSync'> = {};
+  let gatewayRef: Gateway | undefined;
   if (bus) {
     // Redis: events come over the bus, in offset order per channel once through the feed.
     const f = new OrderedFeed({
       deliver: (ev) => fanout.onEvent(ev),
       read: async (channel, since) => engine.history.readSince(channel, since, clock.now()),
       logger,
-      onLoss: (channel, missing) => logger.error({ channel, missing }, 'events lost to this node: history no longer held them'),
+      onLoss: (channel, missing) => {
+        logger.error({ channel, missing }, 'events lost to this node: history no longer held them');
+        // Every local subscriber of the channel misses them (a drop in analytics).
+        metrics.analytics.drop(undefined, 'lost', missing * (gatewayRef?.channelSubscribers.get(channel) ?? 0));
+      },
     });
     bus.onEvent((ev) => f.onEvent(ev));
     bus.onReset(() => f.resyncAll());
@@ -158,6 +174,8 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
     ...(redisUrls ? { askNode: (node: string, req: ControlRequest) => (cluster ? cluster.mailboxes.ask(node, req, config.actors.askTimeoutMs) : Promise.reject(new Error('not clustered yet'))) } : {}),
   });
   gateway.mount();
+  gatewayRef = gateway;
+  metrics.analytics.start({ sockets: () => gateway.sockets, bytesOf: (ch) => fanout.bytesOf(ch) });
   actors.on('hostRestarted', ({ index }) => gateway.rewatch(index));
   const meter = new RateMeter(() => ({ in: gateway.framesIn, out: gateway.framesOut + fanout.deliveries }));
 
@@ -175,7 +193,7 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
     });
     c.membership.on('ring', ({ ring }) => actors.setRingEpoch(ring.epoch));
     cluster = c;
-    clusterAdmin = services?.attach(c, localNodeOf(nodeId, gateway, meter));
+    clusterAdmin = services?.attach(c, localNodeOf(nodeId, gateway, meter, () => ({ analytics: metrics.analytics.snapshot(), cpu: cpu.utilization })));
     await c.start();
     if (!c.ready) logger.warn('starting NOT READY: the redis engine is unreachable; retrying with backoff (health answers 503 until it answers)');
   }
@@ -190,6 +208,21 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
       supervision: [],
     };
   };
+  const scalingNow = (): ScalingSignal => {
+    const t = cluster?.totals();
+    return scalingSignal({ nodes: t?.nodes ?? 1, connections: t ? t.connections : gateway.sockets.size, cpuMax: cpu.utilization }, config.analytics.scaling);
+  };
+  registerOpsMetrics(metrics.registry, {
+    engine: engine.name,
+    engineUp: () => cluster === undefined || cluster.ready,
+    ringMembers: () => (cluster ? cluster.ringMembers : 1),
+    expectedNodes: config.analytics.expectedNodes,
+    connections: () => gateway.sockets.size,
+    cpu: () => cpu.utilization,
+    desiredNodes: () => scalingNow().desired_nodes,
+    rssBaseline: () => rssBaseline,
+  });
+
   mountRest({
     app,
     verifier,
@@ -235,9 +268,14 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
         messages_out_per_s: meter.rate('out'),
         totals: { frames_in: gateway.framesIn, frames_out: gateway.framesOut + fanout.deliveries, events_published: fanout.events },
         actors: { host_threads: actors.hostCount, queued_messages: actors.queuedMessages() },
+        cpu: Math.round(cpu.utilization * 1000) / 1000,
+        analytics: metrics.analytics.snapshot(),
       };
-      if (!cluster || !services) return local;
-      return services.stats(local, cluster);
+      if (!cluster || !services) {
+        // One node: its own figures are the whole (README "Analytics and alerts").
+        return { ...local, delivery_latency_p99_ms: local.analytics.delivery_latency.p99_ms, scaling: scalingNow() };
+      }
+      return services.stats(local, cluster, config.analytics.scaling);
     },
     cluster: clusterView,
   });
@@ -248,6 +286,7 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
   });
   const port = uws.us_socket_local_port(listenSocket as never);
   listeningPort = port;
+  rssBaseline = process.memoryUsage.rss();
   logger.info({ port }, 'listening');
 
   let stopped: Promise<void> | undefined;
@@ -265,6 +304,8 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
     gateway.stop();
     admin.stop();
     meter.stop();
+    cpu.stop();
+    metrics.analytics.stop();
     services?.stop();
     // Leave the ring before the actors stop: the others own them from now on
     // (their state is in the engine), and this node's mailbox is taken over.
@@ -282,6 +323,7 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
     metrics,
     store,
     admin,
+    analytics: async () => (clusterAdmin ? ((await clusterAdmin.stats()).analytics ?? metrics.analytics.snapshot()) : metrics.analytics.snapshot()),
     stop: () => (stopped ??= stop()),
   };
 }

@@ -7,6 +7,7 @@
 import type { Logger } from 'pino';
 import { HaatError } from '../errors.ts';
 import type { ConnectionPage, ControlRequest, LocalNode, NodeStats } from './node-control.ts';
+import { mergeSnapshots, type AnalyticsSnapshot } from '../metrics/analytics.ts';
 
 export interface ClusterAdminDeps {
   nodeId: string;
@@ -25,6 +26,10 @@ export interface ClusterStats {
   channels: number;
   messages_in_per_s: number;
   messages_out_per_s: number;
+  /** The busiest answering node's CPU (0..1). */
+  cpu_max: number;
+  /** The answering nodes' analytics summed (derived figures such as p99 and drop rate computed from the sums). */
+  analytics: AnalyticsSnapshot | null;
   nodes: NodeStats[];
   unanswered: string[];
 }
@@ -84,7 +89,10 @@ export class ClusterAdmin {
       channels: sum((s) => s.channels),
       messages_in_per_s: sum((s) => s.messages_in_per_s),
       messages_out_per_s: sum((s) => s.messages_out_per_s),
-      nodes,
+      cpu_max: nodes.reduce((m, s) => Math.max(m, typeof s.cpu === 'number' ? s.cpu : 0), 0),
+      analytics: mergeSnapshots(nodes.flatMap((s) => (s.analytics && typeof s.analytics === 'object' ? [s.analytics] : []))),
+      // Per node without its analytics (the sum above has them); the admin page asks a node for its own.
+      nodes: nodes.map(({ analytics: _analytics, ...rest }) => rest),
       unanswered: unanswered.sort(),
     };
   }

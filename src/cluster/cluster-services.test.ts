@@ -135,6 +135,41 @@ describe('two nodes over redis', { timeout: 30_000 }, () => {
     assert.deepEqual(((stats.body.cluster as { per_node: { node: string }[] }).per_node).map((n) => n.node), ['n1', 'n2']);
   });
 
+  it('analytics in stats are summed over both nodes: presence per division, events delivered on each node, the p99 and the scaling signal', async () => {
+    const a = await withTimeout(n1.connect({ token: await token({ sub: 'an1' }), division: 'barishal', carrier: 'airtel', net: '3g' }), { ...WAIT, what: 'an1' });
+    const b = await withTimeout(n2.connect({ token: await token({ sub: 'an2' }), division: 'barishal', carrier: 'banglalink', net: 'wifi' }), { ...WAIT, what: 'an2' });
+    clients.push(a, b);
+    const ch = 'product:cluster-analytics';
+    for (const c of [a, b]) assert.equal((await c.request({ type: 'join_channel', channels: [ch] })).type, 'channels_joined');
+    for (const c of [a, b]) assert.equal((await c.request({ type: 'presence', status: 'online', current_page: '/p/cluster-analytics' })).type, 'reply');
+    const pub = await withTimeout(n1.connect({ token: await token({ sub: 'pub-an', roles: ['publisher'] }) }), { ...WAIT, what: 'publisher' });
+    clients.push(pub);
+    let last = 0;
+    for (let i = 0; i < 10; i++) last = Number((await pub.request({ type: 'broadcast_event', channel: ch, event_type: 'checkout_started', data: { n: i } })).offset);
+    for (const c of [a, b]) await c.next((f) => f.type === 'event' && f.channel === ch && f.offset === last);
+    const stats = await get(n2, 'stats');
+    const an = stats.body.analytics as Record<string, any>;
+    assert.equal(an.by_division.barishal.product_view, 2, 'one report on each node');
+    assert.equal(an.by_division.barishal.connections, 2);
+    assert.equal(an.by_carrier.airtel.connections, 1);
+    assert.equal(an.by_carrier.banglalink.connections, 1);
+    assert.equal(an.shopping.events.checkout, 10, 'counted once, on the node that published');
+    // n1's subscriber is lean (3g): its node writes through lean delivery; n2 publishes to its topic.
+    assert.equal(an.delivery_latency.by_path.lean.count, 10, 'n1 observed its lean writes');
+    assert.ok(an.delivery_latency.by_path.topic.count >= 10, 'n2 observed its topic publishes');
+    assert.equal(an.delivery_latency.count, an.delivery_latency.by_path.lean.count + an.delivery_latency.by_path.topic.count);
+    assert.equal(typeof stats.body.delivery_latency_p99_ms, 'number');
+    const local = (stats.body.local as { analytics: { shopping: { events: { checkout: number } } } }).analytics;
+    assert.equal(local.shopping.events.checkout, 0, 'n2 published none of them');
+    assert.equal((await n2.analytics()).shopping.events.checkout, 10, 'the admin page`s source is cluster-wide too');
+    const scaling = stats.body.scaling as { desired_nodes: number; nodes: number };
+    assert.equal(scaling.nodes, 2);
+    assert.ok(scaling.desired_nodes >= 1);
+    const text = await (await fetch(n1.http('/metrics'), { headers: { connection: 'close' } })).text();
+    assert.match(text, /haat_engine_up\{engine="redis"\} 1/);
+    assert.match(text, /haat_cluster_ring_members 2/);
+  });
+
   it('a live node that does not answer is named, after a bounded wait, and the others still count', async () => {
     // A member that heartbeats (so it is alive) but reads no mailbox: a node stuck in a long GC, say.
     const ghost = await createRedisEngine([redis.url], { logger: silentLogger() });

@@ -13,7 +13,9 @@ import { LeasedUserRates } from '../security/leased-user-rate.ts';
 import type { Clock } from '../time/clock.ts';
 import { ClusterAdmin } from './cluster-admin.ts';
 import type { Cluster } from './cluster.ts';
-import { answerControl, type LocalNode } from './node-control.ts';
+import { answerControl, type LocalNode, type NodeStats } from './node-control.ts';
+import type { AnalyticsSnapshot } from '../metrics/analytics.ts';
+import { scalingSignal, type ScalingConfig } from '../metrics/scaling.ts';
 
 /** Security events kept in the cluster's log. */
 const SECURITY_LOG_MAX_LEN = 100_000;
@@ -75,7 +77,7 @@ export class ClusterServices {
   }
 
   /** GET stats when clustered: the sums over every live node first, this node's own figures under `local`. */
-  async stats(local: object, cluster: Cluster): Promise<object> {
+  async stats(local: object & { cpu?: number; analytics?: AnalyticsSnapshot }, cluster: Cluster, scaling: ScalingConfig): Promise<object> {
     const admin = this.adminRef;
     if (!admin) return { ...local, cluster: cluster.totals() };
     const s = await admin.stats();
@@ -86,6 +88,10 @@ export class ClusterServices {
       channels: s.channels,
       messages_in_per_s: s.messages_in_per_s,
       messages_out_per_s: s.messages_out_per_s,
+      // Cluster-wide analytics: every answering node's figures summed (README "Analytics and alerts").
+      analytics: s.analytics,
+      delivery_latency_p99_ms: s.analytics?.delivery_latency.p99_ms ?? null,
+      scaling: scalingSignal({ nodes: Math.max(totals.nodes, s.nodes.length), connections: s.connections, cpuMax: s.cpu_max }, scaling),
       local,
       cluster: { nodes: totals.nodes, actors: totals.actors, per_node: s.nodes, unanswered: s.unanswered },
     };
@@ -97,12 +103,12 @@ export class ClusterServices {
 }
 
 /** This node's answers to control requests, from its gateway and meters. */
-export function localNodeOf(nodeId: string, gateway: Gateway, meter: RateMeter<'in' | 'out'>): LocalNode {
+export function localNodeOf(nodeId: string, gateway: Gateway, meter: RateMeter<'in' | 'out'>, extra?: () => Pick<NodeStats, 'cpu' | 'analytics'>): LocalNode {
   return {
     disconnect: (target, reason, by) => gateway.disconnect(target, reason, by),
     listConnections: (from, limit) => gateway.listConnections(from, limit),
     deliver: (sessions, frames) => gateway.userDevices.deliver(sessions, frames),
     usersAfter: (after, limit) => gateway.usersAfter(after, limit),
-    stats: () => ({ node: nodeId, connections: gateway.sockets.size, channels: gateway.channelSubscribers.size, messages_in_per_s: meter.rate('in'), messages_out_per_s: meter.rate('out') }),
+    stats: () => ({ node: nodeId, connections: gateway.sockets.size, channels: gateway.channelSubscribers.size, messages_in_per_s: meter.rate('in'), messages_out_per_s: meter.rate('out'), ...extra?.() }),
   };
 }

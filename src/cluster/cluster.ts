@@ -83,6 +83,11 @@ export class Cluster {
     return this.membership.ring?.ownerOf(address) === this.d.nodeId;
   }
 
+  /** Nodes in the current ring (0 while there is none). */
+  get ringMembers(): number {
+    return this.membership.ring?.nodes.length ?? 0;
+  }
+
   get ringEpoch(): number | undefined {
     return this.membership.ring?.epoch;
   }

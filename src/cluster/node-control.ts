@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { assertNever } from '../actors/wire.ts';
 import { HaatError } from '../errors.ts';
+import type { AnalyticsSnapshot } from '../metrics/analytics.ts';
 
 export const controlRequest = z.discriminatedUnion('op', [
   z.strictObject({ op: z.literal('disconnect'), user_id: z.string().optional(), session_id: z.string().optional(), reason: z.string(), by: z.string().optional() }),
@@ -29,6 +30,10 @@ export interface NodeStats {
   channels: number;
   messages_in_per_s: number;
   messages_out_per_s: number;
+  /** CPU utilization of the node (0..1 of its cores), for the scaling signal. */
+  cpu?: number;
+  /** The node's analytics (metrics/analytics.ts); the asking node sums them. */
+  analytics?: AnalyticsSnapshot;
 }
 
 export interface ConnectionPage {

@@ -72,6 +72,7 @@ export function loadConfig(opts: LoadOptions = {}): Config {
       const secret = env[`HAAT_WEBHOOK_SECRET_${provider.toUpperCase()}`];
       if (secret) set(['webhooks', 'secrets', provider], secret);
     }
+    if (env.HAAT_EXPECTED_NODES !== undefined) set(['analytics', 'expectedNodes'], intFromEnv('HAAT_EXPECTED_NODES', env.HAAT_EXPECTED_NODES));
     if (env.HAAT_TRANSLATE_URL) set(['translate', 'url'], env.HAAT_TRANSLATE_URL);
     if (env.HAAT_ALLOW_UWS_FALLBACK !== undefined) set(['uws', 'allowFallback'], env.HAAT_ALLOW_UWS_FALLBACK === '1' || env.HAAT_ALLOW_UWS_FALLBACK === 'true');
   } catch (err) {

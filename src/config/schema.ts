@@ -170,6 +170,23 @@ export const configSchema = z.strictObject({
       jumuahMinutes: z.number().int().min(0).max(180),
     }),
   }),
+  // Live analytics, alerts and the scaling signal (README "Analytics and alerts").
+  analytics: z.strictObject({
+    /** Nodes the cluster should have (HAAT_EXPECTED_NODES); the ring-members alert compares with it. 0: not set (the alert falls back to the last hour's maximum). */
+    expectedNodes: z.number().int().min(0),
+    /** The delivery latency p99 budget (DESIGN.md §4: end to end under 100 ms). */
+    latencyBudgetMs: positiveInt,
+    /** The window over which GET stats reports latency percentiles. */
+    latencyWindowMs: positiveInt,
+    /** desired_nodes = clamp(minNodes, maxNodes, max(ceil(connections / connectionsPerNode), ceil(nodes * cpu / cpuTarget))). */
+    scaling: z.strictObject({
+      connectionsPerNode: positiveInt,
+      /** Target CPU utilization of a node (0..1 of its cores); the busiest node counts. */
+      cpuTarget: z.number().positive().max(1),
+      minNodes: positiveInt,
+      maxNodes: positiveInt,
+    }),
+  }),
   // Payment webhooks (PROTOCOL.md §10): the HMAC secret per provider; null refuses that provider's calls.
   webhooks: z.strictObject({
     secrets: z.strictObject({ bkash: z.string().min(1).nullable(), nagad: z.string().min(1).nullable(), rocket: z.string().min(1).nullable() }),
@@ -197,3 +214,4 @@ export type CommerceConfig = Config['commerce'];
 export type UsersConfig = Config['users'];
 export type WebhooksConfig = Config['webhooks'];
 export type TranslateConfig = Config['translate'];
+export type AnalyticsConfig = Config['analytics'];

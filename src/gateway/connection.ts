@@ -10,12 +10,13 @@ import type { Carrier, LeanClass } from '../network/profiles.ts';
 import type { LeanEvent } from '../network/event-meta.ts';
 import type { ClassifierState } from '../network/link-classifier.ts';
 import type { Division } from '../time/divisions.ts';
+import type { ConnAnalytics } from '../metrics/analytics.ts';
 
 export type Lang = 'en' | 'bn';
 export type NetHint = '2g' | '3g' | '4g' | 'wifi' | undefined;
 export type DeviceHint = 'android' | 'ios' | 'web' | undefined;
 
-export interface ConnState extends FloodCounter {
+export interface ConnState extends FloodCounter, Omit<ConnAnalytics, 'lean' | 'channels'> {
   sessionId: string;
   principal: Principal;
   lang: Lang;

@@ -31,7 +31,7 @@ export class Fanout {
   /** Bytes published per channel (topic deliveries), for the link monitor's drain estimate. */
   private readonly bytes = new Map<string, number>();
   /** Lean connections' deliveries (they are on no topic); set by the gateway. */
-  lean: { has(channel: string): boolean; onEvent(channel: string, offset: number, frame: string): void } | undefined;
+  lean: { has(channel: string): boolean; onEvent(channel: string, offset: number, frame: string, at?: number): void } | undefined;
   /** Plain counters for the stats endpoint's per-second rates. */
   deliveries = 0;
   events = 0;
@@ -51,8 +51,11 @@ export class Fanout {
     if (subscribers > 0) {
       this.app.publish(ev.channel, ev.frame, false);
       this.bytes.set(ev.channel, (this.bytes.get(ev.channel) ?? 0) + ev.frame.length);
+      // Delivery latency (analytics.ts): sequenced at `at`, written by uWS to every subscriber now.
+      this.metrics.analytics.delivered('topic', ev.at);
+      this.metrics.analytics.publishedToTopic(ev.frame.length, subscribers);
     }
-    if (this.lean?.has(ev.channel)) this.lean.onEvent(ev.channel, ev.offset, ev.frame);
+    if (this.lean?.has(ev.channel)) this.lean.onEvent(ev.channel, ev.offset, ev.frame, ev.at);
     this.events++;
     this.deliveries += subscribers;
     this.bytesOut += ev.frame.length * subscribers;

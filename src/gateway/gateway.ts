@@ -186,7 +186,7 @@ export class Gateway {
       session: (id) => this.hub.session(id),
       delivered: (ids) => d.deliveredEvents?.(ids),
     });
-    this.handlers = frameHandlers({ actors: d.actors, membership, writer: this.writer, clock: d.clock, askTimeoutMs: d.askTimeoutMs, error: (ws, ref, err) => this.error(ws, ref, err), spam: (s, roomId, chat) => this.checkSpam({ user_id: s.principal.userId!, session_id: s.sessionId, ip: s.ip }, roomId, chat), chatLanguages: d.chatLanguages });
+    this.handlers = frameHandlers({ actors: d.actors, membership, writer: this.writer, clock: d.clock, askTimeoutMs: d.askTimeoutMs, error: (ws, ref, err) => this.error(ws, ref, err), spam: (s, roomId, chat) => this.checkSpam({ user_id: s.principal.userId!, session_id: s.sessionId, ip: s.ip }, roomId, chat), chatLanguages: d.chatLanguages, analytics: d.metrics.analytics });
   }
 
   /** Every open connection, in the order they opened. */
@@ -364,6 +364,11 @@ export class Gateway {
             floodWindowStart: now,
             floodCount: 0,
             connectedAt: now,
+            // Analytics (metrics/analytics.ts): the shared cells of its division, carrier and net.
+            acct: this.d.metrics.analytics.rowOf(division, carrier, net),
+            shop: 0,
+            topicAt: 0,
+            chAt: -1,
             admission,
             admitted: admission === 'admitted',
             closed: false,
@@ -426,6 +431,7 @@ export class Gateway {
     s.closed = true;
     this.closedTotal++;
     if (code === 1006) this.droppedTotal++;
+    this.d.metrics.analytics.closing(s);
     this.hub.remove(ws);
     this.d.metrics.connections.dec();
     if (this.hub.sockets.size === 0) this.onDrained?.();

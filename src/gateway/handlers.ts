@@ -21,6 +21,7 @@ import { saleAddress } from '../domain/sale/messages.ts';
 import { userAddress } from '../domain/user/messages.ts';
 import type { AnswerCallback } from '../actors/system.ts';
 import type { ConnState } from './connection.ts';
+import type { Analytics } from '../metrics/analytics.ts';
 
 export interface HandlerDeps {
   actors: ActorSystem;
@@ -34,6 +35,8 @@ export interface HandlerDeps {
   chatLanguages?: ChatLanguages | undefined;
   /** The spam rules for a chat message of a signed-in sender; throws `spam`. */
   spam: (s: ConnState, roomId: string, chat: OutgoingChat) => void;
+  /** Shopping behaviour from presence reports and published events (metrics/analytics.ts). */
+  analytics?: Analytics | undefined;
 }
 
 export function frameHandlers(d: HandlerDeps): DispatchTable {
@@ -111,13 +114,16 @@ export function frameHandlers(d: HandlerDeps): DispatchTable {
   };
 
   return {
-    presence: (ws, s, frame) =>
+    presence: (ws, s, frame) => {
+      // Signed-in users only: a guest's presence is refused below.
+      if (s.principal.userId !== null) d.analytics?.presence(s, frame.current_page, frame.shopping_activity);
       toUser(ws, s, frame.ref, {
         type: 'presence',
         status: frame.status,
         ...(frame.current_page === undefined ? {} : { current_page: frame.current_page }),
         ...(frame.shopping_activity === undefined ? {} : { shopping_activity: frame.shopping_activity }),
-      }),
+      });
+    },
 
     ack: (ws, s, frame) => toUser(ws, s, frame.ref, { type: 'ack', ids: frame.notification_ids }),
     typing: (ws, s, frame) => {
@@ -162,6 +168,7 @@ export function frameHandlers(d: HandlerDeps): DispatchTable {
       if (!mayBroadcast(s.principal, ch, frame.channel)) return error(ws, frame.ref, new HaatError('forbidden', `may not broadcast on ${frame.channel}`));
       const invalid = checkClientEvent(ch.namespace, frame.event_type, frame.data);
       if (invalid) return error(ws, frame.ref, invalid);
+      d.analytics?.published(s, frame.event_type, frame.data);
       publish(ws, frame.ref, {
         channel: frame.channel,
         event_type: frame.event_type,

@@ -18,7 +18,7 @@ import type { Metrics } from '../metrics/registry.ts';
 import { ConflationBuffer } from '../network/conflation.ts';
 import { leanEventOf, type LeanEvent } from '../network/event-meta.ts';
 import type { LeanClass } from '../network/profiles.ts';
-import type { LeanConn, Socket } from './connection.ts';
+import type { ConnState, LeanConn, Socket } from './connection.ts';
 import type { Writer } from './writer.ts';
 
 interface WindowGroup {
@@ -125,7 +125,7 @@ export class LeanDelivery {
   }
 
   /** An event of a channel that lean connections here are subscribed to. */
-  onEvent(channel: string, offset: number, frame: string): void {
+  onEvent(channel: string, offset: number, frame: string, at?: number): void {
     const byWindow = this.groups.get(channel);
     if (!byWindow) return;
     let ev: LeanEvent;
@@ -135,6 +135,8 @@ export class LeanDelivery {
       this.d.logger.error({ err, channel, offset }, 'an event frame did not parse; lean connections get it whole and unconflated');
       ev = { channel, offset, priority: 'normal', key: undefined, frame };
     }
+    if (at !== undefined) ev.at = at;
+    let wroteNow = false;
     for (const g of byWindow.values()) {
       if (ev.key === undefined || ev.priority === 'high') {
         // Nothing older may follow it: the window goes out first, then the event, at once.
@@ -145,6 +147,11 @@ export class LeanDelivery {
           g.timer = undefined;
         }
         for (const ws of g.subs) this.deliver(ws, batch, false);
+        if (g.subs.size > 0) {
+          wroteNow = true;
+          // The window's events went out ahead of it: they had waited in the window.
+          for (const w of batch) if (w !== ev && w.at !== undefined) this.d.metrics.analytics.delivered('lean_window', w.at);
+        }
         continue;
       }
       const before = g.buffer.conflated;
@@ -153,6 +160,8 @@ export class LeanDelivery {
       // The window starts with its first event: the newest value goes out at most one window after it was published.
       g.timer ??= setTimeout(() => this.flush(g), g.windowMs);
     }
+    // Delivery latency: once per event and node, after its writes to every lean subscriber.
+    if (wroteNow && at !== undefined) this.d.metrics.analytics.delivered('lean', at);
   }
 
   /** The socket drained (uWS `drain`): held low events may go now. */
@@ -166,6 +175,8 @@ export class LeanDelivery {
     const batch = g.buffer.take();
     if (batch.length === 0) return;
     for (const ws of g.subs) this.deliver(ws, batch, false);
+    // Conflated events went out at the window's end: their latency includes the window (by design, §6), so they are apart.
+    if (g.subs.size > 0) for (const ev of batch) if (ev.at !== undefined) this.d.metrics.analytics.delivered('lean_window', ev.at);
   }
 
   /** Writes `events` (offset order) to one lean connection; `force` ignores busy (leaving lean mode). */
@@ -183,7 +194,7 @@ export class LeanDelivery {
           // Not subscribed (left meanwhile), or already had it.
           if (last === undefined || ev.offset <= last) continue;
           if (ev.priority === 'low' && !force && writer.busy(ws, busyBytes)) {
-            this.hold(lean, ev);
+            this.hold(s, lean, ev);
             continue;
           }
           if (lean.held.length > 0) this.releaseHeld(ws, lean, ev.channel, ev.offset, force);
@@ -194,21 +205,26 @@ export class LeanDelivery {
     });
   }
 
-  private hold(lean: LeanConn, ev: LeanEvent): void {
+  private hold(s: ConnState, lean: LeanConn, ev: LeanEvent): void {
     this.d.metrics.leanLowHeld.inc();
     // A newer event of the same key replaces the held one.
     if (ev.key !== undefined) {
       const i = lean.held.findIndex((h) => h.channel === ev.channel && h.key === ev.key);
       if (i >= 0) {
         lean.held.splice(i, 1);
-        this.d.metrics.leanLowShed.inc();
+        this.shed(s);
       }
     }
     lean.held.push(ev);
     if (lean.held.length > this.d.config.heldLowMax) {
       lean.held.shift();
-      this.d.metrics.leanLowShed.inc();
+      this.shed(s);
     }
+  }
+
+  private shed(s: ConnState): void {
+    this.d.metrics.leanLowShed.inc();
+    this.d.metrics.analytics.drop(s.acct, 'lean_shed');
   }
 
   /**
@@ -230,7 +246,7 @@ export class LeanDelivery {
         lean.last.set(h.channel, h.offset);
         this.d.writer.sendRaw(ws, h.frame);
       } else if (mustGo) {
-        this.d.metrics.leanLowShed.inc();
+        this.shed(ws.getUserData());
       } else {
         keep.push(h);
       }

@@ -230,6 +230,8 @@ export function mountRest(d: RestDeps): Routes {
             publish(d.actors, { channel, event_type: b.event_type, data: b.data, priority: b.priority ?? DEFAULT_PRIORITY[b.event_type] ?? 'normal', ttl_s: b.ttl_s, sender: p.userId, client_msg_id: b.client_msg_id }, d.askTimeoutMs),
           ),
         );
+        // One behaviour (a product view, a checkout) however many channels it went to.
+        d.metrics.analytics.published(undefined, b.event_type, b.data);
         return { status: 200, body: { ok: true, events: answers.map((a, i) => ({ channel: channels[i], id: a.id, offset: a.offset })) } };
       },
       true,
@@ -308,6 +310,7 @@ export function mountRest(d: RestDeps): Routes {
     route: authed,
     store: d.store,
     users: d.users,
+    analytics: d.metrics.analytics,
     connectedUsers: async (after, limit) => {
       const admin = d.clusterAdmin?.();
       return admin ? admin.usersAfter(after, limit) : d.gateway.usersAfter(after, limit);

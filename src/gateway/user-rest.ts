@@ -10,6 +10,7 @@ import { userAddress, type NewNotification, type Viewer } from '../domain/user/m
 import type { Store } from '../store/store.ts';
 import type { Clock } from '../time/clock.ts';
 import { presenceFields } from './frames.ts';
+import type { Analytics } from '../metrics/analytics.ts';
 import type { Principal } from './principal.ts';
 import { isServer } from './principal.ts';
 import { limitOf, parseBody, type RouteModuleDeps } from './rest.ts';
@@ -20,6 +21,8 @@ export interface UserRestDeps extends RouteModuleDeps {
   users: UsersConfig;
   /** Signed-in users connected to the cluster, by id, after `after` (exclusive), at most `limit`. */
   connectedUsers: (after: string | null, limit: number) => Promise<string[]>;
+  /** Shopping behaviour from PUT presence (metrics/analytics.ts). */
+  analytics?: Analytics;
 }
 
 const userId = z.string().min(1).max(128);
@@ -59,6 +62,7 @@ export function mountUserRest(d: UserRestDeps): void {
       async ({ principal, body }) => {
         const user = signedIn(principal);
         const b = parseBody(presenceBody, await body);
+        d.analytics?.presence(undefined, b.current_page, b.shopping_activity);
         return { status: 200, body: await ask(user, { type: 'presence', ...b }) };
       },
       true,

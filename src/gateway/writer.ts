@@ -106,6 +106,9 @@ export class Writer {
     this.bytesOut += text.length;
     // Compressed only where permessage-deflate was negotiated (lean connections); elsewhere uWS ignores the flag.
     const status = ws.send(text, false, s.deflate);
+    // 2: uWS dropped it (send buffer over its hard bound).
+    if (status === 2) this.metrics.analytics.drop(s.acct, 'backpressure');
+    else this.metrics.analytics.wrote(s.acct, text.length);
     if (status === 2 || ws.getBufferedAmount() > this.maxBackpressureBytes) this.closeSlow(ws);
   }
 
@@ -118,6 +121,7 @@ export class Writer {
     const s = ws.getUserData();
     if (s.closed) return;
     this.metrics.slowConsumers.inc();
+    this.metrics.analytics.slowConsumerClosed(s.acct);
     this.log.warn({ session: s.sessionId, user: s.principal.userId, buffered: ws.getBufferedAmount() }, 'closing a slow consumer');
     this.close(ws, 'slow_consumer');
   }

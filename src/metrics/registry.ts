@@ -1,14 +1,18 @@
 // One prom-client registry per node (not the global one), so that several
 // nodes in one test process do not share counters.
 import { Registry, Counter, Gauge, Histogram, collectDefaultMetrics } from 'prom-client';
+import { Analytics, type AnalyticsOptions } from './analytics.ts';
 
 /** A count kept as a plain number on the per-frame path and handed to prom-client when scraped. */
 export interface Tally {
   n: number;
 }
 
-export function createMetrics(opts: { defaultMetrics: boolean }) {
+export function createMetrics(opts: { defaultMetrics: boolean; analytics?: AnalyticsOptions }) {
   const registry = new Registry();
+  // Behaviour, bandwidth, drops and delivery latency (analytics.ts), in plain numbers read when scraped.
+  const analytics = new Analytics(opts.analytics);
+  analytics.register(registry);
   if (opts.defaultMetrics) collectDefaultMetrics({ register: registry, prefix: 'haat_process_' });
   // prom-client's inc() validates and hashes its labels on every call: per
   // frame that showed in profiles, so frames in and out are tallied instead.
@@ -16,6 +20,7 @@ export function createMetrics(opts: { defaultMetrics: boolean }) {
   const framesOutTally: Tally = { n: 0 };
   return {
     registry,
+    analytics,
     /** The tally of frames in of `type` (bump `n`; it reaches haat_frames_in_total at the next scrape). */
     framesInTally(type: string): Tally {
       let t = framesInByType.get(type);

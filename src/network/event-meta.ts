@@ -13,6 +13,8 @@ export interface LeanEvent {
    */
   key: string | undefined;
   frame: string;
+  /** When the channel actor sequenced it (SequencedEvent.at), for the delivery latency; absent when unknown. */
+  at?: number;
 }
 
 /** Data fields that identify what an event is about, most specific last. */
