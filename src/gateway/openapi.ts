@@ -14,6 +14,8 @@ import { webhookBody } from './payment-webhook-rest.ts';
 import { disconnectBody } from './rest.ts';
 import type { HttpMethod, RouteRecord } from './routes.ts';
 import { notificationsBody, presenceBody } from './user-rest.ts';
+import { SECURITY_EVENT_KINDS } from '../security/security-log.ts';
+import { ERROR_CODES, type ErrorCode } from '../errors.ts';
 
 export const REST_PREFIX = '/api/v1/realtime';
 
@@ -268,7 +270,10 @@ const operations = (): Operation[] => [
     tag: 'operations',
     summary: 'Security events, newest first (cluster-wide when clustered)',
     auth: 'admin',
-    params: paged,
+    params: [
+      ...paged,
+      { in: 'query', name: 'kind', description: `only these kinds, comma-separated: ${SECURITY_EVENT_KINDS.join(', ')}`, schema: { type: 'string' }, example: 'spam,abuse' },
+    ],
     ok: {
       status: 200,
       description: 'a page of security events',
@@ -493,7 +498,7 @@ const operations = (): Operation[] => [
     params: [pathParam('room_id', 'room id', 'r_Zx81kq0pLm2sA9vT')],
     body: { name: 'ChatMessageBody', schema: messageBody, example: { message: 'আমার অর্ডার কোথায়?', client_msg_id: 'm-0001' } },
     ok: { status: 201, description: 'stored and published (the send_message reply)', name: 'SendReply', schema: sendReply, example: { ok: true, id: 'ev_3f9', channel: 'chat:r_Zx81kq0pLm2sA9vT', offset: 7 } },
-    errors: [403, 404, 503],
+    errors: [403, 404, 422, 503],
   },
   {
     method: 'GET',
@@ -581,7 +586,9 @@ const ERRORS: Record<number, { name: string; code: string; description: string; 
   403: { name: 'Forbidden', code: 'forbidden', description: 'the token lacks the role or right', message: 'admin role required' },
   404: { name: 'NotFound', code: 'not_found', description: 'no such resource or route', message: 'no auction a_iphone14' },
   409: { name: 'Conflict', code: 'conflict', description: 'the resource exists already, or a domain refusal (PROTOCOL.md §7, §8)', message: 'auction a_iphone14 exists already' },
+  408: { name: 'RequestTimeout', code: 'request_timeout', description: 'the body did not arrive within the body timeout; the connection is closed', message: 'the request body took too long' },
   413: { name: 'TooLarge', code: 'too_large', description: 'the body is over the limit', message: 'body over 262144 bytes' },
+  422: { name: 'Spam', code: 'spam', description: 'the message was refused as spam (repeats, links, phone numbers, a new account bursting)', message: 'this message looks like spam' },
   429: { name: 'RateLimited', code: 'rate_limited', description: 'slow down; retry after retry_after_ms (also the Retry-After header)', message: 'too many requests' },
   500: { name: 'Internal', code: 'internal', description: 'a bug; the server log has the same `id`', message: 'internal error' },
   503: { name: 'Unavailable', code: 'unavailable', description: 'the owner is moving or restarting; retry', message: 'the actor did not answer in time' },
@@ -593,7 +600,10 @@ export const openApiPath = (pattern: string): string => pattern.replace(/:([A-Za
 function errorStatuses(op: Operation): number[] {
   const s = new Set<number>(op.errors ?? []);
   if (op.body || op.params?.length) s.add(400);
-  if (op.body) s.add(413);
+  if (op.body) {
+    s.add(408);
+    s.add(413);
+  }
   if (op.auth === 'user' || op.auth === 'server' || op.auth === 'admin') s.add(401);
   if (op.auth === 'server' || op.auth === 'admin') s.add(403);
   if (op.path !== '/health' && op.path !== '/openapi.json' && op.path !== '/metrics') s.add(429);
@@ -618,7 +628,7 @@ function build(): OpenApiDocument {
   const ref = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
   const responses: Record<string, unknown> = {};
   for (const [status, e] of Object.entries(ERRORS)) {
-    const example: Record<string, unknown> = { code: e.code, message: e.message, temporary: e.code === 'rate_limited' || e.code === 'unavailable' || e.code === 'internal' };
+    const example: Record<string, unknown> = { code: e.code, message: e.message, temporary: ERROR_CODES[e.code as ErrorCode].temporary };
     if (e.code === 'rate_limited') example.retry_after_ms = 1200;
     if (e.code === 'internal') example.id = 'err_V1StGXR8_Z';
     responses[e.name] = {
