@@ -35,8 +35,6 @@ export class Fanout {
   /** Plain counters for the stats endpoint's per-second rates. */
   deliveries = 0;
   events = 0;
-  /** Characters of event frames published to topics, once per subscriber (the admin page's bandwidth). */
-  bytesOut = 0;
 
   constructor(
     private readonly app: TemplatedApp,
@@ -58,7 +56,6 @@ export class Fanout {
     if (this.lean?.has(ev.channel)) this.lean.onEvent(ev.channel, ev.offset, ev.frame, ev.at);
     this.events++;
     this.deliveries += subscribers;
-    this.bytesOut += ev.frame.length * subscribers;
     this.metrics.eventsPublished.inc();
     if (subscribers > 0) this.metrics.framesOut.inc(subscribers);
     this.metrics.fanoutLatency.observe(Math.max(0, this.clock.now() - ev.at) / 1000);

@@ -203,11 +203,6 @@ export class Gateway {
     return this.writer.framesOut;
   }
 
-  /** Characters written by the gateway itself (not topic publishes; see Fanout.bytesOut). */
-  get bytesOut(): number {
-    return this.writer.bytesOut;
-  }
-
   /** Upgrades whose authentication and admission are in flight. */
   get pendingUpgrades(): number {
     return this.upgrades.pending;
