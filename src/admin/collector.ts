@@ -3,10 +3,11 @@
 // Rates are per interval: each reading is compared with the previous one, so
 // the page shows what happened in the last second, not since the start.
 // Nothing here runs per frame; the only per-second walks are over this node's
-// sockets (their network, carrier, division, device and RTT, and the
-// analytics snapshot's shoppers). Bandwidth out, frame drops, slow consumers
-// and shopping come from the node's analytics (metrics/analytics.ts), the one
-// source of those figures (GET stats and /metrics read the same cells).
+// sockets (their network, device and RTT; the analytics snapshot's shoppers).
+// Bandwidth out, frame drops, slow consumers, shopping and the per division,
+// carrier and network figures come from the node's analytics
+// (metrics/analytics.ts), their one source (GET stats and /metrics read the
+// same cells).
 import type { Metrics } from '../metrics/registry.ts';
 import type { AnalyticsSnapshot, DimStats, DropReason, StageCounts } from '../metrics/analytics.ts';
 import type { ConnState } from '../gateway/connection.ts';
@@ -86,9 +87,8 @@ export interface AdminSnapshot {
   interval_ms: number;
   connections: {
     total: number;
+    /** By carrier and division: `analytics.by_carrier`, `analytics.by_division`. */
     by_net: Record<string, number>;
-    by_carrier: Record<string, number>;
-    by_division: Record<string, number>;
     by_device: Record<string, number>;
     /** Connections in lean mode (PROTOCOL.md §6) by class. */
     lean: Record<string, number>;
@@ -301,7 +301,7 @@ export class AdminCollector {
   }
 
   private connections(): AdminSnapshot['connections'] {
-    const c: AdminSnapshot['connections'] = { total: 0, by_net: {}, by_carrier: {}, by_division: {}, by_device: {}, lean: {}, rtt_ms_by_net: {} };
+    const c: AdminSnapshot['connections'] = { total: 0, by_net: {}, by_device: {}, lean: {}, rtt_ms_by_net: {} };
     const rtts = new Map<string, number[]>();
     for (const ws of this.d.gateway.sockets) {
       const s = ws.getUserData();
@@ -309,8 +309,6 @@ export class AdminCollector {
       c.total++;
       const net = s.net ?? 'unknown';
       bump(c.by_net, net);
-      bump(c.by_carrier, s.carrier ?? 'unknown');
-      bump(c.by_division, s.division ?? 'unknown');
       bump(c.by_device, s.device ?? 'unknown');
       if (s.lean) bump(c.lean, s.lean.cls);
       const rtt = s.link?.rttMs;
