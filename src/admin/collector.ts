@@ -121,13 +121,12 @@ export interface CollectorSources {
     readonly sockets: ReadonlySet<{ getUserData(): ConnState }>;
     readonly channelSubscribers: ReadonlyMap<string, number>;
     readonly framesIn: number;
-    readonly framesOut: number;
     readonly bytesIn: number;
     readonly closedTotal: number;
     readonly droppedTotal: number;
     readonly securityLog: { list(limit: number, cursor: undefined): Promise<{ events: SecurityEvent[] }> };
   };
-  fanout: { readonly deliveries: number; readonly events: number };
+  fanout: { readonly events: number };
   metrics: Metrics;
   actors: { readonly hostCount: number; queuedMessages(): number; ask<R>(address: string, msg: { type: string }, opts: { timeoutMs?: number }): Promise<R> };
   askTimeoutMs: number;
@@ -245,7 +244,7 @@ export class AdminCollector {
     const reading: Reading = {
       at: now,
       framesIn: g.framesIn,
-      framesOut: g.framesOut + d.fanout.deliveries,
+      framesOut: d.metrics.analytics.framesOut(),
       events: d.fanout.events,
       bytesIn: g.bytesIn,
       closed: g.closedTotal,

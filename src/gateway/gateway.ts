@@ -199,10 +199,6 @@ export class Gateway {
     return this.hub.subscribers;
   }
 
-  get framesOut(): number {
-    return this.writer.framesOut;
-  }
-
   /** Upgrades whose authentication and admission are in flight. */
   get pendingUpgrades(): number {
     return this.upgrades.pending;
