@@ -12,6 +12,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { startTestNode, token, type TestNode } from '../testkit/node.ts';
 import { isoIn, restClient } from '../testkit/commerce.ts';
 import type { TestClient } from '../testkit/ws-client.ts';
+import { quantileOf } from '../metrics/latency-histogram.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOT_DIR = new URL('../../bench/results/', import.meta.url);
@@ -202,6 +203,34 @@ test('the admin page goes live over the WebSocket while load runs, draws its cha
     assert.match((await page.textContent('#t-division')) ?? '', /রংপুর/);
     assert.match((await page.textContent('#t-shopping')) ?? '', /চেকআউট/);
     await page.screenshot({ path: new URL('admin-bn.png', SCREENSHOT_DIR).pathname, fullPage: true });
+
+    // A second node's snapshot (this one's figures, dropping twice what it delivers): the page adds the
+    // analytics number by number, leaves the settings alone, and computes the drop rate and p99 from the sums.
+    type An = { shopping: { totals: Record<string, number> }; by_division: Record<string, { connections: number }>; drops: { delivered: number; dropped: number }; delivery_latency: { budget_ms: number; bounds_ms: number[]; buckets: number[] } };
+    const merged = await page.evaluate(() => {
+      type Snap = { node: string; analytics: { drops: { delivered: number; dropped: number } } };
+      const a = (window as unknown as { haatAdmin: { state: { nodes: Map<string, { snap: Snap }> }; receive(s: Snap): void; aggregate(): { an: unknown; dropRate: number; deliveryP99: number | null; nodes: number } } }).haatAdmin;
+      const real = [...a.state.nodes.values()][0]!.snap;
+      const other = structuredClone(real);
+      other.node = 'n-other';
+      other.analytics.drops.dropped = 2 * real.analytics.drops.delivered;
+      a.receive(other);
+      const agg = a.aggregate();
+      return { one: real.analytics as unknown, sum: agg.an, dropRate: agg.dropRate, p99: agg.deliveryP99, nodes: agg.nodes };
+    });
+    const one = merged.one as An;
+    const sum = merged.sum as An;
+    assert.equal(merged.nodes, 2);
+    assert.equal(sum.shopping.totals.product_view, 2 * one.shopping.totals.product_view!);
+    assert.equal(sum.by_division.rangpur!.connections, 2);
+    assert.equal(sum.delivery_latency.budget_ms, 100, 'a setting is not added');
+    assert.deepEqual(sum.delivery_latency.bounds_ms, one.delivery_latency.bounds_ms);
+    assert.deepEqual(sum.delivery_latency.buckets, one.delivery_latency.buckets.map((n) => 2 * n));
+    const p99 = quantileOf(one.delivery_latency.buckets, 0.99);
+    assert.equal(merged.p99, p99 === null ? null : Math.round(p99 * 100) / 100, 'the p99 of the summed buckets');
+    const d = one.drops.delivered;
+    assert.ok(d > 0);
+    assert.equal(merged.dropRate, (one.drops.dropped + 2 * d) / (one.drops.dropped + 2 * d + 2 * d), 'the drop rate of the sums, not an average of rates');
     assert.deepEqual(pageErrors, []);
     assert.deepEqual(loadErrors, []);
   } finally {
