@@ -177,7 +177,7 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
   gatewayRef = gateway;
   metrics.analytics.start({ sockets: () => gateway.sockets, bytesOf: (ch) => fanout.bytesOf(ch) });
   actors.on('hostRestarted', ({ index }) => gateway.rewatch(index));
-  const meter = new RateMeter(() => ({ in: gateway.framesIn, out: gateway.framesOut + fanout.deliveries }));
+  const meter = new RateMeter(() => ({ in: gateway.framesIn, out: metrics.analytics.framesOut() }));
 
   if (redisUrls) {
     const c = new Cluster({
@@ -266,7 +266,7 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
         channels: gateway.channelSubscribers.size,
         messages_in_per_s: meter.rate('in'),
         messages_out_per_s: meter.rate('out'),
-        totals: { frames_in: gateway.framesIn, frames_out: gateway.framesOut + fanout.deliveries, events_published: fanout.events },
+        totals: { frames_in: gateway.framesIn, frames_out: metrics.analytics.framesOut(), events_published: fanout.events },
         actors: { host_threads: actors.hostCount, queued_messages: actors.queuedMessages() },
         cpu: Math.round(cpu.utilization * 1000) / 1000,
         analytics: metrics.analytics.snapshot(),

@@ -29,7 +29,9 @@ test('two nodes: an admin on n1 receives both nodes` snapshots, each about its o
       assert.equal(s1.connections.total, 1, 'n1: the admin');
       assert.equal(s2.connections.total, 1, 'n2: the phone');
       assert.deepEqual(s2.connections.by_net, { '3g': 1 });
-      assert.deepEqual(s2.connections.by_carrier, { robi: 1 });
+      assert.equal(s2.analytics.by_carrier.robi!.connections, 1);
+      assert.equal(s2.analytics.by_net['3g']!.connections, 1);
+      assert.equal(s1.analytics.by_carrier.robi!.connections, 0, 'each node its own connections');
       assert.equal(s2.connections.lean['3g'], 1, 'a 3g hint is lean');
       assert.deepEqual(s2.cluster.nodes.map((n) => n.id).sort(), ['n1', 'n2']);
       assert.notEqual(s2.cluster.ring_epoch, null);

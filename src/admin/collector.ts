@@ -2,9 +2,14 @@
 // thread from counters the node keeps anyway (PROTOCOL.md §10 `GET /admin`).
 // Rates are per interval: each reading is compared with the previous one, so
 // the page shows what happened in the last second, not since the start.
-// Nothing here runs per frame; the only per-second walk is over this node's
-// sockets (their network, carrier, division, device and RTT).
+// Nothing here runs per frame; the only per-second walks are over this node's
+// sockets (their network, device and RTT; the analytics snapshot's shoppers).
+// Bandwidth out, frame drops, slow consumers, shopping and the per division,
+// carrier and network figures come from the node's analytics
+// (metrics/analytics.ts), their one source (GET stats and /metrics read the
+// same cells).
 import type { Metrics } from '../metrics/registry.ts';
+import type { AnalyticsSnapshot, DimStats, DropReason, StageCounts } from '../metrics/analytics.ts';
 import type { ConnState } from '../gateway/connection.ts';
 import type { SecurityEvent } from '../security/security-log.ts';
 import { toDhakaIso, type Clock } from '../time/clock.ts';
@@ -43,6 +48,35 @@ export interface SaleRow {
   subscribers: number;
 }
 
+/** One division, carrier or network type in the admin snapshot (numbers the page adds across nodes). */
+export interface AdminDim {
+  connections: number;
+  /** Connections whose last presence report is at each stage now. */
+  shoppers: StageCounts;
+  /** Product views, carts and checkouts (reports and events) per second over the interval. */
+  per_s: StageCounts;
+  bytes_out_per_s: number;
+  /** Frames dropped, and slow consumer closes (4009), in the interval. */
+  frames_dropped: number;
+  slow_consumer_closes: number;
+}
+
+/**
+ * The node's analytics as the page needs them, every field additive across
+ * nodes (the page sums them as `mergeSnapshots` does and computes the drop
+ * rate and the p99 from the sums).
+ */
+export interface AdminAnalytics {
+  shopping: { per_s: StageCounts; now: StageCounts; totals: StageCounts };
+  by_division: Record<string, AdminDim>;
+  by_carrier: Record<string, AdminDim>;
+  by_net: Record<string, AdminDim>;
+  /** Frames handed to connections and frames dropped, in the interval and since start. */
+  drops: { delivered: number; dropped: number; by_reason: Record<DropReason, number>; delivered_total: number; dropped_total: number };
+  /** Delivery latency over the analytics window (topic and lean writes): non-cumulative counts per bucket, upper bounds in `bounds_ms` (+Inf last). */
+  delivery_latency: { budget_ms: number; window_ms: number; bounds_ms: number[]; buckets: number[] };
+}
+
 /** One node's snapshot: the `data` of an `admin_stats` event on `admin:stats`. */
 export interface AdminSnapshot {
   v: 1;
@@ -53,9 +87,8 @@ export interface AdminSnapshot {
   interval_ms: number;
   connections: {
     total: number;
+    /** By carrier and division: `analytics.by_carrier`, `analytics.by_division`. */
     by_net: Record<string, number>;
-    by_carrier: Record<string, number>;
-    by_division: Record<string, number>;
     by_device: Record<string, number>;
     /** Connections in lean mode (PROTOCOL.md §6) by class. */
     lean: Record<string, number>;
@@ -63,7 +96,11 @@ export interface AdminSnapshot {
     rtt_ms_by_net: Record<string, number>;
   };
   messages: { in_per_s: number; out_per_s: number; events_per_s: number };
-  /** Characters of frames (UTF-16 units, so bytes for ASCII), before permessage-deflate. */
+  /**
+   * Characters of frames (UTF-16 units, so bytes for ASCII), before
+   * permessage-deflate; out is the analytics' bytes_out (topic publishes once
+   * per subscriber, plus the gateway's own writes).
+   */
   bandwidth: { in_bytes_per_s: number; out_bytes_per_s: number };
   /** Sequencing to local publish, this interval; `buckets` are [le seconds (null = +Inf), count], cumulative. */
   fanout_latency: { p50_ms: number | null; p99_ms: number | null; count: number; buckets: [number | null, number][] };
@@ -75,6 +112,7 @@ export interface AdminSnapshot {
   actors: { host_threads: number; queued_messages: number };
   cluster: ClusterPart;
   security_events: SecurityEvent[];
+  analytics: AdminAnalytics;
 }
 
 export interface CollectorSources {
@@ -83,14 +121,12 @@ export interface CollectorSources {
     readonly sockets: ReadonlySet<{ getUserData(): ConnState }>;
     readonly channelSubscribers: ReadonlyMap<string, number>;
     readonly framesIn: number;
-    readonly framesOut: number;
     readonly bytesIn: number;
-    readonly bytesOut: number;
     readonly closedTotal: number;
     readonly droppedTotal: number;
     readonly securityLog: { list(limit: number, cursor: undefined): Promise<{ events: SecurityEvent[] }> };
   };
-  fanout: { readonly deliveries: number; readonly events: number; readonly bytesOut: number };
+  fanout: { readonly events: number };
   metrics: Metrics;
   actors: { readonly hostCount: number; queuedMessages(): number; ask<R>(address: string, msg: { type: string }, opts: { timeoutMs?: number }): Promise<R> };
   askTimeoutMs: number;
@@ -108,12 +144,11 @@ interface Reading {
   framesOut: number;
   events: number;
   bytesIn: number;
-  bytesOut: number;
   closed: number;
   dropped: number;
   latency: Buckets;
   closesByCode: Map<string, number>;
-  slow: number;
+  analytics: AnalyticsSnapshot;
   switches: number;
   frameTypes: Map<string, number>;
   bids: Map<string, number>;
@@ -121,6 +156,41 @@ interface Reading {
 }
 
 const sumValues = (values: readonly { value: number }[]): number => values.reduce((a, v) => a + v.value, 0);
+
+/** The page's part of two analytics snapshots of this node: rates and counts of the interval between them. */
+function adminAnalytics(a: AnalyticsSnapshot, p: AnalyticsSnapshot, rate: (now: number, before: number) => number): AdminAnalytics {
+  const stages = (x: StageCounts, y: StageCounts): StageCounts => ({ product_view: rate(x.product_view, y.product_view), cart: rate(x.cart, y.cart), checkout: rate(x.checkout, y.checkout) });
+  const dims = (x: Record<string, DimStats>, y: Record<string, DimStats>): Record<string, AdminDim> => {
+    const out: Record<string, AdminDim> = {};
+    for (const [k, v] of Object.entries(x)) {
+      const w = y[k]!;
+      out[k] = {
+        connections: v.connections,
+        shoppers: { ...v.shoppers },
+        per_s: stages(v, w),
+        bytes_out_per_s: rate(v.bytes_out, w.bytes_out),
+        frames_dropped: v.frames_dropped - w.frames_dropped,
+        slow_consumer_closes: v.slow_consumer_closes - w.slow_consumer_closes,
+      };
+    }
+    return out;
+  };
+  const l = a.delivery_latency;
+  return {
+    shopping: { per_s: stages(a.shopping.totals, p.shopping.totals), now: a.shopping.now, totals: a.shopping.totals },
+    by_division: dims(a.by_division, p.by_division),
+    by_carrier: dims(a.by_carrier, p.by_carrier),
+    by_net: dims(a.by_net, p.by_net),
+    drops: {
+      delivered: a.drops.frames_delivered - p.drops.frames_delivered,
+      dropped: a.drops.frames_dropped - p.drops.frames_dropped,
+      by_reason: { backpressure: a.drops.by_reason.backpressure - p.drops.by_reason.backpressure, lean_shed: a.drops.by_reason.lean_shed - p.drops.by_reason.lean_shed, lost: a.drops.by_reason.lost - p.drops.by_reason.lost },
+      delivered_total: a.drops.frames_delivered,
+      dropped_total: a.drops.frames_dropped,
+    },
+    delivery_latency: { budget_ms: l.budget_ms, window_ms: l.window_ms, bounds_ms: l.bounds_ms, buckets: l.buckets },
+  };
+}
 
 function byLabel(values: readonly { labels: Record<string, string | number | undefined>; value: number }[], label: string): Map<string, number> {
   const m = new Map<string, number>();
@@ -162,10 +232,9 @@ export class AdminCollector {
     const d = this.d;
     const g = d.gateway;
     const now = d.clock.now();
-    const [latency, closes, slow, switches, frames, cluster, security] = await Promise.all([
+    const [latency, closes, switches, frames, cluster, security] = await Promise.all([
       d.metrics.fanoutLatency.get(),
       d.metrics.closes.get(),
-      d.metrics.slowConsumers.get(),
       d.metrics.linkSwitches.get(),
       d.metrics.framesIn.get(),
       d.cluster(),
@@ -175,15 +244,14 @@ export class AdminCollector {
     const reading: Reading = {
       at: now,
       framesIn: g.framesIn,
-      framesOut: g.framesOut + d.fanout.deliveries,
+      framesOut: d.metrics.analytics.framesOut(),
       events: d.fanout.events,
       bytesIn: g.bytesIn,
-      bytesOut: g.bytesOut + d.fanout.bytesOut,
       closed: g.closedTotal,
       dropped: g.droppedTotal,
       latency: bucketsOf(latency.values),
       closesByCode: byLabel(closes.values, 'code'),
-      slow: sumValues(slow.values),
+      analytics: d.metrics.analytics.snapshot(),
       switches: sumValues(switches.values),
       frameTypes: byLabel(frames.values, 'type'),
       bids: new Map(auctions.map((a) => [a.id, a.bid_count])),
@@ -213,7 +281,7 @@ export class AdminCollector {
       interval_ms: now - prev.at,
       connections: this.connections(),
       messages: { in_per_s: rate(reading.framesIn, prev.framesIn), out_per_s: rate(reading.framesOut, prev.framesOut), events_per_s: rate(reading.events, prev.events) },
-      bandwidth: { in_bytes_per_s: rate(reading.bytesIn, prev.bytesIn), out_bytes_per_s: rate(reading.bytesOut, prev.bytesOut) },
+      bandwidth: { in_bytes_per_s: rate(reading.bytesIn, prev.bytesIn), out_bytes_per_s: rate(reading.analytics.bandwidth.bytes_out, prev.analytics.bandwidth.bytes_out) },
       fanout_latency: {
         p50_ms: p50 === null ? null : Math.round(p50 * 1e6) / 1e3,
         p99_ms: p99 === null ? null : Math.round(p99 * 1e6) / 1e3,
@@ -221,17 +289,18 @@ export class AdminCollector {
         buckets: interval.map(([le, n]) => [Number.isFinite(le) ? le : null, n]),
       },
       closes: { per_s: rate(reading.closed, prev.closed), dropped_per_s: rate(reading.dropped, prev.dropped), by_code: closesByCode },
-      slow_consumers: { interval: reading.slow - prev.slow, total: reading.slow },
+      slow_consumers: { interval: reading.analytics.drops.slow_consumer_closes - prev.analytics.drops.slow_consumer_closes, total: reading.analytics.drops.slow_consumer_closes },
       link_switches: { interval: reading.switches - prev.switches },
       commerce: { bid_frames_per_s: frameRate('bid'), reserve_frames_per_s: frameRate('reserve'), auctions, sales },
       actors: { host_threads: d.actors.hostCount, queued_messages: d.actors.queuedMessages() },
       cluster,
       security_events: security.events,
+      analytics: adminAnalytics(reading.analytics, prev.analytics, rate),
     };
   }
 
   private connections(): AdminSnapshot['connections'] {
-    const c: AdminSnapshot['connections'] = { total: 0, by_net: {}, by_carrier: {}, by_division: {}, by_device: {}, lean: {}, rtt_ms_by_net: {} };
+    const c: AdminSnapshot['connections'] = { total: 0, by_net: {}, by_device: {}, lean: {}, rtt_ms_by_net: {} };
     const rtts = new Map<string, number[]>();
     for (const ws of this.d.gateway.sockets) {
       const s = ws.getUserData();
@@ -239,8 +308,6 @@ export class AdminCollector {
       c.total++;
       const net = s.net ?? 'unknown';
       bump(c.by_net, net);
-      bump(c.by_carrier, s.carrier ?? 'unknown');
-      bump(c.by_division, s.division ?? 'unknown');
       bump(c.by_device, s.device ?? 'unknown');
       if (s.lean) bump(c.lean, s.lean.cls);
       const rtt = s.link?.rttMs;

@@ -32,11 +32,8 @@ export class Fanout {
   private readonly bytes = new Map<string, number>();
   /** Lean connections' deliveries (they are on no topic); set by the gateway. */
   lean: { has(channel: string): boolean; onEvent(channel: string, offset: number, frame: string, at?: number): void } | undefined;
-  /** Plain counters for the stats endpoint's per-second rates. */
-  deliveries = 0;
+  /** Events sequenced and published here (GET stats; frames out are counted by the analytics). */
   events = 0;
-  /** Characters of event frames published to topics, once per subscriber (the admin page's bandwidth). */
-  bytesOut = 0;
 
   constructor(
     private readonly app: TemplatedApp,
@@ -57,10 +54,7 @@ export class Fanout {
     }
     if (this.lean?.has(ev.channel)) this.lean.onEvent(ev.channel, ev.offset, ev.frame, ev.at);
     this.events++;
-    this.deliveries += subscribers;
-    this.bytesOut += ev.frame.length * subscribers;
     this.metrics.eventsPublished.inc();
-    if (subscribers > 0) this.metrics.framesOut.inc(subscribers);
     this.metrics.fanoutLatency.observe(Math.max(0, this.clock.now() - ev.at) / 1000);
   }
 

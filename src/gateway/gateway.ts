@@ -199,15 +199,6 @@ export class Gateway {
     return this.hub.subscribers;
   }
 
-  get framesOut(): number {
-    return this.writer.framesOut;
-  }
-
-  /** Characters written by the gateway itself (not topic publishes; see Fanout.bytesOut). */
-  get bytesOut(): number {
-    return this.writer.bytesOut;
-  }
-
   /** Upgrades whose authentication and admission are in flight. */
   get pendingUpgrades(): number {
     return this.upgrades.pending;

@@ -8,10 +8,6 @@ import type { Metrics } from '../metrics/registry.ts';
 import type { Socket } from './connection.ts';
 
 export class Writer {
-  /** Frames written (not counting topic publishes), for the stats endpoint. */
-  framesOut = 0;
-  /** Characters of the frames written (UTF-16 units, before compression), for the admin page's bandwidth. */
-  bytesOut = 0;
   /** Depth of handlers inside which uWS is corked: writes go straight to the socket. */
   private corked = 0;
   private outbox = new Map<Socket, string[]>();
@@ -100,10 +96,7 @@ export class Writer {
   private write(ws: Socket, text: string): void {
     const s = ws.getUserData();
     if (s.closed) return;
-    this.metrics.framesOutTally.n++;
-    this.framesOut++;
     s.bytesDirect += text.length;
-    this.bytesOut += text.length;
     // Compressed only where permessage-deflate was negotiated (lean connections); elsewhere uWS ignores the flag.
     const status = ws.send(text, false, s.deflate);
     // 2: uWS dropped it (send buffer over its hard bound).
@@ -120,7 +113,6 @@ export class Writer {
   private closeSlow(ws: Socket): void {
     const s = ws.getUserData();
     if (s.closed) return;
-    this.metrics.slowConsumers.inc();
     this.metrics.analytics.slowConsumerClosed(s.acct);
     this.log.warn({ session: s.sessionId, user: s.principal.userId, buffered: ws.getBufferedAmount() }, 'closing a slow consumer');
     this.close(ws, 'slow_consumer');

@@ -209,6 +209,15 @@ export class Analytics {
     row.net.bytes_out += bytes;
   }
 
+  /**
+   * Frames handed to uWS for a connection: delivered ones and those uWS
+   * refused (backpressure). The one count of frames out (GET stats, the
+   * admin page, haat_frames_out_total).
+   */
+  framesOut(): number {
+    return this.framesDelivered + this.dropped.backpressure;
+  }
+
   /** One event published to a local topic with `subscribers` sockets. */
   publishedToTopic(bytes: number, subscribers: number): void {
     this.topicBytes += bytes * subscribers;

@@ -15,9 +15,9 @@ export function createMetrics(opts: { defaultMetrics: boolean; analytics?: Analy
   analytics.register(registry);
   if (opts.defaultMetrics) collectDefaultMetrics({ register: registry, prefix: 'haat_process_' });
   // prom-client's inc() validates and hashes its labels on every call: per
-  // frame that showed in profiles, so frames in and out are tallied instead.
+  // frame that showed in profiles, so frames in are tallied instead, and
+  // frames out and slow consumers read from the analytics' plain numbers.
   const framesInByType = new Map<string, Tally>();
-  const framesOutTally: Tally = { n: 0 };
   return {
     registry,
     analytics,
@@ -27,8 +27,6 @@ export function createMetrics(opts: { defaultMetrics: boolean; analytics?: Analy
       if (!t) framesInByType.set(type, (t = { n: 0 }));
       return t;
     },
-    /** Frames out, one per write (it reaches haat_frames_out_total at the next scrape). */
-    framesOutTally,
     connections: new Gauge({ name: 'haat_connections', help: 'Open WebSocket connections', registers: [registry] }),
     connectionsOpened: new Counter({ name: 'haat_connections_opened_total', help: 'WebSocket connections accepted', registers: [registry] }),
     upgradesRefused: new Counter({ name: 'haat_upgrades_refused_total', help: 'WebSocket upgrades refused', labelNames: ['reason'], registers: [registry] }),
@@ -50,16 +48,23 @@ export function createMetrics(opts: { defaultMetrics: boolean; analytics?: Analy
       help: 'Frames sent to clients (a published event counts once per subscriber)',
       registers: [registry],
       collect() {
-        if (framesOutTally.n === 0) return;
-        this.inc(framesOutTally.n);
-        framesOutTally.n = 0;
+        this.reset();
+        this.inc(analytics.framesOut());
       },
     }),
     errors: new Counter({ name: 'haat_errors_total', help: 'Error answers by code', labelNames: ['code'], registers: [registry] }),
     closes: new Counter({ name: 'haat_closes_total', help: 'Connections closed by the server, by close code', labelNames: ['code'], registers: [registry] }),
     spamRefused: new Counter({ name: 'haat_spam_refused_total', help: 'Chat messages refused as spam, by rule', labelNames: ['rule'], registers: [registry] }),
     abuseRefused: new Counter({ name: 'haat_abuse_refused_total', help: 'HTTP requests refused for abuse (body_too_large, slow_body); refused upgrades are in haat_upgrades_refused_total', labelNames: ['kind'], registers: [registry] }),
-    slowConsumers: new Counter({ name: 'haat_slow_consumers_total', help: 'Connections closed with 4009 for an over-limit send buffer', registers: [registry] }),
+    slowConsumers: new Counter({
+      name: 'haat_slow_consumers_total',
+      help: 'Connections closed with 4009 for an over-limit send buffer',
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(analytics.slowCloses);
+      },
+    }),
     // Mobile networks (PROTOCOL.md §6).
     leanConnections: new Gauge({ name: 'haat_lean_connections', help: 'Connections in lean mode, by class and by why (hint or measured)', labelNames: ['class', 'source'], registers: [registry] }),
     leanConflated: new Counter({ name: 'haat_lean_conflated_total', help: 'Events replaced by a newer one of the same key within a lean window (once per window group, not per connection)', registers: [registry] }),

@@ -5,6 +5,9 @@
 // polls. In a cluster every node publishes its own snapshot on the channel:
 // the page keeps the newest of each node (dropping a node silent for
 // STALE_MS) and adds them up; latency quantiles come from the merged buckets.
+// The analytics part (shopping, per division / carrier / network, frame drops,
+// delivery latency) is summed number by number like mergeSnapshots in
+// src/metrics/analytics.ts; the drop rate and the p99 come from the sums.
 (function () {
   'use strict';
 
@@ -13,6 +16,9 @@
   var STALE_MS = 5000;
   var POINTS = 120;
   var NETS = ['2g', '3g', '4g', 'wifi', 'unknown'];
+  var STAGES = ['product_view', 'cart', 'checkout'];
+  /** Settings, not counts: the same on every node, never added. */
+  var NOT_ADDED = { budget_ms: true, window_ms: true, bounds_ms: true };
   var TOKEN_KEY = 'haat-admin-token';
   var LANG_KEY = 'haat-admin-lang';
 
@@ -26,7 +32,12 @@
       refused_other: 'Refused: ',
       waiting: 'Waiting for the first snapshot…',
       connections: 'Connections', msgs_in: 'Messages in/s', msgs_out: 'Messages out/s', p50: 'Fan-out p50', p99: 'Fan-out p99',
-      bw_in: 'Bandwidth in', bw_out: 'Bandwidth out', closes: 'Closed/s', drops: 'Dropped/s', slow: 'Slow consumers',
+      bw_in: 'Bandwidth in', bw_out: 'Bandwidth out', closes: 'Closed/s', drops: 'Conns dropped/s', slow: 'Slow consumers',
+      views_s: 'Product views/s', cart_s: 'Carts/s', checkout_s: 'Checkouts/s', delivery_p99: 'Delivery p99', drop_rate: 'Frame drop rate', budget: 'budget',
+      chart_shopping: 'Shopping per second', s_views: 'views', s_cart: 'cart', s_checkout: 'checkout',
+      shopping: 'Shopping', by_net: 'By network', h_stage: 'Stage', h_per_s: 'Per second', h_now: 'Now', h_total: 'Total',
+      h_views_s: 'Views/s', h_cart_s: 'Cart/s', h_checkout_s: 'Checkout/s', h_shoppers: 'Now v·c·co', h_shoppers_hint: 'Shoppers now: on a product page · in the cart · at the checkout (their last presence report)', h_out_s: 'Out/s', h_dropped: 'Dropped',
+      stage_product_view: 'Product views', stage_cart: 'Carts', stage_checkout: 'Checkouts',
       bids: 'Bids/s', reserves: 'Reservations/s', nodes: 'Nodes',
       chart_messages: 'Messages per second', chart_latency: 'Fan-out latency (ms)', chart_bandwidth: 'Bandwidth (bytes/s)', chart_networks: 'Connections by network',
       s_in: 'in', s_out: 'out', s_p50: 'p50', s_p99: 'p99',
@@ -50,6 +61,12 @@
       waiting: 'প্রথম হালনাগাদের অপেক্ষায়…',
       connections: 'সংযোগ', msgs_in: 'আগত বার্তা/সে', msgs_out: 'প্রেরিত বার্তা/সে', p50: 'ফ্যান-আউট p50', p99: 'ফ্যান-আউট p99',
       bw_in: 'ব্যান্ডউইথ (আগত)', bw_out: 'ব্যান্ডউইথ (প্রেরিত)', closes: 'বন্ধ/সে', drops: 'হঠাৎ বিচ্ছিন্ন/সে', slow: 'ধীর গ্রাহক',
+      views_s: 'পণ্য দেখা/সে', cart_s: 'কার্ট/সে', checkout_s: 'চেকআউট/সে', delivery_p99: 'ডেলিভারি p99', drop_rate: 'ফ্রেম হারানোর হার', budget: 'সীমা',
+      chart_shopping: 'প্রতি সেকেন্ডে কেনাকাটা', s_views: 'দেখা', s_cart: 'কার্ট', s_checkout: 'চেকআউট',
+      shopping: 'কেনাকাটা', by_net: 'নেটওয়ার্ক অনুযায়ী', h_stage: 'ধাপ', h_per_s: 'প্রতি সেকেন্ডে', h_now: 'এখন', h_total: 'মোট',
+      h_views_s: 'দেখা/সে', h_cart_s: 'কার্ট/সে', h_checkout_s: 'চেকআউট/সে', h_shoppers: 'এখন দে·কা·চে', h_shoppers_hint: 'এখন যারা কেনাকাটায়: পণ্যের পাতায় · কার্টে · চেকআউটে (তাদের শেষ উপস্থিতি অনুযায়ী)', h_out_s: 'প্রেরিত/সে', h_dropped: 'হারানো',
+      stage_product_view: 'পণ্য দেখা', stage_cart: 'কার্ট', stage_checkout: 'চেকআউট',
+      dv_dhaka: 'ঢাকা', dv_chattogram: 'চট্টগ্রাম', dv_rajshahi: 'রাজশাহী', dv_khulna: 'খুলনা', dv_barishal: 'বরিশাল', dv_sylhet: 'সিলেট', dv_rangpur: 'রংপুর', dv_mymensingh: 'ময়মনসিংহ',
       bids: 'বিড/সে', reserves: 'রিজার্ভেশন/সে', nodes: 'নোড',
       chart_messages: 'প্রতি সেকেন্ডে বার্তা', chart_latency: 'ফ্যান-আউট বিলম্ব (মি.সে.)', chart_bandwidth: 'ব্যান্ডউইথ (বাইট/সে)', chart_networks: 'নেটওয়ার্ক অনুযায়ী সংযোগ',
       s_in: 'আগত', s_out: 'প্রেরিত', s_p50: 'p50', s_p99: 'p99',
@@ -88,6 +105,7 @@
     p50: [], p99: [],
     bwIn: [], bwOut: [],
     nets: NETS.map(function () { return []; }),
+    shop: STAGES.map(function () { return []; }),
   };
   var charts = {};
 
@@ -273,9 +291,10 @@
   /** The cluster as the sum of its nodes' newest snapshots. */
   function aggregate() {
     var a = {
-      nodes: 0, connections: 0, byNet: {}, byCarrier: {}, byDivision: {}, byDevice: {}, lean: {}, rtt: {},
+      nodes: 0, connections: 0, byNet: {}, byDevice: {}, lean: {}, rtt: {},
       msgIn: 0, msgOut: 0, bwIn: 0, bwOut: 0, closes: 0, drops: 0, slow: 0, slowTotal: 0, bids: 0, reserves: 0,
       p50: null, p99: null, cluster: null, security: [], auctions: new Map(), sales: new Map(),
+      an: null, dropRate: null, deliveryP99: null,
     };
     var buckets = new Map();
     var newest = null;
@@ -284,8 +303,6 @@
       a.nodes++;
       a.connections += s.connections.total;
       addInto(a.byNet, s.connections.by_net);
-      addInto(a.byCarrier, s.connections.by_carrier);
-      addInto(a.byDivision, s.connections.by_division);
       addInto(a.byDevice, s.connections.by_device);
       addInto(a.lean, s.connections.lean);
       Object.keys(s.connections.rtt_ms_by_net || {}).forEach(function (k) { a.rtt[k] = Math.max(a.rtt[k] || 0, s.connections.rtt_ms_by_net[k]); });
@@ -302,6 +319,10 @@
       s.fanout_latency.buckets.forEach(function (b) { var k = b[0] === null ? 'inf' : b[0]; buckets.set(k, [b[0], (buckets.has(k) ? buckets.get(k)[1] : 0) + b[1]]); });
       s.commerce.auctions.forEach(function (x) { mergeRow(a.auctions, x); });
       s.commerce.sales.forEach(function (x) { mergeRow(a.sales, x); });
+      if (s.analytics) {
+        if (a.an === null) a.an = JSON.parse(JSON.stringify(s.analytics));
+        else addDeep(a.an, s.analytics);
+      }
       if (!newest || s.at > newest.at) newest = s;
     });
     var merged = Array.from(buckets.values()).sort(function (x, y) { return (x[0] === null ? Infinity : x[0]) - (y[0] === null ? Infinity : y[0]); });
@@ -309,7 +330,41 @@
     a.p50 = p50 === null ? null : Math.round(p50 * 1e6) / 1e3;
     a.p99 = p99 === null ? null : Math.round(p99 * 1e6) / 1e3;
     if (newest) { a.cluster = newest.cluster; a.security = newest.security_events; }
+    if (a.an) {
+      var dr = a.an.drops;
+      a.dropRate = dr.delivered + dr.dropped === 0 ? 0 : dr.dropped / (dr.delivered + dr.dropped);
+      a.deliveryP99 = boundedQuantile(0.99, a.an.delivery_latency.buckets, a.an.delivery_latency.bounds_ms);
+    }
     return a;
+  }
+  /** Adds every number of `b` into `a`, recursively (arrays element by element), as mergeSnapshots does. */
+  function addDeep(a, b) {
+    if (typeof b !== 'object' || b === null) return;
+    Object.keys(b).forEach(function (k) {
+      if (NOT_ADDED[k]) return;
+      var av = a[k], bv = b[k];
+      if (typeof bv === 'number') a[k] = (typeof av === 'number' ? av : 0) + bv;
+      else if (typeof bv === 'object' && bv !== null) {
+        if (typeof av !== 'object' || av === null) a[k] = JSON.parse(JSON.stringify(bv));
+        else addDeep(av, bv);
+      }
+    });
+  }
+  /** A quantile of non-cumulative bucket counts with upper bounds `bounds` (the last count is over the last bound), as quantileOf in latency-histogram.ts. */
+  function boundedQuantile(q, counts, bounds) {
+    var total = counts.reduce(function (x, y) { return x + y; }, 0);
+    if (total === 0) return null;
+    var rank = q * total, below = 0;
+    for (var i = 0; i < counts.length; i++) {
+      var c = counts[i];
+      if (c > 0 && below + c >= rank) {
+        if (i >= bounds.length) return bounds[bounds.length - 1];
+        var lo = i === 0 ? 0 : bounds[i - 1];
+        return Math.round((lo + ((bounds[i] - lo) * (rank - below)) / c) * 100) / 100;
+      }
+      below += c;
+    }
+    return bounds[bounds.length - 1];
   }
   /** The same auction or sale seen by several nodes: the values of the newest, the watchers summed. */
   function mergeRow(map, row) {
@@ -323,7 +378,7 @@
     var i = series.x.length - 1;
     if (i < 0 || series.x[i] !== second) {
       series.x.push(second);
-      [series.msgIn, series.msgOut, series.p50, series.p99, series.bwIn, series.bwOut].concat(series.nets).forEach(function (s) { s.push(null); });
+      [series.msgIn, series.msgOut, series.p50, series.p99, series.bwIn, series.bwOut].concat(series.nets, series.shop).forEach(function (s) { s.push(null); });
       i++;
     }
     series.msgIn[i] = a.msgIn;
@@ -333,8 +388,9 @@
     series.bwIn[i] = a.bwIn;
     series.bwOut[i] = a.bwOut;
     NETS.forEach(function (n, k) { series.nets[k][i] = a.byNet[n] || 0; });
+    STAGES.forEach(function (st, k) { series.shop[k][i] = a.an ? a.an.shopping.per_s[st] : null; });
     if (series.x.length > POINTS) {
-      [series.x, series.msgIn, series.msgOut, series.p50, series.p99, series.bwIn, series.bwOut].concat(series.nets).forEach(function (s) { s.shift(); });
+      [series.x, series.msgIn, series.msgOut, series.p50, series.p99, series.bwIn, series.bwOut].concat(series.nets, series.shop).forEach(function (s) { s.shift(); });
     }
     Object.keys(charts).forEach(function (k) { charts[k].setData(chartData(k)); });
   }
@@ -344,6 +400,7 @@
     if (k === 'messages') return [series.x, series.msgIn, series.msgOut];
     if (k === 'latency') return [series.x, series.p50, series.p99];
     if (k === 'bandwidth') return [series.x, series.bwIn, series.bwOut];
+    if (k === 'shopping') return [series.x].concat(series.shop);
     // Stacked: the top line is the total; drawn top first, each area over the one above it.
     var stacked = [], acc = series.x.map(function () { return 0; });
     series.nets.forEach(function (raw) {
@@ -358,6 +415,7 @@
       messages: [{ label: t('s_in'), stroke: '#0a7d4f' }, { label: t('s_out'), stroke: '#2962ff' }],
       latency: [{ label: t('s_p50'), stroke: '#0a7d4f' }, { label: t('s_p99'), stroke: '#c2185b' }],
       bandwidth: [{ label: t('s_in'), stroke: '#0a7d4f' }, { label: t('s_out'), stroke: '#2962ff' }],
+      shopping: [{ label: t('s_views'), stroke: '#2962ff' }, { label: t('s_cart'), stroke: '#ef6c00' }, { label: t('s_checkout'), stroke: '#0a7d4f' }],
       networks: NETS.map(function (n, i) {
         return { label: n === 'unknown' ? t('unknown') : n.toUpperCase(), stroke: ['#b3261e', '#ef6c00', '#2962ff', '#0a7d4f', '#777'][i], fill: ['#f3c1bd', '#fbd5b0', '#c5d3fb', '#b5e3cc', '#dddddd'][i] };
       }).reverse(),
@@ -408,6 +466,7 @@
     setOut('v-slow', a.slowTotal, num(a.slow) + ' / ' + num(a.slowTotal));
     setOut('v-bids', a.bids, num(a.bids));
     setOut('v-reserves', a.reserves, num(a.reserves));
+    renderAnalytics(a);
     var c = a.cluster;
     var live = c ? c.nodes.filter(function (n) { return n.status !== 'dead'; }).length : a.nodes;
     setOut('v-nodes', live, num(live));
@@ -415,8 +474,6 @@
     table('t-nodes', ['h_node', 'h_status', 'h_conns', 'h_actors', 'h_heartbeat'], (c ? c.nodes : []).map(function (n) {
       return [n.id, { text: st(n.status), cls: 'st-' + n.status }, { num: n.connections }, { num: n.actors }, when(n.last_heartbeat)];
     }));
-    breakdown('t-carrier', a.byCarrier, a.connections);
-    breakdown('t-division', a.byDivision, a.connections);
     breakdown('t-device', a.byDevice, a.connections);
     // Per network type: its connections, how many are lean (§6), and the median RTT the link monitor measured (the worst node's).
     var leanRows = NETS.filter(function (n) { return a.byNet[n] || a.lean[n] || a.rtt[n] !== undefined; }).map(function (n) {
@@ -436,6 +493,38 @@
       return [when(e.ts), e.kind, e.address, e.node, e.detail];
     }));
   }
+  /** Shopping, frame drops and delivery latency (the nodes' analytics summed). */
+  function renderAnalytics(a) {
+    var an = a.an;
+    var shop = an ? an.shopping : null;
+    setOut('v-views', shop ? shop.per_s.product_view : null, shop ? num(shop.per_s.product_view) : '–');
+    setOut('v-cart', shop ? shop.per_s.cart : null, shop ? num(shop.per_s.cart) : '–');
+    setOut('v-checkout', shop ? shop.per_s.checkout : null, shop ? num(shop.per_s.checkout) : '–');
+    var budget = an ? an.delivery_latency.budget_ms : null;
+    setOut('v-delivery', a.deliveryP99, a.deliveryP99 === null ? '–' : fmt.ms.format(a.deliveryP99) + ' ' + t('ms'));
+    var over = a.deliveryP99 !== null && budget !== null && a.deliveryP99 >= budget;
+    $('v-delivery').className = a.deliveryP99 === null ? '' : over ? 'bad' : 'ok';
+    $('v-budget').textContent = budget === null ? '' : t('budget') + ' ' + fmt.n.format(budget) + ' ' + t('ms');
+    setOut('v-droprate', a.dropRate, a.dropRate === null ? '–' : fmt.ms.format(a.dropRate * 100) + '%');
+    table('t-shopping', ['h_stage', 'h_per_s', 'h_now', 'h_total'], shop ? STAGES.map(function (st) {
+      return [t('stage_' + st), { num: shop.per_s[st] }, { num: shop.now[st] }, { num: shop.totals[st] }];
+    }) : []);
+    dimTable('t-division', an ? an.by_division : {}, function (k) { return TEXT[lang]['dv_' + k] || k; });
+    dimTable('t-carrier', an ? an.by_carrier : {}, function (k) { return k; });
+    dimTable('t-net', an ? an.by_net : {}, function (k) { return k === 'wifi' ? 'Wi-Fi' : k.toUpperCase(); });
+  }
+  /** One division, carrier or network per row: those with connections or traffic, the busiest first. */
+  function dimTable(id, dims, name) {
+    var busy = function (d) { return d.connections + d.per_s.product_view + d.per_s.cart + d.per_s.checkout + d.bytes_out_per_s + d.frames_dropped; };
+    var rows = Object.keys(dims).filter(function (k) { return busy(dims[k]) > 0; }).sort(function (x, y) {
+      return dims[y].connections - dims[x].connections || busy(dims[y]) - busy(dims[x]);
+    }).map(function (k) {
+      var d = dims[k];
+      return [k === 'unknown' ? t('unknown') : name(k), { num: d.connections }, { num: d.per_s.product_view }, { num: d.per_s.cart }, { num: d.per_s.checkout },
+        { text: num(d.shoppers.product_view) + '·' + num(d.shoppers.cart) + '·' + num(d.shoppers.checkout), cls: 'num' }, { text: bytes(d.bytes_out_per_s), cls: 'num' }, { num: d.frames_dropped }];
+    });
+    table(id, ['h_name', 'h_conns', 'h_views_s', 'h_cart_s', 'h_checkout_s', 'h_shoppers', 'h_out_s', 'h_dropped'], rows);
+  }
   function breakdown(id, counts, total) {
     var rows = Object.keys(counts).sort(function (x, y) { return counts[y] - counts[x]; }).map(function (k) {
       return [k === 'unknown' ? t('unknown') : k, { num: counts[k] }, total > 0 ? fmt.n.format(Math.round((1000 * counts[k]) / total) / 10) + '%' : '–'];
@@ -447,7 +536,12 @@
     var el = $(id);
     el.textContent = '';
     var tr = document.createElement('tr');
-    heads.forEach(function (h) { var th = document.createElement('th'); th.textContent = t(h); tr.appendChild(th); });
+    heads.forEach(function (h) {
+      var th = document.createElement('th');
+      th.textContent = t(h);
+      if (TEXT[lang][h + '_hint']) th.title = TEXT[lang][h + '_hint'];
+      tr.appendChild(th);
+    });
     el.appendChild(tr);
     if (rows.length === 0) {
       var r = document.createElement('tr'), td = document.createElement('td');
@@ -469,7 +563,8 @@
   }
 
   // For tests and the curious: the page's state and the charts' data arrays.
-  window.haatAdmin = { state: state, series: series, charts: charts, aggregate: function () { return state.last; } };
+  // `receive` takes a snapshot as if it came on admin:stats (the test adds a second node's to check the summing).
+  window.haatAdmin = { state: state, series: series, charts: charts, aggregate: function () { return state.last; }, receive: onSnapshot };
 
   // ---- start -------------------------------------------------------------
   applyLang();
