@@ -2,6 +2,7 @@
 // the abort bookkeeping uWS requires for asynchronous handlers.
 import type { HttpResponse } from 'uWebSockets.js';
 import { HaatError, type ErrorBody } from '../errors.ts';
+import { jsonTooDeep, tooDeepError } from './json-depth.ts';
 
 const STATUS_TEXT: Record<number, string> = {
   200: '200 OK', 201: '201 Created', 202: '202 Accepted', 400: '400 Bad Request', 401: '401 Unauthorized', 403: '403 Forbidden',
@@ -69,9 +70,12 @@ export function readRaw(r: Reply, maxBytes: number): Promise<Buffer> {
 export async function readJson(r: Reply, maxBytes: number): Promise<unknown> {
   const text = (await readRaw(r, maxBytes)).toString('utf8');
   if (text.length === 0) return undefined;
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (err) {
     throw new HaatError('bad_request', `body is not valid JSON: ${(err as Error).message}`);
   }
+  if (jsonTooDeep(value)) throw tooDeepError();
+  return value;
 }
