@@ -74,11 +74,23 @@ export const NASTY_NUMBERS: readonly number[] = [0, -0, 1, -1, 0.5, 0.001, 1.005
 /** Keys aimed at prototype pollution and at code that indexes objects with client keys. */
 export const PROTO_KEYS: readonly string[] = ['__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty', '__defineGetter__', 'isPrototypeOf'];
 
-/** Nested arrays or objects `depth` deep (kept within a frame: 2 bytes per level). */
-export function deep(depth: number, objects: boolean): unknown {
-  let v: unknown = 1;
-  for (let i = 0; i < depth; i++) v = objects ? { a: v } : [v];
-  return v;
+/**
+ * Nesting `depth` levels deep, as a marker that `serialize` spells out in
+ * the text: the fuzzer itself must not build (or JSON.stringify) such a value,
+ * whose recursion overflows the stack.
+ */
+export function deep(depth: number, objects: boolean): string {
+  return `\u0007deep:${depth}:${objects ? 'o' : 'a'}\u0007`;
+}
+
+const DEEP_MARKER = /"\\u0007deep:(\d+):([ao])\\u0007"/g;
+
+/** JSON.stringify, with the markers of `deep` spelled out as nested arrays or objects. */
+export function serialize(v: unknown): string {
+  return JSON.stringify(v).replace(DEEP_MARKER, (_, n: string, kind: string) => {
+    const depth = Number(n);
+    return kind === 'o' ? '{"a":'.repeat(depth) + '1' + '}'.repeat(depth) : '['.repeat(depth) + ']'.repeat(depth);
+  });
 }
 
 export function nastyString(r: Rng): string {
@@ -109,11 +121,12 @@ export function nastyValue(r: Rng, depth = 0): unknown {
       return Array.from({ length: r.int(4) }, () => nastyValue(r, depth + 1));
     case 6: {
       const o: Record<string, unknown> = {};
-      for (let i = r.int(4); i > 0; i--) o[r.chance(0.3) ? r.pick(PROTO_KEYS) : nastyString(r)] = nastyValue(r, depth + 1);
+      // Own properties, as JSON.parse makes them (`o.__proto__ = v` would set the prototype instead).
+      for (let i = r.int(4); i > 0; i--) Object.defineProperty(o, r.chance(0.3) ? r.pick(PROTO_KEYS) : nastyString(r), { value: nastyValue(r, depth + 1), enumerable: true, configurable: true, writable: true });
       return o;
     }
     case 7:
-      return deep(1 + r.int(r.chance(0.1) ? 5000 : 100), r.chance(0.5));
+      return r.chance(0.5) ? deep(1 + r.int(r.chance(0.1) ? 2500 : 100), true) : deep(1 + r.int(r.chance(0.1) ? 7000 : 100), false);
     default:
       return {};
   }
@@ -272,7 +285,7 @@ export function junkText(r: Rng): string {
     case 2:
       return '['.repeat(1 + r.int(8000));
     case 3:
-      return `{"type":"ping","x":${JSON.stringify(deep(1 + r.int(5000), r.chance(0.5)))}}`;
+      return serialize({ type: 'ping', x: deep(1 + r.int(5000), r.chance(0.5)) });
     case 4:
       return `{"type":"ping","n":${r.pick(['1e400', '-1e400', '123456789012345678901234567890', '0.0000000000000000000000000001e-400', '-0', '1E+308'])}}`;
     case 5:
