@@ -90,6 +90,11 @@ function rssMb(pid: number): { rss: number; hwm: number } {
   return { rss: Math.round(kb('VmRSS') / 1024), hwm: Math.round(kb('VmHWM') / 1024) };
 }
 
+/** Lines of the node's log at level error or fatal (pino: 50, 60): a failure the client may not have seen (an actor crash, a failed save). */
+function errorLogLines(stderr: string): string[] {
+  return stderr.split('\n').filter((l) => /"level":(50|60)/.test(l));
+}
+
 /** A frame's type for a report, whatever it is. */
 const describe = (v: unknown): string => (typeof v === 'string' ? v : (JSON.stringify(v) ?? typeof v).slice(0, 80));
 
@@ -382,7 +387,10 @@ test(`fuzz: ${FRAMES} random and mutated frames over ${CONNECTIONS} connections 
         `answers{${answers}} pushes=${t.pushes} closes{${closes}} lost_to_close=${t.lostToClose} ` +
         `categories${JSON.stringify(t.byCategory)} rss_mb before=${rss0.rss} quarters=${rssSamples.join('/')} after=${rss1.rss} peak=${rss1.hwm} bound=+${RSS_GROWTH_BOUND_MB}\n`,
     );
+    const errors = errorLogLines(node.stderr());
+    process.stdout.write(`# fuzz node log: ${errors.length} error lines${errors.length > 0 ? `, first: ${errors.slice(0, 3).join(' | ').slice(0, 1500)}` : ''}\n`);
     assert.deepEqual(t.failures, []);
+    assert.deepEqual(errors.slice(0, 5), [], 'the node logged errors');
     assert.ok(t.sent >= FRAMES, `sent ${t.sent} of ${FRAMES}`);
     assert.ok(rss1.rss - rss0.rss <= RSS_GROWTH_BOUND_MB, `RSS grew from ${rss0.rss} MB to ${rss1.rss} MB (bound +${RSS_GROWTH_BOUND_MB} MB)`);
     // Every path of interest was taken.

@@ -120,6 +120,11 @@ const ROUTES: readonly Route[] = [
   },
 ];
 
+/** Lines of the node's log at level error or fatal (pino: 50, 60): a failure the client may not have seen (an actor crash, a failed save). */
+function errorLogLines(stderr: string): string[] {
+  return stderr.split('\n').filter((l) => /"level":(50|60)/.test(l));
+}
+
 /** encodeURIComponent, lone surrogates (which it refuses) made U+FFFD first. */
 const enc = (s: string): string => encodeURIComponent(s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd'));
 
@@ -251,7 +256,10 @@ test(`REST fuzz: ${CALLS} random and mutated requests to every route are answere
     assert.equal((await fetch(`${base}/health`)).status, 200);
     const fmt = (o: Record<string, number>): string => Object.entries(o).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k}=${v}`).join(' ');
     process.stdout.write(`# rest fuzz summary: seed=${SEED} calls=${done} in ${secs.toFixed(1)} s by_status{${fmt(byStatus)}} errors_by_code{${fmt(byCode)}} routes_never_successful[${ROUTES.map((x) => `${x.method} ${x.path}`).filter((k) => !succeeded.has(k)).join(', ')}]\n`);
+    const errors = errorLogLines(node.stderr());
+    process.stdout.write(`# rest fuzz node log: ${errors.length} error lines${errors.length > 0 ? `, first: ${errors.slice(0, 3).join(' | ').slice(0, 1500)}` : ''}\n`);
     assert.deepEqual(failures, []);
+    assert.deepEqual(errors.slice(0, 5), [], 'the node logged errors');
     assert.equal(byStatus['500'] ?? 0, 0);
   } finally {
     node.child.kill('SIGTERM');
