@@ -42,6 +42,16 @@ const DOCUMENTED_CLOSES = new Set<number>(Object.values(CLOSE_CODES).map((c) => 
 /** Pushes: not answers to a request. */
 const PUSH_TYPES = new Set(['event', 'notification', 'lean_mode', 'closing', 'authenticated']);
 
+const UPGRADE_PARAMS: readonly (readonly [string, readonly string[]])[] = [
+  ['lang', ['bn', 'en', 'xx', '']],
+  ['net', ['2g', '3g', '4g', 'wifi', '5g', '\u0000']],
+  ['carrier', ['grameenphone', 'banglalink', 'robi', 'teletalk', 'airtel', 'other', '__proto__']],
+  ['device', ['android', 'ios', 'web', 'toaster']],
+  ['app_version', ['1.2.3', 'x'.repeat(300), '\ud800']],
+  ['division', ['dhaka', 'sylhet', 'nowhere', 'constructor']],
+  ['resume', ['s_nosuch', '']],
+];
+
 const ANSWER_TYPES = new Set(Object.values(SUCCESS_TYPE));
 
 type Kind = 'server' | 'customer' | 'guest' | 'flooder';
@@ -289,10 +299,14 @@ test(`fuzz: ${FRAMES} random and mutated frames over ${CONNECTIONS} connections 
       const g = generations.get(id) ?? 0;
       generations.set(id, g + 1);
       const roles = kind === 'server' ? [id % 2 === 0 ? 'publisher' : 'admin'] : ['customer'];
-      const query = kind === 'guest' ? '' : `?token=${await token({ sub: kind === 'server' ? `fz-s${id}` : kind === 'flooder' ? `fz-f${id}` : `fz-c${(id % 5) + 1}`, roles })}`;
+      const rng = new Rng((SEED + Math.imul(id + 1, 0x9e3779b1) + Math.imul(g, 0x85ebca6b)) >>> 0);
+      const q = new URLSearchParams();
+      if (kind !== 'guest') q.set('token', await token({ sub: kind === 'server' ? `fz-s${id}` : kind === 'flooder' ? `fz-f${id}` : `fz-c${(id % 5) + 1}`, roles }));
+      // The upgrade's optional parameters (§1), hostile ones included: Bengali answers, lean mode (2g/3g), carriers.
+      for (const [k, values] of UPGRADE_PARAMS) if (rng.chance(0.3)) q.set(k, rng.pick(values));
       const oct = (): number => 1 + Math.floor(Math.random() * 254);
-      const ws = new WebSocket(`ws://127.0.0.1:${node.port}/ws${query}`, { perMessageDeflate: false, localAddress: `127.${oct()}.${oct()}.${oct()}` });
-      const c: Conn = { id, kind, ws, pending: new Map(), reflessSent: 0, reflessGot: 0, mustClose: undefined, open: false, lastAnswerAt: Date.now(), rng: new Rng((SEED + Math.imul(id + 1, 0x9e3779b1) + Math.imul(g, 0x85ebca6b)) >>> 0), recent: [] };
+      const ws = new WebSocket(`ws://127.0.0.1:${node.port}/ws?${q.toString()}`, { perMessageDeflate: false, localAddress: `127.${oct()}.${oct()}.${oct()}` });
+      const c: Conn = { id, kind, ws, pending: new Map(), reflessSent: 0, reflessGot: 0, mustClose: undefined, open: false, lastAnswerAt: Date.now(), rng, recent: [] };
       t.connects++;
       ws.on('error', () => {}); // the close event reports it
       ws.once('unexpected-response', (_req, res) => {
