@@ -9,6 +9,7 @@ import { HaatError } from '../errors.ts';
 import { textError } from '../i18n/realtime-messages.ts';
 import type { ChatLanguages } from '../i18n/translate/chat-languages.ts';
 import type { MessageQuery } from '../store/chat-rooms.ts';
+import { decodeCursor } from '../store/page.ts';
 import { roomAddress, type Caller, type OutgoingChat, type RoomMessage } from '../domain/chat/messages.ts';
 import { MAX_MESSAGE_CHARS, MAX_PARTICIPANTS } from '../domain/chat/rules.ts';
 import type { Principal } from './principal.ts';
@@ -76,6 +77,8 @@ function messageQuery(query: URLSearchParams): MessageQuery {
   const limit = limitParam(query);
   if (limit !== undefined) q.limit = limit;
   const cursor = query.get('cursor');
+  // Checked here: the store's decodeCursor would throw inside the room actor (a crash and a 500, found by fuzzing).
+  if (typeof decodeCursor(cursor, 1)?.[0] === 'string') throw new HaatError('bad_request', 'cursor is not one this server gave');
   if (cursor !== null && cursor !== '') q.cursor = cursor;
   if (before !== undefined) q.before = before;
   if (since !== undefined) q.since = since;

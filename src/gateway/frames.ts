@@ -5,6 +5,7 @@ import { HaatError } from '../errors.ts';
 import { textError } from '../i18n/realtime-messages.ts';
 import { toPaisa } from '../domain/commerce/money.ts';
 import { fastFrame } from './frame-fast-path.ts';
+import { jsonTooDeep, MAX_JSON_DEPTH, tooDeepError } from './json-depth.ts';
 
 const ref = z.union([z.number().finite(), z.string().max(64)]);
 const channelName = z.string().min(1).max(200);
@@ -109,6 +110,11 @@ export function parseFrame(text: string): Parsed {
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return fail(textError('bad_request', 'error.bad_request.not_object', {}), undefined);
   const obj = raw as Record<string, unknown>;
+  // A frame that short cannot nest that deep: the walk is skipped for most frames.
+  if (text.length > 2 * MAX_JSON_DEPTH && jsonTooDeep(obj)) {
+    const r = ref.safeParse(obj.ref);
+    return fail(tooDeepError(), r.success ? r.data : undefined);
+  }
   const fast = fastFrame(obj);
   if (fast !== undefined) return { ok: true, frame: fast };
   return validateFrame(obj);

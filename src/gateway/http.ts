@@ -3,6 +3,7 @@
 import type { HttpResponse } from 'uWebSockets.js';
 import { HaatError, type ErrorBody } from '../errors.ts';
 import { textError } from '../i18n/realtime-messages.ts';
+import { jsonTooDeep, tooDeepError } from './json-depth.ts';
 
 const STATUS_TEXT: Record<number, string> = {
   200: '200 OK', 201: '201 Created', 202: '202 Accepted', 400: '400 Bad Request', 408: '408 Request Timeout', 422: '422 Unprocessable Entity', 401: '401 Unauthorized', 403: '403 Forbidden',
@@ -90,9 +91,12 @@ export function readRaw(r: Reply, maxBytes: number, timeoutMs = DEFAULT_BODY_TIM
 export async function readJson(r: Reply, maxBytes: number, timeoutMs = DEFAULT_BODY_TIMEOUT_MS): Promise<unknown> {
   const text = (await readRaw(r, maxBytes, timeoutMs)).toString('utf8');
   if (text.length === 0) return undefined;
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (err) {
     throw new HaatError('bad_request', `body is not valid JSON: ${(err as Error).message}`);
   }
+  if (jsonTooDeep(value)) throw tooDeepError();
+  return value;
 }

@@ -8,6 +8,7 @@ import type { UsersConfig } from '../config/schema.ts';
 import { DEFAULT_NOTIFICATION_PRIORITY, notificationId, renderBoth } from '../domain/notification/notify.ts';
 import { userAddress, type NewNotification, type Viewer } from '../domain/user/messages.ts';
 import type { Store } from '../store/store.ts';
+import { decodeCursor } from '../store/page.ts';
 import type { Clock } from '../time/clock.ts';
 import { presenceFields } from './frames.ts';
 import type { Analytics } from '../metrics/analytics.ts';
@@ -175,6 +176,8 @@ export function mountUserRest(d: UserRestDeps): void {
       const status = rawStatus === null ? undefined : statusQuery.safeParse(rawStatus);
       if (status !== undefined && !status.success) throw new HaatError('bad_request', '`status` must be queued, delivered, acked or expired');
       const lang = user === caller ? (principal.lang ?? null) : null;
+      // Checked here: the user actor's decodeCursor would throw inside the actor (a crash and a 500, found by fuzzing).
+      decodeCursor(query.get('cursor'), 2);
       const msg = { type: 'list_notifications', limit: limitOf(query), cursor: query.get('cursor'), lang, ...(status === undefined ? {} : { status: status.data }) };
       return { status: 200, body: await ask(user, msg) };
     }),

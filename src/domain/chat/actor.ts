@@ -124,7 +124,7 @@ export function roomBehaviour(deps: RoomDeps) {
     // A repeat answers the first reply; a publish whose store write was lost (a crash in between) is stored now.
     if (stored.duplicate) return { state, reply: { ok: true, id: m.id, channel, offset: m.offset } satisfies SendReply };
     for (const user of othersThan(room, sender)) {
-      const notification = chatNotification(deps.render, { room_id: room.id, offset: published.offset, sender_id: sender, message: chat.message, ...languagesOf(chat), at: now });
+      const notification = chatNotification(deps.render, { room_id: room.id, offset: published.offset, sender_id: sender, message: chat.message, ...languagesOf(chat), at: now, recipient: user });
       ctx.send(userAddress(user), { type: 'notify', only_if_offline: true, notifications: [notification] });
     }
     return { state, reply: { ok: true, id: m.id, channel, offset: published.offset } satisfies SendReply };

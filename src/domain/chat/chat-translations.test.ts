@@ -109,8 +109,8 @@ test('a provider that does not answer in time: the message goes out untranslated
 
 test('the chat_message notification previews the message in each reader\'s language', () => {
   const render = notificationRenderer(loadNotificationTemplates());
-  const n = chatNotification(render, { room_id: 'r1', offset: 3, sender_id: 'shop-7', message: 'Dam koto?', transliteration: 'দাম কত?', translations: { en: 'What is the price?' }, at: 0 });
+  const n = chatNotification(render, { room_id: 'r1', offset: 3, sender_id: 'shop-7', message: 'Dam koto?', transliteration: 'দাম কত?', translations: { en: 'What is the price?' }, at: 0, recipient: 'u1' });
   assert.deepEqual([n.message.en, n.message.bn], ['What is the price?', 'দাম কত?']);
-  const plain = chatNotification(render, { room_id: 'r1', offset: 4, sender_id: 'shop-7', message: 'Size M?', at: 0 });
+  const plain = chatNotification(render, { room_id: 'r1', offset: 4, sender_id: 'shop-7', message: 'Size M?', at: 0, recipient: 'u1' });
   assert.deepEqual([plain.message.en, plain.message.bn], ['Size M?', 'Size M?']);
 });

@@ -43,10 +43,10 @@ test('messageDedupe is per sender and client_msg_id; none without a client_msg_i
 test('chatNotification renders chat_message in English and Bengali with the sender and an 80-character preview', () => {
   const render = notificationRenderer(loadNotificationTemplates());
   const text = 'আমার অর্ডার কবে আসবে? '.repeat(10);
-  const n = chatNotification(render, { room_id: 'r1', offset: 7, sender_id: 'u42', message: text, at: 5000 });
+  const n = chatNotification(render, { room_id: 'r1', offset: 7, sender_id: 'u42', message: text, at: 5000, recipient: 'u7' });
   assert.equal(previewOf(text), [...text].slice(0, 80).join(''));
   assert.deepEqual(n, {
-    id: 'chat_r1_7',
+    id: 'chat_r1_7_u7',
     notification_type: 'chat_message',
     title: { en: 'New message from u42', bn: 'u42 আপনাকে বার্তা পাঠিয়েছেন' },
     message: { en: previewOf(text), bn: previewOf(text) },

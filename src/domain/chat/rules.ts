@@ -108,10 +108,14 @@ export function previewOf(text: string): string {
   return chars.length <= PREVIEW_CHARS ? text : chars.slice(0, PREVIEW_CHARS).join('');
 }
 
-/** The chat_message notification (§5) for the other participants; its id is unique per room and offset. */
+/**
+ * The chat_message notification (§5) for one other participant; its id is
+ * unique per room, offset and recipient (notification ids are unique in the
+ * store: one id for every recipient made all but the first store write fail).
+ */
 export function chatNotification(
   render: RenderNotification,
-  m: { room_id: string; offset: number; sender_id: string; message: string; at: number } & Pick<OutgoingChat, 'translations' | 'transliteration'>,
+  m: { room_id: string; offset: number; sender_id: string; message: string; at: number; recipient: string } & Pick<OutgoingChat, 'translations' | 'transliteration'>,
 ): NewNotification {
   // Each language previews the message as its reader can read it best.
   const preview = { en: previewOf(m.translations?.en ?? m.message), bn: previewOf(m.transliteration ?? m.translations?.bn ?? m.message) };
@@ -119,7 +123,7 @@ export function chatNotification(
   const en = render('chat_message', 'en', params);
   const bn = render('chat_message', 'bn', params);
   return {
-    id: `chat_${m.room_id}_${m.offset}`,
+    id: `chat_${m.room_id}_${m.offset}_${m.recipient}`,
     notification_type: 'chat_message',
     title: { en: en.title, bn: bn.title },
     message: { en: en.message, bn: bn.message },
