@@ -10,7 +10,8 @@
 // with `npx --yes artillery@2.0.21` instead (downloaded once into npm's npx
 // cache, ~45 s here), with PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 so that the
 // browser download of its Playwright engine (unused: engine ws only) does not
-// fail the install offline. ARTILLERY_BIN points at another install.
+// fail the install offline. ARTILLERY_BIN points at another install;
+// ARTILLERY_VIA_NPX=1 goes through npx even when one is found.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -52,7 +53,8 @@ export function localArtillery(): string | undefined {
 
 /** The command that runs artillery: a local one, or npx (which downloads it on first use). */
 export function artilleryCommand(): { cmd: string; args: string[]; via: string } {
-  const local = localArtillery();
+  if (process.env.ARTILLERY_BIN && !existsSync(process.env.ARTILLERY_BIN)) throw new Error(`ARTILLERY_BIN=${process.env.ARTILLERY_BIN} does not exist`);
+  const local = process.env.ARTILLERY_VIA_NPX === '1' ? undefined : localArtillery();
   if (local) return { cmd: local, args: [], via: local };
   return { cmd: 'npx', args: ['--yes', `artillery@${ARTILLERY_VERSION}`], via: `npx --yes artillery@${ARTILLERY_VERSION}` };
 }
