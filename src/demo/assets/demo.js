@@ -76,15 +76,40 @@
     return json;
   }
 
-  function sdk() {
+  // The SDK's bundle: an ES module exporting HaatClient, or a classic script defining a global.
+  let HaatClient = null;
+  async function loadSdk() {
+    try {
+      const m = await import('/demo/haat-client.js');
+      const C = m.HaatClient || (m.default && (m.default.HaatClient || m.default));
+      if (typeof C === 'function') return (HaatClient = C);
+    } catch (err) {
+      console.warn('haat-client.js as a module:', err);
+    }
+    if (!window.HaatClient) {
+      await new Promise((resolve, reject) => {
+        const s = document.createElement('script');
+        s.src = '/demo/haat-client.js';
+        s.onload = resolve;
+        s.onerror = reject;
+        document.head.append(s);
+      }).catch(() => undefined);
+    }
     const g = window.HaatClient;
     const C = g && typeof g.HaatClient === 'function' ? g.HaatClient : g;
     if (typeof C !== 'function') throw Object.assign(new Error(t('noSdk')), { code: 'no_sdk' });
-    return C;
+    return (HaatClient = C);
+  }
+
+  /** join, failing on a denied channel. */
+  async function join(c, channels) {
+    const r = await c.join(channels);
+    if (r && Array.isArray(r.denied) && r.denied.length > 0) throw Object.assign(new Error(`denied: ${r.denied.map((d) => `${d.channel} ${d.code}`).join(', ')}`), { code: r.denied[0].code });
+    return r;
   }
 
   function client(session) {
-    const C = sdk();
+    const C = HaatClient;
     const c = new C({ url: WS, token: session.token, getToken: async () => (await newSession(session.role)).token, lang, device: 'web' });
     c.on('state', (s) => {
       const st = typeof s === 'string' ? s : (s && (s.state || s.to)) || String(s);
@@ -307,7 +332,7 @@
     window.haatDemo.client = c;
     c.on('event', onEvent);
     c.on('notification', onNotification);
-    await c.join([`product:${w.product.id}`, `sale:${w.sale.id}`, `auction:${w.auction.id}`]);
+    await join(c, [`product:${w.product.id}`, `sale:${w.sale.id}`, `auction:${w.auction.id}`]);
 
     $('reserve').onclick = busy($('reserve'), async () => {
       S.reserveError = null;
@@ -344,7 +369,7 @@
       $('order-log').replaceChildren();
       render();
       // The order channel first (the demo token names `order:{buyer}-*`), so that no update is missed.
-      await c.join([`order:${id}`]);
+      await join(c, [`order:${id}`]);
       const amount = S.reservation ? w.sale.price * S.reservation.qty : S.price;
       await rest('POST', '/demo/api/pay', { order_id: id, amount, ...(S.reservation ? { reservation_id: S.reservation.id } : {}) }, session.token);
     });
@@ -368,7 +393,7 @@
       S.chatRoom = room;
       $('chat').hidden = false;
       $('chat-open').hidden = true;
-      await c.join([`chat:${room}`]);
+      await join(c, [`chat:${room}`]);
       const past = await rest('GET', `chat/rooms/${room}/messages?since=0`, undefined, session.token);
       for (const m of past.messages) onChat(`chat:${room}`, { offset: m.offset, data: m });
       $('chat-input').focus();
@@ -417,7 +442,7 @@
     const c = client(support);
     window.haatDemo.client = c;
     c.on('event', onEvent);
-    await c.join([`product:${S.world.product.id}`]);
+    await join(c, [`product:${S.world.product.id}`]);
     // New rooms: the buyer names the support agent in them; the agent looks every 1.5 s and joins each room's channel.
     const poll = async () => {
       const { rooms } = await rest('GET', 'chat/rooms', undefined, support.token);
@@ -426,7 +451,7 @@
         const buyer = (room.participants.find((p) => p.user_id !== support.user_id) || {}).user_id;
         const entry = { buyer, messages: [], seen: new Set() };
         S.rooms.set(room.id, entry);
-        await c.join([room.channel || `chat:${room.id}`]);
+        await join(c, [room.channel || `chat:${room.id}`]);
         const past = await rest('GET', `chat/rooms/${room.id}/messages?since=0`, undefined, support.token);
         for (const m of past.messages) onChat(`chat:${room.id}`, { offset: m.offset, data: m });
         if (!S.activeRoom) openRoom(room.id);
@@ -458,7 +483,7 @@
     render();
   };
   render();
-  (agentView ? agent() : buyer()).catch((err) => {
+  loadSdk().then(() => (agentView ? agent() : buyer())).catch((err) => {
     console.error(err);
     say($('fatal'), `${codeOf(err)}: ${err.message || ''}`);
     window.haatDemo.failed = String(err && err.message);
