@@ -107,7 +107,7 @@ test('the demo storefront plays the whole story for a buyer and a support agent'
     await until(buyer, () => !!document.querySelector('#notifications li[data-type="payment_status_update"]'));
     const note = (await buyer.textContent('#notifications li[data-type="payment_status_update"]')) ?? '';
     assert.match(note, new RegExp(`bKash payment of ৳12,999.*#${orderId}`), note);
-    assert.match((await buyer.textContent('#order-log')) ?? '', /payment_status_update: success \(bkash, ৳12,999\)/);
+    assert.match((await buyer.textContent('#order-log')) ?? '', /payment_status_update: successful \(bkash, ৳12,999\)/);
     assert.equal(await buyer.getAttribute('#unread', 'data-count'), '2');
     // The reservation was confirmed as a sale: the stock does not come back.
     const sale = (await (await fetch(node.http('/api/v1/realtime/sales/demo-sale'))).json()) as { skus: { sold: number; reserved: number }[] };

@@ -60,7 +60,7 @@
   const S = {
     me: null, world: null, price: null, oldPrice: null, stock: null, reservation: null, reserveError: null,
     auction: { current: null, leader: null, endsAt: 0, extended: 0, closed: null, bids: [] }, bidError: null,
-    order: null, orderStatus: null, paymentStatus: null, notifications: [], chatRoom: null, chat: [],
+    order: null, orderLog: [], orderStatus: null, paymentStatus: null, notifications: [], chatRoom: null, chat: [],
     rooms: new Map(), activeRoom: null,
   };
   window.haatDemo = { S };
@@ -186,6 +186,11 @@
       $('payment-status').textContent = S.paymentStatus ? t(S.paymentStatus) : '–';
       $('payment-status').dataset.status = S.paymentStatus || '';
     }
+    // Lists drawn from the state, so that they follow the language too (newest first).
+    $('bids').replaceChildren();
+    for (const b of a.bids) li($('bids'), `${b.bidder_id === S.me.user_id ? t('you') : b.bidder_id}: ${taka(b.amount)}`, { seq: String(b.seq) });
+    $('order-log').replaceChildren();
+    for (const o of S.orderLog) li($('order-log'), `${o.type}: ${t(o.status)}${o.provider ? ` (${o.provider}, ${taka(o.amount)})` : ''}`, { type: o.type, status: o.status });
     const unread = S.notifications.filter((n) => !n.acked).length;
     $('unread').textContent = num(unread);
     $('unread').dataset.count = String(unread);
@@ -244,7 +249,7 @@
         a.endsAt = ends;
         a.current = d.amount;
         a.leader = d.bidder_id;
-        li($('bids'), `${d.bidder_id === S.me.user_id ? t('you') : d.bidder_id}: ${taka(d.amount)}`, { seq: String(d.seq) });
+        a.bids.push(d);
         render();
         break;
       }
@@ -257,7 +262,7 @@
         if (S.order && d.order_id === S.order.id) {
           if (ev.event_type === 'payment_status_update') S.paymentStatus = d.status;
           else S.orderStatus = d.status;
-          li($('order-log'), `${ev.event_type}: ${d.status}${d.provider ? ` (${d.provider}, ${taka(d.amount)})` : ''}`, { type: ev.event_type, status: d.status });
+          S.orderLog.push({ type: ev.event_type, ...d });
           render();
         }
         break;
@@ -366,7 +371,7 @@
       S.order = { id };
       S.orderStatus = 'placed';
       S.paymentStatus = 'pending';
-      $('order-log').replaceChildren();
+      S.orderLog = [];
       render();
       // The order channel first (the demo token names `order:{buyer}-*`), so that no update is missed.
       await join(c, [`order:${id}`]);
