@@ -71,3 +71,23 @@ test('with demo.enabled: short-lived tokens per role signed with the node secret
     await node.stop();
   }
 });
+
+test('once the demo auction has closed, the next visitor gets a new round', { timeout: 30_000 }, async () => {
+  const node = await startTestNode({ demo: { enabled: true, auctionSeconds: 1, softCloseS: 1, extendS: 1, tokenTtlS: 600 } });
+  try {
+    const world = async (): Promise<any> => ((await (await fetch(node.http('/demo/api/session?role=buyer'))).json()) as any).world;
+    const first = await world();
+    assert.equal(first.auction.id, 'demo-auction-1');
+    const deadline = Date.now() + 15_000;
+    let next = first;
+    while (next.auction.id === 'demo-auction-1' && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 300));
+      next = await world();
+    }
+    assert.equal(next.auction.id, 'demo-auction-2');
+    assert.ok(Date.parse(next.auction.ends_at) > Date.now());
+    assert.equal(next.sale.id, first.sale.id, 'the sale is seeded once');
+  } finally {
+    await node.stop();
+  }
+});

@@ -256,6 +256,8 @@
       case 'auction_closed':
         S.auction.closed = d;
         render();
+        // The demo starts a new round for the next visitor: move to it after a moment.
+        if (!agentView) setTimeout(() => void nextRound().catch((err) => console.warn('next round', err)), 5000);
         break;
       case 'payment_status_update':
       case 'order_status_update':
@@ -318,6 +320,19 @@
       tick();
     }
   };
+
+  async function nextRound() {
+    const c = window.haatDemo.client;
+    const s = await newSession('buyer');
+    const old = S.world.auction.id;
+    if (s.world.auction.id === old) return;
+    const a = await rest('GET', `auctions/${s.world.auction.id}`);
+    await c.leave([`auction:${old}`]);
+    S.world.auction = s.world.auction;
+    S.auction = { current: a.bid_count > 0 ? a.current_price : null, leader: a.leader_id, endsAt: Date.parse(a.ends_at), extended: 0, closed: null, bids: [] };
+    await join(c, [`auction:${s.world.auction.id}`]);
+    render();
+  }
 
   async function buyer() {
     $('buyer').hidden = false;
