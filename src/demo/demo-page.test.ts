@@ -79,6 +79,11 @@ test('the demo storefront plays the whole story for a buyer and a support agent'
     await buyer.click('#reserve');
     await until(buyer, () => document.getElementById('reserve-error')!.dataset.code === 'limit_exceeded' && !document.getElementById('reserve-error')!.hidden);
     assert.equal(await buyer.textContent('#reserve-error'), 'You have reached the limit for this sale');
+    // Give one back (release): the stock returns; then take it again.
+    await buyer.click('#release');
+    await until(buyer, () => document.getElementById('stock')!.dataset.raw === '24' && document.getElementById('reservation')!.hidden && document.getElementById('reserve-error')!.hidden);
+    await buyer.click('#reserve');
+    await until(buyer, () => document.getElementById('stock')!.dataset.raw === '23' && !document.getElementById('reservation')!.hidden);
 
     // The auction: the buyer bids (in the soft-close window: the countdown moves 10 s), a rival outbids (moves again).
     const endsBefore = Date.parse((await buyer.getAttribute('#countdown', 'data-ends-at'))!);
@@ -136,11 +141,19 @@ test('the demo storefront plays the whole story for a buyer and a support agent'
     await buyer.screenshot({ path: new URL('demo-buyer.png', SCREENSHOT_DIR).pathname, fullPage: true });
     await agent.screenshot({ path: new URL('demo-agent.png', SCREENSHOT_DIR).pathname, fullPage: true });
 
-    // Bengali: the texts and the digits switch.
+    // Bengali: the texts and the digits switch, and the page reconnects in Bengali: a second payment's notification comes in Bengali.
     await buyer.click('#lang');
     assert.equal(await buyer.textContent('#price'), '৳১৪,৪৯৯');
-    assert.equal(await buyer.textContent('#reserve-error'), 'এই সেলে আপনার সীমা পূর্ণ হয়েছে');
+    assert.match((await buyer.textContent('#reservation')) ?? '', /^১টি রিজার্ভ হয়েছে/);
     assert.equal(await buyer.textContent('[data-i18n="auction"]'), 'লাইভ নিলাম');
+    await until(buyer, () => document.getElementById('state')!.dataset.state === 'open' && (window as any).haatDemo.client.state !== 'closed');
+    await buyer.click('#pay');
+    await until(buyer, () => [...document.querySelectorAll('#notifications li[data-type="payment_status_update"]')].some((li) => /বিকাশ/.test(li.textContent ?? '')));
+    await until(buyer, () => document.getElementById('order-status')!.textContent === 'নিশ্চিত');
+    // The buyer still gets the price live on the new connection.
+    await agent.fill('#new-price', '13999');
+    await agent.click('#set-price');
+    await until(buyer, () => document.getElementById('price')!.textContent === '৳১৩,৯৯৯');
     await buyer.screenshot({ path: new URL('demo-buyer-bn.png', SCREENSHOT_DIR).pathname, fullPage: true });
 
     assert.deepEqual(errors, []);

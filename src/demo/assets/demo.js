@@ -12,7 +12,7 @@
   const T = {
     en: {
       brand: 'haat demo', price: 'Price', stock: 'Flash-sale stock', flashSale: 'Flash sale', salePrice: 'Sale price', limit: 'limit per buyer',
-      buyNow: 'Buy now', auction: 'Live auction', currentBid: 'Current bid', endsIn: 'Ends in', order: 'Order tracking', payBkash: 'Pay with bKash (simulated)',
+      buyNow: 'Buy now', release: 'Give it back', auction: 'Live auction', currentBid: 'Current bid', endsIn: 'Ends in', order: 'Order tracking', payBkash: 'Pay with bKash (simulated)',
       orderNo: 'Order', orderStatus: 'status', payment: 'payment', notifications: 'Notifications', markRead: 'Mark all read', support: 'Support chat',
       openChat: 'Chat with support', send: 'Send', supportDesk: 'Support desk', publisherDesk: 'Publisher: product price', setPrice: 'Change price',
       asBuyer: 'Buyer view', asAgent: 'Support / publisher view', bid: (a) => `Bid ${a}`, reserved: (q, id, left) => `Reserved ${q} (${id}), held for ${left}`,
@@ -25,7 +25,7 @@
     },
     bn: {
       brand: 'হাট ডেমো', price: 'দাম', stock: 'ফ্ল্যাশ সেলের স্টক', flashSale: 'ফ্ল্যাশ সেল', salePrice: 'সেলের দাম', limit: 'প্রতি ক্রেতার সীমা',
-      buyNow: 'এখনই কিনুন', auction: 'লাইভ নিলাম', currentBid: 'বর্তমান দর', endsIn: 'শেষ হবে', order: 'অর্ডার ট্র্যাকিং', payBkash: 'বিকাশে পেমেন্ট (সিমুলেটেড)',
+      buyNow: 'এখনই কিনুন', release: 'ফেরত দিন', auction: 'লাইভ নিলাম', currentBid: 'বর্তমান দর', endsIn: 'শেষ হবে', order: 'অর্ডার ট্র্যাকিং', payBkash: 'বিকাশে পেমেন্ট (সিমুলেটেড)',
       orderNo: 'অর্ডার', orderStatus: 'অবস্থা', payment: 'পেমেন্ট', notifications: 'নোটিফিকেশন', markRead: 'সব পড়া হয়েছে', support: 'সাপোর্ট চ্যাট',
       openChat: 'সাপোর্টের সাথে চ্যাট', send: 'পাঠান', supportDesk: 'সাপোর্ট ডেস্ক', publisherDesk: 'পাবলিশার: পণ্যের দাম', setPrice: 'দাম বদলান',
       asBuyer: 'ক্রেতার দৃশ্য', asAgent: 'সাপোর্ট / পাবলিশারের দৃশ্য', bid: (a) => `${a} দর দিন`, reserved: (q, id, left) => `${q}টি রিজার্ভ হয়েছে (${id}), আর ${left} রাখা থাকবে`,
@@ -101,9 +101,14 @@
     return (HaatClient = C);
   }
 
+  /** The channels this page has joined (joined again on a new connection, e.g. after a language switch). */
+  const joined = new Set();
+  const cl = () => window.haatDemo.client;
+
   /** join, failing on a denied channel. */
   async function join(c, channels) {
     const r = await c.join(channels);
+    for (const ch of channels) joined.add(ch);
     if (r && Array.isArray(r.denied) && r.denied.length > 0) throw Object.assign(new Error(`denied: ${r.denied.map((d) => `${d.channel} ${d.code}`).join(', ')}`), { code: r.denied[0].code });
     return r;
   }
@@ -117,7 +122,10 @@
       $('state').textContent = st;
     });
     c.on('error', (e) => console.warn('haat', e));
+    c.on('event', onEvent);
+    if (!agentView) c.on('notification', onNotification);
     c.connect();
+    window.haatDemo.client = c;
     return c;
   }
 
@@ -159,6 +167,8 @@
       el.dataset.id = S.reservation.id;
       el.dataset.expiresAt = S.reservation.expires_at;
     }
+    $('release').hidden = !S.reservation;
+    if (!S.reservation) $('reservation').hidden = true;
     if (S.reserveError) {
       say($('reserve-error'), t(S.reserveError));
       $('reserve-error').dataset.code = S.reserveError;
@@ -328,6 +338,7 @@
     if (s.world.auction.id === old) return;
     const a = await rest('GET', `auctions/${s.world.auction.id}`);
     await c.leave([`auction:${old}`]);
+    joined.delete(`auction:${old}`);
     S.world.auction = s.world.auction;
     S.auction = { current: a.bid_count > 0 ? a.current_price : null, leader: a.leader_id, endsAt: Date.parse(a.ends_at), extended: 0, closed: null, bids: [] };
     await join(c, [`auction:${s.world.auction.id}`]);
@@ -349,16 +360,25 @@
     S.stock = sku ? sku.available : null;
     render();
     const c = client(session);
-    window.haatDemo.client = c;
-    c.on('event', onEvent);
-    c.on('notification', onNotification);
     await join(c, [`product:${w.product.id}`, `sale:${w.sale.id}`, `auction:${w.auction.id}`]);
+    void c.presence('online', { current_page: `/p/${w.product.id}` }).catch((err) => console.warn('presence', err));
 
     $('reserve').onclick = busy($('reserve'), async () => {
       S.reserveError = null;
       try {
-        const r = await c.reserve(w.sale.id, w.sale.sku, 1);
+        const r = await cl().reserve(w.sale.id, w.sale.sku, 1);
         S.reservation = r.reservation || r;
+      } catch (err) {
+        S.reserveError = codeOf(err);
+      }
+      render();
+    });
+    $('release').onclick = busy($('release'), async () => {
+      if (!S.reservation) return;
+      try {
+        await cl().release(w.sale.id, S.reservation.id);
+        S.reservation = null;
+        S.reserveError = null;
       } catch (err) {
         S.reserveError = codeOf(err);
       }
@@ -367,7 +387,7 @@
     const bid = (extra) => async () => {
       S.bidError = null;
       try {
-        const r = await c.bid(w.auction.id, nextBid() + extra);
+        const r = await cl().bid(w.auction.id, nextBid() + extra);
         const ends = r && r.ends_at ? Date.parse(r.ends_at) : 0;
         if (ends > S.auction.endsAt) {
           S.auction.extended++;
@@ -389,7 +409,7 @@
       S.orderLog = [];
       render();
       // The order channel first (the demo token names `order:{buyer}-*`), so that no update is missed.
-      await join(c, [`order:${id}`]);
+      await join(cl(), [`order:${id}`]);
       const amount = S.reservation ? w.sale.price * S.reservation.qty : S.price;
       await rest('POST', '/demo/api/pay', { order_id: id, amount, ...(S.reservation ? { reservation_id: S.reservation.id } : {}) }, session.token);
     });
@@ -397,7 +417,7 @@
     $('ack').onclick = busy($('ack'), async () => {
       const ids = S.notifications.filter((n) => !n.acked).map((n) => n.id);
       if (ids.length === 0) return;
-      await c.ack(ids);
+      await cl().ack(ids);
       for (const n of S.notifications) if (ids.includes(n.id)) n.acked = true;
       for (const el of $('notifications').children) if (ids.includes(el.dataset.id)) el.classList.add('acked');
       render();
@@ -413,7 +433,7 @@
       S.chatRoom = room;
       $('chat').hidden = false;
       $('chat-open').hidden = true;
-      await join(c, [`chat:${room}`]);
+      await join(cl(), [`chat:${room}`]);
       const past = await rest('GET', `chat/rooms/${room}/messages?since=0`, undefined, session.token);
       for (const m of past.messages) onChat(`chat:${room}`, { offset: m.offset, data: m });
       $('chat-input').focus();
@@ -423,7 +443,7 @@
       const text = $('chat-input').value.trim();
       if (!text || !S.chatRoom) return;
       $('chat-input').value = '';
-      void c.send(`chat:${S.chatRoom}`, text, { client_msg_id: `m-${Date.now()}-${Math.random().toString(36).slice(2, 8)}` }).catch((err) => li($('chat-log'), codeOf(err), { error: '1' }));
+      void cl().send(`chat:${S.chatRoom}`, text, { client_msg_id: `m-${Date.now()}-${Math.random().toString(36).slice(2, 8)}` }).catch((err) => li($('chat-log'), codeOf(err), { error: '1' }));
     };
     setInterval(tick, 250);
     window.haatDemo.ready = true;
@@ -460,8 +480,6 @@
     S.price = support.world.product.price;
     render();
     const c = client(support);
-    window.haatDemo.client = c;
-    c.on('event', onEvent);
     await join(c, [`product:${S.world.product.id}`]);
     // New rooms: the buyer names the support agent in them; the agent looks every 1.5 s and joins each room's channel.
     const poll = async () => {
@@ -471,7 +489,7 @@
         const buyer = (room.participants.find((p) => p.user_id !== support.user_id) || {}).user_id;
         const entry = { buyer, messages: [], seen: new Set() };
         S.rooms.set(room.id, entry);
-        await join(c, [room.channel || `chat:${room.id}`]);
+        await join(cl(), [room.channel || `chat:${room.id}`]);
         const past = await rest('GET', `chat/rooms/${room.id}/messages?since=0`, undefined, support.token);
         for (const m of past.messages) onChat(`chat:${room.id}`, { offset: m.offset, data: m });
         if (!S.activeRoom) openRoom(room.id);
@@ -485,7 +503,7 @@
       const text = $('agent-input').value.trim();
       if (!text || !S.activeRoom) return;
       $('agent-input').value = '';
-      void c.send(`chat:${S.activeRoom}`, text, { client_msg_id: `a-${Date.now()}-${Math.random().toString(36).slice(2, 8)}` }).catch((err) => console.warn(err));
+      void cl().send(`chat:${S.activeRoom}`, text, { client_msg_id: `a-${Date.now()}-${Math.random().toString(36).slice(2, 8)}` }).catch((err) => console.warn(err));
     };
     $('price-form').onsubmit = (e) => {
       e.preventDefault();
@@ -501,7 +519,19 @@
     lang = lang === 'bn' ? 'en' : 'bn';
     localStorage.setItem('haat-demo-lang', lang);
     render();
+    void relang().catch((err) => console.warn('language switch', err));
   };
+
+  /** Notifications are rendered in the connection's language: reconnect in the new one and join the same channels. */
+  async function relang() {
+    const old = cl();
+    if (!old || !S.me) return;
+    old.close();
+    const session = await newSession(S.me.role);
+    S.me.token = session.token;
+    const c = client(S.me);
+    if (joined.size > 0) await join(c, [...joined]);
+  }
   render();
   loadSdk().then(() => (agentView ? agent() : buyer())).catch((err) => {
     console.error(err);
