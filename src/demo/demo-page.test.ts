@@ -147,6 +147,7 @@ test('the demo storefront plays the whole story for a buyer and a support agent'
     assert.match((await buyer.textContent('#reservation')) ?? '', /^১টি রিজার্ভ হয়েছে/);
     assert.equal(await buyer.textContent('[data-i18n="auction"]'), 'লাইভ নিলাম');
     await until(buyer, () => document.getElementById('state')!.dataset.state === 'open' && (window as any).haatDemo.client.state !== 'closed');
+    assert.equal(await buyer.textContent('#state'), 'লাইভ');
     await buyer.click('#pay');
     await until(buyer, () => [...document.querySelectorAll('#notifications li[data-type="payment_status_update"]')].some((li) => /বিকাশ/.test(li.textContent ?? '')));
     await until(buyer, () => document.getElementById('order-status')!.textContent === 'নিশ্চিত');

@@ -21,6 +21,7 @@
       sold_out: 'Sold out', limit_exceeded: 'You have reached the limit for this sale', sale_not_started: 'The sale has not started', sale_ended: 'The sale has ended',
       bid_too_low: 'Someone bid higher: try again', auction_closed: 'The auction is closed', auction_not_open: 'The auction is not open', rate_limited: 'Slow down a little',
       placed: 'placed', confirmed: 'confirmed', success: 'successful', pending: 'pending', failed: 'failed', chatOpened: 'Support will answer here.',
+      state_open: 'live', state_connecting: 'connecting…', state_reconnecting: 'reconnecting…', state_closed: 'offline',
       noSdk: 'The client SDK bundle (/demo/haat-client.js) is not available: run npm run build:client.',
     },
     bn: {
@@ -34,6 +35,7 @@
       sold_out: 'স্টক শেষ', limit_exceeded: 'এই সেলে আপনার সীমা পূর্ণ হয়েছে', sale_not_started: 'সেল এখনো শুরু হয়নি', sale_ended: 'সেল শেষ হয়েছে',
       bid_too_low: 'কেউ বেশি দর দিয়েছেন: আবার চেষ্টা করুন', auction_closed: 'নিলাম শেষ', auction_not_open: 'নিলাম খোলা নেই', rate_limited: 'একটু ধীরে',
       placed: 'দেওয়া হয়েছে', confirmed: 'নিশ্চিত', success: 'সফল', pending: 'অপেক্ষমাণ', failed: 'ব্যর্থ', chatOpened: 'সাপোর্ট এখানে উত্তর দেবে।',
+      state_open: 'লাইভ', state_connecting: 'সংযোগ হচ্ছে…', state_reconnecting: 'আবার সংযোগ হচ্ছে…', state_closed: 'অফলাইন',
       noSdk: 'ক্লায়েন্ট SDK বান্ডেল (/demo/haat-client.js) পাওয়া যায়নি: npm run build:client চালান।',
     },
   };
@@ -119,7 +121,7 @@
     c.on('state', (s) => {
       const st = typeof s === 'string' ? s : (s && (s.state || s.to)) || String(s);
       $('state').dataset.state = st;
-      $('state').textContent = st;
+      $('state').textContent = t(`state_${st}`) === `state_${st}` ? st : t(`state_${st}`);
     });
     c.on('error', (e) => console.warn('haat', e));
     c.on('event', onEvent);
