@@ -8,9 +8,11 @@ import { jwtVerify } from 'jose';
 import { postWebhook } from '../testkit/webhooks.ts';
 import { demoWebhookSecrets, DEMO_BKASH_SECRET } from './demo.ts';
 
-test('demo.enabled: on by default in development, off with NODE_ENV=production; the demo bKash secret only when on and none is configured', () => {
+test('demo.enabled: on by default in development, off with NODE_ENV=production (and refused there), HAAT_DEMO=0 turns it off; the demo bKash secret only when on and none is configured', () => {
   assert.equal(loadConfig({ env: {} }).demo.enabled, true);
   assert.equal(loadConfig({ env: { NODE_ENV: 'production', HAAT_JWT_SECRET: 'x' } }).demo.enabled, false);
+  assert.equal(loadConfig({ env: { HAAT_DEMO: '0' } }).demo.enabled, false);
+  assert.throws(() => loadConfig({ env: { NODE_ENV: 'production', HAAT_JWT_SECRET: 'x', HAAT_DEMO: '1' } }), /must not be on when NODE_ENV=production/);
   const none = { secrets: { bkash: null, nagad: null, rocket: null } };
   assert.equal(demoWebhookSecrets(none, { enabled: false }).secrets.bkash, null);
   assert.equal(demoWebhookSecrets(none, { enabled: true }).secrets.bkash, DEMO_BKASH_SECRET);
