@@ -2,27 +2,10 @@
 // events in order, errors with their fields, the queue while disconnected.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import WebSocket from 'ws';
 import { startTestNode, token } from '../testkit/node.ts';
 import { withTimeout } from '../testkit/wait.ts';
-import { HaatClient, HaatError, networkHints, type ChannelEvent, type WebSocketCtor } from './index.ts';
-
-export const WS = WebSocket as unknown as WebSocketCtor;
-
-/** Resolves with the first value `name` emits that `match` accepts (bounded). */
-export function once<T>(c: HaatClient, name: 'state' | 'authenticated' | 'event' | 'refetch' | 'error' | 'notification' | 'lean', match: (v: T) => boolean = () => true, timeoutMs = 10_000): Promise<T> {
-  return withTimeout(
-    new Promise<T>((resolve) => {
-      const fn = (v: T): void => {
-        if (!match(v)) return;
-        c.off(name, fn as never);
-        resolve(v);
-      };
-      c.on(name, fn as never);
-    }),
-    { timeoutMs, what: `the client's '${name}'` },
-  );
-}
+import { WS } from '../testkit/sdk-client.ts';
+import { HaatClient, HaatError, networkHints, type ChannelEvent } from './index.ts';
 
 test('a client joins, publishes, receives its events in order, and gets errors with code and temporary', { timeout: 60_000 }, async () => {
   const node = await startTestNode();
