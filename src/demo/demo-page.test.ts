@@ -42,8 +42,10 @@ test('the demo storefront plays the whole story for a buyer and a support agent'
     const buyer = await buyerCtx.newPage();
     const agent = await agentCtx.newPage();
     const errors: string[] = [];
+    const scripts = new Set<string>();
     for (const [who, p] of [['buyer', buyer], ['agent', agent]] as const) {
       p.on('pageerror', (e) => errors.push(`${who}: ${e.message}`));
+      p.on('request', (r) => void (r.resourceType() === 'script' && scripts.add(new URL(r.url()).pathname)));
     }
 
     await buyer.goto(node.http('/demo?lang=en'));
@@ -157,6 +159,7 @@ test('the demo storefront plays the whole story for a buyer and a support agent'
     await until(buyer, () => document.getElementById('price')!.textContent === '৳১৩,৯৯৯');
     await buyer.screenshot({ path: new URL('demo-buyer-bn.png', SCREENSHOT_DIR).pathname, fullPage: true });
 
+    assert.deepEqual([...scripts].sort(), ['/demo/demo.js', '/demo/haat-client.js'], 'the page runs on the SDK bundle alone');
     assert.deepEqual(errors, []);
   } finally {
     await rival?.close();
