@@ -34,6 +34,7 @@ import { userAddress } from './domain/user/messages.ts';
 import { CHAT_ROOMS_SERVICE, serveChatRoomsCall } from './store/linked-chat-rooms.ts';
 import { chatLanguagesOf } from './i18n/translate/create-chat-languages.ts';
 import { startAdmin } from './admin/admin.ts';
+import { demoWebhookSecrets, mountDemo } from './demo/demo.ts';
 
 
 export const DOMAIN_BEHAVIOURS = new URL('./domain/behaviours.ts', import.meta.url).href;
@@ -236,7 +237,7 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
     clusterAdmin: () => clusterAdmin,
     store,
     users: config.users,
-    webhooks: config.webhooks,
+    webhooks: demoWebhookSecrets(config.webhooks, config.demo),
     abuse: config.abuse,
     chatLanguages,
     health: () => {
@@ -279,6 +280,8 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
     },
     cluster: clusterView,
   });
+  const loopback = config.server.host === '0.0.0.0' || config.server.host === '::' ? '127.0.0.1' : config.server.host;
+  mountDemo({ app, config: config.demo, jwtSecret: config.auth.jwtSecret, bkashSecret: demoWebhookSecrets(config.webhooks, config.demo).secrets.bkash, base: () => `http://${loopback.includes(':') ? `[${loopback}]` : loopback}:${listeningPort ?? config.server.port}`, logger: logger.child({ mod: 'demo' }) });
   const admin = startAdmin({ app, nodeId, gateway, fanout, metrics, actors, askTimeoutMs: config.actors.askTimeoutMs, cluster: () => clusterView(10), counters: redisUrls ? engine.counters : undefined, clock, logger });
 
   const listenSocket = await new Promise<unknown>((resolve, reject) => {

@@ -74,6 +74,7 @@ export function loadConfig(opts: LoadOptions = {}): Config {
     }
     if (env.HAAT_EXPECTED_NODES !== undefined) set(['analytics', 'expectedNodes'], intFromEnv('HAAT_EXPECTED_NODES', env.HAAT_EXPECTED_NODES));
     if (env.HAAT_TRANSLATE_URL) set(['translate', 'url'], env.HAAT_TRANSLATE_URL);
+    if (env.HAAT_DEMO !== undefined) set(['demo', 'enabled'], env.HAAT_DEMO === '1' || env.HAAT_DEMO === 'true');
     if (env.HAAT_ALLOW_UWS_FALLBACK !== undefined) set(['uws', 'allowFallback'], env.HAAT_ALLOW_UWS_FALLBACK === '1' || env.HAAT_ALLOW_UWS_FALLBACK === 'true');
   } catch (err) {
     throw new ConfigError((err as Error).message);
@@ -86,6 +87,10 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   const actors = isObject(raw.actors) ? raw.actors : {};
   if (nodeEnv === 'production' && (auth.jwtSecret === null || auth.jwtSecret === undefined)) {
     throw new ConfigError('HAAT_JWT_SECRET is required when NODE_ENV=production');
+  }
+  // The demo mints tokens for anyone who asks (src/demo/demo.ts): never in production.
+  if (nodeEnv === 'production' && isObject(raw.demo) && raw.demo.enabled === true) {
+    throw new ConfigError('demo.enabled (HAAT_DEMO) must not be on when NODE_ENV=production: the demo mints tokens for anyone');
   }
   const cores = opts.cores ?? availableParallelism();
   const resolved: Json = {

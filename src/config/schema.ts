@@ -191,6 +191,17 @@ export const configSchema = z.strictObject({
   webhooks: z.strictObject({
     secrets: z.strictObject({ bkash: z.string().min(1).nullable(), nagad: z.string().min(1).nullable(), rocket: z.string().min(1).nullable() }),
   }),
+  // The demo storefront (GET /demo, src/demo/): its token and payment helper routes
+  // exist only when enabled (default in development, never in production).
+  demo: z.strictObject({
+    enabled: z.boolean(),
+    /** The seeded auction ends this long after it is created (a new round when it has closed). */
+    auctionSeconds: positiveInt,
+    softCloseS: positiveInt,
+    extendS: positiveInt,
+    /** Lifetime of the demo tokens the page is given. */
+    tokenTtlS: positiveInt.max(86_400),
+  }),
   // Chat in two languages (README "Bengali everywhere"): a LibreTranslate-compatible
   // provider when `url` is set (HAAT_TRANSLATE_URL), else the offline phrasebook.
   translate: z.strictObject({
@@ -214,4 +225,5 @@ export type CommerceConfig = Config['commerce'];
 export type UsersConfig = Config['users'];
 export type WebhooksConfig = Config['webhooks'];
 export type TranslateConfig = Config['translate'];
+export type DemoConfig = Config['demo'];
 export type AnalyticsConfig = Config['analytics'];
