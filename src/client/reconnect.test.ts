@@ -47,6 +47,28 @@ test('a publish whose reply was lost with the connection is retried after the re
   }
 });
 
+test('an answer lost on a live connection: after requestTimeoutMs the request is sent again with the same idempotency key, and the first answer comes back', { timeout: 60_000 }, async () => {
+  const node = await startTestNode();
+  const proxy = await startTcpProxy(() => node.port);
+  try {
+    const c = new HaatClient({ url: proxy.url(), token: await token({ sub: 'pub2', roles: ['publisher'] }), WebSocket: WS, requestTimeoutMs: 500 });
+    c.connect();
+    await once(c, 'authenticated');
+    const lost = proxy.swallowServerText('"type":"reply"');
+    const r = await c.publish('product:lost', 'product_price_change', { product_id: 'p1', new_price: 7 });
+    await lost;
+    assert.equal(r.offset, 1);
+    assert.equal(c.stats.retries, 1, 'one retry after the timeout');
+    assert.equal(c.stats.reconnects, 0, 'on the same connection');
+    const next = await c.publish('product:lost', 'product_price_change', { product_id: 'p1', new_price: 8 });
+    assert.equal(next.offset, 2, 'the retry published nothing');
+    c.close();
+  } finally {
+    await proxy.close();
+    await node.stop();
+  }
+});
+
 test('a short-lived token expires: after the connection drops, getToken supplies a new one and the client resumes its channels and keeps working', { timeout: 60_000 }, async () => {
   const node = await startTestNode();
   const proxy = await startTcpProxy(() => node.port);
