@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { startTestNode, token } from '../testkit/node.ts';
 import { startTcpProxy } from '../testkit/tcp-proxy.ts';
 import { waitFor } from '../testkit/wait.ts';
+import { restClient, isoIn } from '../testkit/commerce.ts';
 import { HaatClient, HaatError, type ChannelEvent } from './index.ts';
 import { WS, once } from '../testkit/sdk-client.ts';
 
@@ -41,6 +42,42 @@ test('a publish whose reply was lost with the connection is retried after the re
     assert.deepEqual([again.id, again.offset], [r.id, r.offset]);
     pub.close();
     watcher.close();
+  } finally {
+    await proxy.close();
+    await node.stop();
+  }
+});
+
+test('a reserve and a bid whose answers die with the connection are retried with the same client_req_id / client_bid_id: one reservation, one bid', { timeout: 60_000 }, async () => {
+  const node = await startTestNode();
+  const proxy = await startTcpProxy(() => node.port);
+  try {
+    const rest = restClient(node.http);
+    const admin = await token({ sub: 'ops', roles: ['admin'] });
+    const sale = await rest.post('sales', { id: 'sdk-s1', starts_at: isoIn(-60_000), ends_at: isoIn(3_600_000), per_user_limit: 5, hold_s: 600, skus: [{ sku: 'k1', stock: 5 }] }, admin);
+    assert.equal(sale.status, 201, JSON.stringify(sale.body));
+    const auction = await rest.post('auctions', { id: 'sdk-a1', product_id: 'p1', starting_price: 100, min_increment: 10, starts_at: isoIn(-60_000), ends_at: isoIn(3_600_000) }, admin);
+    assert.equal(auction.status, 201, JSON.stringify(auction.body));
+    const c = new HaatClient({ url: proxy.url(), token: await token({ sub: 'buyer1', roles: ['customer'] }), WebSocket: WS, backoff: FAST });
+    c.connect();
+    await once(c, 'authenticated');
+    let cut = proxy.cutOnServerText('"reservation"');
+    const reserved = c.reserve('sdk-s1', 'k1', 2);
+    await cut;
+    const r = (await reserved) as unknown as { reservation: { id: string; qty: number } };
+    assert.equal(c.stats.reconnects, 1);
+    assert.equal(r.reservation.qty, 2);
+    const s = await rest.get('sales/sdk-s1');
+    assert.deepEqual(s.body.skus.map((k: { reserved: number; available: number }) => [k.reserved, k.available]), [[2, 3]], 'one reservation of 2, not two');
+    cut = proxy.cutOnServerText('"leading"');
+    const bid = c.bid('sdk-a1', 100);
+    await cut;
+    const b = (await bid) as unknown as { bid: { seq: number } };
+    assert.equal(c.stats.reconnects, 2);
+    assert.equal(b.bid.seq, 1);
+    const a = await rest.get('auctions/sdk-a1');
+    assert.equal(a.body.bid_count, 1, 'one bid, not two');
+    c.close();
   } finally {
     await proxy.close();
     await node.stop();
