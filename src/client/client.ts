@@ -152,6 +152,8 @@ export class HaatClient {
   private nextSeq = 1;
   private queue: Pending[] = [];
   private readonly inflight = new Map<number, Pending>();
+  /** Requests waiting out a delay before their next attempt (after `unavailable`). */
+  private readonly delayed = new Set<Pending>();
   private readonly wanted = new Set<string>();
   private readonly positions = new Map<string, Position>();
   private readonly channelTokens = new Map<string, string>();
@@ -382,8 +384,10 @@ export class HaatClient {
         p.attempts++;
         this.stats.retries++;
         const delay = e.retry_after_ms ?? jitter(this.baseMs() * 2 ** p.attempts, this.maxMs());
+        this.delayed.add(p);
         p.timer = setTimeout(() => {
           p.timer = undefined;
+          this.delayed.delete(p);
           if (this.isOpen()) this.transmit(p);
           else this.enqueue([p]);
         }, delay);
@@ -400,8 +404,9 @@ export class HaatClient {
   }
 
   private rejectAll(err: HaatError): void {
-    const all = new Set<Pending>([...this.inflight.values(), ...this.queue]);
+    const all = new Set<Pending>([...this.inflight.values(), ...this.queue, ...this.delayed]);
     this.queue = [];
+    this.delayed.clear();
     for (const p of all) {
       this.settle(p);
       if (!p.internal) p.reject(err);
