@@ -163,7 +163,7 @@ export class HaatClient {
   /** The last `authenticated` frame. */
   session: Frame | undefined;
   /** Counters, for apps' telemetry and tests. */
-  readonly stats = { connects: 0, reconnects: 0, duplicates_dropped: 0, refetches: 0, retries: 0 };
+  readonly stats = { connects: 0, reconnects: 0, duplicates_dropped: 0, refetches: 0, retries: 0, last_delay_ms: 0 };
 
   constructor(opts: HaatClientOptions) {
     this.o = opts;
@@ -690,6 +690,7 @@ export class HaatClient {
       // Too many connections or a reconnect storm: back off long, and further each time.
       this.attempt = Math.max(this.attempt + 1, Math.ceil(Math.log2(this.maxMs() / this.baseMs())));
       delay = this.maxMs() / 2 + Math.random() * (this.maxMs() / 2);
+      this.emit('error', new HaatError('too_many_connections', `the server refused the connection (${code === 4029 ? 'close 4029' : 'HTTP 429 at the upgrade'}); trying again in ${Math.round(delay)} ms`, { temporary: true, retry_after_ms: Math.round(delay) }));
     } else if (this.closingDelay !== undefined) {
       // Draining (1001): the server chose a jittered delay for us.
       delay = this.closingDelay;
@@ -705,6 +706,7 @@ export class HaatClient {
   }
 
   private scheduleReconnect(delay: number): void {
+    this.stats.last_delay_ms = Math.round(delay);
     this.setState(this.everOpened ? 'reconnecting' : 'connecting');
     if (this.reconnectTimer !== undefined) clearTimeout(this.reconnectTimer);
     this.reconnectTimer = setTimeout(() => {

@@ -204,3 +204,32 @@ test('a 4003 close (admin disconnect) stops the client with a forbidden error in
     await node.stop();
   }
 });
+
+test('over the per-user connection limit (4029) the client backs off long, says so, and gets in once a connection is free', { timeout: 60_000 }, async () => {
+  const node = await startTestNode();
+  try {
+    const jwt = await token({ sub: 'many', roles: ['customer'] });
+    const ten: HaatClient[] = [];
+    for (let i = 0; i < 10; i++) {
+      const c = new HaatClient({ url: node.url(), token: jwt, WebSocket: WS });
+      c.connect();
+      await once(c, 'authenticated');
+      ten.push(c);
+    }
+    const extra = new HaatClient({ url: node.url(), token: jwt, WebSocket: WS, backoff: { baseMs: 100, maxMs: 4_000 } });
+    const err = once<HaatError>(extra, 'error');
+    extra.connect();
+    const e = await err;
+    assert.equal(e.code, 'too_many_connections');
+    assert.equal(e.temporary, true);
+    assert.ok(extra.stats.last_delay_ms >= 2_000, `backed off ${extra.stats.last_delay_ms} ms (at least maxMs/2)`);
+    assert.notEqual(extra.state, 'closed');
+    ten.pop()!.close();
+    await once(extra, 'authenticated', () => true, 10_000);
+    assert.equal(extra.session?.user_id, 'many');
+    extra.close();
+    for (const c of ten) c.close();
+  } finally {
+    await node.stop();
+  }
+});
