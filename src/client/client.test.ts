@@ -45,6 +45,9 @@ test('a client joins, publishes, receives its events in order, and gets errors w
     assert.ok(['forbidden', 'unauthorized'].includes(err.code), err.code);
     assert.equal(err.temporary, false);
     assert.match(err.idempotency_key ?? '', /^m_/);
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    await assert.rejects(pub.publish('product:p1', 'x', cyclic), (e: HaatError) => e.code === 'bad_request');
     const pong = await sub.ping();
     assert.equal(pong.type, 'pong');
     await sub.leave(['product:p1']);

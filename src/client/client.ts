@@ -345,9 +345,18 @@ export class HaatClient {
 
   private transmit(p: Pending): void {
     const ref = this.nextRef++;
+    // Serialised first: data that cannot be (a cycle, a BigInt) rejects the request and leaves nothing behind.
+    let text: string;
+    try {
+      text = JSON.stringify({ ...p.frame, ref });
+    } catch (err) {
+      this.settle(p);
+      p.reject(new HaatError('bad_request', `cannot serialise ${String(p.frame.type)}: ${err instanceof Error ? err.message : String(err)}`, { idempotency_key: p.key }));
+      return;
+    }
     p.refs.push(ref);
     this.inflight.set(ref, p);
-    this.ws!.send(JSON.stringify({ ...p.frame, ref }));
+    this.ws!.send(text);
     p.timer = setTimeout(() => this.timedOut(p), this.o.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs);
   }
 
