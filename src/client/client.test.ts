@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestNode, token } from '../testkit/node.ts';
 import { withTimeout } from '../testkit/wait.ts';
-import { WS } from '../testkit/sdk-client.ts';
+import { WS, once } from '../testkit/sdk-client.ts';
+import { freePort } from '../testkit/redis-server.ts';
 import { HaatClient, HaatError, networkHints, type ChannelEvent } from './index.ts';
 
 test('a client joins, publishes, receives its events in order, and gets errors with code and temporary', { timeout: 60_000 }, async () => {
@@ -44,6 +45,9 @@ test('a client joins, publishes, receives its events in order, and gets errors w
     assert.ok(['forbidden', 'unauthorized'].includes(err.code), err.code);
     assert.equal(err.temporary, false);
     assert.match(err.idempotency_key ?? '', /^m_/);
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    await assert.rejects(pub.publish('product:p1', 'x', cyclic), (e: HaatError) => e.code === 'bad_request');
     const pong = await sub.ping();
     assert.equal(pong.type, 'pong');
     await sub.leave(['product:p1']);
@@ -75,4 +79,22 @@ test('networkHints maps navigator.connection onto the net hint', () => {
   assert.deepEqual(networkHints({ connection: { effectiveType: '3g' } }), { net: '3g' });
   assert.deepEqual(networkHints({ connection: { effectiveType: '4g', type: 'wifi' } }), { net: 'wifi' });
   assert.deepEqual(networkHints({ connection: { effectiveType: '4g', type: 'cellular' } }), { net: '4g' });
+});
+
+test('with a list of URLs, each attempt takes the next one: a dead first node is skipped', { timeout: 30_000 }, async () => {
+  const node = await startTestNode();
+  try {
+    const dead = `ws://127.0.0.1:${await freePort()}/ws`;
+    const states: string[] = [];
+    const c = new HaatClient({ url: [dead, node.url()], WebSocket: WS, backoff: { baseMs: 100, maxMs: 500 } });
+    c.on('state', (s) => states.push(s));
+    c.connect();
+    await once(c, 'authenticated');
+    assert.deepEqual(states, ['connecting', 'open'], 'a failed first attempt is still connecting, not reconnecting');
+    assert.equal(c.stats.connects, 1);
+    assert.ok(c.stats.last_delay_ms <= 100, `first retry after ${c.stats.last_delay_ms} ms (full jitter under baseMs)`);
+    c.close();
+  } finally {
+    await node.stop();
+  }
 });

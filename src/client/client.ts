@@ -152,6 +152,8 @@ export class HaatClient {
   private nextSeq = 1;
   private queue: Pending[] = [];
   private readonly inflight = new Map<number, Pending>();
+  /** Requests waiting out a delay before their next attempt (after `unavailable`). */
+  private readonly delayed = new Set<Pending>();
   private readonly wanted = new Set<string>();
   private readonly positions = new Map<string, Position>();
   private readonly channelTokens = new Map<string, string>();
@@ -161,7 +163,7 @@ export class HaatClient {
   /** The last `authenticated` frame. */
   session: Frame | undefined;
   /** Counters, for apps' telemetry and tests. */
-  readonly stats = { connects: 0, reconnects: 0, duplicates_dropped: 0, refetches: 0, retries: 0 };
+  readonly stats = { connects: 0, reconnects: 0, duplicates_dropped: 0, refetches: 0, retries: 0, last_delay_ms: 0 };
 
   constructor(opts: HaatClientOptions) {
     this.o = opts;
@@ -343,9 +345,18 @@ export class HaatClient {
 
   private transmit(p: Pending): void {
     const ref = this.nextRef++;
+    // Serialised first: data that cannot be (a cycle, a BigInt) rejects the request and leaves nothing behind.
+    let text: string;
+    try {
+      text = JSON.stringify({ ...p.frame, ref });
+    } catch (err) {
+      this.settle(p);
+      p.reject(new HaatError('bad_request', `cannot serialise ${String(p.frame.type)}: ${err instanceof Error ? err.message : String(err)}`, { idempotency_key: p.key }));
+      return;
+    }
     p.refs.push(ref);
     this.inflight.set(ref, p);
-    this.ws!.send(JSON.stringify({ ...p.frame, ref }));
+    this.ws!.send(text);
     p.timer = setTimeout(() => this.timedOut(p), this.o.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs);
   }
 
@@ -382,8 +393,10 @@ export class HaatClient {
         p.attempts++;
         this.stats.retries++;
         const delay = e.retry_after_ms ?? jitter(this.baseMs() * 2 ** p.attempts, this.maxMs());
+        this.delayed.add(p);
         p.timer = setTimeout(() => {
           p.timer = undefined;
+          this.delayed.delete(p);
           if (this.isOpen()) this.transmit(p);
           else this.enqueue([p]);
         }, delay);
@@ -400,8 +413,9 @@ export class HaatClient {
   }
 
   private rejectAll(err: HaatError): void {
-    const all = new Set<Pending>([...this.inflight.values(), ...this.queue]);
+    const all = new Set<Pending>([...this.inflight.values(), ...this.queue, ...this.delayed]);
     this.queue = [];
+    this.delayed.clear();
     for (const p of all) {
       this.settle(p);
       if (!p.internal) p.reject(err);
@@ -685,6 +699,7 @@ export class HaatClient {
       // Too many connections or a reconnect storm: back off long, and further each time.
       this.attempt = Math.max(this.attempt + 1, Math.ceil(Math.log2(this.maxMs() / this.baseMs())));
       delay = this.maxMs() / 2 + Math.random() * (this.maxMs() / 2);
+      this.emit('error', new HaatError('too_many_connections', `the server refused the connection (${code === 4029 ? 'close 4029' : 'HTTP 429 at the upgrade'}); trying again in ${Math.round(delay)} ms`, { temporary: true, retry_after_ms: Math.round(delay) }));
     } else if (this.closingDelay !== undefined) {
       // Draining (1001): the server chose a jittered delay for us.
       delay = this.closingDelay;
@@ -700,6 +715,7 @@ export class HaatClient {
   }
 
   private scheduleReconnect(delay: number): void {
+    this.stats.last_delay_ms = Math.round(delay);
     this.setState(this.everOpened ? 'reconnecting' : 'connecting');
     if (this.reconnectTimer !== undefined) clearTimeout(this.reconnectTimer);
     this.reconnectTimer = setTimeout(() => {

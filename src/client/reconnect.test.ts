@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { startTestNode, token } from '../testkit/node.ts';
 import { startTcpProxy } from '../testkit/tcp-proxy.ts';
 import { waitFor } from '../testkit/wait.ts';
+import { restClient, isoIn } from '../testkit/commerce.ts';
 import { HaatClient, HaatError, type ChannelEvent } from './index.ts';
 import { WS, once } from '../testkit/sdk-client.ts';
 
@@ -41,6 +42,64 @@ test('a publish whose reply was lost with the connection is retried after the re
     assert.deepEqual([again.id, again.offset], [r.id, r.offset]);
     pub.close();
     watcher.close();
+  } finally {
+    await proxy.close();
+    await node.stop();
+  }
+});
+
+test('a reserve and a bid whose answers die with the connection are retried with the same client_req_id / client_bid_id: one reservation, one bid', { timeout: 60_000 }, async () => {
+  const node = await startTestNode();
+  const proxy = await startTcpProxy(() => node.port);
+  try {
+    const rest = restClient(node.http);
+    const admin = await token({ sub: 'ops', roles: ['admin'] });
+    const sale = await rest.post('sales', { id: 'sdk-s1', starts_at: isoIn(-60_000), ends_at: isoIn(3_600_000), per_user_limit: 5, hold_s: 600, skus: [{ sku: 'k1', stock: 5 }] }, admin);
+    assert.equal(sale.status, 201, JSON.stringify(sale.body));
+    const auction = await rest.post('auctions', { id: 'sdk-a1', product_id: 'p1', starting_price: 100, min_increment: 10, starts_at: isoIn(-60_000), ends_at: isoIn(3_600_000) }, admin);
+    assert.equal(auction.status, 201, JSON.stringify(auction.body));
+    const c = new HaatClient({ url: proxy.url(), token: await token({ sub: 'buyer1', roles: ['customer'] }), WebSocket: WS, backoff: FAST });
+    c.connect();
+    await once(c, 'authenticated');
+    let cut = proxy.cutOnServerText('"reservation"');
+    const reserved = c.reserve('sdk-s1', 'k1', 2);
+    await cut;
+    const r = (await reserved) as unknown as { reservation: { id: string; qty: number } };
+    assert.equal(c.stats.reconnects, 1);
+    assert.equal(r.reservation.qty, 2);
+    const s = await rest.get('sales/sdk-s1');
+    assert.deepEqual(s.body.skus.map((k: { reserved: number; available: number }) => [k.reserved, k.available]), [[2, 3]], 'one reservation of 2, not two');
+    cut = proxy.cutOnServerText('"leading"');
+    const bid = c.bid('sdk-a1', 100);
+    await cut;
+    const b = (await bid) as unknown as { bid: { seq: number } };
+    assert.equal(c.stats.reconnects, 2);
+    assert.equal(b.bid.seq, 1);
+    const a = await rest.get('auctions/sdk-a1');
+    assert.equal(a.body.bid_count, 1, 'one bid, not two');
+    c.close();
+  } finally {
+    await proxy.close();
+    await node.stop();
+  }
+});
+
+test('an answer lost on a live connection: after requestTimeoutMs the request is sent again with the same idempotency key, and the first answer comes back', { timeout: 60_000 }, async () => {
+  const node = await startTestNode();
+  const proxy = await startTcpProxy(() => node.port);
+  try {
+    const c = new HaatClient({ url: proxy.url(), token: await token({ sub: 'pub2', roles: ['publisher'] }), WebSocket: WS, requestTimeoutMs: 500 });
+    c.connect();
+    await once(c, 'authenticated');
+    const lost = proxy.swallowServerText('"type":"reply"');
+    const r = await c.publish('product:lost', 'product_price_change', { product_id: 'p1', new_price: 7 });
+    await lost;
+    assert.equal(r.offset, 1);
+    assert.equal(c.stats.retries, 1, 'one retry after the timeout');
+    assert.equal(c.stats.reconnects, 0, 'on the same connection');
+    const next = await c.publish('product:lost', 'product_price_change', { product_id: 'p1', new_price: 8 });
+    assert.equal(next.offset, 2, 'the retry published nothing');
+    c.close();
   } finally {
     await proxy.close();
     await node.stop();
@@ -141,6 +200,35 @@ test('a 4003 close (admin disconnect) stops the client with a forbidden error in
     assert.equal(e.code, 'forbidden');
     assert.equal(c.state, 'closed');
     assert.equal(c.stats.reconnects, 0);
+  } finally {
+    await node.stop();
+  }
+});
+
+test('over the per-user connection limit (4029) the client backs off long, says so, and gets in once a connection is free', { timeout: 60_000 }, async () => {
+  const node = await startTestNode();
+  try {
+    const jwt = await token({ sub: 'many', roles: ['customer'] });
+    const ten: HaatClient[] = [];
+    for (let i = 0; i < 10; i++) {
+      const c = new HaatClient({ url: node.url(), token: jwt, WebSocket: WS });
+      c.connect();
+      await once(c, 'authenticated');
+      ten.push(c);
+    }
+    const extra = new HaatClient({ url: node.url(), token: jwt, WebSocket: WS, backoff: { baseMs: 100, maxMs: 4_000 } });
+    const err = once<HaatError>(extra, 'error');
+    extra.connect();
+    const e = await err;
+    assert.equal(e.code, 'too_many_connections');
+    assert.equal(e.temporary, true);
+    assert.ok(extra.stats.last_delay_ms >= 2_000, `backed off ${extra.stats.last_delay_ms} ms (at least maxMs/2)`);
+    assert.notEqual(extra.state, 'closed');
+    ten.pop()!.close();
+    await once(extra, 'authenticated', () => true, 10_000);
+    assert.equal(extra.session?.user_id, 'many');
+    extra.close();
+    for (const c of ten) c.close();
   } finally {
     await node.stop();
   }

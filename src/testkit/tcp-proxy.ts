@@ -3,6 +3,8 @@
 // 1006, as when a phone loses its network), and `cutOnServerText` drops a
 // connection at the moment the server's bytes contain a text (e.g. the reply
 // to a publish), so that the server has acted and the client never hears it.
+// `swallowServerText` loses one answer on a live connection (a chunk that holds
+// exactly that frame, as on an otherwise quiet connection).
 // Server-to-client frames are unmasked and, without permessage-deflate, plain.
 import net from 'node:net';
 
@@ -15,13 +17,15 @@ export interface TcpProxy {
   cut(): number;
   /** The next time a server chunk contains `text`, that chunk is not forwarded and its connection is destroyed. Resolves then. */
   cutOnServerText(text: string): Promise<void>;
+  /** The next server chunk containing `text` is not forwarded; the connection stays up (a lost answer on a live link). Resolves then. */
+  swallowServerText(text: string): Promise<void>;
   close(): Promise<void>;
 }
 
 export async function startTcpProxy(target: () => number): Promise<TcpProxy> {
   const pairs = new Set<[net.Socket, net.Socket]>();
   let accepted = 0;
-  let trap: { text: string; fired: () => void } | undefined;
+  let trap: { text: string; fired: () => void; cut: boolean } | undefined;
   const server = net.createServer((client) => {
     accepted++;
     const upstream = net.connect(target(), '127.0.0.1');
@@ -35,9 +39,9 @@ export async function startTcpProxy(target: () => number): Promise<TcpProxy> {
     client.on('data', (d) => upstream.write(d));
     upstream.on('data', (d) => {
       if (trap && d.toString('latin1').includes(trap.text)) {
-        const fired = trap.fired;
+        const { fired, cut } = trap;
         trap = undefined;
-        drop();
+        if (cut) drop();
         fired();
         return;
       }
@@ -66,7 +70,10 @@ export async function startTcpProxy(target: () => number): Promise<TcpProxy> {
       return n;
     },
     cutOnServerText(text) {
-      return new Promise((resolve) => (trap = { text, fired: resolve }));
+      return new Promise((resolve) => (trap = { text, fired: resolve, cut: true }));
+    },
+    swallowServerText(text) {
+      return new Promise((resolve) => (trap = { text, fired: resolve, cut: false }));
     },
     close() {
       for (const [a, b] of pairs) {
