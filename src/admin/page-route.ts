@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { TemplatedApp } from 'uWebSockets.js';
+import { sendStatic } from '../gateway/http.ts';
 
 interface StaticFile {
   body: Buffer;
@@ -37,18 +38,7 @@ const CSP = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inl
 
 export function mountAdminPage(app: TemplatedApp, files: Map<string, StaticFile> = adminFiles()): void {
   for (const [path, f] of files) {
-    app.get(path, (res) => {
-      res.cork(() => {
-        res
-          .writeStatus('200 OK')
-          .writeHeader('content-type', f.type)
-          .writeHeader('cache-control', 'no-cache')
-          .writeHeader('x-content-type-options', 'nosniff')
-          .writeHeader('referrer-policy', 'no-referrer')
-          .writeHeader('content-security-policy', CSP)
-          .end(f.body);
-      });
-    });
+    app.get(path, (res) => sendStatic(res, f.type, f.body, CSP));
   }
   // `/admin/` (a trailing slash) is the same page.
   app.get('/admin/', (res) => void res.cork(() => res.writeStatus('301 Moved Permanently').writeHeader('location', '/admin').end()));

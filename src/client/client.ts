@@ -232,14 +232,7 @@ export class HaatClient {
     this.unlistenOnline();
     const ws = this.ws;
     this.ws = null;
-    if (ws) {
-      detach(ws);
-      try {
-        ws.close(1000, 'client closed');
-      } catch {
-        // Closing a socket that never opened throws in some browsers; it is gone either way.
-      }
-    }
+    if (ws) discard(ws, 1000, 'client closed');
     this.ended = new HaatError('closed', 'the client was closed');
     this.rejectAll(this.ended);
     this.setState('closed');
@@ -663,12 +656,7 @@ export class HaatClient {
   private dropSocket(why: string): void {
     const ws = this.ws;
     if (!ws) return;
-    detach(ws);
-    try {
-      ws.close(4000, why);
-    } catch {
-      // Already closing; it is detached either way.
-    }
+    discard(ws, 4000, why);
     this.onClosed(1006, why, true, undefined);
   }
 
@@ -730,14 +718,7 @@ export class HaatClient {
     this.unlistenOnline();
     const ws = this.ws;
     this.ws = null;
-    if (ws) {
-      detach(ws);
-      try {
-        ws.close(1000);
-      } catch {
-        // Never opened: nothing to close.
-      }
-    }
+    if (ws) discard(ws, 1000, '');
     this.ended = err;
     this.emit('error', err);
     this.rejectAll(err);
@@ -775,6 +756,29 @@ function detach(ws: WebSocketLike): void {
   ws.onmessage = null;
   ws.onclose = null;
   ws.onerror = null;
+}
+
+/** The error a socket we let go may still report (e.g. Node's `ws` aborting a handshake we closed): expected, so answered here. */
+const lateSocketError = (): void => undefined;
+
+/**
+ * Lets a socket go: no more events reach the client, and it is closed. A
+ * socket still connecting may report an error afterwards (`ws` does, and an
+ * EventEmitter error with no listener would crash a Node app): it goes to
+ * lateSocketError. Codes here are 1000 or 4000 and reasons are cut to the
+ * protocol's 123 bytes, so close() has nothing to throw about.
+ */
+function discard(ws: WebSocketLike, code: number, reason: string): void {
+  detach(ws);
+  ws.onerror = lateSocketError;
+  if (ws.readyState === 2 || ws.readyState === 3) return; // CLOSING or CLOSED already
+  ws.close(code, truncateUtf8(reason, 123));
+}
+
+function truncateUtf8(s: string, maxBytes: number): string {
+  let out = s;
+  while (new TextEncoder().encode(out).length > maxBytes) out = out.slice(0, -1);
+  return out;
 }
 
 /** Full jitter (AWS Architecture Blog, "Exponential Backoff And Jitter"): uniform in [0, min(cap, base)). */

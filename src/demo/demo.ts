@@ -24,7 +24,7 @@ import type { HttpResponse, TemplatedApp } from 'uWebSockets.js';
 import type { DemoConfig } from '../config/schema.ts';
 import { signBody } from '../security/webhook-signature.ts';
 import { toDhakaIso } from '../time/clock.ts';
-import { readJson, sendJson, track, type Reply } from '../gateway/http.ts';
+import { readJson, sendJson, sendStatic, track, type Reply } from '../gateway/http.ts';
 
 /** The bKash secret the demo signs with when none is configured (the node then accepts it for bkash: see demoWebhookSecrets). */
 export const DEMO_BKASH_SECRET = 'haat-demo-bkash-secret';
@@ -291,20 +291,8 @@ export function mountDemo(d: DemoDeps): Demo | null {
     d.app.get(route, (res) => {
       f.body ??= tryRead(f.path);
       const body = f.body;
-      res.cork(() => {
-        if (body === null) {
-          res.writeStatus('503 Service Unavailable').writeHeader('content-type', 'text/plain; charset=utf-8').end(`${route} is not built yet: npm run build:client`);
-          return;
-        }
-        res
-          .writeStatus('200 OK')
-          .writeHeader('content-type', f.type)
-          .writeHeader('cache-control', 'no-cache')
-          .writeHeader('x-content-type-options', 'nosniff')
-          .writeHeader('referrer-policy', 'no-referrer')
-          .writeHeader('content-security-policy', CSP)
-          .end(body);
-      });
+      if (body !== null) return sendStatic(res, f.type, body, CSP);
+      res.cork(() => res.writeStatus('503 Service Unavailable').writeHeader('content-type', 'text/plain; charset=utf-8').end(`${route} is not built yet: npm run build:client`));
     });
   }
   d.app.get('/demo/', (res) => void res.cork(() => res.writeStatus('301 Moved Permanently').writeHeader('location', '/demo').end()));

@@ -100,3 +100,20 @@ export async function readJson(r: Reply, maxBytes: number, timeoutMs = DEFAULT_B
   if (jsonTooDeep(value)) throw tooDeepError();
   return value;
 }
+
+/**
+ * A page or asset served by haat itself (GET /admin, GET /demo): never cached
+ * stale, never sniffed, no referrer, under the page's content security policy.
+ */
+export function sendStatic(res: HttpResponse, contentType: string, body: string | Buffer, csp: string): void {
+  res.cork(() => {
+    res
+      .writeStatus('200 OK')
+      .writeHeader('content-type', contentType)
+      .writeHeader('cache-control', 'no-cache')
+      .writeHeader('x-content-type-options', 'nosniff')
+      .writeHeader('referrer-policy', 'no-referrer')
+      .writeHeader('content-security-policy', csp)
+      .end(body);
+  });
+}
