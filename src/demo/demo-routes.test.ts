@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadConfig } from '../config/load.ts';
+import { waitFor } from '../testkit/wait.ts';
 import { startTestNode, TEST_SECRET } from '../testkit/node.ts';
 import { jwtVerify } from 'jose';
 import { postWebhook } from '../testkit/webhooks.ts';
@@ -80,12 +81,7 @@ test('once the demo auction has closed, the next visitor gets a new round', { ti
     const world = async (): Promise<any> => ((await (await fetch(node.http('/demo/api/session?role=buyer'))).json()) as any).world;
     const first = await world();
     assert.equal(first.auction.id, 'demo-auction-1');
-    const deadline = Date.now() + 15_000;
-    let next = first;
-    while (next.auction.id === 'demo-auction-1' && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 300));
-      next = await world();
-    }
+    const next = await waitFor(world, (w) => w.auction.id !== 'demo-auction-1', { timeoutMs: 15_000, what: 'the next auction round' });
     assert.equal(next.auction.id, 'demo-auction-2');
     assert.ok(Date.parse(next.auction.ends_at) > Date.now());
     assert.equal(next.sale.id, first.sale.id, 'the sale is seeded once');

@@ -3,7 +3,7 @@
 // delayed, strictly increasing offsets, resume with `since`.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestNode, token, type TestNode } from '../testkit/node.ts';
+import { metricValue, startTestNode, token, type TestNode } from '../testkit/node.ts';
 import { TestClient, type Frame } from '../testkit/ws-client.ts';
 import { waitFor } from '../testkit/wait.ts';
 
@@ -124,11 +124,6 @@ test('a carrier shortens the heartbeat a connection is told; unknown carriers ar
   await Promise.all([tele.close(), other.close()]);
 });
 
-function metric(text: string, name: string): number {
-  const line = text.split('\n').find((l) => l.startsWith(name));
-  return line === undefined ? 0 : Number(line.split(' ').at(-1));
-}
-
 test('low events wait while a lean socket is busy and go out once it drains; nothing older overtakes them', async () => {
   const ch = 'category:lean-busy';
   const slow = await TestClient.connect(node.url({ net: '3g' }), { perMessageDeflate: false });
@@ -140,10 +135,10 @@ test('low events wait while a lean socket is busy and go out once it drains; not
   const fills: Promise<Frame>[] = [];
   for (let i = 0; i < 2000; i++) fills.push(pub.request({ type: 'broadcast_event', channel: ch, event_type: 'bulk', data: { i, filler } }));
   await Promise.all(fills);
-  const heldBefore = metric(await (await fetch(node.http('/metrics'))).text(), 'haat_lean_low_held_total');
+  const heldBefore = await metricValue(node, 'haat_lean_low_held_total');
   const low = await pub.request({ type: 'broadcast_event', channel: ch, event_type: 'new_product_added', priority: 'low', data: { product_id: 'n1', title: 'Jamdani saree', price: 4500 } });
   // Held: the window flushes it into a busy socket (100 ms), so the count goes up before the socket reads anything.
-  await waitFor(async () => metric(await (await fetch(node.http('/metrics'))).text(), 'haat_lean_low_held_total'), (n) => n > heldBefore, { what: 'the low event to be held' });
+  await waitFor(() => metricValue(node, 'haat_lean_low_held_total'), (n) => n > heldBefore, { what: 'the low event to be held' });
   socket.resume();
   const got = await slow.next((f) => f.type === 'event' && f.offset === low.offset);
   assert.equal(got.event_type, 'new_product_added');

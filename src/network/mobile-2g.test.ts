@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { createInterface } from 'node:readline';
 import type { ChildProcess } from 'node:child_process';
 import { createShapedNamespace, type ShapedNamespace } from '../testkit/netns.ts';
-import { startTestNode, token, type TestNode } from '../testkit/node.ts';
+import { metricValue, startTestNode, token, type TestNode } from '../testkit/node.ts';
 import { TestClient } from '../testkit/ws-client.ts';
 import { waitFor } from '../testkit/wait.ts';
 import type net from 'node:net';
@@ -83,11 +83,6 @@ function phone(space: ShapedNamespace, query: Record<string, string>): Phone {
   return p;
 }
 
-function metric(text: string, name: string): number {
-  const line = text.split('\n').find((l) => l.startsWith(name));
-  return line === undefined ? 0 : Number(line.split(' ').at(-1));
-}
-
 test('a 2G phone during a 100/s sale: latest price within 2 s, every high event in order, 10x fewer bytes; a 4g-hinted phone on such a link is moved to lean mode', { timeout: 90_000 }, async () => {
   const a = createShapedNamespace({ rateKbit: 50 });
   spaces.push(a);
@@ -150,7 +145,7 @@ test('a 2G phone during a 100/s sale: latest price within 2 s, every high event 
 
   // The phone that said 4g: its link measured slow (long RTT, a backlog draining at 50 kbit/s).
   const switched = await waitFor(
-    async () => metric(await (await fetch(node.http('/metrics'))).text(), 'haat_link_switches_total{to="lean"}'),
+    () => metricValue(node, 'haat_link_switches_total{to="lean"}'),
     (n) => n >= 1,
     { timeoutMs: 30_000, what: 'the 4g-hinted phone on a 2G link to be moved to lean mode' },
   );

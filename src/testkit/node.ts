@@ -46,3 +46,10 @@ export function token(claims: { sub?: string; roles?: string[]; channels?: strin
 export async function connectAs(node: TestNode, sub: string, roles: string[] = ['customer']): Promise<TestClient> {
   return node.connect({ token: await token({ sub, roles }) });
 }
+
+/** The value of one series of the node's GET /metrics (`name` or `name{labels}` as printed), 0 when absent. */
+export async function metricValue(node: TestNode, series: string): Promise<number> {
+  const text = await (await fetch(node.http('/metrics'))).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line === undefined ? 0 : Number(line.split(' ').at(-1));
+}

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { startTestNode, token, type TestNode } from '../../testkit/node.ts';
 import { isoIn, restClient } from '../../testkit/commerce.ts';
 import { waitFor, withTimeout } from '../../testkit/wait.ts';
-import type { LifecycleEvent } from '../../actors/wire.ts';
+import { nextEvent } from '../../testkit/actors.ts';
 
 let node: TestNode;
 let rest: ReturnType<typeof restClient>;
@@ -32,14 +32,7 @@ after(async () => {
 
 /** Resolves with the time `address` passivated. */
 function passivation(address: string): Promise<number> {
-  return new Promise((resolve) => {
-    const on = (ev: LifecycleEvent): void => {
-      if (ev.kind !== 'passivated' || ev.address !== address) return;
-      node.actors.off('lifecycle', on);
-      resolve(Date.now());
-    };
-    node.actors.on('lifecycle', on);
-  });
+  return nextEvent(node.actors, 'lifecycle', (ev) => ev.kind === 'passivated' && ev.address === address).then(() => Date.now());
 }
 
 test('a campaign to a user list and one to a channel fire at their window start, once; GET shows them sent', T, async () => {

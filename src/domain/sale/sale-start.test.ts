@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { startTestNode, token, type TestNode } from '../../testkit/node.ts';
 import { isoIn, restClient } from '../../testkit/commerce.ts';
 import { waitFor, withTimeout } from '../../testkit/wait.ts';
-import type { LifecycleEvent } from '../../actors/wire.ts';
+import { nextEvent } from '../../testkit/actors.ts';
 
 let node: TestNode;
 let rest: ReturnType<typeof restClient>;
@@ -30,14 +30,7 @@ after(async () => {
 
 /** Resolves with the time `address` passivated. */
 function passivation(address: string): Promise<number> {
-  return new Promise((resolve) => {
-    const on = (ev: LifecycleEvent): void => {
-      if (ev.kind !== 'passivated' || ev.address !== address) return;
-      node.actors.off('lifecycle', on);
-      resolve(Date.now());
-    };
-    node.actors.on('lifecycle', on);
-  });
+  return nextEvent(node.actors, 'lifecycle', (ev) => ev.kind === 'passivated' && ev.address === address).then(() => Date.now());
 }
 
 const saleBody = (id: string, startIn: number, over: Record<string, unknown> = {}): Record<string, unknown> => ({
