@@ -118,7 +118,7 @@ export interface AdminSnapshot {
 export interface CollectorSources {
   nodeId: string;
   gateway: {
-    readonly sockets: ReadonlySet<{ getUserData(): ConnState }>;
+    readonly sockets: ReadonlySet<{ getUserData(): { readonly state: ConnState } }>;
     readonly channelSubscribers: ReadonlyMap<string, number>;
     readonly framesIn: number;
     readonly bytesIn: number;
@@ -303,7 +303,7 @@ export class AdminCollector {
     const c: AdminSnapshot['connections'] = { total: 0, by_net: {}, by_device: {}, lean: {}, rtt_ms_by_net: {} };
     const rtts = new Map<string, number[]>();
     for (const ws of this.d.gateway.sockets) {
-      const s = ws.getUserData();
+      const s = ws.getUserData().state;
       if (s.closed) continue;
       c.total++;
       const net = s.net ?? 'unknown';

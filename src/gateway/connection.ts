@@ -61,7 +61,22 @@ export interface ConnState extends FloodCounter, Omit<ConnAnalytics, 'lean' | 'c
   closed: boolean;
 }
 
-export type Socket = WebSocket<ConnState>;
+/**
+ * What uWS keeps per socket. uWS copies the user data's own properties onto
+ * its WebSocket object; past a few properties that object drops into
+ * dictionary mode (about 1.3 KB per socket, and a hash lookup for every read
+ * of the state on every frame), so the state rides as one property.
+ */
+export interface SocketData {
+  readonly state: ConnState;
+}
+
+export type Socket = WebSocket<SocketData>;
+
+/** The connection state of a socket. */
+export function stateOf(ws: Socket): ConnState {
+  return ws.getUserData().state;
+}
 
 /** One join_channel in flight. */
 export interface PendingJoin {

@@ -29,7 +29,7 @@ import { ActorInterest } from './actor-interest.ts';
 import type { NodeInterest } from './interest.ts';
 import type { JoinSync } from './join-sync.ts';
 import { bearer, type TokenVerifier } from './auth.ts';
-import type { ConnState, DeviceHint, Lang, NetHint, Socket } from './connection.ts';
+import { stateOf, type ConnState, type SocketData, type DeviceHint, type Lang, type NetHint, type Socket } from './connection.ts';
 import { dispatch, type DispatchTable } from './dispatch.ts';
 import type { Fanout } from './fanout.ts';
 import { parseFrame, withRef, type FrameRef } from './frames.ts';
@@ -211,7 +211,7 @@ export class Gateway {
   mount(): void {
     const { uws, app, config } = this.d;
     const writer = this.writer;
-    app.ws<ConnState>('/ws', {
+    app.ws<SocketData>('/ws', {
       // Negotiated only where the upgrade passes the client's offer on: lean
       // connections by hint (§6). A window per socket (not the shared
       // compressor) lets repeated event frames compress to a few bytes.
@@ -250,7 +250,7 @@ export class Gateway {
       close: (ws, code) => this.close(ws, code),
       pong: (ws, message) => this.linkMonitor.onPong(ws, message),
       drain: (ws) => {
-        if (ws.getUserData().lean) this.lean.drained(ws);
+        if (stateOf(ws).lean) this.lean.drained(ws);
       },
     });
     this.linkMonitor.start();
@@ -369,7 +369,7 @@ export class Gateway {
           // cork ends (uWebSockets issue #1928, fixed upstream by PR #1929): the
           // client got `authenticated`, then both sides saw 1006. uWS prints a
           // one-time warning about an uncorked write instead.
-          res.upgrade(state, key, protocol, deflate ? extensions : '', context);
+          res.upgrade({ state }, key, protocol, deflate ? extensions : '', context);
         },
         (err: unknown) => {
           this.upgrades.end();
@@ -386,7 +386,7 @@ export class Gateway {
   }
 
   private open(ws: Socket): void {
-    const s = ws.getUserData();
+    const s = stateOf(ws);
     this.d.metrics.connections.inc();
     this.d.metrics.connectionsOpened.inc();
     if (s.admission !== 'admitted') {
@@ -418,7 +418,7 @@ export class Gateway {
   }
 
   private close(ws: Socket, code: number): void {
-    const s = ws.getUserData();
+    const s = stateOf(ws);
     s.closed = true;
     this.closedTotal++;
     if (code === 1006) this.droppedTotal++;
@@ -436,7 +436,7 @@ export class Gateway {
   }
 
   private message(ws: Socket, message: ArrayBuffer, isBinary: boolean): void {
-    const s = ws.getUserData();
+    const s = stateOf(ws);
     this.framesIn++;
     this.bytesIn += message.byteLength;
     const now = this.d.clock.now();
@@ -505,7 +505,7 @@ export class Gateway {
   private closeOffender(who: Who & { user_id: string }): void {
     let n = 0;
     for (const ws of [...(this.hub.ofUser(who.user_id) ?? [])]) {
-      const s = ws.getUserData();
+      const s = stateOf(ws);
       if (s.closed) continue;
       this.writer.close(ws, 'policy_violation', this.messages.text(s.lang, 'close.policy_violation.spam', {}));
       n++;
@@ -537,7 +537,7 @@ export class Gateway {
     if (e.code === 'internal') this.log.error({ err, id: e.id }, 'internal error answering a frame');
     this.d.metrics.errors.labels(e.code).inc();
     // English answers are the error's own body; other languages look their text up (messages.errorBody).
-    this.writer.send(ws, withRef({ type: 'error', ...this.messages.errorBody(e, ws.getUserData().lang) }, ref));
+    this.writer.send(ws, withRef({ type: 'error', ...this.messages.errorBody(e, stateOf(ws).lang) }, ref));
   }
 
   /** Closes every socket whose send buffer is over the limit; runs every slowConsumerCheckMs. */
@@ -549,7 +549,7 @@ export class Gateway {
   listConnections(from: number, limit: number): { items: object[]; next: number | null } {
     const all = [...this.hub.sockets];
     const items = all.slice(from, from + limit).map((ws) => {
-      const s = ws.getUserData();
+      const s = stateOf(ws);
       return { session_id: s.sessionId, user_id: s.principal.userId, roles: [...s.principal.roles], ip: s.ip, lang: s.lang, net: s.net ?? null, carrier: s.carrier ?? null, lean: leanView(s.lean), rtt_ms: s.link?.rttMs ?? null, channels: s.channels.size, connected_at: toDhakaIso(s.connectedAt) };
     });
     return { items, next: from + limit < all.length ? from + limit : null };
@@ -570,7 +570,7 @@ export class Gateway {
     if (target.user_id !== undefined) matches.push(...(this.hub.ofUser(target.user_id) ?? []));
     let n = 0;
     for (const ws of matches) {
-      const s = ws.getUserData();
+      const s = stateOf(ws);
       if (s.closed) continue;
       this.security('admin_disconnect', s, by === undefined ? reason : `${reason} (by ${by})`);
       this.writer.close(ws, 'forbidden', reason);
@@ -585,7 +585,7 @@ export class Gateway {
     const { min, max } = this.d.reconnectAfterMs;
     let n = 0;
     for (const ws of [...this.hub.sockets]) {
-      const s = ws.getUserData();
+      const s = stateOf(ws);
       if (s.closed) continue;
       const after = Math.round(min + Math.random() * (max - min));
       this.writer.send(ws, { type: 'closing', code: 'draining', message: this.closingText[s.lang], reconnect_after_ms: after });

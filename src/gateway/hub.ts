@@ -3,7 +3,7 @@
 // channel makes the node watch it, the last one leaving unwatches it (through
 // NodeInterest). Events themselves never pass here: uWS topics fan them out.
 import type { NodeInterest } from './interest.ts';
-import type { Socket } from './connection.ts';
+import { stateOf, type Socket } from './connection.ts';
 import type { LeanDelivery } from './lean-delivery.ts';
 
 export class Hub {
@@ -21,7 +21,7 @@ export class Hub {
   ) {}
 
   add(ws: Socket): void {
-    const s = ws.getUserData();
+    const s = stateOf(ws);
     this.sockets.add(ws);
     this.bySession.set(s.sessionId, ws);
     const user = s.principal.userId;
@@ -33,7 +33,7 @@ export class Hub {
 
   /** Forgets a closed connection and its subscriptions (uWS has dropped them from its topics already). */
   remove(ws: Socket): void {
-    const s = ws.getUserData();
+    const s = stateOf(ws);
     if (!this.sockets.delete(ws)) return;
     this.bySession.delete(s.sessionId);
     const user = s.principal.userId;
@@ -70,7 +70,7 @@ export class Hub {
    * true when it is the channel's first local subscriber (the node then watches it).
    */
   addSub(ws: Socket, channel: string, offset = 0): boolean {
-    const s = ws.getUserData();
+    const s = stateOf(ws);
     if (s.channels.has(channel)) return false;
     if (s.lean) this.lean.subscribe(ws, channel, offset);
     else ws.subscribe(channel);
@@ -84,7 +84,7 @@ export class Hub {
 
   /** Unsubscribes `ws` from `channel`; true when it was the last local subscriber (the node then unwatches it). */
   removeSub(ws: Socket, channel: string): boolean {
-    const s = ws.getUserData();
+    const s = stateOf(ws);
     if (!s.channels.delete(channel)) return false;
     if (s.lean) this.lean.unsubscribe(ws, channel);
     else ws.unsubscribe(channel);

@@ -18,7 +18,7 @@ import type { Metrics } from '../metrics/registry.ts';
 import { ConflationBuffer } from '../network/conflation.ts';
 import { leanEventOf, type LeanEvent } from '../network/event-meta.ts';
 import type { LeanClass } from '../network/profiles.ts';
-import type { ConnState, LeanConn, Socket } from './connection.ts';
+import { stateOf, type ConnState, type LeanConn, type Socket } from './connection.ts';
 import type { Writer } from './writer.ts';
 
 interface WindowGroup {
@@ -83,7 +83,7 @@ export class LeanDelivery {
    * so far; a group's buffer only holds events already published.
    */
   enter(ws: Socket, cls: LeanClass, windowMs: number, source: LeanConn['source']): void {
-    const s = ws.getUserData();
+    const s = stateOf(ws);
     if (s.lean) return;
     s.lean = LeanDelivery.state(cls, windowMs, source);
     for (const ch of s.channels) {
@@ -96,7 +96,7 @@ export class LeanDelivery {
 
   /** Back to normal: what its windows still hold is written now, then the topics take over. */
   exit(ws: Socket): void {
-    const s = ws.getUserData();
+    const s = stateOf(ws);
     const lean = s.lean;
     if (!lean) return;
     const pending: LeanEvent[] = [];
@@ -166,7 +166,7 @@ export class LeanDelivery {
 
   /** The socket drained (uWS `drain`): held low events may go now. */
   drained(ws: Socket): void {
-    const lean = ws.getUserData().lean;
+    const lean = stateOf(ws).lean;
     if (lean && lean.held.length > 0) this.deliver(ws, [], false);
   }
 
@@ -181,7 +181,7 @@ export class LeanDelivery {
 
   /** Writes `events` (offset order) to one lean connection; `force` ignores busy (leaving lean mode). */
   private deliver(ws: Socket, events: readonly LeanEvent[], force: boolean): void {
-    const s = ws.getUserData();
+    const s = stateOf(ws);
     const lean = s.lean;
     if (!lean || s.closed) return;
     const { writer } = this.d;
@@ -246,7 +246,7 @@ export class LeanDelivery {
         lean.last.set(h.channel, h.offset);
         this.d.writer.sendRaw(ws, h.frame);
       } else if (mustGo) {
-        this.shed(ws.getUserData());
+        this.shed(stateOf(ws));
       } else {
         keep.push(h);
       }
@@ -264,7 +264,7 @@ export class LeanDelivery {
 }
 
 function leanOf(ws: Socket): LeanConn {
-  const lean = ws.getUserData().lean;
+  const lean = stateOf(ws).lean;
   if (!lean) throw new Error('not a lean connection');
   return lean;
 }

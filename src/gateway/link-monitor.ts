@@ -12,7 +12,7 @@ import type { Metrics } from '../metrics/registry.ts';
 import { classify, initialClassifier } from '../network/link-classifier.ts';
 import { windowMsOf } from '../network/profiles.ts';
 import type { Clock } from '../time/clock.ts';
-import type { ConnState, LinkState, Socket } from './connection.ts';
+import { stateOf, type ConnState, type LinkState, type Socket } from './connection.ts';
 import type { Fanout } from './fanout.ts';
 import type { LeanDelivery } from './lean-delivery.ts';
 import type { Writer } from './writer.ts';
@@ -50,7 +50,7 @@ export class LinkMonitor {
   sweep(now: number): void {
     const auto = this.d.config.autoSwitch;
     for (const ws of this.d.sockets()) {
-      const s = ws.getUserData();
+      const s = stateOf(ws);
       if (s.closed) continue;
       const buffered = ws.getBufferedAmount();
       const keepAlive = s.heartbeatMs < this.d.nodeHeartbeatMs;
@@ -80,7 +80,7 @@ export class LinkMonitor {
 
   /** uWS `pong`: our probes carry their send time; the automatic heartbeat pings carry nothing. */
   onPong(ws: Socket, message: ArrayBuffer): void {
-    const s = ws.getUserData();
+    const s = stateOf(ws);
     const link = s.link;
     if (!link || message.byteLength !== PROBE_BYTES) return;
     const sentAt = new DataView(message).getFloat64(0);

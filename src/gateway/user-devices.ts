@@ -5,7 +5,7 @@
 import type { Logger } from 'pino';
 import type { ActorSystem } from '../actors/system.ts';
 import { userAddress, type Lang } from '../domain/user/messages.ts';
-import type { ConnState, Socket } from './connection.ts';
+import { stateOf, type ConnState, type Socket } from './connection.ts';
 import type { Writer } from './writer.ts';
 
 export interface UserDevicesDeps {
@@ -71,7 +71,7 @@ export class UserDevices {
         this.d.logger.debug({ session: id }, 'notification for a session no longer here');
         continue;
       }
-      const s = ws.getUserData();
+      const s = stateOf(ws);
       if (s.closed) continue;
       for (const f of frames[s.lang]) this.d.writer.sendRaw(ws, f);
       n++;

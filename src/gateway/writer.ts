@@ -5,7 +5,7 @@ import { CLOSE_CODES, closeReason, type CloseKind } from '../close-codes.ts';
 import type { Lang } from '../i18n/notification-types.ts';
 import type { RealtimeMessages } from '../i18n/realtime-messages.ts';
 import type { Metrics } from '../metrics/registry.ts';
-import type { Socket } from './connection.ts';
+import { stateOf, type Socket } from './connection.ts';
 
 export class Writer {
   /** Depth of handlers inside which uWS is corked: writes go straight to the socket. */
@@ -59,7 +59,7 @@ export class Writer {
 
   /** Whether `ws` is closed or has more than `bytes` waiting in its send buffer. */
   busy(ws: Socket, bytes: number): boolean {
-    return ws.getUserData().closed || ws.getBufferedAmount() > bytes;
+    return stateOf(ws).closed || ws.getBufferedAmount() > bytes;
   }
 
   /** Marks the start of a uWS handler (uWS corks around it); pair with `leave` in a finally. No closure per frame. */
@@ -86,7 +86,7 @@ export class Writer {
     const out = this.outbox;
     this.outbox = new Map();
     for (const [ws, frames] of out) {
-      if (ws.getUserData().closed) continue;
+      if (stateOf(ws).closed) continue;
       ws.cork(() => {
         for (const f of frames) this.write(ws, f);
       });
@@ -94,7 +94,7 @@ export class Writer {
   };
 
   private write(ws: Socket, text: string): void {
-    const s = ws.getUserData();
+    const s = stateOf(ws);
     if (s.closed) return;
     s.bytesDirect += text.length;
     // Compressed only where permessage-deflate was negotiated (lean connections); elsewhere uWS ignores the flag.
@@ -111,7 +111,7 @@ export class Writer {
   }
 
   private closeSlow(ws: Socket): void {
-    const s = ws.getUserData();
+    const s = stateOf(ws);
     if (s.closed) return;
     this.metrics.analytics.slowConsumerClosed(s.acct);
     this.log.warn({ session: s.sessionId, user: s.principal.userId, buffered: ws.getBufferedAmount() }, 'closing a slow consumer');
@@ -120,7 +120,7 @@ export class Writer {
 
   /** Closes with the catalogue's code and its reason in the connection's language; `detail` (already in that language) replaces it. What was written before goes out first. */
   close(ws: Socket, kind: CloseKind, detail?: string): void {
-    const s = ws.getUserData();
+    const s = stateOf(ws);
     if (s.closed) return;
     const pending = this.outbox.get(ws);
     if (pending) {

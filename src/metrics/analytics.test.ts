@@ -4,9 +4,9 @@ import { Registry } from 'prom-client';
 import { Analytics, mergeSnapshots, type ConnAnalytics } from './analytics.ts';
 
 /** A stand-in for a socket: what analytics reads of a connection. */
-function conn(a: Analytics, division: 'dhaka' | 'sylhet' | undefined, carrier: 'grameenphone' | 'robi' | undefined, net: string | undefined, channels: string[] = []): { getUserData(): ConnAnalytics } {
+function conn(a: Analytics, division: 'dhaka' | 'sylhet' | undefined, carrier: 'grameenphone' | 'robi' | undefined, net: string | undefined, channels: string[] = []): { getUserData(): { readonly state: ConnAnalytics } } {
   const s: ConnAnalytics = { acct: a.rowOf(division, carrier, net), shop: 0, topicAt: 0, chAt: -1, lean: undefined, channels: new Set(channels) };
-  return { getUserData: () => s };
+  return { getUserData: () => ({ state: s }) };
 }
 
 test('presence reports count per stage, and per division, carrier and net of the reporting connection', () => {
@@ -15,11 +15,11 @@ test('presence reports count per stage, and per division, carrier and net of the
   const gp = conn(a, 'sylhet', 'grameenphone', '2g');
   const robi = conn(a, 'dhaka', 'robi', '4g');
   a.start({ sockets: () => [gp, robi], bytesOf: () => 0 }, 60_000);
-  a.presence(gp.getUserData(), '/p/p1', undefined);
-  a.presence(gp.getUserData(), undefined, { viewing: 'p2', cart_items: 1 });
-  a.presence(robi.getUserData(), '/checkout', undefined);
+  a.presence(gp.getUserData().state, '/p/p1', undefined);
+  a.presence(gp.getUserData().state, undefined, { viewing: 'p2', cart_items: 1 });
+  a.presence(robi.getUserData().state, '/checkout', undefined);
   a.presence(undefined, null, { stage: 'cart' }); // PUT presence: no connection
-  a.presence(robi.getUserData(), undefined, undefined); // status only: nothing changes
+  a.presence(robi.getUserData().state, undefined, undefined); // status only: nothing changes
   const s = a.snapshot();
   a.stop();
   assert.deepEqual(s.shopping.presence, { product_view: 2, cart: 2, checkout: 1 });
@@ -53,7 +53,7 @@ test('per-second rates from one sample to the next', () => {
 test('events count where published; data.division names the shopper`s division', () => {
   const a = new Analytics();
   const c = conn(a, 'dhaka', 'robi', '3g');
-  a.published(c.getUserData(), 'product_view', { product_id: 'p1', division: 'Chittagong' });
+  a.published(c.getUserData().state, 'product_view', { product_id: 'p1', division: 'Chittagong' });
   a.published(undefined, 'order_status_update', { order_id: 'o1', status: 'placed' });
   a.published(undefined, 'product_price_change', { product_id: 'p1', new_price: 5 });
   const s = a.snapshot();
@@ -71,13 +71,13 @@ test('bandwidth, drops and the drop rate; topic bytes attributed to the subscrib
   let topic = 0;
   a.start({ sockets: () => [c], bytesOf: () => topic }, 60_000);
   a.sample(); // baseline
-  a.wrote(c.getUserData().acct, 100);
+  a.wrote(c.getUserData().state.acct, 100);
   topic += 50;
   a.publishedToTopic(50, 1);
   for (let i = 0; i < 997; i++) a.publishedToTopic(0, 1);
-  a.drop(c.getUserData().acct, 'backpressure');
+  a.drop(c.getUserData().state.acct, 'backpressure');
   a.drop(undefined, 'lost', 1);
-  a.slowConsumerClosed(c.getUserData().acct);
+  a.slowConsumerClosed(c.getUserData().state.acct);
   const s = a.snapshot();
   a.stop();
   assert.equal(s.bandwidth.bytes_out, 150);
@@ -90,7 +90,7 @@ test('bandwidth, drops and the drop rate; topic bytes attributed to the subscrib
   // Closing between two samples: its last topic bytes still count for its carrier.
   topic += 30;
   a.start({ sockets: () => [c], bytesOf: () => topic }, 60_000);
-  a.closing(c.getUserData());
+  a.closing(c.getUserData().state);
   a.stop();
   assert.equal(a.carriers.grameenphone.bytes_out, 180);
 });
@@ -139,8 +139,8 @@ test('Prometheus: bounded labels only (fixed enums), the latency histogram with 
   a.register(registry);
   const c = conn(a, 'sylhet', 'robi', '2g');
   a.start({ sockets: () => [c], bytesOf: () => 0 }, 60_000);
-  a.presence(c.getUserData(), '/p/secret-product-42', { viewing: 'secret-product-42' });
-  a.published(c.getUserData(), 'add_to_cart', { product_id: 'secret-product-42', user_id: 'secret-user-7' });
+  a.presence(c.getUserData().state, '/p/secret-product-42', { viewing: 'secret-product-42' });
+  a.published(c.getUserData().state, 'add_to_cart', { product_id: 'secret-product-42', user_id: 'secret-user-7' });
   a.delivered('topic', Date.now() - 3);
   const text = await registry.metrics();
   a.stop();

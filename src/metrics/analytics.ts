@@ -147,7 +147,7 @@ export class Analytics {
   readonly latency: Record<DeliveryPath, LatencyHistogram>;
   private rates = { ...zeroStages(), bytes_out: 0 };
   private lastSample: { at: number; values: StageCounts & { bytes_out: number } };
-  private sources: { sockets: () => Iterable<{ getUserData(): ConnAnalytics }>; bytesOf: (channel: string) => number } | undefined;
+  private sources: { sockets: () => Iterable<{ getUserData(): { readonly state: ConnAnalytics } }>; bytesOf: (channel: string) => number } | undefined;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(opts: AnalyticsOptions = {}) {
@@ -290,7 +290,7 @@ export class Analytics {
   private attributeTopicBytes(): void {
     const src = this.sources;
     if (!src) return;
-    for (const ws of src.sockets()) this.attribute(ws.getUserData(), src.bytesOf);
+    for (const ws of src.sockets()) this.attribute(ws.getUserData().state, src.bytesOf);
   }
 
   /** A connection is closing (its channels still known): its topic bytes since the last sample are attributed. */
@@ -327,7 +327,7 @@ export class Analytics {
     };
     const shoppersNow = zeroStages();
     for (const ws of this.sources?.sockets() ?? []) {
-      const s = ws.getUserData();
+      const s = ws.getUserData().state;
       const row = s.acct;
       const d = dims.by_division[this.labels.get(row.division) as DivisionLabel];
       const c = dims.by_carrier[this.labels.get(row.carrier) as CarrierLabel];
@@ -433,7 +433,7 @@ export class Analytics {
           for (const l of labels) counts.set(cells[l], 0);
           const pick = (row: AcctRow): Cell => (dim === 'division' ? row.division : dim === 'carrier' ? row.carrier : row.net);
           for (const ws of self.sources?.sockets() ?? []) {
-            const c = pick(ws.getUserData().acct);
+            const c = pick(ws.getUserData().state.acct);
             counts.set(c, (counts.get(c) ?? 0) + 1);
           }
           for (const l of labels) this.labels(l).set(counts.get(cells[l]) ?? 0);
@@ -451,7 +451,7 @@ export class Analytics {
       collect() {
         const now = zeroStages();
         for (const ws of self.sources?.sockets() ?? []) {
-          const st = furthest(ws.getUserData().shop);
+          const st = furthest(ws.getUserData().state.shop);
           if (st) now[st]++;
         }
         for (const st of STAGES) this.labels(st).set(now[st]);
