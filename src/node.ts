@@ -1,5 +1,7 @@
 // The composition root of one node: config in, running parts out. main.ts
 // wraps it in a process; tests start it in-process on port 0.
+import { HeapTrimmer, type TrimReport } from './heap/trimmer.ts';
+import { trimConfigOf } from './heap/trim-policy.ts';
 import type { Logger } from 'pino';
 import type { Config } from './config/schema.ts';
 import { ActorSystem } from './actors/system.ts';
@@ -95,6 +97,7 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
     behaviourModules: [DOMAIN_BEHAVIOURS],
     logger,
     hostConfig: hostSlice,
+    heapTrim: trimConfigOf(config.heap.trim),
     engines: { spec: engineSpec, state: engine.state, reminders: engine.reminders },
     // Only the owner delivers a due reminder.
     reminders: { isLocal: (address) => cluster === undefined || cluster.ownsLocally(address) },
@@ -103,6 +106,13 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
   });
   actors.on('lifecycle', (ev) => metrics.actorLifecycle.labels(ev.kind).inc());
   actors.on('hostDown', () => metrics.hostDeaths.inc());
+  const trimmed = (r: TrimReport): void => {
+    metrics.heapTrims.labels(r.thread).inc();
+    metrics.heapTrimFreed.labels(r.thread).inc(Math.max(0, r.beforeBytes - r.afterBytes));
+    logger.info({ thread: r.thread, before_mb: +(r.beforeBytes / 2 ** 20).toFixed(1), after_mb: +(r.afterBytes / 2 ** 20).toFixed(1), pause_ms: +r.pauseMs.toFixed(1) }, 'heap trimmed');
+  };
+  actors.on('heapTrim', trimmed);
+  const mainTrimmer = new HeapTrimmer('main', trimConfigOf(config.heap.trim), clock, trimmed).start();
   let hostsDown = 0;
   actors.on('hostDown', () => hostsDown++);
   actors.on('hostRestarted', () => hostsDown--);
@@ -305,6 +315,7 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
       for (const ws of [...gateway.sockets]) ws.close();
     }
     gateway.stop();
+    mainTrimmer.stop();
     admin.stop();
     meter.stop();
     cpu.stop();

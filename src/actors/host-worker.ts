@@ -14,6 +14,8 @@ import type { FromHost, ToHost } from './wire.ts';
 import type { RestartPolicy } from './supervisor.ts';
 import { systemClock } from '../time/clock.ts';
 import { HashRingPlacement } from './hashring-placement.ts';
+import { HeapTrimmer } from '../heap/trimmer.ts';
+import type { HeapTrimConfig } from '../heap/trim-policy.ts';
 
 export interface HostTaskData {
   port: MessagePort;
@@ -23,6 +25,8 @@ export interface HostTaskData {
   batchMax: number;
   restart: RestartPolicy;
   passivateSweepMs: number;
+  /** When the thread gives its heap back (after a ramp-up, or thousands of actors passivated). */
+  heapTrim: HeapTrimConfig;
   /** Which engine the host persists actor state and reminders through. */
   engine: EngineSpec;
   config: unknown;
@@ -53,9 +57,14 @@ export default function hostTask(data: HostTaskData): Promise<string> {
   const host = new Host({ index: data.index, behaviours, mailboxLimit: data.mailboxLimit, restart: data.restart, engines, link, clock: systemClock, out, config: data.config, ...(localPlacement ? { localPlacement } : {}) });
   return new Promise<string>((resolve) => {
     const sweep = setInterval(() => host.sweep(), data.passivateSweepMs);
+    const trimmer = new HeapTrimmer(`host-${data.index}`, data.heapTrim, systemClock, (r) => {
+      out.push({ k: 'trim', before: r.beforeBytes, after: r.afterBytes, ms: r.pauseMs });
+      out.flush();
+    }).start();
     port.on('message', (raw: unknown) => {
       if (host.receive(decodeBatch<ToHost>(raw)) === 'stop') {
         clearInterval(sweep);
+        trimmer.stop();
         out.push({ k: 'stopped' });
         out.flush();
         port.close();

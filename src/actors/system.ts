@@ -14,6 +14,8 @@ import type { Placement } from './placement.ts';
 import { onCrash } from './supervisor.ts';
 import { Deadlines } from './deadlines.ts';
 import { assertNever, type FromHost, type LifecycleEvent, type ToHost, type WireError } from './wire.ts';
+import type { HeapTrimConfig } from '../heap/trim-policy.ts';
+import type { TrimReport } from '../heap/trimmer.ts';
 import type { HostTaskData } from './host-worker.ts';
 import { serveEngineOp, type MainService } from './engine-link.ts';
 import { ReminderService } from './reminder-service.ts';
@@ -42,6 +44,8 @@ export interface ActorSystemOptions {
   clock?: Clock;
   /** Main-thread services host threads may call by name (HostServices.callMain), e.g. the node's store. */
   services?: Readonly<Record<string, MainService>>;
+  /** When host threads give their heap back; default: never. */
+  heapTrim?: HeapTrimConfig;
 }
 
 /** How the actor system reaches actors that live on other nodes (src/cluster). */
@@ -132,6 +136,8 @@ export interface ActorSystemEvents {
   hostDown: [{ index: number; error: string; failedAsks: number; lostItems: number }];
   /** The host serves again (its replacement thread is ready): one per hostDown, unless it stays down. */
   hostRestarted: [{ index: number; generation: number }];
+  /** A host thread gave its heap back (src/heap/). */
+  heapTrim: [TrimReport];
   /** A fenced actor handed a message back; it is being re-routed. */
   handoff: [Handoff & { ask: boolean }];
 }
@@ -405,6 +411,7 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> {
       batchMax: this.config.batchMax,
       restart: this.config.restart,
       passivateSweepMs: this.config.passivateSweepMs,
+      heapTrim: this.opts.heapTrim ?? { enabled: false, checkMs: 1000, maxUtilization: 0, minGrowthBytes: 0, minIntervalMs: 1000 },
       engine: this.engines.spec,
       config: this.opts.hostConfig ?? null,
       // One process (memory engine) with the default placement: a host can tell which actors are its own.
@@ -547,6 +554,9 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> {
           slot.thread = item.thread;
           slot.isReady = true;
           slot.markReady();
+          break;
+        case 'trim':
+          this.emit('heapTrim', { thread: `host-${slot.index}`, beforeBytes: item.before, afterBytes: item.after, pauseMs: item.ms });
           break;
         case 'stopped':
           break;

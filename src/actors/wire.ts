@@ -39,6 +39,7 @@ export type FromHost =
   | { k: 'm'; i: number; s: string; p: unknown } // a call to a main-thread service (answered with 'xr')
   | { k: 'l'; ev: LifecycleEvent }
   | { k: 'ready'; thread: number }
+  | { k: 'trim'; before: number; after: number; ms: number } // the host thread trimmed its heap (src/heap/)
   | { k: 'stopped' };
 
 export function assertNever(x: never): never {

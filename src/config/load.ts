@@ -75,6 +75,7 @@ export function loadConfig(opts: LoadOptions = {}): Config {
     if (env.HAAT_EXPECTED_NODES !== undefined) set(['analytics', 'expectedNodes'], intFromEnv('HAAT_EXPECTED_NODES', env.HAAT_EXPECTED_NODES));
     if (env.HAAT_TRANSLATE_URL) set(['translate', 'url'], env.HAAT_TRANSLATE_URL);
     if (env.HAAT_DEMO !== undefined) set(['demo', 'enabled'], env.HAAT_DEMO === '1' || env.HAAT_DEMO === 'true');
+    if (env.HAAT_HEAP_TRIM !== undefined) set(['heap', 'trim', 'enabled'], env.HAAT_HEAP_TRIM === '1' || env.HAAT_HEAP_TRIM === 'true');
     if (env.HAAT_ALLOW_UWS_FALLBACK !== undefined) set(['uws', 'allowFallback'], env.HAAT_ALLOW_UWS_FALLBACK === '1' || env.HAAT_ALLOW_UWS_FALLBACK === 'true');
   } catch (err) {
     throw new ConfigError((err as Error).message);

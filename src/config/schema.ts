@@ -14,6 +14,16 @@ export const configSchema = z.strictObject({
     reconnectAfterMs: z.strictObject({ min: z.number().int().min(0), max: positiveInt }),
   }),
   uws: z.strictObject({ allowFallback: z.boolean() }),
+  /** Heap trims (src/heap/trim-policy.ts): a full collection while a thread is idle after its heap grew. */
+  heap: z.strictObject({
+    trim: z.strictObject({
+      enabled: z.boolean(),
+      checkMs: positiveInt,
+      maxUtilization: z.number().min(0).max(1),
+      minGrowthMb: z.number().positive(),
+      minIntervalMs: positiveInt,
+    }),
+  }),
   log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) }),
   engine: z.strictObject({ redisUrl: z.string().nullable() }),
   // Membership timing (DESIGN.md §1): a node silent for suspectMs is suspect,

@@ -8,8 +8,11 @@ import { parseDivision } from '../time/divisions.ts';
 
 // Verified tokens are remembered until they expire: a signature check costs
 // tens of µs, and a reconnect storm or a REST client presents the same token
-// again and again. Bounded; the oldest entry goes first.
-const CACHE_MAX = 50_000;
+// again and again. Bounded, the oldest entry first: an entry (the token, its
+// principal) is ~400 bytes, so a bound near the connections of a node (it was
+// 50,000) made the cache the largest per-user cost of a signed-in connection.
+// A storm beyond the bound costs one signature check per reconnect.
+const CACHE_MAX = 8_192;
 
 export class TokenVerifier {
   private readonly secret: Uint8Array;

@@ -412,7 +412,7 @@ export class Gateway {
       server_time: toDhakaIso(this.d.clock.now()),
       limits: { max_frame_bytes: c.maxFrameBytes, messages_per_second: s.messagesPerSecond, max_channels: c.maxChannels },
     });
-    if (user !== null && this.hub.ofUser(user)?.size === 1) this.d.roster?.joined(user);
+    if (user !== null && this.hub.countOf(user) === 1) this.d.roster?.joined(user);
     // After `authenticated`: queued notifications follow it.
     this.userDevices.opened(ws, s);
   }
@@ -431,7 +431,7 @@ export class Gateway {
     this.admission.release(user, s.ip);
     if (user !== null) this.userRates.release(user, s.rateClass);
     this.userDevices.closed(s);
-    if (user !== null && this.hub.ofUser(user) === undefined) this.d.roster?.left(user);
+    if (user !== null && this.hub.countOf(user) === 0) this.d.roster?.left(user);
     this.log.debug({ session: s.sessionId, code }, 'closed');
   }
 
@@ -504,7 +504,7 @@ export class Gateway {
   /** A repeat spammer: every connection of the user here is closed with 4008 (kind `abuse`). */
   private closeOffender(who: Who & { user_id: string }): void {
     let n = 0;
-    for (const ws of [...(this.hub.ofUser(who.user_id) ?? [])]) {
+    for (const ws of this.hub.ofUser(who.user_id)) {
       const s = stateOf(ws);
       if (s.closed) continue;
       this.writer.close(ws, 'policy_violation', this.messages.text(s.lang, 'close.policy_violation.spam', {}));
@@ -543,6 +543,7 @@ export class Gateway {
   /** Closes every socket whose send buffer is over the limit; runs every slowConsumerCheckMs. */
   sweepSlowConsumers(): void {
     this.writer.sweepSlowConsumers(this.hub.sockets);
+    this.upgrades.sweepIfDue(this.d.clock.now());
   }
 
   /** GET admin/connections: one page of the open connections, in the order they opened. */
@@ -567,7 +568,7 @@ export class Gateway {
       const ws = this.hub.session(target.session_id);
       if (ws) matches.push(ws);
     }
-    if (target.user_id !== undefined) matches.push(...(this.hub.ofUser(target.user_id) ?? []));
+    if (target.user_id !== undefined) matches.push(...this.hub.ofUser(target.user_id));
     let n = 0;
     for (const ws of matches) {
       const s = stateOf(ws);

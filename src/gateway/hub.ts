@@ -9,7 +9,8 @@ import type { LeanDelivery } from './lean-delivery.ts';
 export class Hub {
   /** Every open connection, in the order they opened. */
   readonly sockets = new Set<Socket>();
-  private readonly byUser = new Map<string, Set<Socket>>();
+  /** A user's one socket, or a Set once they have several (most users have one device: a Set each would cost ~100 bytes). */
+  private readonly byUser = new Map<string, Socket | Set<Socket>>();
   private readonly bySession = new Map<string, Socket>();
   /** Local subscribers per channel. */
   readonly subscribers = new Map<string, number>();
@@ -26,9 +27,10 @@ export class Hub {
     this.bySession.set(s.sessionId, ws);
     const user = s.principal.userId;
     if (user === null) return;
-    const set = this.byUser.get(user);
-    if (set) set.add(ws);
-    else this.byUser.set(user, new Set([ws]));
+    const held = this.byUser.get(user);
+    if (held === undefined) this.byUser.set(user, ws);
+    else if (held instanceof Set) held.add(ws);
+    else if (held !== ws) this.byUser.set(user, new Set([held, ws]));
   }
 
   /** Forgets a closed connection and its subscriptions (uWS has dropped them from its topics already). */
@@ -38,8 +40,9 @@ export class Hub {
     this.bySession.delete(s.sessionId);
     const user = s.principal.userId;
     if (user !== null) {
-      const set = this.byUser.get(user);
-      if (set?.delete(ws) && set.size === 0) this.byUser.delete(user);
+      const held = this.byUser.get(user);
+      if (held === ws) this.byUser.delete(user);
+      else if (held instanceof Set && held.delete(ws) && held.size === 1) this.byUser.set(user, held.values().next().value!);
     }
     if (s.lean) {
       this.lean.removeSocket(ws, s.channels);
@@ -49,7 +52,6 @@ export class Hub {
     s.channels.clear();
   }
 
-  /** The open connections of a user (none: undefined). */
   /** Users with a connection here, sorted, after `after` (exclusive), at most `limit` (GET online-users). */
   usersAfter(after: string | null, limit: number): string[] {
     const ids: string[] = [];
@@ -57,8 +59,16 @@ export class Hub {
     return ids.sort().slice(0, limit);
   }
 
-  ofUser(userId: string): ReadonlySet<Socket> | undefined {
-    return this.byUser.get(userId);
+  /** How many connections a user has here. */
+  countOf(userId: string): number {
+    const held = this.byUser.get(userId);
+    return held === undefined ? 0 : held instanceof Set ? held.size : 1;
+  }
+
+  /** The open connections of a user (none: empty), as a copy: closing them changes the hub. */
+  ofUser(userId: string): Socket[] {
+    const held = this.byUser.get(userId);
+    return held === undefined ? [] : held instanceof Set ? [...held] : [held];
   }
 
   session(sessionId: string): Socket | undefined {

@@ -74,3 +74,14 @@ test('memory stays bounded: maxTracked, and idle entries are swept', () => {
   g.sweep(60_000);
   assert.equal(g.tracked, 0);
 });
+
+test('users seen in a ramp-up are forgotten by the timer sweep once idle, with no upgrade after them; at most one sweep a storm window', () => {
+  const g = new UpgradeGuard(CONFIG);
+  for (let i = 0; i < 100; i++) g.checkUser(`u${i}`, 0);
+  g.sweepIfDue(0); // swept at once (nothing idle yet): the next is a storm window later
+  assert.equal(g.tracked, 100);
+  g.sweepIfDue(CONFIG.stormWindowMs - 1);
+  assert.equal(g.tracked, 100, 'not due yet');
+  g.sweepIfDue(60_000);
+  assert.equal(g.tracked, 0);
+});

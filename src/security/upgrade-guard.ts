@@ -54,6 +54,7 @@ export class UpgradeGuard {
   private readonly users = new Map<string, Storm>();
   private pendingCount = 0;
   private checks = 0;
+  private sweptAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly c: UpgradeGuardConfig) {}
 
@@ -120,8 +121,17 @@ export class UpgradeGuard {
     return { ok: false, kind: 'reconnect_storm', retryAfterMs: delay, first: s.refusals === 1, detail: `reconnect storm: over ${max} ${what} within ${this.c.stormWindowMs} ms; refusal ${s.refusals}, retry after ${delay} ms` };
   }
 
+  /**
+   * Sweeps at most once a storm window, from the gateway's timer: after a
+   * ramp-up nothing upgrades any more, and every user seen would be kept.
+   */
+  sweepIfDue(now: number): void {
+    if (now - this.sweptAt >= this.c.stormWindowMs) this.sweep(now);
+  }
+
   /** Forgets IPs and users that are neither blocked nor seen for a storm window (their buckets are full again by then). */
   sweep(now: number): void {
+    this.sweptAt = now;
     const idle = Math.max(this.c.stormWindowMs, this.c.upgradeBurstPerIp / this.c.upgradesPerSecondPerIp * 1000);
     for (const [ip, s] of this.ips) if (now >= s.storm.blockedUntil && now - s.storm.lastSeen >= idle && now - s.storm.lastRefusal >= this.c.stormWindowMs) this.ips.delete(ip);
     for (const [u, s] of this.users) if (now >= s.blockedUntil && now - s.lastSeen >= idle && now - s.lastRefusal >= this.c.stormWindowMs) this.users.delete(u);

@@ -1,0 +1,26 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { HeapTrimmer, type TrimReport } from './trimmer.ts';
+
+test('a trim collects the garbage of a burst: the used heap falls, and it is reported once', () => {
+  const reports: TrimReport[] = [];
+  let now = 0;
+  const trimmer = new HeapTrimmer('test', { enabled: true, checkMs: 1000, maxUtilization: 1, minGrowthBytes: 8 * 2 ** 20, minIntervalMs: 1000 }, { now: () => now }, (r) => reports.push(r));
+  // A burst whose objects outlive the young generation (as connections in flight do), then are dropped.
+  let burst: Array<{ i: number; s: string }> | null = [];
+  for (let i = 0; i < 400_000; i++) burst.push({ i, s: `item ${i}` });
+  burst = null;
+  now = 500;
+  trimmer.check();
+  assert.equal(reports.length, 0, 'not within minIntervalMs of the start');
+  now = 2000;
+  trimmer.check();
+  assert.equal(reports.length, 1);
+  const r = reports[0]!;
+  assert.equal(r.thread, 'test');
+  assert.ok(r.beforeBytes - r.afterBytes > 8 * 2 ** 20, `freed ${((r.beforeBytes - r.afterBytes) / 2 ** 20).toFixed(1)} MB`);
+  now = 2500;
+  trimmer.check();
+  assert.equal(reports.length, 1, 'at most one trim per minIntervalMs');
+  assert.equal(trimmer.count, 1);
+});

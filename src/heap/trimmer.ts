@@ -1,0 +1,80 @@
+// Runs the trim policy (trim-policy.ts) in one thread: the main thread and
+// every host thread start their own. The full collection is V8's own `gc`,
+// reached without the --expose-gc command-line flag (which would have to be
+// given to every way of starting a node) by setting the flag at run time and
+// reading `gc` from a new context.
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import { performance, type EventLoopUtilization } from 'node:perf_hooks';
+import type { Clock } from '../time/clock.ts';
+import { decideTrim, type HeapTrimConfig, type TrimState } from './trim-policy.ts';
+
+export interface TrimReport {
+  thread: string;
+  beforeBytes: number;
+  afterBytes: number;
+  pauseMs: number;
+}
+
+let fullGc: (() => void) | undefined;
+
+function collector(): () => void {
+  if (fullGc) return fullGc;
+  const exposed = (globalThis as { gc?: () => void }).gc;
+  if (typeof exposed === 'function') return (fullGc = exposed);
+  v8.setFlagsFromString('--expose-gc');
+  return (fullGc = vm.runInNewContext('gc') as () => void);
+}
+
+export class HeapTrimmer {
+  private timer: NodeJS.Timeout | undefined;
+  private elu: EventLoopUtilization = performance.eventLoopUtilization();
+  private readonly state: TrimState;
+  private trims = 0;
+
+  constructor(
+    private readonly thread: string,
+    private readonly config: HeapTrimConfig,
+    private readonly clock: Clock,
+    private readonly onTrim: (r: TrimReport) => void,
+  ) {
+    const h = v8.getHeapStatistics();
+    this.state = { lastTrimAt: clock.now(), baselineBytes: h.used_heap_size, baselineCommittedBytes: h.total_heap_size };
+  }
+
+  start(): this {
+    if (!this.config.enabled || this.timer) return this;
+    collector();
+    this.timer = setInterval(() => this.check(), this.config.checkMs);
+    this.timer.unref();
+    return this;
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Trims done by this thread. */
+  get count(): number {
+    return this.trims;
+  }
+
+  check(): void {
+    const elu = performance.eventLoopUtilization(this.elu);
+    this.elu = performance.eventLoopUtilization();
+    const before = v8.getHeapStatistics();
+    const usedBytes = before.used_heap_size;
+    const now = this.clock.now();
+    if (!decideTrim(this.config, this.state, { now, usedBytes, committedBytes: before.total_heap_size, utilization: elu.utilization }).trim) return;
+    const t0 = performance.now();
+    collector()();
+    const after = v8.getHeapStatistics();
+    const afterBytes = after.used_heap_size;
+    this.trims++;
+    this.state.lastTrimAt = this.clock.now();
+    this.state.baselineBytes = afterBytes;
+    this.state.baselineCommittedBytes = after.total_heap_size;
+    this.onTrim({ thread: this.thread, beforeBytes: usedBytes, afterBytes, pauseMs: performance.now() - t0 });
+  }
+}
