@@ -49,3 +49,8 @@ export function addressesOnHost(system: ActorSystem, kind: string, host: number,
   }
   return out;
 }
+
+/** Resolves with the time the actor at `address` passivated. */
+export function passivatedAt(system: ActorSystem, address: string): Promise<number> {
+  return nextEvent(system, 'lifecycle', (ev) => ev.kind === 'passivated' && ev.address === address).then(() => Date.now());
+}

@@ -6,7 +6,7 @@
 // passivation and after a takeover.
 import { defineBehaviour, type ActorContext, type HandlerResult } from '../../actors/behaviour.ts';
 import { assertNever } from '../../actors/wire.ts';
-import { replayOutbox, sendOutbox, outboxEntry, type Outbox, type OutboxEntry } from '../commerce/outbox.ts';
+import { activateWithOutbox, sendOutbox, outboxEntry, type Outbox, type OutboxEntry } from '../commerce/outbox.ts';
 import { notify } from '../notification/notify.ts';
 import { toTaka } from '../commerce/money.ts';
 import { auctionChannel, type AuctionMessage } from './messages.ts';
@@ -100,9 +100,7 @@ export function auctionBehaviour(deps: AuctionDeps) {
     messageTypes: ['create', 'get', 'bid', 'reminder', 'timer'],
     idleMs: deps.idleMs,
     async init(ctx) {
-      const saved = (await ctx.loadPersisted()) as AuctionState | undefined;
-      const state: AuctionState = saved ?? { auction: undefined, outbox: null };
-      replayOutbox(ctx, state.outbox, deps.dedupeTtlMs);
+      const state = await activateWithOutbox<AuctionState>(ctx, { auction: undefined, outbox: null }, deps.dedupeTtlMs);
       if (state.auction !== undefined && state.auction.closed === null) ctx.setTimer(CLOSE, Math.max(0, state.auction.endsAt - ctx.now()));
       return state;
     },

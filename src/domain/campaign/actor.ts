@@ -6,7 +6,7 @@
 // notification id they have seen; channels a dedupe key they remember).
 import { defineBehaviour, type ActorContext, type HandlerResult } from '../../actors/behaviour.ts';
 import { assertNever } from '../../actors/wire.ts';
-import { replayOutbox, sendOutbox, type Outbox } from '../commerce/outbox.ts';
+import { activateWithOutbox, sendOutbox, type Outbox } from '../commerce/outbox.ts';
 import type { CampaignMessage } from './messages.ts';
 import { campaignView, fire, markMissed, markSent, newCampaign, type Campaign } from './rules.ts';
 
@@ -66,11 +66,8 @@ export function campaignBehaviour(deps: CampaignDeps) {
     kind: 'campaign',
     messageTypes: ['create', 'get', 'reminder'],
     idleMs: deps.idleMs,
-    async init(ctx) {
-      const saved = (await ctx.loadPersisted()) as CampaignState | undefined;
-      const state: CampaignState = saved ?? { campaign: undefined, outbox: null };
-      replayOutbox(ctx, state.outbox, deps.dedupeTtlMs);
-      return state;
+    init(ctx) {
+      return activateWithOutbox<CampaignState>(ctx, { campaign: undefined, outbox: null }, deps.dedupeTtlMs);
     },
     handle(state, msg, ctx) {
       const c = state.campaign;

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { startTestNode, token, type TestNode } from '../../testkit/node.ts';
 import { isoIn, restClient } from '../../testkit/commerce.ts';
 import { waitFor, withTimeout } from '../../testkit/wait.ts';
-import { nextEvent } from '../../testkit/actors.ts';
+import { passivatedAt } from '../../testkit/actors.ts';
 
 let node: TestNode;
 let rest: ReturnType<typeof restClient>;
@@ -30,18 +30,13 @@ after(async () => {
   await node.stop();
 });
 
-/** Resolves with the time `address` passivated. */
-function passivation(address: string): Promise<number> {
-  return nextEvent(node.actors, 'lifecycle', (ev) => ev.kind === 'passivated' && ev.address === address).then(() => Date.now());
-}
-
 test('a campaign to a user list and one to a channel fire at their window start, once; GET shows them sent', T, async () => {
   const shopper = await node.connect({ token: await token({ sub: 'shopper1', roles: ['customer'] }), lang: 'bn' });
   const watcher = await node.connect();
   await watcher.request({ type: 'join_channel', channels: ['promo:bijoy'] });
 
   const start = Date.now() + 1500;
-  const passivated = passivation('campaign:bijoy-users');
+  const passivated = passivatedAt(node.actors, 'campaign:bijoy-users');
   const toUsers = await rest.post('campaigns', { id: 'bijoy-users', notification_type: 'promotion_alert', params: PROMO, data: { action_url: '/promo/bijoy' }, audience: { user_ids: ['shopper1', 'offline1'] }, starts_at: isoIn(0, start), ends_at: isoIn(3_600_000, start) }, publisher);
   assert.equal(toUsers.status, 201, JSON.stringify(toUsers.body));
   assert.equal(toUsers.body.status, 'scheduled');

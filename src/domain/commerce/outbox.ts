@@ -57,3 +57,14 @@ export function replayOutbox(ctx: ActorContext, outbox: Outbox | null, dedupeTtl
   if (ctx.now() - outbox.at > dedupeTtlMs / 2) return;
   sendOutbox(ctx, outbox.entries);
 }
+
+/**
+ * The activation of an actor that keeps an outbox: its saved state (or
+ * `empty` when it has none), with the last message's events sent again as
+ * replayOutbox decides.
+ */
+export async function activateWithOutbox<S extends { outbox?: Outbox | null }>(ctx: ActorContext, empty: S, dedupeTtlMs: number): Promise<S> {
+  const state = ((await ctx.loadPersisted()) as S | undefined) ?? empty;
+  replayOutbox(ctx, state.outbox ?? null, dedupeTtlMs);
+  return state;
+}

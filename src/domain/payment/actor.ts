@@ -7,7 +7,7 @@
 // actor drop what they have seen).
 import { defineBehaviour, type ActorContext, type HandlerResult } from '../../actors/behaviour.ts';
 import { assertNever } from '../../actors/wire.ts';
-import { outboxEntry, replayOutbox, sendOutbox, type Outbox, type OutboxEntry } from '../commerce/outbox.ts';
+import { outboxEntry, activateWithOutbox, sendOutbox, type Outbox, type OutboxEntry } from '../commerce/outbox.ts';
 import { notify } from '../notification/notify.ts';
 import type { Payment, PaymentMessage, ProcessAnswer } from './messages.ts';
 import { judge, paymentChannel, paymentDedupe, paymentEventData, paymentNotificationParams } from './rules.ts';
@@ -51,11 +51,8 @@ export function paymentBehaviour(deps: PaymentDeps) {
     kind: 'payment',
     messageTypes: ['process'],
     idleMs: deps.idleMs,
-    async init(ctx) {
-      const saved = (await ctx.loadPersisted()) as PaymentState | undefined;
-      const state: PaymentState = saved ?? { processed: null, outbox: null };
-      replayOutbox(ctx, state.outbox, deps.dedupeTtlMs);
-      return state;
+    init(ctx) {
+      return activateWithOutbox<PaymentState>(ctx, { processed: null, outbox: null }, deps.dedupeTtlMs);
     },
     handle(state, msg, ctx) {
       switch (msg.type) {

@@ -15,7 +15,7 @@ import { channelAddress } from '../channel/messages.ts';
 import { saleChannel, type SaleMessage } from './messages.ts';
 import { confirm, expireDue, forgetOld, newSale, nextExpiry, release, reservationReply, reserve, saleView, stockData, type Sale } from './rules.ts';
 import { toDhakaIso } from '../../time/clock.ts';
-import { replayOutbox, sendOutbox, type Outbox } from '../commerce/outbox.ts';
+import { activateWithOutbox, sendOutbox, type Outbox } from '../commerce/outbox.ts';
 import { register, takeStartNotifications, type RemindedSale } from './start-reminders.ts';
 
 export interface SaleDeps {
@@ -159,9 +159,7 @@ export function saleBehaviour(deps: SaleDeps) {
     idleMs: deps.idleMs,
     async init(ctx) {
       volatile.delete(ctx.address);
-      const saved = (await ctx.loadPersisted()) as SaleState | undefined;
-      const state: SaleState = saved ?? { sale: undefined };
-      replayOutbox(ctx, state.outbox ?? null, deps.idempotencyTtlMs);
+      const state = await activateWithOutbox<SaleState>(ctx, { sale: undefined }, deps.idempotencyTtlMs);
       if (state.sale !== undefined) {
         const v = vol(ctx);
         // The reminder is set where the last save put it; a stock event lost to a crash is sent again (the newest figures).

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { startTestNode, token, type TestNode } from '../../testkit/node.ts';
 import { isoIn, restClient } from '../../testkit/commerce.ts';
 import { waitFor, withTimeout } from '../../testkit/wait.ts';
-import { nextEvent } from '../../testkit/actors.ts';
+import { passivatedAt } from '../../testkit/actors.ts';
 
 let node: TestNode;
 let rest: ReturnType<typeof restClient>;
@@ -28,10 +28,6 @@ after(async () => {
   await node.stop();
 });
 
-/** Resolves with the time `address` passivated. */
-function passivation(address: string): Promise<number> {
-  return nextEvent(node.actors, 'lifecycle', (ev) => ev.kind === 'passivated' && ev.address === address).then(() => Date.now());
-}
 
 const saleBody = (id: string, startIn: number, over: Record<string, unknown> = {}): Record<string, unknown> => ({
   id,
@@ -46,7 +42,7 @@ const saleBody = (id: string, startIn: number, over: Record<string, unknown> = {
 
 test('users named with the sale and users who asked later get flash_sale_starting at the start, once', T, async () => {
   const fan = await node.connect({ token: await token({ sub: 'fan1', roles: ['customer'] }) });
-  const passivated = passivation('sale:start-s1');
+  const passivated = passivatedAt(node.actors, 'sale:start-s1');
   const created = await rest.post('sales', saleBody('start-s1', 2000, { notify_user_ids: ['fan1'], discount_percentage: 30 }), publisher);
   assert.equal(created.status, 201, JSON.stringify(created.body));
   const start = Date.parse(created.body.starts_at);
