@@ -14,7 +14,7 @@ import type { Placement } from './placement.ts';
 import { onCrash } from './supervisor.ts';
 import { Deadlines } from './deadlines.ts';
 import { assertNever, type FromHost, type LifecycleEvent, type ToHost, type WireError } from './wire.ts';
-import type { HeapTrimConfig } from '../heap/trim-policy.ts';
+import { TRIM_OFF, type HeapTrimConfig } from '../heap/trim-policy.ts';
 import type { TrimReport } from '../heap/trimmer.ts';
 import type { HostTaskData } from './host-worker.ts';
 import { serveEngineOp, type MainService } from './engine-link.ts';
@@ -411,7 +411,7 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> {
       batchMax: this.config.batchMax,
       restart: this.config.restart,
       passivateSweepMs: this.config.passivateSweepMs,
-      heapTrim: this.opts.heapTrim ?? { enabled: false, checkMs: 1000, maxUtilization: 0, minGrowthBytes: 0, minIntervalMs: 1000 },
+      heapTrim: this.opts.heapTrim ?? TRIM_OFF,
       engine: this.engines.spec,
       config: this.opts.hostConfig ?? null,
       // One process (memory engine) with the default placement: a host can tell which actors are its own.

@@ -254,7 +254,10 @@ export class Gateway {
       },
     });
     this.linkMonitor.start();
-    this.sweeper = setInterval(() => this.sweepSlowConsumers(), config.slowConsumerCheckMs);
+    this.sweeper = setInterval(() => {
+      this.sweepSlowConsumers();
+      this.upgrades.sweepIfDue(this.d.clock.now());
+    }, config.slowConsumerCheckMs);
     this.sweeper.unref();
   }
 
@@ -543,7 +546,6 @@ export class Gateway {
   /** Closes every socket whose send buffer is over the limit; runs every slowConsumerCheckMs. */
   sweepSlowConsumers(): void {
     this.writer.sweepSlowConsumers(this.hub.sockets);
-    this.upgrades.sweepIfDue(this.d.clock.now());
   }
 
   /** GET admin/connections: one page of the open connections, in the order they opened. */

@@ -24,6 +24,9 @@ export interface HeapTrimConfig {
   minIntervalMs: number;
 }
 
+/** Never trims (a host thread given no policy). */
+export const TRIM_OFF: HeapTrimConfig = { enabled: false, checkMs: 1000, maxUtilization: 0, minGrowthBytes: 0, minIntervalMs: 1000 };
+
 /** The `heap.trim` section of the config, as the policy reads it. */
 export function trimConfigOf(c: { enabled: boolean; checkMs: number; maxUtilization: number; minGrowthMb: number; minIntervalMs: number }): HeapTrimConfig {
   return { enabled: c.enabled, checkMs: c.checkMs, maxUtilization: c.maxUtilization, minGrowthBytes: Math.round(c.minGrowthMb * 2 ** 20), minIntervalMs: c.minIntervalMs };

@@ -61,8 +61,9 @@ export class HeapTrimmer {
   }
 
   check(): void {
-    const elu = performance.eventLoopUtilization(this.elu);
-    this.elu = performance.eventLoopUtilization();
+    const current = performance.eventLoopUtilization();
+    const elu = performance.eventLoopUtilization(current, this.elu);
+    this.elu = current;
     const before = v8.getHeapStatistics();
     const usedBytes = before.used_heap_size;
     const now = this.clock.now();
