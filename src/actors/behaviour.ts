@@ -27,6 +27,11 @@ export interface ActorContext {
    */
   loadPersisted(): Promise<unknown>;
   /**
+   * The same, with the parts saved beside the state (`HandlerResult.parts`),
+   * for an actor that keeps some of its state in parts.
+   */
+  loadPersistedWithParts(): Promise<{ state: unknown; parts: Readonly<Record<string, unknown>> }>;
+  /**
    * Effects: made while a message is handled, sends, emits, reminder changes
    * and the reply leave only after that message's save commits (at once when
    * it does not persist), and not at all if the handler fails or the save is refused.
@@ -83,6 +88,14 @@ export interface HandlerResult<S, R = unknown> {
    * and hands this message and the rest of its mailbox to the current owner.
    */
   persist?: boolean;
+  /**
+   * Parts of the state saved beside it, by name (null drops one); implies
+   * `persist`. Name only the parts this message changed: an actor with a long
+   * list (a user's notifications) keeps it in pages and writes the page that
+   * changed instead of encoding the whole list on every save. The behaviour's
+   * `core` tells what is saved as the state itself.
+   */
+  parts?: Record<string, unknown>;
 }
 
 export interface Behaviour<S = unknown, M extends ActorMessage = ActorMessage, R = unknown> {
@@ -94,6 +107,8 @@ export interface Behaviour<S = unknown, M extends ActorMessage = ActorMessage, R
   handle(state: S, msg: M, ctx: ActorContext): HandlerResult<S, R> | Promise<HandlerResult<S, R>>;
   /** Passivate after this long without a message; never when absent. */
   readonly idleMs?: number;
+  /** What a save writes as the state itself, when some of it is kept in parts (default: the whole state). */
+  core?(state: S): unknown;
   /** Last words before passivation (e.g. flush state). */
   passivate?(state: S, ctx: ActorContext): void | Promise<void>;
 }

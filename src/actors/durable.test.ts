@@ -240,3 +240,20 @@ test('a handler that fails inside a batch: the messages before it commit, it cra
   assert.deepEqual(await Promise.all([first, ...calls]), [1, 2, 'internal', 3], 'the inc before boom was saved; the one after it started from the saved state');
   assert.equal(await s.ask(a, { type: 'get' }), 3);
 });
+
+test('state parts: a save writes only the parts a message named, and a restart reads the state back with its parts', T, async () => {
+  const { s, state, lifecycle } = await durableSystem();
+  const a = 'journal:j1';
+  for (const [i, item] of ['a', 'b', 'c', 'd', 'e'].entries()) assert.equal(await s.ask(a, { type: 'append', item }), i + 1);
+  assert.deepEqual(state.partsSaved, [['p0'], ['p0'], ['p1'], ['p1'], ['p2']], 'each save carried only the page it changed');
+  assert.deepEqual(await state.inner.load(a), { state: { first: 0, count: 5 }, version: 5, ringEpoch: 0, parts: { p0: ['a', 'b'], p1: ['c', 'd'], p2: ['e', null] } });
+  // Two shifts empty page p0: it is dropped.
+  assert.equal(await s.ask(a, { type: 'shift' }), 4);
+  assert.equal(await s.ask(a, { type: 'shift' }), 3);
+  assert.deepEqual((await state.inner.load(a))?.parts, { p1: ['c', 'd'], p2: ['e', null] });
+  const restarted = nextEvent(s, 'lifecycle', (ev) => ev.address === a && ev.kind === 'restart');
+  await assert.rejects(s.ask(a, { type: 'boom' }));
+  await withTimeout(restarted, { what: 'the restart' });
+  assert.deepEqual(await s.ask(a, { type: 'list' }), ['c', 'd', 'e'], 'read back from the state and its parts');
+  assert.ok(lifecycle.some((ev) => ev.address === a && ev.kind === 'crash'));
+});

@@ -94,7 +94,7 @@ interface PendingSave {
 /** At most this many messages of one actor are committed by one save. */
 const SAVE_BATCH = 256;
 
-const RESULT_KEYS = new Set(['state', 'reply', 'error', 'persist']);
+const RESULT_KEYS = new Set(['state', 'reply', 'error', 'persist', 'parts']);
 
 class InvalidResult extends Error {
   override name = 'InvalidResult';
@@ -111,6 +111,7 @@ function checkResult(r: unknown): HandlerResult<unknown> {
   for (const k of Object.keys(r)) if (!RESULT_KEYS.has(k)) throw new InvalidResult(`handler result has unknown key \`${k}\``);
   const res = r as HandlerResult<unknown>;
   if (res.persist !== undefined && typeof res.persist !== 'boolean') throw new InvalidResult('`persist` must be a boolean');
+  if (res.parts !== undefined && (typeof res.parts !== 'object' || res.parts === null || Array.isArray(res.parts))) throw new InvalidResult('`parts` must be an object of parts by name');
   if (res.error !== undefined && (!isErrorCode(res.error.code) || typeof res.error.message !== 'string')) {
     throw new InvalidResult('`error` must be {code (catalogue), message}');
   }
@@ -288,10 +289,14 @@ export class Host {
   }
 
   async loadPersisted(cell: Cell): Promise<unknown> {
+    return (await this.loadPersistedWithParts(cell)).state;
+  }
+
+  async loadPersistedWithParts(cell: Cell): Promise<{ state: unknown; parts: Readonly<Record<string, unknown>> }> {
     cell.durable = true;
     const stored = await this.opts.engines.state.load(cell.address);
     cell.version = stored?.version ?? 0;
-    return stored?.state;
+    return { state: stored?.state, parts: stored?.parts ?? {} };
   }
 
   send(cell: Cell, to: string, msg: OutgoingMessage): void {
@@ -365,6 +370,8 @@ export class Host {
         const handled: { item: Item; reply: string | undefined }[] = [];
         let state = cell.state;
         let persist = false;
+        /** The parts the batch changed (a later message's value of a part wins). */
+        let parts: Record<string, unknown> | undefined;
         let failed: { item: Item; err: unknown; mark: number } | undefined;
         cell.capturing = true;
         for (let item: Item | undefined = first; item !== undefined; item = persist && handled.length < SAVE_BATCH ? cell.mailbox.shift() : undefined) {
@@ -376,6 +383,10 @@ export class Host {
             handled.push({ item, reply: item.ask === undefined ? undefined : encodeReply(item.ask, result) });
             state = result.state;
             if (result.persist) persist = true;
+            if (result.parts !== undefined) {
+              persist = true;
+              parts = Object.assign(parts ?? {}, result.parts);
+            }
           } catch (err) {
             failed = { item, err, mark };
             break;
@@ -387,7 +398,7 @@ export class Host {
           if (persist) {
             let outcome: SaveOutcome;
             try {
-              outcome = await this.save(cell, encodeState(state));
+              outcome = await this.save(cell, encodeState(cell.behaviour.core ? cell.behaviour.core(state) : state), parts && encodeParts(parts));
             } catch (err) {
               this.dropEffects(cell, 'its save failed');
               const items = [...handled.map((h) => h.item), ...(failed ? [failed.item] : [])];
@@ -419,9 +430,11 @@ export class Host {
   }
 
   /** `encoded`: the state as JSON; it goes to the engine as that text (the state itself is not encoded again). */
-  private save(cell: Cell, encoded: string): Promise<SaveOutcome> {
+  private save(cell: Cell, encoded: string, parts: Record<string, string | null> | undefined): Promise<SaveOutcome> {
     return new Promise<SaveOutcome>((resolve, reject) => {
-      this.saves.push({ req: { address: cell.address, state: undefined, encoded, ringEpoch: this.ringEpoch, expectVersion: cell.version }, resolve, reject });
+      const req: SaveRequest = { address: cell.address, state: undefined, encoded, ringEpoch: this.ringEpoch, expectVersion: cell.version };
+      if (parts !== undefined) req.parts = parts;
+      this.saves.push({ req, resolve, reject });
       if (!this.savesScheduled) {
         this.savesScheduled = true;
         // After the turn's microtasks: the whole inbound batch has been handled by then.
@@ -646,6 +659,13 @@ function encodeState(state: unknown): string {
   }
 }
 
+/** The changed parts as JSON (null drops one), encoded once like the state. */
+function encodeParts(parts: Record<string, unknown>): Record<string, string | null> {
+  const out: Record<string, string | null> = {};
+  for (const [name, v] of Object.entries(parts)) out[name] = v === null ? null : encodeState(v);
+  return out;
+}
+
 function checkReminderName(name: unknown): void {
   if (typeof name !== 'string' || name.length === 0 || name.length > 200) throw new TypeError(`reminder name must be a string of 1 to 200 characters, got ${JSON.stringify(name)}`);
 }
@@ -683,6 +703,10 @@ class CellContext implements ActorContext {
 
   loadPersisted(): Promise<unknown> {
     return this.host.loadPersisted(this.cell);
+  }
+
+  loadPersistedWithParts(): Promise<{ state: unknown; parts: Readonly<Record<string, unknown>> }> {
+    return this.host.loadPersistedWithParts(this.cell);
   }
 
   send(to: string, msg: OutgoingMessage): void {

@@ -11,6 +11,8 @@ export interface StoredState {
   version: number;
   /** Ring epoch of the last committed save. */
   ringEpoch: number;
+  /** The parts saved beside the state, by name (absent when there are none). */
+  parts?: Record<string, unknown>;
 }
 
 export interface SaveRequest {
@@ -26,6 +28,14 @@ export interface SaveRequest {
   ringEpoch: number;
   /** The version the saver holds (must equal the stored one). */
   expectVersion: number;
+  /**
+   * Parts of the actor's state kept beside it, encoded as JSON, by name; null
+   * drops one. Only the parts a save changed are named: an actor whose state
+   * holds a long list (a user's notifications) writes the page that changed,
+   * not the whole list, while the fence covers state and parts alike (one
+   * compare-and-set writes both or neither).
+   */
+  parts?: Record<string, string | null>;
 }
 
 export type SaveOutcome = { ok: true; version: number } | { ok: false; reason: 'fenced'; stored: { version: number; ringEpoch: number } };
@@ -40,4 +50,9 @@ export interface ActorStateEngine {
 /** The JSON text a save stores: the saver's own encoding when it gave one. */
 export function encodedState(req: SaveRequest): string {
   return req.encoded ?? JSON.stringify(req.state) ?? 'null';
+}
+
+/** Part names are short words: they become Redis hash fields (`p:` + name). */
+export function checkPartName(name: string): void {
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(name)) throw new TypeError(`a state part's name must be 1 to 64 of A-Z a-z 0-9 _ . -, got ${JSON.stringify(name)}`);
 }

@@ -267,6 +267,37 @@ export function runEngineSuite(label: string, makeEngine: () => Promise<EngineUn
       assert.deepEqual(await s.saveMany([]), []);
     });
 
+    it('parts: a save writes or drops only the parts it names, under the same fence', async () => {
+      const s = need(engine(), 'state');
+      const a = unique('user');
+      const enc = (v: unknown) => JSON.stringify(v);
+      assert.deepEqual(await s.saveMany([{ address: a, state: { n: 2 }, ringEpoch: 1, expectVersion: 0, parts: { n0: enc([1, 2]), n1: enc(['x']) } }]), [{ ok: true, version: 1 }]);
+      assert.deepEqual(await s.load(a), { state: { n: 2 }, version: 1, ringEpoch: 1, parts: { n0: [1, 2], n1: ['x'] } });
+      // Only n1 changes and n0 is dropped; a part never named stays as it was.
+      await s.saveMany([{ address: a, state: { n: 3 }, ringEpoch: 1, expectVersion: 1, parts: { n0: null, n2: enc({ k: 'é ব' }) } }]);
+      assert.deepEqual(await s.load(a), { state: { n: 3 }, version: 2, ringEpoch: 1, parts: { n1: ['x'], n2: { k: 'é ব' } } });
+      // A fenced save writes no part either.
+      assert.equal((await s.saveMany([{ address: a, state: { n: 9 }, ringEpoch: 1, expectVersion: 1, parts: { n1: enc('stale'), n2: null } }]))[0]!.ok, false);
+      assert.deepEqual((await s.load(a))?.parts, { n1: ['x'], n2: { k: 'é ব' } });
+      // A save without parts keeps them.
+      await s.saveMany([{ address: a, state: { n: 4 }, ringEpoch: 1, expectVersion: 2 }]);
+      assert.deepEqual((await s.load(a))?.parts, { n1: ['x'], n2: { k: 'é ব' } });
+      // Dropping the last parts leaves a state without any.
+      await s.saveMany([{ address: a, state: { n: 5 }, ringEpoch: 1, expectVersion: 3, parts: { n1: null, n2: null } }]);
+      assert.deepEqual(await s.load(a), { state: { n: 5 }, version: 4, ringEpoch: 1 });
+      // drop forgets parts with the state.
+      await s.saveMany([{ address: a, state: { n: 6 }, ringEpoch: 1, expectVersion: 4, parts: { n7: enc(7) } }]);
+      await s.drop(a);
+      assert.equal(await s.load(a), undefined);
+    });
+
+    it('parts: a bad part name refuses the whole batch before anything is written', async () => {
+      const s = need(engine(), 'state');
+      const [a, b] = [unique('user'), unique('user')];
+      await assert.rejects(s.saveMany([{ address: a, state: 1, ringEpoch: 1, expectVersion: 0 }, { address: b, state: 1, ringEpoch: 1, expectVersion: 0, parts: { 'no spaces': '1' } }]), /part's name/);
+      assert.equal(await s.load(a), undefined);
+    });
+
     it('drop forgets the state', async () => {
       const s = need(engine(), 'state');
       const a = unique('user');

@@ -195,4 +195,50 @@ const alarm = defineBehaviour<{ keep: string[]; activation: number }, AlarmMsg>(
   },
 });
 
-export const behaviours: Behaviour<any, any, any>[] = [recorder, crashy, sleepy, ledger, alarm];
+// Keeps a list in parts of two items each (HandlerResult.parts); the state
+// itself saves only its length. `boom` crashes it: the supervisor restarts it
+// from what was saved.
+type JournalMsg = { type: 'append'; item: string } | { type: 'shift' } | { type: 'list' } | { type: 'boom' };
+const JOURNAL_PAGE = 2;
+const journal = defineBehaviour<{ first: number; items: string[] }, JournalMsg>({
+  kind: 'journal',
+  messageTypes: ['append', 'shift', 'list', 'boom'],
+  async init(ctx) {
+    const { state, parts } = await ctx.loadPersistedWithParts();
+    const saved = state as { first: number; count: number } | undefined;
+    if (!saved) return { first: 0, items: [] };
+    const items: string[] = [];
+    for (let p = Math.floor(saved.first / JOURNAL_PAGE); p * JOURNAL_PAGE < saved.first + saved.count; p++) {
+      const page = parts[`p${p}`] as (string | null)[];
+      for (let i = 0; i < JOURNAL_PAGE; i++) if (p * JOURNAL_PAGE + i >= saved.first && p * JOURNAL_PAGE + i < saved.first + saved.count) items.push(page[i]!);
+    }
+    return { first: saved.first, items };
+  },
+  core: (s) => ({ first: s.first, count: s.items.length }),
+  handle(state, msg) {
+    const pageOf = (i: number): string => `p${Math.floor(i / JOURNAL_PAGE)}`;
+    const page = (s: { first: number; items: string[] }, i: number): (string | null)[] | null => {
+      const p = Math.floor(i / JOURNAL_PAGE);
+      const out: (string | null)[] = [];
+      for (let k = p * JOURNAL_PAGE; k < (p + 1) * JOURNAL_PAGE; k++) out.push(k >= s.first && k < s.first + s.items.length ? s.items[k - s.first]! : null);
+      return out.every((v) => v === null) ? null : out;
+    };
+    switch (msg.type) {
+      case 'append': {
+        const next = { first: state.first, items: [...state.items, msg.item] };
+        const i = next.first + next.items.length - 1;
+        return { state: next, reply: next.items.length, parts: { [pageOf(i)]: page(next, i) } };
+      }
+      case 'shift': {
+        const next = { first: state.first + 1, items: state.items.slice(1) };
+        return { state: next, reply: next.items.length, parts: { [pageOf(state.first)]: page(next, state.first) } };
+      }
+      case 'list':
+        return { state, reply: state.items };
+      case 'boom':
+        throw new Error('boom');
+    }
+  },
+});
+
+export const behaviours: Behaviour<any, any, any>[] = [recorder, crashy, sleepy, ledger, alarm, journal];

@@ -6,6 +6,8 @@ import { MemoryActorStateEngine } from '../engines/memory/memory-actor-state.ts'
 export class ObservedActorStateEngine implements ActorStateEngine {
   /** The size of each saveMany call, in call order. */
   readonly batches: number[] = [];
+  /** The part names each save carried, in save order (empty when none). */
+  readonly partsSaved: string[][] = [];
   private gate: Promise<void> | undefined;
   private onHeld: (() => void)[] = [];
 
@@ -17,6 +19,7 @@ export class ObservedActorStateEngine implements ActorStateEngine {
 
   async saveMany(reqs: readonly SaveRequest[]): Promise<SaveOutcome[]> {
     this.batches.push(reqs.length);
+    for (const r of reqs) this.partsSaved.push(Object.keys(r.parts ?? {}));
     if (this.gate) {
       for (const f of this.onHeld.splice(0)) f();
       await this.gate;

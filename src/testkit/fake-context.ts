@@ -1,6 +1,7 @@
 // An ActorContext for driving one behaviour in-process with a hand-set clock:
 // what a handler sends, emits and schedules is recorded, reminders are a map
-// the test fires by hand, and the persisted state is whatever was last saved.
+// the test fires by hand, and the persisted state (and its parts) is whatever
+// was last saved.
 import type { ActorContext, Behaviour, OutgoingMessage } from '../actors/behaviour.ts';
 
 export interface FakeActor<S, M extends { type: string }> {
@@ -20,6 +21,9 @@ export interface FakeActor<S, M extends { type: string }> {
 export async function fakeActor<S, M extends { type: string }>(behaviour: Behaviour<S, M>, address: string, start: number): Promise<FakeActor<S, M>> {
   let now = start;
   let persisted: string | undefined;
+  /** Parts saved beside the state (HandlerResult.parts), as JSON by name, the way the engines keep them. */
+  const parts = new Map<string, string>();
+  const loadParts = (): Record<string, unknown> => Object.fromEntries([...parts].map(([k, v]) => [k, JSON.parse(v) as unknown]));
   const sent: { to: string; msg: OutgoingMessage }[] = [];
   const emitted: unknown[] = [];
   const reminders = new Map<string, number>();
@@ -31,6 +35,7 @@ export async function fakeActor<S, M extends { type: string }>(behaviour: Behavi
     config: {},
     now: () => now,
     loadPersisted: async () => (persisted === undefined ? undefined : JSON.parse(persisted)),
+    loadPersistedWithParts: async () => ({ state: persisted === undefined ? undefined : JSON.parse(persisted), parts: loadParts() }),
     send: (to, msg) => void sent.push({ to, msg }),
     ask: () => Promise.reject(new Error('ask is not faked')),
     emit: (v) => void emitted.push(v),
@@ -48,7 +53,11 @@ export async function fakeActor<S, M extends { type: string }>(behaviour: Behavi
     async handle(msg) {
       const r = await behaviour.handle(state, msg, ctx);
       state = r.state;
-      if (r.persist === true) persisted = JSON.stringify(state);
+      if (r.persist === true || r.parts !== undefined) persisted = JSON.stringify(behaviour.core ? behaviour.core(state) : state);
+      for (const [name, v] of Object.entries(r.parts ?? {})) {
+        if (v === null) parts.delete(name);
+        else parts.set(name, JSON.stringify(v));
+      }
       if (r.error !== undefined) throw Object.assign(new Error(r.error.message), { code: r.error.code });
       return r.reply;
     },

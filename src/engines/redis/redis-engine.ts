@@ -65,7 +65,7 @@ export async function createRedisEngine(urls: readonly string[], opts: RedisEngi
   return {
     name: addrs.length === 1 ? 'redis' : 'redis-cluster',
     history: new RedisChannelHistory(run, keys, get, del, { channelIdleMs: opts.channelIdleMs ?? 3_600_000 }),
-    state: new RedisActorState(run, keys, (key, ...fields) => client.hmget(key, ...fields), del),
+    state: new RedisActorState(run, keys, (key) => client.hgetall(key), del),
     membership: new RedisMembership(run, keys, opts.membersForgetMs ?? 600_000),
     mailboxes,
     counters: new RedisCounters(run, keys, get),
