@@ -40,3 +40,13 @@ test('a client sees an internal error only as a generic message with an id', () 
   assert.equal(forClient(plain), plain, 'catalogue errors pass as they are');
   assert.notEqual(forClient(new Error('a')).id, forClient(new Error('a')).id);
 });
+
+test('only an internal error carries a stack (the others are answers on hot paths); the stack limit is left as it was', () => {
+  const limit = Error.stackTraceLimit;
+  const answer = new HaatError('bid_too_low', 'bid at least 101.00');
+  assert.equal(answer.stack?.split('\n').filter((l) => l.trim().startsWith('at ')).length, 0);
+  const bug = new HaatError('internal', 'broken');
+  assert.ok((bug.stack?.split('\n').filter((l) => l.trim().startsWith('at ')).length ?? 0) > 0);
+  assert.equal(Error.stackTraceLimit, limit);
+  assert.ok((new Error('plain').stack?.split('\n').length ?? 0) > 1);
+});

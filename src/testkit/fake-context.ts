@@ -11,6 +11,8 @@ export interface FakeActor<S, M extends { type: string }> {
   sent: { to: string; msg: OutgoingMessage }[];
   emitted: unknown[];
   reminders: Map<string, number>;
+  /** The part names each save wrote, in save order (empty for a save of the state alone). */
+  saves: string[][];
   /** Handles one message the way the runtime does (state carried over); answers the reply. */
   handle(msg: M): Promise<unknown>;
   /** Passivates and activates again from the last persisted state (what a restart does). */
@@ -18,9 +20,11 @@ export interface FakeActor<S, M extends { type: string }> {
   state(): S;
 }
 
-export async function fakeActor<S, M extends { type: string }>(behaviour: Behaviour<S, M>, address: string, start: number): Promise<FakeActor<S, M>> {
+/** `saved`: a state as if an earlier version of the actor had saved it (no parts). */
+export async function fakeActor<S, M extends { type: string }>(behaviour: Behaviour<S, M>, address: string, start: number, saved?: unknown): Promise<FakeActor<S, M>> {
   let now = start;
-  let persisted: string | undefined;
+  let persisted: string | undefined = saved === undefined ? undefined : JSON.stringify(saved);
+  const saves: string[][] = [];
   /** Parts saved beside the state (HandlerResult.parts), as JSON by name, the way the engines keep them. */
   const parts = new Map<string, string>();
   const loadParts = (): Record<string, unknown> => Object.fromEntries([...parts].map(([k, v]) => [k, JSON.parse(v) as unknown]));
@@ -50,10 +54,14 @@ export async function fakeActor<S, M extends { type: string }>(behaviour: Behavi
     sent,
     emitted,
     reminders,
+    saves,
     async handle(msg) {
       const r = await behaviour.handle(state, msg, ctx);
       state = r.state;
-      if (r.persist === true || r.parts !== undefined) persisted = JSON.stringify(behaviour.core ? behaviour.core(state) : state);
+      if (r.persist === true || r.parts !== undefined) {
+        persisted = JSON.stringify(behaviour.core ? behaviour.core(state) : state);
+        saves.push(Object.keys(r.parts ?? {}));
+      }
       for (const [name, v] of Object.entries(r.parts ?? {})) {
         if (v === null) parts.delete(name);
         else parts.set(name, JSON.stringify(v));

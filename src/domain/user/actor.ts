@@ -4,6 +4,8 @@
 // user takes part in. Every change is saved (fenced) before it is answered
 // and before its effects leave: frames to devices and records for the store
 // go to the main thread (ctx.emit), presence changes to the user's rooms.
+// Notifications are saved in pages beside the rest of the state (state
+// parts): a change writes only the pages it touched.
 import { defineBehaviour, type ActorContext, type HandlerResult } from '../../actors/behaviour.ts';
 import { assertNever } from '../../actors/wire.ts';
 import { toDhakaIso } from '../../time/clock.ts';
@@ -12,7 +14,7 @@ import { framesOf, notificationFrame, notificationRecord, notificationView, type
 import type { NewNotification, ShownStatus, UserMessage } from './messages.ts';
 import { addHeld, holdForPrayer, nextRelease, releaseDue, type Held, type PrayerQuietConfig } from './quiet.ts';
 import { parseDivision, type Division } from '../../time/divisions.ts';
-import { ack, deviceCount, enqueue, expireDue, listPage, markDelivered, newPresence, nextExpiry, pending, shownStatus, type Presence, type QueueLimits, type StoredNotification } from './rules.ts';
+import { ack, deviceCount, enqueue, expireDue, fromPages, listPage, markDelivered, newPresence, nextExpiry, pageOf, pageParts, pending, shownStatus, type Presence, type QueueLimits, type StoredNotification } from './rules.ts';
 
 export interface UserDeps {
   offlineGraceMs: number;
@@ -24,7 +26,12 @@ export interface UserDeps {
 
 interface UserState {
   presence: Presence;
+  /** In seq order; saved in pages (state parts), not with the rest of the state. */
   notifications: StoredNotification[];
+  /** The seq of the next notification queued. */
+  nseq: number;
+  /** Loaded from a state saved before pages existed: the next save writes every page. Not saved. */
+  unpaged?: boolean;
   rooms: string[];
   /** The status others were last told (presence_change events go out only when it changes). */
   told: ShownStatus;
@@ -42,6 +49,11 @@ const QUIET = 'quiet';
 
 export function userBehaviour(deps: UserDeps) {
   const user = (ctx: ActorContext): string => ctx.id;
+  /** Pages of entries the message being handled changed (handlers are synchronous: one message at a time per thread). */
+  const touched = new Set<number>();
+  const touch = (items: readonly StoredNotification[]): void => {
+    for (const n of items) touched.add(pageOf(n));
+  };
 
   /** The store's copy of the user's presence (what GET online-users and analytics read). */
   function storePresence(s: UserState, ctx: ActorContext): UserStoreEmit['presence'] {
@@ -88,14 +100,19 @@ export function userBehaviour(deps: UserDeps) {
     ctx.emit({ k: 'deliver', user: user(ctx), targets, frames: framesOf(items), events } satisfies DeliverEmit);
     const now = ctx.now();
     const changed = markDelivered(items, now);
+    touch(changed);
     if (changed.length > 0) ctx.emit({ k: 'user_store', statuses: changed.map((n) => ({ user_id: user(ctx), id: n.id, status: 'delivered' as const, at: now })) } satisfies UserStoreEmit);
   }
 
   /** Queues new notifications (by id), stores and delivers them; answers how many were new. */
   function queueAndDeliver(s: UserState, items: readonly NewNotification[], ctx: ActorContext): number {
     const now = ctx.now();
-    expireDue(s.notifications, now);
-    const { added } = enqueue(s.notifications, items.filter((n) => n.expires_at > now), deps.limits);
+    touch(expireDue(s.notifications, now));
+    const { added, evicted, dropped } = enqueue(s.notifications, items.filter((n) => n.expires_at > now), deps.limits, s.nseq);
+    s.nseq += added.length;
+    touch(added);
+    touch(evicted);
+    touch(dropped);
     if (added.length === 0) return 0;
     ctx.emit({ k: 'user_store', inserted: added.map((n) => notificationRecord(user(ctx), n)) } satisfies UserStoreEmit);
     deliver(s, added, ctx);
@@ -141,12 +158,13 @@ export function userBehaviour(deps: UserDeps) {
         const division = parseDivision(msg.division);
         if (division !== undefined) s.division = division;
         ctx.cancelReminder(OFFLINE);
-        expireDue(s.notifications, now);
+        touch(expireDue(s.notifications, now));
         // Everything not acked goes to the device that connected (at-least-once, §5).
         const due = pending(s.notifications, now);
         const frames = due.map((n) => notificationFrame(n, msg.lang));
         const events = due.flatMap((n) => (n.event_id !== undefined && n.status === 'queued' ? [n.event_id] : []));
         const changed = markDelivered(due, now);
+        touch(changed);
         if (changed.length > 0) ctx.emit({ k: 'user_store', statuses: changed.map((n) => ({ user_id: user(ctx), id: n.id, status: 'delivered' as const, at: now })) } satisfies UserStoreEmit);
         presenceChanged(s, ctx);
         return { state: s, reply: { pending: frames, events }, persist: true };
@@ -190,13 +208,16 @@ export function userBehaviour(deps: UserDeps) {
       case 'ack': {
         const acked = ack(s.notifications, msg.ids, now);
         if (acked.length === 0) return { state: s, reply: { acked: 0 } };
+        touch(acked);
         ctx.emit({ k: 'user_store', statuses: acked.map((n) => ({ user_id: user(ctx), id: n.id, status: 'acked' as const, at: now })) } satisfies UserStoreEmit);
         // The trim of final entries happens on the next enqueue; expiry follows the open ones.
         scheduleExpiry(s, ctx);
         return { state: s, reply: { acked: acked.length }, persist: true };
       }
       case 'list_notifications': {
-        const expired = expireDue(s.notifications, now).length > 0;
+        const expiredNow = expireDue(s.notifications, now);
+        touch(expiredNow);
+        const expired = expiredNow.length > 0;
         const page = listPage(s.notifications, msg.status, msg.limit, msg.cursor);
         return { state: s, reply: { notifications: page.items.map((n) => notificationView(n, msg.lang ?? s.presence.lang ?? 'en')), next_cursor: page.next_cursor }, persist: expired };
       }
@@ -227,7 +248,7 @@ export function userBehaviour(deps: UserDeps) {
           return { state: s, persist: true };
         }
         if (msg.name === EXPIRE) {
-          expireDue(s.notifications, now);
+          touch(expireDue(s.notifications, now));
           scheduleExpiry(s, ctx);
           return { state: s, persist: true };
         }
@@ -242,9 +263,28 @@ export function userBehaviour(deps: UserDeps) {
     messageTypes: ['connect', 'disconnect', 'node_down', 'presence', 'get_presence', 'notify', 'ack', 'list_notifications', 'room_joined', 'list_rooms', 'reminder', 'timer'],
     idleMs: deps.idleMs,
     async init(ctx) {
-      const saved = (await ctx.loadPersisted()) as UserState | undefined;
-      return saved ?? { presence: newPresence(), notifications: [], rooms: [], told: 'offline', division: null, held: [] };
+      const { state, parts } = await ctx.loadPersistedWithParts();
+      const saved = state as (Omit<UserState, 'notifications' | 'nseq'> & { nseq?: number; notifications?: Omit<StoredNotification, 'seq'>[] }) | undefined;
+      if (saved === undefined) return { presence: newPresence(), notifications: [], nseq: 0, rooms: [], told: 'offline', division: null, held: [] };
+      if (saved.nseq === undefined) {
+        // Saved before pages: the list was part of the state. Number it; the next save pages it.
+        const notifications = (saved.notifications ?? []).map((n, seq) => ({ ...n, seq }));
+        return { ...saved, notifications, nseq: notifications.length, unpaged: true };
+      }
+      return { ...saved, nseq: saved.nseq, notifications: fromPages(parts) };
     },
-    handle,
+    core: ({ notifications: _list, unpaged: _unpaged, ...core }) => core,
+    handle(s, msg, ctx) {
+      touched.clear();
+      if (s.unpaged === true) {
+        touch(s.notifications);
+        delete s.unpaged;
+      }
+      const r = handle(s, msg, ctx);
+      if (touched.size === 0) return r;
+      const parts = pageParts(r.state.notifications, touched);
+      touched.clear();
+      return { ...r, parts };
+    },
   });
 }

@@ -13,9 +13,47 @@ export interface Device {
 }
 
 export interface StoredNotification extends NewNotification {
+  /** Order of arrival at the user's actor (it picks the page the entry is saved in). */
+  seq: number;
   status: NotificationStatus;
   delivered_at: number | null;
   acked_at: number | null;
+}
+
+/**
+ * Entries are saved in pages of this many, by `seq` (state parts `n{page}`):
+ * a change writes the pages it touched, not the whole list, so a user with a
+ * full queue (100 open and 100 final entries) costs a save of a few small
+ * pages per notification, not of 200 entries.
+ */
+export const NOTIFICATION_PAGE = 4;
+
+export function pageOf(n: Pick<StoredNotification, 'seq'>): number {
+  return Math.floor(n.seq / NOTIFICATION_PAGE);
+}
+
+export function pagePart(page: number): string {
+  return `n${page}`;
+}
+
+/** The parts of `pages`: each page's entries in seq order, or null when none is left (the part is dropped). */
+export function pageParts(list: readonly StoredNotification[], pages: ReadonlySet<number>): Record<string, StoredNotification[] | null> {
+  const parts: Record<string, StoredNotification[] | null> = {};
+  for (const p of pages) parts[pagePart(p)] = null;
+  for (const n of list) {
+    const p = pageOf(n);
+    if (!pages.has(p)) continue;
+    const name = pagePart(p);
+    (parts[name] ??= []).push(n);
+  }
+  return parts;
+}
+
+/** The list back from its saved pages (any order of parts), in seq order; parts of other names are ignored. */
+export function fromPages(parts: Readonly<Record<string, unknown>>): StoredNotification[] {
+  const list: StoredNotification[] = [];
+  for (const [name, v] of Object.entries(parts)) if (/^n\d+$/.test(name) && Array.isArray(v)) list.push(...(v as StoredNotification[]));
+  return list.sort((a, b) => a.seq - b.seq);
 }
 
 export interface Presence {
@@ -78,17 +116,24 @@ export function expireDue(list: StoredNotification[], now: number): StoredNotifi
 }
 
 /**
- * Appends the notifications whose id is new (a sender retrying is harmless)
- * and trims to the limits: past `queueMax` open entries the oldest expire;
- * past `historyMax` final entries the oldest are forgotten. Mutates `list`.
+ * Appends the notifications whose id is new (a sender retrying is harmless),
+ * numbered from `nextSeq`, and trims to the limits: past `queueMax` open
+ * entries the oldest expire; past `historyMax` final entries the oldest are
+ * forgotten (`dropped`). Mutates `list`.
  */
-export function enqueue(list: StoredNotification[], incoming: readonly NewNotification[], limits: QueueLimits): { added: StoredNotification[]; evicted: StoredNotification[] } {
+export function enqueue(
+  list: StoredNotification[],
+  incoming: readonly NewNotification[],
+  limits: QueueLimits,
+  nextSeq: number,
+): { added: StoredNotification[]; evicted: StoredNotification[]; dropped: StoredNotification[] } {
   const known = new Set(list.map((n) => n.id));
   const added: StoredNotification[] = [];
+  let seq = nextSeq;
   for (const n of incoming) {
     if (known.has(n.id)) continue;
     known.add(n.id);
-    const s: StoredNotification = { ...n, status: 'queued', delivered_at: null, acked_at: null };
+    const s: StoredNotification = { ...n, seq: seq++, status: 'queued', delivered_at: null, acked_at: null };
     list.push(s);
     added.push(s);
   }
@@ -102,15 +147,16 @@ export function enqueue(list: StoredNotification[], incoming: readonly NewNotifi
     open--;
   }
   let final = list.length - list.filter(isOpen).length;
+  const dropped: StoredNotification[] = [];
   if (final > limits.historyMax) {
     for (let i = 0; i < list.length && final > limits.historyMax; ) {
       if (!isOpen(list[i]!)) {
-        list.splice(i, 1);
+        dropped.push(...list.splice(i, 1));
         final--;
       } else i++;
     }
   }
-  return { added, evicted };
+  return { added, evicted, dropped };
 }
 
 /** Open entries not yet expired, oldest first: what a device that connects is sent. */

@@ -1,0 +1,71 @@
+// The user actor saves its notifications in pages (state parts): each save
+// writes only the pages a message touched, and what a restart reads back is
+// the list it had, also from a state saved before pages existed.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { userBehaviour } from './actor.ts';
+import type { NewNotification, UserMessage } from './messages.ts';
+import { fromPages, NOTIFICATION_PAGE, pageParts, type StoredNotification } from './rules.ts';
+import { fakeActor } from '../../testkit/fake-context.ts';
+
+const T0 = Date.UTC(2026, 11, 6, 15, 0);
+const QUIET_OFF = { enabled: false, afterMinutes: 20, jumuahMinutes: 60 };
+const behaviour = () => userBehaviour({ offlineGraceMs: 1000, limits: { queueMax: 6, historyMax: 3 }, idleMs: 1000, prayerQuiet: QUIET_OFF });
+
+function n(id: string, at = T0): NewNotification {
+  return { id, notification_type: 'order_status_update', title: { en: id, bn: id }, message: { en: id, bn: id }, data: { id }, priority: 'high', created_at: at, expires_at: at + 3600_000 };
+}
+
+const view = (list: readonly StoredNotification[]) => list.map((x) => [x.id, x.status]);
+
+test('pageParts and fromPages: entries by page in seq order; an emptied page is null', () => {
+  const list = [0, 1, 2, 5, 9].map((seq) => ({ ...n(`x${seq}`), seq, status: 'queued', delivered_at: null, acked_at: null }) as StoredNotification);
+  const parts = pageParts(list, new Set([0, 1, 7]));
+  assert.deepEqual(Object.keys(parts).sort(), ['n0', 'n1', 'n7']);
+  assert.deepEqual(parts.n7, null);
+  assert.equal(NOTIFICATION_PAGE, 4);
+  assert.deepEqual(parts.n0?.map((x) => x.seq), [0, 1, 2]);
+  assert.deepEqual(parts.n1?.map((x) => x.seq), [5]);
+  assert.deepEqual(fromPages({ n2: [list[4]], n0: [list[0], list[1]], other: [1] }).map((x) => x.seq), [0, 1, 9]);
+});
+
+test('user actor: a notification saves the few pages it touched; a restart reads the same list back', async () => {
+  const a = await fakeActor(behaviour(), 'user:paged', T0);
+  await a.handle({ type: 'connect', session: 's1', node: 'n1', lang: 'en', device: null } satisfies UserMessage);
+  for (let i = 0; i < 20; i++) await a.handle({ type: 'notify', notifications: [n(`m${i}`)] } satisfies UserMessage);
+  await a.handle({ type: 'ack', ids: ['m15', 'm17'] } satisfies UserMessage);
+  // 20 queued with 6 open kept: the older ones expired, and only the 3 newest final entries
+  // stay (the two acks are trimmed on the next enqueue).
+  const before = view(a.state().notifications);
+  assert.deepEqual(before, [['m11', 'expired'], ['m12', 'expired'], ['m13', 'expired'], ['m14', 'delivered'], ['m15', 'acked'], ['m16', 'delivered'], ['m17', 'acked'], ['m18', 'delivered'], ['m19', 'delivered']]);
+  for (const parts of a.saves) assert.ok(parts.length <= 3, `a save wrote ${parts.length} pages: ${parts.join(',')}`);
+  assert.ok(a.saves.some((p) => p.length > 0));
+  await a.restart();
+  assert.deepEqual(view(a.state().notifications), before, 'the same list after a restart');
+  // The next one after the restart continues the numbering (no page is reused for a new entry).
+  await a.handle({ type: 'notify', notifications: [n('m20')] } satisfies UserMessage);
+  const seqs = a.state().notifications.map((x) => x.seq);
+  assert.deepEqual(seqs, [...seqs].sort((x, y) => x - y));
+  assert.equal(seqs[seqs.length - 1], 20);
+  await a.restart();
+  assert.deepEqual(a.state().notifications.at(-1)?.id, 'm20');
+});
+
+test('user actor: a state saved before pages (the list inside it) is read, numbered and paged by the next save', async () => {
+  const old = {
+    presence: { devices: {}, status: 'online', current_page: null, shopping_activity: null, left_at: T0, last_seen: T0, lang: 'bn' },
+    notifications: ['a', 'b', 'c', 'd', 'e'].map((id) => ({ ...n(id), status: 'queued', delivered_at: null, acked_at: null })),
+    rooms: [],
+    told: 'offline',
+    division: null,
+    held: [],
+  };
+  const a = await fakeActor(behaviour(), 'user:legacy', T0 + 1000, old);
+  assert.deepEqual(view(a.state().notifications), ['a', 'b', 'c', 'd', 'e'].map((id) => [id, 'queued']));
+  await a.handle({ type: 'ack', ids: ['b'] } satisfies UserMessage);
+  assert.deepEqual(a.saves.at(-1)?.sort(), ['n0', 'n1'], 'every page written once');
+  await a.restart();
+  assert.deepEqual(view(a.state().notifications), [['a', 'queued'], ['b', 'acked'], ['c', 'queued'], ['d', 'queued'], ['e', 'queued']]);
+  await a.handle({ type: 'notify', notifications: [n('f', T0 + 2000)] } satisfies UserMessage);
+  assert.equal(a.state().notifications.at(-1)?.seq, 5);
+});
