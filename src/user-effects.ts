@@ -32,7 +32,7 @@ export class UserEffects {
   }
 
   private deliver(v: DeliverEmit): void {
-    if (this.d.logger.isLevelEnabled('debug')) this.d.logger.debug({ user: v.user, targets: v.targets, frames: v.frames.en.length }, 'notification frames for devices');
+    if (this.d.logger.isLevelEnabled('debug')) this.d.logger.debug({ user: v.user, targets: v.targets, frames: (v.frames.en ?? v.frames.bn ?? []).length }, 'notification frames for devices');
     for (const [node, sessions] of Object.entries(v.targets)) {
       if (node === this.d.nodeId) this.d.deliverLocal(sessions, v.frames);
       else if (this.d.askNode) {

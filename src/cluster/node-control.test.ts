@@ -18,7 +18,7 @@ function twoUsers(): LocalNode & { closed: string[]; written: string[] } {
     usersAfter: (after, limit) => [...new Set(conns.map((c) => c.user_id))].filter((u) => after === null || u > after).sort().slice(0, limit),
     deliver: (sessions, frames) => {
       const open = sessions.filter((id) => conns.some((c) => c.session_id === id) && !closed.includes(id));
-      for (const id of open) written.push(`${id}:${frames.en.join('|')}`);
+      for (const id of open) written.push(`${id}:${(frames.en ?? []).join('|')}`);
       return open.length;
     },
     disconnect: (t) => {
@@ -45,7 +45,7 @@ test('each request is answered from the node`s own connections', async () => {
 test('anything else is bad_request and touches nothing', async () => {
   const n = twoUsers();
   const bad = (e: unknown): boolean => e instanceof HaatError && e.code === 'bad_request';
-  for (const raw of [null, 'stats', { op: 'reboot' }, { op: 'connections', from: -1, limit: 5 }, { op: 'connections', from: 0, limit: 5000 }, { op: 'disconnect', user_id: 'u1' }, { op: 'stats', extra: 1 }, { op: 'deliver', sessions: ['s1'], frames: { en: [] } }]) {
+  for (const raw of [null, 'stats', { op: 'reboot' }, { op: 'connections', from: -1, limit: 5 }, { op: 'connections', from: 0, limit: 5000 }, { op: 'disconnect', user_id: 'u1' }, { op: 'stats', extra: 1 }, { op: 'deliver', sessions: ['s1'], frames: {} }]) {
     await assert.rejects(answerControl(n, raw), bad, JSON.stringify(raw));
   }
   assert.deepEqual(n.closed, []);

@@ -17,7 +17,8 @@ export const controlRequest = z.discriminatedUnion('op', [
   z.strictObject({
     op: z.literal('deliver'),
     sessions: z.array(z.string()).max(1000),
-    frames: z.strictObject({ en: z.array(z.string()).max(1000), bn: z.array(z.string()).max(1000) }),
+    // The languages of the sessions they are for (at least one).
+    frames: z.strictObject({ en: z.array(z.string()).max(1000).optional(), bn: z.array(z.string()).max(1000).optional() }).refine((f) => f.en !== undefined || f.bn !== undefined, 'frames in at least one language'),
   }),
 ]);
 
@@ -48,7 +49,7 @@ export interface LocalNode {
   listConnections(from: number, limit: number): ConnectionPage;
   stats(): NodeStats;
   /** Writes notification frames to this node's sessions (each in its language); answers how many sessions got them. */
-  deliver(sessions: readonly string[], frames: { en: readonly string[]; bn: readonly string[] }): number;
+  deliver(sessions: readonly string[], frames: { en?: readonly string[]; bn?: readonly string[] }): number;
   /** Signed-in users connected here, sorted, after `after` (exclusive), at most `limit`. */
   usersAfter(after: string | null, limit: number): string[];
 }

@@ -62,7 +62,7 @@ export class UserDevices {
   }
 
   /** Writes notification frames to this node's sessions, each in its connection's language; answers how many sessions got them. */
-  deliver(sessions: readonly string[], frames: Readonly<Record<Lang, readonly string[]>>): number {
+  deliver(sessions: readonly string[], frames: Readonly<Partial<Record<Lang, readonly string[]>>>): number {
     // Outside a uWS handler: the writer queues and corks each socket once per turn.
     let n = 0;
     for (const id of sessions) {
@@ -73,7 +73,8 @@ export class UserDevices {
       }
       const s = stateOf(ws);
       if (s.closed) continue;
-      for (const f of frames[s.lang]) this.d.writer.sendRaw(ws, f);
+      // The actor renders the languages of the devices it knows; a device it has not heard of yet gets whichever came.
+      for (const f of frames[s.lang] ?? frames.en ?? frames.bn ?? []) this.d.writer.sendRaw(ws, f);
       n++;
     }
     return n;

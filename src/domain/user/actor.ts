@@ -11,7 +11,7 @@ import { assertNever } from '../../actors/wire.ts';
 import { toDhakaIso } from '../../time/clock.ts';
 import { channelAddress } from '../channel/messages.ts';
 import { framesOf, notificationFrame, notificationRecord, notificationView, type DeliverEmit, type UserStoreEmit } from './effects.ts';
-import type { NewNotification, ShownStatus, UserMessage } from './messages.ts';
+import type { Lang, NewNotification, ShownStatus, UserMessage } from './messages.ts';
 import { addHeld, holdForPrayer, nextRelease, releaseDue, type Held, type PrayerQuietConfig } from './quiet.ts';
 import { parseDivision, type Division } from '../../time/divisions.ts';
 import { ack, deviceCount, enqueue, expireDue, fromPages, listPage, markDelivered, newPresence, nextExpiry, pageOf, pageParts, pending, shownStatus, type Presence, type QueueLimits, type StoredNotification } from './rules.ts';
@@ -95,9 +95,13 @@ export function userBehaviour(deps: UserDeps) {
   function deliver(s: UserState, items: StoredNotification[], ctx: ActorContext): void {
     if (items.length === 0 || deviceCount(s.presence) === 0) return;
     const targets: Record<string, string[]> = {};
-    for (const [session, d] of Object.entries(s.presence.devices)) (targets[d.node] ??= []).push(session);
+    const langs = new Set<Lang>();
+    for (const [session, d] of Object.entries(s.presence.devices)) {
+      (targets[d.node] ??= []).push(session);
+      langs.add(d.lang);
+    }
     const events = items.flatMap((n) => (n.event_id !== undefined && n.status === 'queued' ? [n.event_id] : []));
-    ctx.emit({ k: 'deliver', user: user(ctx), targets, frames: framesOf(items), events } satisfies DeliverEmit);
+    ctx.emit({ k: 'deliver', user: user(ctx), targets, frames: framesOf(items, langs), events } satisfies DeliverEmit);
     const now = ctx.now();
     const changed = markDelivered(items, now);
     touch(changed);

@@ -12,8 +12,8 @@ export interface DeliverEmit {
   k: 'deliver';
   user: string;
   targets: Record<string, string[]>;
-  /** The same frames in each language, encoded once: a session gets those of its own language. */
-  frames: Record<Lang, string[]>;
+  /** The same frames in the languages of the target sessions, encoded once: a session gets those of its own language. */
+  frames: Partial<Record<Lang, string[]>>;
   /** realtime_events ids (POST notifications) whose delivered count goes up by one. */
   events: string[];
 }
@@ -38,8 +38,11 @@ export function notificationFrame(n: StoredNotification, lang: Lang): string {
   });
 }
 
-export function framesOf(items: readonly StoredNotification[]): Record<Lang, string[]> {
-  return { en: items.map((n) => notificationFrame(n, 'en')), bn: items.map((n) => notificationFrame(n, 'bn')) };
+/** The frames of `items` in each of `langs` (only the languages of the devices that get them). */
+export function framesOf(items: readonly StoredNotification[], langs: Iterable<Lang>): Partial<Record<Lang, string[]>> {
+  const frames: Partial<Record<Lang, string[]>> = {};
+  for (const lang of langs) frames[lang] ??= items.map((n) => notificationFrame(n, lang));
+  return frames;
 }
 
 export function notificationRecord(user: string, n: StoredNotification): NotificationRecord {

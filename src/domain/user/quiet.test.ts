@@ -56,7 +56,7 @@ test('user actor: a promotion during Asr waits (persisted reminder), an order up
   await a.handle({ type: 'connect', session: 's1', node: 'n1', lang: 'bn', device: 'android', division: null } satisfies UserMessage);
   const reply = await a.handle({ type: 'notify', notifications: [n('promo1', 'promotion_alert', 'low'), n('order1', 'order_status_update', 'high')] });
   assert.deepEqual(reply, { queued: 1, held: 1 });
-  const delivered = (): string[] => a.emitted.filter((e): e is DeliverEmit => (e as DeliverEmit).k === 'deliver').flatMap((e) => e.frames.en.map((f) => JSON.parse(f).id as string));
+  const delivered = (): string[] => a.emitted.filter((e): e is DeliverEmit => (e as DeliverEmit).k === 'deliver').flatMap((e) => (e.frames.en ?? e.frames.bn ?? []).map((f) => JSON.parse(f).id as string));
   assert.deepEqual(delivered(), ['order1']);
   assert.equal(a.reminders.get('quiet'), ASR_END);
   // A retry of the same promotion is not held twice.

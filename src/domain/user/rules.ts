@@ -36,17 +36,28 @@ export function pagePart(page: number): string {
   return `n${page}`;
 }
 
-/** The parts of `pages`: each page's entries in seq order, or null when none is left (the part is dropped). */
+/** The parts of `pages`: each page's entries in seq order, or null when none is left (the part is dropped). `list` is in seq order. */
 export function pageParts(list: readonly StoredNotification[], pages: ReadonlySet<number>): Record<string, StoredNotification[] | null> {
   const parts: Record<string, StoredNotification[] | null> = {};
-  for (const p of pages) parts[pagePart(p)] = null;
-  for (const n of list) {
-    const p = pageOf(n);
-    if (!pages.has(p)) continue;
-    const name = pagePart(p);
-    (parts[name] ??= []).push(n);
+  for (const p of pages) {
+    const entries: StoredNotification[] = [];
+    const end = (p + 1) * NOTIFICATION_PAGE;
+    for (let i = firstAtOrAfter(list, p * NOTIFICATION_PAGE); i < list.length && list[i]!.seq < end; i++) entries.push(list[i]!);
+    parts[pagePart(p)] = entries.length === 0 ? null : entries;
   }
   return parts;
+}
+
+/** The index of the first entry whose seq is at least `seq` (binary search; list.length when none). */
+function firstAtOrAfter(list: readonly StoredNotification[], seq: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid]!.seq < seq) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** The list back from its saved pages (any order of parts), in seq order; parts of other names are ignored. */
@@ -127,36 +138,46 @@ export function enqueue(
   limits: QueueLimits,
   nextSeq: number,
 ): { added: StoredNotification[]; evicted: StoredNotification[]; dropped: StoredNotification[] } {
-  const known = new Set(list.map((n) => n.id));
+  // Runs on every notification of a user whose list may hold queueMax + historyMax
+  // entries: linear scans without allocation, no Set of every id.
   const added: StoredNotification[] = [];
   let seq = nextSeq;
   for (const n of incoming) {
-    if (known.has(n.id)) continue;
-    known.add(n.id);
+    if (hasId(list, n.id) || added.some((a) => a.id === n.id)) continue;
     const s: StoredNotification = { ...n, seq: seq++, status: 'queued', delivered_at: null, acked_at: null };
-    list.push(s);
     added.push(s);
   }
+  for (const s of added) list.push(s);
   const evicted: StoredNotification[] = [];
-  let open = list.filter(isOpen).length;
-  for (const n of list) {
-    if (open <= limits.queueMax) break;
+  let open = 0;
+  for (const n of list) if (isOpen(n)) open++;
+  for (let i = 0; i < list.length && open > limits.queueMax; i++) {
+    const n = list[i]!;
     if (!isOpen(n)) continue;
     n.status = 'expired';
     evicted.push(n);
     open--;
   }
-  let final = list.length - list.filter(isOpen).length;
   const dropped: StoredNotification[] = [];
+  let final = list.length - open;
   if (final > limits.historyMax) {
-    for (let i = 0; i < list.length && final > limits.historyMax; ) {
-      if (!isOpen(list[i]!)) {
-        dropped.push(...list.splice(i, 1));
+    // The oldest final entries go; the rest keep their order.
+    let w = 0;
+    for (let r = 0; r < list.length; r++) {
+      const n = list[r]!;
+      if (final > limits.historyMax && !isOpen(n)) {
+        dropped.push(n);
         final--;
-      } else i++;
+      } else list[w++] = n;
     }
+    list.length = w;
   }
   return { added, evicted, dropped };
+}
+
+function hasId(list: readonly StoredNotification[], id: string): boolean {
+  for (let i = list.length - 1; i >= 0; i--) if (list[i]!.id === id) return true;
+  return false;
 }
 
 /** Open entries not yet expired, oldest first: what a device that connects is sent. */
