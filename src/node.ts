@@ -1,6 +1,6 @@
 // The composition root of one node: config in, running parts out. main.ts
 // wraps it in a process; tests start it in-process on port 0.
-import { HeapTrimmer, type TrimReport } from './heap/trimmer.ts';
+import { HeapTrimmer, type HeapUse, type TrimReport } from './heap/trimmer.ts';
 import { trimConfigOf } from './heap/trim-policy.ts';
 import type { Logger } from 'pino';
 import type { Config } from './config/schema.ts';
@@ -112,7 +112,12 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
     logger.info({ thread: r.thread, before_mb: +(r.beforeBytes / 2 ** 20).toFixed(1), after_mb: +(r.afterBytes / 2 ** 20).toFixed(1), pause_ms: +r.pauseMs.toFixed(1) }, 'heap trimmed');
   };
   actors.on('heapTrim', trimmed);
-  const mainTrimmer = new HeapTrimmer('main', trimConfigOf(config.heap.trim), clock, trimmed).start();
+  const heapUse = (r: HeapUse): void => {
+    metrics.threadHeap.labels(r.thread, 'used').set(r.usedBytes);
+    metrics.threadHeap.labels(r.thread, 'committed').set(r.committedBytes);
+  };
+  actors.on('heapUse', heapUse);
+  const mainTrimmer = new HeapTrimmer('main', trimConfigOf(config.heap.trim), clock, trimmed, heapUse).start();
   let hostsDown = 0;
   actors.on('hostDown', () => hostsDown++);
   actors.on('hostRestarted', () => hostsDown--);

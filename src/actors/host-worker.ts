@@ -57,10 +57,19 @@ export default function hostTask(data: HostTaskData): Promise<string> {
   const host = new Host({ index: data.index, behaviours, mailboxLimit: data.mailboxLimit, restart: data.restart, engines, link, clock: systemClock, out, config: data.config, ...(localPlacement ? { localPlacement } : {}) });
   return new Promise<string>((resolve) => {
     const sweep = setInterval(() => host.sweep(), data.passivateSweepMs);
-    const trimmer = new HeapTrimmer(`host-${data.index}`, data.heapTrim, systemClock, (r) => {
-      out.push({ k: 'trim', before: r.beforeBytes, after: r.afterBytes, ms: r.pauseMs });
-      out.flush();
-    }).start();
+    const trimmer = new HeapTrimmer(
+      `host-${data.index}`,
+      data.heapTrim,
+      systemClock,
+      (r) => {
+        out.push({ k: 'trim', before: r.beforeBytes, after: r.afterBytes, ms: r.pauseMs });
+        out.flush();
+      },
+      (r) => {
+        out.push({ k: 'heap', used: r.usedBytes, committed: r.committedBytes });
+        out.flush();
+      },
+    ).start();
     port.on('message', (raw: unknown) => {
       if (host.receive(decodeBatch<ToHost>(raw)) === 'stop') {
         clearInterval(sweep);

@@ -15,7 +15,7 @@ import { onCrash } from './supervisor.ts';
 import { Deadlines } from './deadlines.ts';
 import { assertNever, type FromHost, type LifecycleEvent, type ToHost, type WireError } from './wire.ts';
 import { TRIM_OFF, type HeapTrimConfig } from '../heap/trim-policy.ts';
-import type { TrimReport } from '../heap/trimmer.ts';
+import type { HeapUse, TrimReport } from '../heap/trimmer.ts';
 import type { HostTaskData } from './host-worker.ts';
 import { serveEngineOp, type MainService } from './engine-link.ts';
 import { ReminderService } from './reminder-service.ts';
@@ -138,6 +138,8 @@ export interface ActorSystemEvents {
   hostRestarted: [{ index: number; generation: number }];
   /** A host thread gave its heap back (src/heap/). */
   heapTrim: [TrimReport];
+  /** A host thread's heap, every heap.trim.checkMs. */
+  heapUse: [HeapUse];
   /** A fenced actor handed a message back; it is being re-routed. */
   handoff: [Handoff & { ask: boolean }];
 }
@@ -557,6 +559,9 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> {
           break;
         case 'trim':
           this.emit('heapTrim', { thread: `host-${slot.index}`, beforeBytes: item.before, afterBytes: item.after, pauseMs: item.ms });
+          break;
+        case 'heap':
+          this.emit('heapUse', { thread: `host-${slot.index}`, usedBytes: item.used, committedBytes: item.committed });
           break;
         case 'stopped':
           break;

@@ -40,6 +40,7 @@ export type FromHost =
   | { k: 'l'; ev: LifecycleEvent }
   | { k: 'ready'; thread: number }
   | { k: 'trim'; before: number; after: number; ms: number } // the host thread trimmed its heap (src/heap/)
+  | { k: 'heap'; used: number; committed: number } // the host thread's heap at its last check (src/heap/)
   | { k: 'stopped' };
 
 export function assertNever(x: never): never {

@@ -2,6 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestNode, token, type TestNode } from '../testkit/node.ts';
+import { waitFor } from '../testkit/wait.ts';
 
 let node: TestNode;
 let admin: string;
@@ -100,6 +101,16 @@ test('GET /metrics exposes connections, frames, errors and the fan-out latency h
   assert.match(text, /^haat_fanout_latency_seconds_count [1-9]/m);
   assert.match(text, /^haat_frames_out_total [1-9]/m);
   await c.close();
+});
+
+test('GET metrics: the JS heap of the main thread and of every host thread (checked every second)', async () => {
+  const gauge = (text: string, thread: string, kind: string): number => Number(new RegExp(`^haat_thread_heap_bytes\\{thread="${thread}",kind="${kind}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+  const text = await waitFor(
+    async () => (await fetch(node.http('/metrics'))).text(),
+    (t) => gauge(t, 'main', 'used') > 0 && gauge(t, 'host-0', 'used') > 0,
+    { timeoutMs: 5_000, what: 'heap gauges of main and host-0' },
+  );
+  for (const thread of ['main', 'host-0']) assert.ok(gauge(text, thread, 'committed') >= gauge(text, thread, 'used'), `${thread}: committed >= used`);
 });
 
 test('admin: list connections and channels page by page, disconnect a user with 4003', async () => {

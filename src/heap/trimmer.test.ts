@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { HeapTrimmer, type TrimReport } from './trimmer.ts';
+import { HeapTrimmer, type HeapUse, type TrimReport } from './trimmer.ts';
 
 test('a trim collects the garbage of a burst: the used heap falls, and it is reported once', () => {
   const reports: TrimReport[] = [];
@@ -23,4 +23,14 @@ test('a trim collects the garbage of a burst: the used heap falls, and it is rep
   trimmer.check();
   assert.equal(reports.length, 1, 'at most one trim per minIntervalMs');
   assert.equal(trimmer.count, 1);
+});
+
+test('every check reports the heap, also when trims are off', () => {
+  const readings: HeapUse[] = [];
+  const trimmer = new HeapTrimmer('t2', { enabled: false, checkMs: 1000, maxUtilization: 1, minGrowthBytes: 0, minIntervalMs: 0 }, { now: () => 0 }, () => assert.fail('no trim when disabled'), (r) => readings.push(r));
+  trimmer.check();
+  trimmer.check();
+  assert.equal(readings.length, 2);
+  assert.equal(readings[0]!.thread, 't2');
+  assert.ok(readings[0]!.usedBytes > 0 && readings[0]!.committedBytes >= readings[0]!.usedBytes);
 });

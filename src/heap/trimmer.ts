@@ -9,6 +9,13 @@ import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import type { Clock } from '../time/clock.ts';
 import { decideTrim, type HeapTrimConfig, type TrimState } from './trim-policy.ts';
 
+/** A thread's heap at one check (every checkMs, trimming or not): the `haat_thread_heap_bytes` gauge. */
+export interface HeapUse {
+  thread: string;
+  usedBytes: number;
+  committedBytes: number;
+}
+
 export interface TrimReport {
   thread: string;
   beforeBytes: number;
@@ -37,14 +44,16 @@ export class HeapTrimmer {
     private readonly config: HeapTrimConfig,
     private readonly clock: Clock,
     private readonly onTrim: (r: TrimReport) => void,
+    private readonly onReading?: (r: HeapUse) => void,
   ) {
     const h = v8.getHeapStatistics();
     this.state = { lastTrimAt: clock.now(), baselineBytes: h.used_heap_size, baselineCommittedBytes: h.total_heap_size };
   }
 
+  /** Checks every checkMs: readings always go to onReading; trims only when the policy is enabled. */
   start(): this {
-    if (!this.config.enabled || this.timer) return this;
-    collector();
+    if (this.timer || (!this.config.enabled && !this.onReading)) return this;
+    if (this.config.enabled) collector();
     this.timer = setInterval(() => this.check(), this.config.checkMs);
     this.timer.unref();
     return this;
@@ -67,6 +76,7 @@ export class HeapTrimmer {
     const before = v8.getHeapStatistics();
     const usedBytes = before.used_heap_size;
     const now = this.clock.now();
+    this.onReading?.({ thread: this.thread, usedBytes, committedBytes: before.total_heap_size });
     if (!decideTrim(this.config, this.state, { now, usedBytes, committedBytes: before.total_heap_size, utilization: elu.utilization }).trim) return;
     const t0 = performance.now();
     collector()();

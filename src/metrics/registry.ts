@@ -88,6 +88,7 @@ export function createMetrics(opts: { defaultMetrics: boolean; analytics?: Analy
     actorLifecycle: new Counter({ name: 'haat_actor_lifecycle_total', help: 'Actor crashes, restarts, stops and passivations', labelNames: ['kind'], registers: [registry] }),
     hostDeaths: new Counter({ name: 'haat_actor_host_deaths_total', help: 'Host threads that died and were replaced', registers: [registry] }),
     heapTrims: new Counter({ name: 'haat_heap_trims_total', help: 'Full collections taken while a thread was idle after its heap grew (src/heap)', labelNames: ['thread'] as const, registers: [registry] }),
+    threadHeap: new Gauge({ name: 'haat_thread_heap_bytes', help: 'JS heap of each thread (main, host-N) at its last check: used, or committed by V8', labelNames: ['thread', 'kind'] as const, registers: [registry] }),
     heapTrimFreed: new Counter({ name: 'haat_heap_trim_freed_bytes_total', help: 'Heap bytes those collections freed', labelNames: ['thread'] as const, registers: [registry] }),
   };
 }
