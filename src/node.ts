@@ -98,6 +98,7 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
     logger,
     hostConfig: hostSlice,
     heapTrim: trimConfigOf(config.heap.trim),
+    ...(config.heap.hostYoungGenerationMb === null ? {} : { hostYoungGenerationMb: config.heap.hostYoungGenerationMb }),
     engines: { spec: engineSpec, state: engine.state, reminders: engine.reminders },
     // Only the owner delivers a due reminder.
     reminders: { isLocal: (address) => cluster === undefined || cluster.ownsLocally(address) },

@@ -209,3 +209,14 @@ test('with one process and the default placement, sends between actors of one ho
     await s.stop();
   }
 });
+
+test('host threads run with the young generation the node gives them (heap.hostYoungGenerationMb)', T, async () => {
+  const capped = await startTestSystem({ workers: 1 }, undefined, { hostYoungGenerationMb: 12 });
+  const plain = await startTestSystem({ workers: 1 });
+  try {
+    assert.equal(((await capped.ask('recorder:young', { type: 'whoami' })) as { youngGenerationMb: number | null }).youngGenerationMb, 12);
+    assert.notEqual(((await plain.ask('recorder:young', { type: 'whoami' })) as { youngGenerationMb: number | null }).youngGenerationMb, 12);
+  } finally {
+    await Promise.all([capped.stop(), plain.stop()]);
+  }
+});

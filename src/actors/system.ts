@@ -46,6 +46,8 @@ export interface ActorSystemOptions {
   services?: Readonly<Record<string, MainService>>;
   /** When host threads give their heap back; default: never. */
   heapTrim?: HeapTrimConfig;
+  /** Cap on each host thread's young generation (MB); default: V8's. */
+  hostYoungGenerationMb?: number;
 }
 
 /** How the actor system reaches actors that live on other nodes (src/cluster). */
@@ -192,6 +194,7 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> {
       idleTimeout: Number.POSITIVE_INFINITY,
       // Hosts are long-running tasks: Atomics.wait would block their event loop.
       atomics: 'disabled',
+      ...(opts.hostYoungGenerationMb === undefined ? {} : { resourceLimits: { maxYoungGenerationSizeMb: opts.hostYoungGenerationMb } }),
     });
   }
 

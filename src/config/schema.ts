@@ -23,6 +23,13 @@ export const configSchema = z.strictObject({
       minGrowthMb: z.number().positive(),
       minIntervalMs: positiveInt,
     }),
+    /**
+     * Young generation of each host thread (V8's new space; semi-spaces a
+     * third of it). V8's default lets it grow to 48 MB after a burst (a ramp
+     * of joins, a flash sale) and keeps it committed while idle, and a full
+     * collection does not shrink it. Null: V8's default.
+     */
+    hostYoungGenerationMb: z.number().int().min(3).max(256).nullable(),
   }),
   log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) }),
   engine: z.strictObject({ redisUrl: z.string().nullable() }),

@@ -1,7 +1,7 @@
 // Behaviours the actor runtime tests run in real host threads. They are
 // ordinary behaviours; the thread-global maps stand in for "something outside
 // the actor" (a latch, an activation count) that a test needs to observe.
-import { threadId } from 'node:worker_threads';
+import { resourceLimits, threadId } from 'node:worker_threads';
 import { defineBehaviour, type Behaviour } from '../actors/behaviour.ts';
 
 const latches = new Map<string, { promise: Promise<void>; open: () => void }>();
@@ -39,7 +39,7 @@ const recorder = defineBehaviour<{ log: [string, number][] }, LogMsg>({
       case 'get':
         return { state, reply: state.log };
       case 'whoami':
-        return { state, reply: { threadId } };
+        return { state, reply: { threadId, youngGenerationMb: resourceLimits.maxYoungGenerationSizeMb ?? null } };
       case 'spin': {
         const start = Date.now();
         while (Date.now() - start < msg.ms) {
