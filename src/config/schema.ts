@@ -25,7 +25,7 @@ export const configSchema = z.strictObject({
     }),
     /**
      * Young generation of each host thread (V8's new space; semi-spaces a
-     * third of it). V8's default lets it grow to 48 MB after a burst (a ramp
+     * third of it). V8 lets its new space grow to 32 MB after a burst (a ramp
      * of joins, a flash sale) and keeps it committed while idle, and a full
      * collection does not shrink it. Null: V8's default.
      */
