@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import v8 from 'node:v8';
 import { HeapTrimmer, type HeapUse, type TrimReport } from './trimmer.ts';
 
 test('a trim collects the garbage of a burst: the used heap falls, and it is reported once', () => {
@@ -33,4 +34,22 @@ test('every check reports the heap, also when trims are off', () => {
   assert.equal(readings.length, 2);
   assert.equal(readings[0]!.thread, 't2');
   assert.ok(readings[0]!.usedBytes > 0 && readings[0]!.committedBytes >= readings[0]!.usedBytes);
+});
+
+test('a trim compacts: the committed heap of a fragmented old generation is given back, not only the used heap', () => {
+  const reports: TrimReport[] = [];
+  let now = 0;
+  const trimmer = new HeapTrimmer('t3', { enabled: true, checkMs: 1000, maxUtilization: 1, minGrowthBytes: 8 * 2 ** 20, minIntervalMs: 1000 }, { now: () => now }, (r) => reports.push(r));
+  // Objects that reach the old generation, then three in four are dropped: pages stay a quarter full.
+  const all: Array<{ i: number; s: string; b: number[] }> = [];
+  for (let i = 0; i < 600_000; i++) all.push({ i, s: `item ${i}`, b: [i] });
+  const kept = all.filter((_, i) => i % 4 === 0);
+  all.length = 0;
+  const committedBefore = v8.getHeapStatistics().total_heap_size;
+  now = 2000;
+  trimmer.check();
+  assert.equal(reports.length, 1);
+  const committedAfter = v8.getHeapStatistics().total_heap_size;
+  assert.ok(committedBefore - committedAfter > 16 * 2 ** 20, `committed ${(committedBefore / 2 ** 20).toFixed(1)} -> ${(committedAfter / 2 ** 20).toFixed(1)} MB`);
+  assert.equal(kept.length, 150_000);
 });

