@@ -56,7 +56,6 @@ export default function hostTask(data: HostTaskData): Promise<string> {
   const localPlacement = data.localPlacementHosts === undefined ? undefined : new HashRingPlacement(data.localPlacementHosts);
   const host = new Host({ index: data.index, behaviours, mailboxLimit: data.mailboxLimit, restart: data.restart, engines, link, clock: systemClock, out, config: data.config, ...(localPlacement ? { localPlacement } : {}) });
   return new Promise<string>((resolve) => {
-    const sweep = setInterval(() => host.sweep(), data.passivateSweepMs);
     const trimmer = new HeapTrimmer(
       `host-${data.index}`,
       data.heapTrim,
@@ -70,6 +69,8 @@ export default function hostTask(data: HostTaskData): Promise<string> {
         out.flush();
       },
     ).start();
+    // Passivated actors are garbage an idle thread would keep: the trimmer counts them.
+    const sweep = setInterval(() => trimmer.release(host.sweep()), data.passivateSweepMs);
     port.on('message', (raw: unknown) => {
       if (host.receive(decodeBatch<ToHost>(raw)) === 'stop') {
         clearInterval(sweep);

@@ -216,13 +216,16 @@ export class Host {
   }
 
   /** Passivates actors idle for longer than their behaviour's idleMs. */
-  sweep(): void {
+  /** Passivates the actors idle for longer than their behaviour's idleMs; answers how many. */
+  sweep(): number {
     const now = this.opts.clock.now();
+    let passivated = 0;
     for (const cell of this.cells.values()) {
       const idle = cell.behaviour.idleMs;
       if (idle === undefined || cell.status !== 'ready' || cell.running || cell.mailbox.length > 0) continue;
       if (now - cell.lastActive < idle) continue;
       this.cells.delete(cell.address);
+      passivated++;
       clearTimers(cell);
       const last = cell.behaviour.passivate?.(cell.state, cell.ctx);
       const finish = (): void => {
@@ -241,6 +244,7 @@ export class Host {
         finish();
       }
     }
+    return passivated;
   }
 
   private deliver(address: string, m: ActorMessage, ask: number | undefined, hops: number): void {

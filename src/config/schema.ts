@@ -22,6 +22,8 @@ export const configSchema = z.strictObject({
       maxUtilization: z.number().min(0).max(1),
       minGrowthMb: z.number().positive(),
       minIntervalMs: positiveInt,
+      /** Actors passivated since the last trim that make an idle host thread trim (their garbage is invisible until a collection). */
+      minReleased: positiveInt,
     }),
     /**
      * Young generation of each host thread (V8's new space; semi-spaces a

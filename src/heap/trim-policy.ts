@@ -22,14 +22,20 @@ export interface HeapTrimConfig {
   minGrowthBytes: number;
   /** At most one trim per this interval. */
   minIntervalMs: number;
+  /**
+   * Objects the thread let go of since the last trim (actors passivated) that
+   * make a trim worth it even though the heap did not grow: an idle thread
+   * allocates nothing, so no collection would ever free them.
+   */
+  minReleased: number;
 }
 
 /** Never trims (a host thread given no policy). */
-export const TRIM_OFF: HeapTrimConfig = { enabled: false, checkMs: 1000, maxUtilization: 0, minGrowthBytes: 0, minIntervalMs: 1000 };
+export const TRIM_OFF: HeapTrimConfig = { enabled: false, checkMs: 1000, maxUtilization: 0, minGrowthBytes: 0, minIntervalMs: 1000, minReleased: 0 };
 
 /** The `heap.trim` section of the config, as the policy reads it. */
-export function trimConfigOf(c: { enabled: boolean; checkMs: number; maxUtilization: number; minGrowthMb: number; minIntervalMs: number }): HeapTrimConfig {
-  return { enabled: c.enabled, checkMs: c.checkMs, maxUtilization: c.maxUtilization, minGrowthBytes: Math.round(c.minGrowthMb * 2 ** 20), minIntervalMs: c.minIntervalMs };
+export function trimConfigOf(c: { enabled: boolean; checkMs: number; maxUtilization: number; minGrowthMb: number; minIntervalMs: number; minReleased: number }): HeapTrimConfig {
+  return { enabled: c.enabled, checkMs: c.checkMs, maxUtilization: c.maxUtilization, minGrowthBytes: Math.round(c.minGrowthMb * 2 ** 20), minIntervalMs: c.minIntervalMs, minReleased: c.minReleased };
 }
 
 export interface HeapReading {
@@ -39,6 +45,8 @@ export interface HeapReading {
   committedBytes: number;
   /** Event loop utilization over the interval since the previous reading, 0..1. */
   utilization: number;
+  /** Objects released since the last trim (see HeapTrimConfig.minReleased). */
+  released: number;
 }
 
 export interface TrimState {
@@ -56,6 +64,7 @@ export function decideTrim(c: HeapTrimConfig, s: TrimState, r: HeapReading): Tri
   if (!c.enabled) return { trim: false, why: 'disabled' };
   if (r.now - s.lastTrimAt < c.minIntervalMs) return { trim: false, why: 'too_soon' };
   if (r.utilization > c.maxUtilization) return { trim: false, why: 'busy' };
-  if (r.usedBytes - s.baselineBytes < c.minGrowthBytes && r.committedBytes - s.baselineCommittedBytes < c.minGrowthBytes) return { trim: false, why: 'small_growth' };
+  const grown = r.usedBytes - s.baselineBytes >= c.minGrowthBytes || r.committedBytes - s.baselineCommittedBytes >= c.minGrowthBytes;
+  if (!grown && r.released < c.minReleased) return { trim: false, why: 'small_growth' };
   return { trim: true };
 }

@@ -6,7 +6,7 @@ import { HeapTrimmer, type HeapUse, type TrimReport } from './trimmer.ts';
 test('a trim collects the garbage of a burst: the used heap falls, and it is reported once', () => {
   const reports: TrimReport[] = [];
   let now = 0;
-  const trimmer = new HeapTrimmer('test', { enabled: true, checkMs: 1000, maxUtilization: 1, minGrowthBytes: 8 * 2 ** 20, minIntervalMs: 1000 }, { now: () => now }, (r) => reports.push(r));
+  const trimmer = new HeapTrimmer('test', { enabled: true, checkMs: 1000, maxUtilization: 1, minGrowthBytes: 8 * 2 ** 20, minIntervalMs: 1000, minReleased: 1e9 }, { now: () => now }, (r) => reports.push(r));
   // A burst whose objects outlive the young generation (as connections in flight do), then are dropped.
   let burst: Array<{ i: number; s: string }> | null = [];
   for (let i = 0; i < 400_000; i++) burst.push({ i, s: `item ${i}` });
@@ -28,7 +28,7 @@ test('a trim collects the garbage of a burst: the used heap falls, and it is rep
 
 test('every check reports the heap, also when trims are off', () => {
   const readings: HeapUse[] = [];
-  const trimmer = new HeapTrimmer('t2', { enabled: false, checkMs: 1000, maxUtilization: 1, minGrowthBytes: 0, minIntervalMs: 0 }, { now: () => 0 }, () => assert.fail('no trim when disabled'), (r) => readings.push(r));
+  const trimmer = new HeapTrimmer('t2', { enabled: false, checkMs: 1000, maxUtilization: 1, minGrowthBytes: 0, minIntervalMs: 0, minReleased: 1e9 }, { now: () => 0 }, () => assert.fail('no trim when disabled'), (r) => readings.push(r));
   trimmer.check();
   trimmer.check();
   assert.equal(readings.length, 2);
@@ -39,7 +39,7 @@ test('every check reports the heap, also when trims are off', () => {
 test('a trim compacts: the committed heap of a fragmented old generation is given back, not only the used heap', () => {
   const reports: TrimReport[] = [];
   let now = 0;
-  const trimmer = new HeapTrimmer('t3', { enabled: true, checkMs: 1000, maxUtilization: 1, minGrowthBytes: 8 * 2 ** 20, minIntervalMs: 1000 }, { now: () => now }, (r) => reports.push(r));
+  const trimmer = new HeapTrimmer('t3', { enabled: true, checkMs: 1000, maxUtilization: 1, minGrowthBytes: 8 * 2 ** 20, minIntervalMs: 1000, minReleased: 1e9 }, { now: () => now }, (r) => reports.push(r));
   // Objects that reach the old generation, then three in four are dropped: pages stay a quarter full.
   const all: Array<{ i: number; s: string; b: number[] }> = [];
   for (let i = 0; i < 600_000; i++) all.push({ i, s: `item ${i}`, b: [i] });
@@ -52,4 +52,20 @@ test('a trim compacts: the committed heap of a fragmented old generation is give
   const committedAfter = v8.getHeapStatistics().total_heap_size;
   assert.ok(committedBefore - committedAfter > 16 * 2 ** 20, `committed ${(committedBefore / 2 ** 20).toFixed(1)} -> ${(committedAfter / 2 ** 20).toFixed(1)} MB`);
   assert.equal(kept.length, 150_000);
+});
+
+test('released objects make a thread whose heap did not grow trim; the count starts over after it', () => {
+  const reports: TrimReport[] = [];
+  let now = 0;
+  const trimmer = new HeapTrimmer('t4', { enabled: true, checkMs: 1000, maxUtilization: 1, minGrowthBytes: 2 ** 40, minIntervalMs: 1000, minReleased: 100 }, { now: () => now }, (r) => reports.push(r));
+  now = 2000;
+  trimmer.release(99);
+  trimmer.check();
+  assert.equal(reports.length, 0);
+  trimmer.release(1);
+  trimmer.check();
+  assert.equal(reports.length, 1);
+  now = 4000;
+  trimmer.check();
+  assert.equal(reports.length, 1, 'released counts from the last trim');
 });

@@ -58,6 +58,7 @@ export class HeapTrimmer {
   private elu: EventLoopUtilization = performance.eventLoopUtilization();
   private readonly state: TrimState;
   private trims = 0;
+  private released = 0;
 
   constructor(
     private readonly thread: string,
@@ -84,6 +85,11 @@ export class HeapTrimmer {
     this.timer = undefined;
   }
 
+  /** The thread let go of `n` objects (passivated actors): garbage the heap's growth does not show. */
+  release(n: number): void {
+    this.released += n;
+  }
+
   /** Trims done by this thread. */
   get count(): number {
     return this.trims;
@@ -97,12 +103,13 @@ export class HeapTrimmer {
     const usedBytes = before.used_heap_size;
     const now = this.clock.now();
     this.onReading?.({ thread: this.thread, usedBytes, committedBytes: before.total_heap_size });
-    if (!decideTrim(this.config, this.state, { now, usedBytes, committedBytes: before.total_heap_size, utilization: elu.utilization }).trim) return;
+    if (!decideTrim(this.config, this.state, { now, usedBytes, committedBytes: before.total_heap_size, utilization: elu.utilization, released: this.released }).trim) return;
     const t0 = performance.now();
     compactingCollection();
     const after = v8.getHeapStatistics();
     const afterBytes = after.used_heap_size;
     this.trims++;
+    this.released = 0;
     this.state.lastTrimAt = this.clock.now();
     this.state.baselineBytes = afterBytes;
     this.state.baselineCommittedBytes = after.total_heap_size;
