@@ -110,6 +110,7 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
   const trimmed = (r: TrimReport): void => {
     metrics.heapTrims.labels(r.thread).inc();
     metrics.heapTrimFreed.labels(r.thread).inc(Math.max(0, r.beforeBytes - r.afterBytes));
+    metrics.heapTrimPause.labels(r.thread).observe(r.pauseMs / 1000);
     logger.info({ thread: r.thread, before_mb: +(r.beforeBytes / 2 ** 20).toFixed(1), after_mb: +(r.afterBytes / 2 ** 20).toFixed(1), pause_ms: +r.pauseMs.toFixed(1) }, 'heap trimmed');
   };
   actors.on('heapTrim', trimmed);
