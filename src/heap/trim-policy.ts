@@ -38,10 +38,11 @@ export function trimConfigOf(c: { enabled: boolean; checkMs: number; maxUtilizat
   return { enabled: c.enabled, checkMs: c.checkMs, maxUtilization: c.maxUtilization, minGrowthBytes: Math.round(c.minGrowthMb * 2 ** 20), minIntervalMs: c.minIntervalMs, minReleased: c.minReleased };
 }
 
+/** The old generation (every heap space but the young generation's): see oldGeneration in trimmer.ts. */
 export interface HeapReading {
   now: number;
   usedBytes: number;
-  /** Heap committed (V8's total heap size): it grows with the young generation and is given back by a full collection. */
+  /** Old-generation pages committed: a full collection frees objects, a compacting one gives their pages back. */
   committedBytes: number;
   /** Event loop utilization over the interval since the previous reading, 0..1. */
   utilization: number;
@@ -58,7 +59,8 @@ export interface TrimState {
   baselineCommittedBytes: number;
 }
 
-export type TrimDecision = { trim: true } | { trim: false; why: 'disabled' | 'too_soon' | 'busy' | 'small_growth' };
+/** `compact`: the old generation's committed pages exceed what it uses by minGrowthBytes (worth moving objects together). */
+export type TrimDecision = { trim: true; compact: boolean } | { trim: false; why: 'disabled' | 'too_soon' | 'busy' | 'small_growth' };
 
 export function decideTrim(c: HeapTrimConfig, s: TrimState, r: HeapReading): TrimDecision {
   if (!c.enabled) return { trim: false, why: 'disabled' };
@@ -66,5 +68,5 @@ export function decideTrim(c: HeapTrimConfig, s: TrimState, r: HeapReading): Tri
   if (r.utilization > c.maxUtilization) return { trim: false, why: 'busy' };
   const grown = r.usedBytes - s.baselineBytes >= c.minGrowthBytes || r.committedBytes - s.baselineCommittedBytes >= c.minGrowthBytes;
   if (!grown && r.released < c.minReleased) return { trim: false, why: 'small_growth' };
-  return { trim: true };
+  return { trim: true, compact: r.committedBytes - r.usedBytes >= c.minGrowthBytes };
 }

@@ -99,20 +99,40 @@ export class HeapTrimmer {
     const current = performance.eventLoopUtilization();
     const elu = performance.eventLoopUtilization(current, this.elu);
     this.elu = current;
-    const before = v8.getHeapStatistics();
-    const usedBytes = before.used_heap_size;
+    const total = v8.getHeapStatistics();
     const now = this.clock.now();
-    this.onReading?.({ thread: this.thread, usedBytes, committedBytes: before.total_heap_size });
-    if (!decideTrim(this.config, this.state, { now, usedBytes, committedBytes: before.total_heap_size, utilization: elu.utilization, released: this.released }).trim) return;
+    this.onReading?.({ thread: this.thread, usedBytes: total.used_heap_size, committedBytes: total.total_heap_size });
+    const before = oldGeneration();
+    const decision = decideTrim(this.config, this.state, { now, usedBytes: before.used, committedBytes: before.committed, utilization: elu.utilization, released: this.released });
+    if (!decision.trim) return;
     const t0 = performance.now();
-    compactingCollection();
-    const after = v8.getHeapStatistics();
-    const afterBytes = after.used_heap_size;
+    if (decision.compact) compactingCollection();
+    else collector()();
+    const pauseMs = performance.now() - t0;
+    const after = oldGeneration();
     this.trims++;
     this.released = 0;
     this.state.lastTrimAt = this.clock.now();
-    this.state.baselineBytes = afterBytes;
-    this.state.baselineCommittedBytes = after.total_heap_size;
-    this.onTrim({ thread: this.thread, beforeBytes: usedBytes, afterBytes, pauseMs: performance.now() - t0 });
+    this.state.baselineBytes = after.used;
+    this.state.baselineCommittedBytes = after.committed;
+    this.onTrim({ thread: this.thread, beforeBytes: total.used_heap_size, afterBytes: v8.getHeapStatistics().used_heap_size, pauseMs });
   }
+}
+
+/**
+ * The heap without the young generation. The trim policy looks at this only:
+ * the young generation's garbage is a scavenge's job, and its committed size
+ * grows back after every full collection (by up to 32 MB on the main thread),
+ * which would otherwise look like growth and trim an idle thread every
+ * interval.
+ */
+function oldGeneration(): { used: number; committed: number } {
+  let used = 0;
+  let committed = 0;
+  for (const s of v8.getHeapSpaceStatistics()) {
+    if (s.space_name === 'new_space' || s.space_name === 'new_large_object_space') continue;
+    used += s.space_used_size;
+    committed += s.space_size;
+  }
+  return { used, committed };
 }
