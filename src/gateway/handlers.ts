@@ -15,7 +15,7 @@ import { publishReplyFrame, requestPublish, type PublishRequest } from './publis
 import { sanitizeText } from './sanitize.ts';
 import type { Writer } from './writer.ts';
 import { toPaisa } from '../domain/commerce/money.ts';
-import { checkClientEvent, DEFAULT_PRIORITY } from '../domain/channel/event-schemas.ts';
+import { checkClientEvent, defaultPriority } from '../domain/channel/event-schemas.ts';
 import { auctionAddress } from '../domain/auction/messages.ts';
 import { saleAddress } from '../domain/sale/messages.ts';
 import { userAddress } from '../domain/user/messages.ts';
@@ -173,7 +173,7 @@ export function frameHandlers(d: HandlerDeps): DispatchTable {
         channel: frame.channel,
         event_type: frame.event_type,
         data: frame.data,
-        priority: frame.priority ?? DEFAULT_PRIORITY[frame.event_type] ?? 'normal',
+        priority: frame.priority ?? defaultPriority(frame.event_type),
         ttl_s: frame.ttl_s,
         sender: s.principal.userId,
         client_msg_id: frame.client_msg_id,

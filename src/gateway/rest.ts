@@ -26,7 +26,7 @@ import { mountChatRest } from './chat-rest.ts';
 import { mountPaymentWebhook } from './payment-webhook-rest.ts';
 import { mountCampaignRest } from './campaign-rest.ts';
 import { requestedLang } from './rest-lang.ts';
-import { checkClientEvent, DEFAULT_PRIORITY } from '../domain/channel/event-schemas.ts';
+import { checkClientEvent, defaultPriority } from '../domain/channel/event-schemas.ts';
 import { SECURITY_EVENT_KINDS, type SecurityEventKind } from '../security/security-log.ts';
 
 const PREFIX = '/api/v1/realtime';
@@ -227,7 +227,7 @@ export function mountRest(d: RestDeps): Routes {
         // client_msg_id publishes only what the first attempt did not.
         const answers = await Promise.all(
           channels.map((channel) =>
-            publish(d.actors, { channel, event_type: b.event_type, data: b.data, priority: b.priority ?? DEFAULT_PRIORITY[b.event_type] ?? 'normal', ttl_s: b.ttl_s, sender: p.userId, client_msg_id: b.client_msg_id }, d.askTimeoutMs),
+            publish(d.actors, { channel, event_type: b.event_type, data: b.data, priority: b.priority ?? defaultPriority(b.event_type), ttl_s: b.ttl_s, sender: p.userId, client_msg_id: b.client_msg_id }, d.askTimeoutMs),
           ),
         );
         // One behaviour (a product view, a checkout) however many channels it went to.

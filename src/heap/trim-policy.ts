@@ -59,8 +59,7 @@ export interface TrimState {
   baselineCommittedBytes: number;
 }
 
-/** `compact`: the old generation's committed pages exceed what it uses by minGrowthBytes (worth moving objects together). */
-export type TrimDecision = { trim: true; compact: boolean } | { trim: false; why: 'disabled' | 'too_soon' | 'busy' | 'small_growth' };
+export type TrimDecision = { trim: true } | { trim: false; why: 'disabled' | 'too_soon' | 'busy' | 'small_growth' };
 
 export function decideTrim(c: HeapTrimConfig, s: TrimState, r: HeapReading): TrimDecision {
   if (!c.enabled) return { trim: false, why: 'disabled' };
@@ -68,5 +67,16 @@ export function decideTrim(c: HeapTrimConfig, s: TrimState, r: HeapReading): Tri
   if (r.utilization > c.maxUtilization) return { trim: false, why: 'busy' };
   const grown = r.usedBytes - s.baselineBytes >= c.minGrowthBytes || r.committedBytes - s.baselineCommittedBytes >= c.minGrowthBytes;
   if (!grown && r.released < c.minReleased) return { trim: false, why: 'small_growth' };
-  return { trim: true, compact: r.committedBytes - r.usedBytes >= c.minGrowthBytes };
+  return { trim: true };
+}
+
+/**
+ * After a trim's plain full collection: whether the old generation's pages
+ * still exceed what it uses by minGrowthBytes, so that a compacting one (which
+ * moves the survivors together and gives the rest back, at about twice the
+ * pause) is worth it. Before the collection the garbage counts as used, so
+ * only this reading tells.
+ */
+export function shouldCompact(c: HeapTrimConfig, afterPlain: { usedBytes: number; committedBytes: number }): boolean {
+  return afterPlain.committedBytes - afterPlain.usedBytes >= c.minGrowthBytes;
 }

@@ -7,7 +7,7 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import type { Clock } from '../time/clock.ts';
-import { decideTrim, type HeapTrimConfig, type TrimState } from './trim-policy.ts';
+import { decideTrim, shouldCompact, type HeapTrimConfig, type TrimState } from './trim-policy.ts';
 
 /** A thread's heap at one check (every checkMs, trimming or not): the `haat_thread_heap_bytes` gauge. */
 export interface HeapUse {
@@ -103,13 +103,15 @@ export class HeapTrimmer {
     const now = this.clock.now();
     this.onReading?.({ thread: this.thread, usedBytes: total.used_heap_size, committedBytes: total.total_heap_size });
     const before = oldGeneration();
-    const decision = decideTrim(this.config, this.state, { now, usedBytes: before.used, committedBytes: before.committed, utilization: elu.utilization, released: this.released });
-    if (!decision.trim) return;
+    if (!decideTrim(this.config, this.state, { now, usedBytes: before.used, committedBytes: before.committed, utilization: elu.utilization, released: this.released }).trim) return;
     const t0 = performance.now();
-    if (decision.compact) compactingCollection();
-    else collector()();
+    collector()();
+    let after = oldGeneration();
+    if (shouldCompact(this.config, { usedBytes: after.used, committedBytes: after.committed })) {
+      compactingCollection();
+      after = oldGeneration();
+    }
     const pauseMs = performance.now() - t0;
-    const after = oldGeneration();
     this.trims++;
     this.released = 0;
     this.state.lastTrimAt = this.clock.now();

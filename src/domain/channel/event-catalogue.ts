@@ -3,7 +3,7 @@
 // and the notification templates' parameters of §5 (notification-types.ts).
 // The README's event type table is tested against it, so the two agree.
 import { z } from 'zod';
-import { DEFAULT_PRIORITY, eventRule } from './event-schemas.ts';
+import { defaultPriority, eventRule } from './event-schemas.ts';
 import { NOTIFICATION_PARAMS, isNotificationType } from '../../i18n/notification-types.ts';
 import { DEFAULT_NOTIFICATION_PRIORITY } from '../notification/notify.ts';
 
@@ -65,7 +65,7 @@ export function eventCatalogue(): CatalogueRow[] {
       rows.push({ type, namespaces: [], required: {}, optional: {}, params, priority: DEFAULT_NOTIFICATION_PRIORITY });
       continue;
     }
-    const priority = DEFAULT_PRIORITY[type] ?? 'normal';
+    const priority = defaultPriority(type);
     const own = rule.namespaces.filter((ns) => rule.dataOn?.[ns] === undefined);
     if (own.length > 0) rows.push({ type, namespaces: own, ...fieldsOf(rule.data), params, priority });
     for (const [ns, data] of Object.entries(rule.dataOn ?? {})) rows.push({ type, namespaces: [ns], ...fieldsOf(data), params, priority });

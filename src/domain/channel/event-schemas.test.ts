@@ -3,7 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestNode, token, type TestNode } from '../../testkit/node.ts';
 import { restClient } from '../../testkit/commerce.ts';
-import { checkClientEvent } from './event-schemas.ts';
+import { checkClientEvent, defaultPriority } from './event-schemas.ts';
 import { withTimeout } from '../../testkit/wait.ts';
 
 let node: TestNode;
@@ -47,4 +47,26 @@ test('over the wire: forbidden before bad_request, default priorities of §3b, R
   assert.deepEqual([bad.status, bad.body.code], [400, 'bad_request']);
   assert.match(bad.body.message, /data\.payment_id/);
   await Promise.all([customer.close(), pub.close(), sub.close()]);
+});
+
+test('defaultPriority: the seed table, else normal, also for names on Object.prototype', () => {
+  assert.equal(defaultPriority('order_status_update'), 'high');
+  assert.equal(defaultPriority('new_product_added'), 'low');
+  assert.equal(defaultPriority('price_update'), 'normal');
+  for (const name of ['toString', 'constructor', '__proto__', 'hasOwnProperty', 'valueOf']) assert.equal(defaultPriority(name), 'normal', name);
+});
+
+test('over the wire: an event type named like an Object.prototype member (toString) goes out at normal priority, not as a 500', async () => {
+  const publisher = await token({ sub: 'p', roles: ['publisher'] });
+  const sub = await node.connect({ token: await token({ sub: 'o2', roles: ['customer'] }) });
+  await sub.request({ type: 'join_channel', channels: ['product:fz2'] });
+  const rest = restClient(node.http);
+  const res = await rest.post('events/broadcast', { channel: 'product:fz2', event_type: 'toString', data: { product_id: 'fz2' } }, publisher);
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  const ev = await withTimeout(sub.next((f) => f.type === 'event' && f.event_type === 'toString'), { what: 'the toString event' });
+  assert.equal(ev.priority, 'normal');
+  const pub = await node.connect({ token: publisher });
+  const ws = await pub.request({ type: 'broadcast_event', channel: 'product:fz2', event_type: 'constructor', data: {} });
+  assert.equal(ws.type, 'reply', JSON.stringify(ws));
+  await Promise.all([sub.close(), pub.close()]);
 });

@@ -61,8 +61,8 @@ export function eventRule(eventType: string): EventRule | undefined {
   return Object.hasOwn(RULES, eventType) ? RULES[eventType] : undefined;
 }
 
-/** The default priority of a seed event type (§3b), when the publisher gives none. */
-export const DEFAULT_PRIORITY: Readonly<Record<string, 'low' | 'normal' | 'high'>> = {
+/** The default priority of each seed event type (§3b) that is not `normal`. */
+const DEFAULT_PRIORITY: Readonly<Record<string, 'low' | 'normal' | 'high'>> = {
   new_product_added: 'low',
   order_status_update: 'high',
   payment_status_update: 'high',
@@ -71,6 +71,14 @@ export const DEFAULT_PRIORITY: Readonly<Record<string, 'low' | 'normal' | 'high'
   bid_placed: 'high',
   auction_closed: 'high',
 };
+
+/**
+ * The priority of an `eventType` event whose publisher gives none. Any string
+ * may be an event type: `toString` must not find Object.prototype's.
+ */
+export function defaultPriority(eventType: string): 'low' | 'normal' | 'high' {
+  return Object.hasOwn(DEFAULT_PRIORITY, eventType) ? DEFAULT_PRIORITY[eventType]! : 'normal';
+}
 
 /** The error a client's publish of `eventType` on `namespace` earns, or undefined when it may go out. */
 export function checkClientEvent(namespace: string, eventType: string, data: unknown): HaatError | undefined {
