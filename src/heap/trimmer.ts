@@ -67,8 +67,9 @@ export class HeapTrimmer {
     private readonly onTrim: (r: TrimReport) => void,
     private readonly onReading?: (r: HeapUse) => void,
   ) {
-    const h = v8.getHeapStatistics();
-    this.state = { lastTrimAt: clock.now(), baselineBytes: h.used_heap_size, baselineCommittedBytes: h.total_heap_size };
+    // The same measure the checks read (the old generation), or growth would be off by the young generation.
+    const h = oldGeneration();
+    this.state = { lastTrimAt: clock.now(), baselineBytes: h.used, baselineCommittedBytes: h.committed };
   }
 
   /** Checks every checkMs: readings always go to onReading; trims only when the policy is enabled. */
