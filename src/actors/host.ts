@@ -215,7 +215,6 @@ export class Host {
     for (const cell of this.cells.values()) if (cell.durable) cell.reload = true;
   }
 
-  /** Passivates actors idle for longer than their behaviour's idleMs. */
   /** Passivates the actors idle for longer than their behaviour's idleMs; answers how many. */
   sweep(): number {
     const now = this.opts.clock.now();
