@@ -4,6 +4,7 @@ import { OrderedFeed } from './ordered-feed.ts';
 import { MemoryChannelHistory } from '../engines/memory/memory-history.ts';
 import type { BusEvent } from '../engines/channel-bus.ts';
 import { silentLogger } from '../log/logger.ts';
+import { waitFor } from '../testkit/wait.ts';
 
 // A real memory history stands in for the channel's stream; the bus is what the test feeds.
 function setup() {
@@ -92,4 +93,25 @@ test('a gap that history no longer holds is reported and the feed goes on from t
   assert.deepEqual(delivered, [1]);
   assert.deepEqual(losses, [9]);
   assert.deepEqual(feed.position('c'), { epoch, offset: 10 });
+});
+
+test('a resync after the history was lost (a new epoch) delivers the new epoch from its start, not from its top', async () => {
+  const history = new MemoryChannelHistory({ now: () => 1000 });
+  const old = history.top('c').epoch;
+  for (let i = 1; i <= 2; i++) history.append('c', { epoch: old, offset: i, frame: `o${i}`, at: 1000, expiresAt: 100_000 }, { maxLen: 100, ttlMs: 100_000 });
+  const delivered: string[] = [];
+  const losses: number[] = [];
+  const feed = new OrderedFeed({ deliver: (ev) => delivered.push(`${ev.epoch === old ? 'old' : 'new'}:${ev.offset}`), read: async (ch, since) => history.readSince(ch, since, 1000), logger: silentLogger(), onLoss: (_c, n) => losses.push(n) });
+  feed.onEvent({ channel: 'c', epoch: old, offset: 1, at: 0, frame: 'o1' });
+  feed.onEvent({ channel: 'c', epoch: old, offset: 2, at: 0, frame: 'o2' });
+  // Redis restarted empty while the bus was down: the channel numbers again from 1 in a new epoch.
+  history.drop('c');
+  const fresh = history.top('c').epoch;
+  assert.notEqual(fresh, old);
+  for (let i = 1; i <= 3; i++) history.append('c', { epoch: fresh, offset: i, frame: `n${i}`, at: 1000, expiresAt: 100_000 }, { maxLen: 100, ttlMs: 100_000 });
+  feed.resyncAll();
+  await waitFor(() => delivered.length, (n) => n >= 5, { what: 'the new epoch delivered' });
+  assert.deepEqual(delivered, ['old:1', 'old:2', 'new:1', 'new:2', 'new:3']);
+  assert.deepEqual(losses, [-1]);
+  assert.deepEqual(feed.position('c'), { epoch: fresh, offset: 3 });
 });

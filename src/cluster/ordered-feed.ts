@@ -119,17 +119,19 @@ export class OrderedFeed {
   }
 
   private async fill(channel: string, c: Cursor): Promise<void> {
-    let read: SinceResult | undefined;
-    for (let attempt = 0; read === undefined; attempt++) {
-      try {
-        read = await this.d.read(channel, { epoch: c.epoch, offset: c.offset });
-      } catch (err) {
-        if (this.cursors.get(channel) !== c) return;
-        if (attempt === 0) this.log.warn({ channel, err: (err as Error).message }, 'gap fill failed; retrying');
-        await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)).unref());
-      }
+    let read = await this.readRetrying(channel, c, { epoch: c.epoch, offset: c.offset });
+    if (read === undefined) return; // forgotten meanwhile
+    if (read.entries === undefined && read.top.epoch !== c.epoch) {
+      // The history was lost and numbering started over (Redis restarted
+      // empty): the old epoch's tail is gone, but the new epoch is followed
+      // from its start, as onEvent does, not from its top.
+      this.log.warn({ channel, from: c.offset, epoch: c.epoch, top: read.top }, 'the channel started a new epoch while this node was not listening');
+      this.d.onLoss?.(channel, -1);
+      c.epoch = read.top.epoch;
+      c.offset = 0;
+      read = await this.readRetrying(channel, c, { epoch: c.epoch, offset: 0 });
+      if (read === undefined) return;
     }
-    if (this.cursors.get(channel) !== c) return; // forgotten meanwhile
     if (read.entries) {
       for (const e of read.entries) {
         if (e.offset <= c.offset) continue;
@@ -139,7 +141,7 @@ export class OrderedFeed {
       }
       this.gapsFilled++;
     } else {
-      // History no longer holds the gap (or the epoch changed): go on from where the channel is.
+      // History no longer holds the gap (or the epoch changed again): go on from where the channel is.
       const missing = read.top.epoch === c.epoch ? read.top.offset - c.offset : -1;
       this.log.warn({ channel, from: c.offset, epoch: c.epoch, top: read.top }, 'events missed by this node are no longer in history');
       this.d.onLoss?.(channel, missing);
@@ -151,6 +153,20 @@ export class OrderedFeed {
     c.held = undefined;
     this.wake(c);
     for (const ev of held) this.onEvent(ev);
+  }
+
+  /** History after `since`, retried with backoff while the engine is unreachable; undefined once the cursor is forgotten. */
+  private async readRetrying(channel: string, c: Cursor, since: StreamPosition): Promise<SinceResult | undefined> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const read = await this.d.read(channel, since);
+        return this.cursors.get(channel) === c ? read : undefined;
+      } catch (err) {
+        if (this.cursors.get(channel) !== c) return undefined;
+        if (attempt === 0) this.log.warn({ channel, err: (err as Error).message }, 'gap fill failed; retrying');
+        await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)).unref());
+      }
+    }
   }
 
   private wake(c: Cursor): void {
