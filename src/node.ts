@@ -92,12 +92,13 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
   logger.info({ engine: engine.name, store: store.kind }, 'engine and store chosen');
   const hostSlice: HostSlice = { channels: config.channels, commerce: config.commerce, users: config.users, chat: { idleMs: config.commerce.idleMs, publishTimeoutMs: config.actors.askTimeoutMs }, engine: engineSpec };
   let cluster: Cluster | undefined;
+  const heapTrim = trimConfigOf(config.heap.trim);
   const actors = new ActorSystem({
     config: config.actors,
     behaviourModules: [DOMAIN_BEHAVIOURS],
     logger,
     hostConfig: hostSlice,
-    heapTrim: trimConfigOf(config.heap.trim),
+    heapTrim,
     ...(config.heap.hostYoungGenerationMb === null ? {} : { hostYoungGenerationMb: config.heap.hostYoungGenerationMb }),
     engines: { spec: engineSpec, state: engine.state, reminders: engine.reminders },
     // Only the owner delivers a due reminder.
@@ -119,7 +120,7 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
     metrics.threadHeap.labels(r.thread, 'committed').set(r.committedBytes);
   };
   actors.on('heapUse', heapUse);
-  const mainTrimmer = new HeapTrimmer('main', trimConfigOf(config.heap.trim), clock, trimmed, heapUse).start();
+  const mainTrimmer = new HeapTrimmer('main', heapTrim, clock, trimmed, heapUse).start();
   let hostsDown = 0;
   actors.on('hostDown', () => hostsDown++);
   actors.on('hostRestarted', () => hostsDown--);

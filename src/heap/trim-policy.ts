@@ -4,8 +4,10 @@
 // after the previous full collection, up to several times the live heap. A
 // node that has just taken a ramp-up of connections (or a host thread that has
 // just passivated thousands of actors) then goes quiet: nothing allocates
-// enough to reach that limit, so the ramp's garbage and the grown young
-// generation stay resident for as long as the node is idle. Measured on one
+// enough to reach that limit, so the ramp's garbage stays resident for as
+// long as the node is idle (the young generation is bounded apart: host
+// threads' by heap.hostYoungGenerationMb; the policy reads the old
+// generation only). Measured on one
 // node with 16,667 subscribed connections: the host thread held 73 MB of heap
 // for 14 MB of live objects until a full collection, and RSS fell by 46 MB.
 // A full collection costs the thread tens of ms, so it is taken only while
@@ -18,7 +20,7 @@ export interface HeapTrimConfig {
   checkMs: number;
   /** Busiest event loop (fraction of the last check interval) at which a trim is still taken. */
   maxUtilization: number;
-  /** Growth of the used or of the committed heap since the last trim (or start) that makes a trim worth its pause. */
+  /** Growth of the old generation's used or committed bytes since the last trim (or start) that makes a trim worth its pause; also the excess of pages over use that makes it compact. */
   minGrowthBytes: number;
   /** At most one trim per this interval. */
   minIntervalMs: number;
@@ -53,9 +55,9 @@ export interface HeapReading {
 export interface TrimState {
   /** When the last trim ran (start: when the thread began watching). */
   lastTrimAt: number;
-  /** Used heap right after the last trim (start: when the thread began watching). */
+  /** Old generation used right after the last trim (start: when the thread began watching). */
   baselineBytes: number;
-  /** Committed heap right after the last trim (start: when the thread began watching). */
+  /** Old generation committed right after the last trim (start: when the thread began watching). */
   baselineCommittedBytes: number;
 }
 

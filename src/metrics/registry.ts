@@ -87,11 +87,11 @@ export function createMetrics(opts: { defaultMetrics: boolean; analytics?: Analy
     }),
     actorLifecycle: new Counter({ name: 'haat_actor_lifecycle_total', help: 'Actor crashes, restarts, stops and passivations', labelNames: ['kind'], registers: [registry] }),
     hostDeaths: new Counter({ name: 'haat_actor_host_deaths_total', help: 'Host threads that died and were replaced', registers: [registry] }),
-    heapTrims: new Counter({ name: 'haat_heap_trims_total', help: 'Full collections taken while a thread was idle after its heap grew (src/heap)', labelNames: ['thread'] as const, registers: [registry] }),
+    heapTrims: new Counter({ name: 'haat_heap_trims_total', help: 'Heap trims: full collections taken while a thread was idle after its old generation grew or it passivated many actors (src/heap)', labelNames: ['thread'] as const, registers: [registry] }),
     threadHeap: new Gauge({ name: 'haat_thread_heap_bytes', help: 'JS heap of each thread (main, host-N) at its last check: used, or committed by V8', labelNames: ['thread', 'kind'] as const, registers: [registry] }),
     heapTrimPause: new Histogram({
       name: 'haat_heap_trim_pause_seconds',
-      help: 'How long a heap trim (a compacting full collection) paused its thread',
+      help: 'How long a heap trim (a full collection, compacting when pages exceed use) paused its thread',
       labelNames: ['thread'] as const,
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
       registers: [registry],

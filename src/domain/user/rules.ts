@@ -3,6 +3,7 @@
 // delivered → acked, queued or delivered → expired; a bounded queue drops its
 // oldest unacked entries (as expired) rather than grow without end.
 import { decodeCursor, encodeCursor } from '../../store/page.ts';
+import { partitionPoint } from '../../sorted-search.ts';
 import type { Lang, NewNotification, NotificationStatus, PresenceStatus, ShownStatus } from './messages.ts';
 
 export interface Device {
@@ -36,34 +37,26 @@ export function pagePart(page: number): string {
   return `n${page}`;
 }
 
+/** The names pagePart gives (other parts of the state are not pages). */
+const PAGE_PART = /^n\d+$/;
+
 /** The parts of `pages`: each page's entries in seq order, or null when none is left (the part is dropped). `list` is in seq order. */
 export function pageParts(list: readonly StoredNotification[], pages: ReadonlySet<number>): Record<string, StoredNotification[] | null> {
   const parts: Record<string, StoredNotification[] | null> = {};
   for (const p of pages) {
     const entries: StoredNotification[] = [];
     const end = (p + 1) * NOTIFICATION_PAGE;
-    for (let i = firstAtOrAfter(list, p * NOTIFICATION_PAGE); i < list.length && list[i]!.seq < end; i++) entries.push(list[i]!);
+    const start = p * NOTIFICATION_PAGE;
+    for (let i = partitionPoint(list, (n) => n.seq < start); i < list.length && list[i]!.seq < end; i++) entries.push(list[i]!);
     parts[pagePart(p)] = entries.length === 0 ? null : entries;
   }
   return parts;
 }
 
-/** The index of the first entry whose seq is at least `seq` (binary search; list.length when none). */
-function firstAtOrAfter(list: readonly StoredNotification[], seq: number): number {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (list[mid]!.seq < seq) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 /** The list back from its saved pages (any order of parts), in seq order; parts of other names are ignored. */
 export function fromPages(parts: Readonly<Record<string, unknown>>): StoredNotification[] {
   const list: StoredNotification[] = [];
-  for (const [name, v] of Object.entries(parts)) if (/^n\d+$/.test(name) && Array.isArray(v)) list.push(...(v as StoredNotification[]));
+  for (const [name, v] of Object.entries(parts)) if (PAGE_PART.test(name) && Array.isArray(v)) list.push(...(v as StoredNotification[]));
   return list.sort((a, b) => a.seq - b.seq);
 }
 

@@ -1,6 +1,7 @@
 import { HaatError } from '../../errors.ts';
 import type { ChatMessageRecord, ChatRoomRecord, ChatRooms, MessageQuery, NewChatMessage, Participant } from '../chat-rooms.ts';
 import { clampLimit, decodeCursor, pageOf, type Page, type PageRequest } from '../page.ts';
+import { partitionPoint } from '../../sorted-search.ts';
 
 interface RoomState {
   room: ChatRoomRecord;
@@ -95,14 +96,7 @@ export class MemoryChatRooms implements ChatRooms {
   }
 }
 
-/** Index of the first message whose offset is above `offset` (binary search over ascending offsets). */
+/** Index of the first message whose offset is above `offset` (messages are in ascending offsets). */
 function firstAbove(messages: readonly ChatMessageRecord[], offset: number): number {
-  let lo = 0;
-  let hi = messages.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (messages[mid]!.offset <= offset) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return partitionPoint(messages, (m) => m.offset <= offset);
 }
