@@ -18,6 +18,8 @@ export interface FakeActor<S, M extends { type: string }> {
   /** Passivates and activates again from the last persisted state (what a restart does). */
   restart(): Promise<void>;
   state(): S;
+  /** The state as last saved (the JSON the engine keeps), undefined before the first save. */
+  persisted(): string | undefined;
 }
 
 /** `saved`: a state as if an earlier version of the actor had saved it (no parts). */
@@ -73,5 +75,6 @@ export async function fakeActor<S, M extends { type: string }>(behaviour: Behavi
       state = (await behaviour.init(ctx)) as S;
     },
     state: () => state,
+    persisted: () => persisted,
   };
 }

@@ -14,6 +14,7 @@ import { framesOf, notificationFrame, notificationRecord, notificationView, type
 import type { Lang, NewNotification, ShownStatus, UserMessage } from './messages.ts';
 import { addHeld, holdForPrayer, nextRelease, releaseDue, type Held, type PrayerQuietConfig } from './quiet.ts';
 import { parseDivision, type Division } from '../../time/divisions.ts';
+import { packCore, unpackCore } from './saved-state.ts';
 import { ack, deviceCount, enqueue, expireDue, fromPages, listPage, markDelivered, newPresence, nextExpiry, pageOf, pageParts, pending, shownStatus, type Presence, type QueueLimits, type StoredNotification } from './rules.ts';
 
 export interface UserDeps {
@@ -268,16 +269,17 @@ export function userBehaviour(deps: UserDeps) {
     idleMs: deps.idleMs,
     async init(ctx) {
       const { state, parts } = await ctx.loadPersistedWithParts();
-      const saved = state as (Omit<UserState, 'notifications' | 'nseq'> & { nseq?: number; notifications?: Omit<StoredNotification, 'seq'>[] }) | undefined;
-      if (saved === undefined) return { presence: newPresence(), notifications: [], nseq: 0, rooms: [], told: 'offline', division: null, held: [] };
-      if (saved.nseq === undefined) {
+      if (state === undefined) return { presence: newPresence(), notifications: [], nseq: 0, rooms: [], told: 'offline', division: null, held: [] };
+      const saved = state as Record<string, unknown>;
+      const core = unpackCore(saved);
+      if (core.nseq === undefined) {
         // Saved before pages: the list was part of the state. Number it; the next save pages it.
-        const notifications = (saved.notifications ?? []).map((n, seq) => ({ ...n, seq }));
-        return { ...saved, notifications, nseq: notifications.length, unpaged: true };
+        const notifications = ((saved.notifications as Omit<StoredNotification, 'seq'>[] | undefined) ?? []).map((n, seq) => ({ ...n, seq }));
+        return { ...core, notifications, nseq: notifications.length, unpaged: true };
       }
-      return { ...saved, nseq: saved.nseq, notifications: fromPages(parts) };
+      return { ...core, nseq: core.nseq, notifications: fromPages(parts) };
     },
-    core: ({ notifications: _list, unpaged: _unpaged, ...core }) => core,
+    core: ({ notifications: _list, unpaged: _unpaged, ...core }) => packCore(core),
     handle(s, msg, ctx) {
       touched.clear();
       if (s.unpaged === true) {

@@ -1,0 +1,73 @@
+// A user actor saves its state without the fields that hold their defaults,
+// reads both that and a state saved in full, and a restart gives back what it had.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { userBehaviour } from './actor.ts';
+import type { UserMessage } from './messages.ts';
+import { newPresence } from './rules.ts';
+import { packCore, unpackCore, type UserCore } from './saved-state.ts';
+import { fakeActor } from '../../testkit/fake-context.ts';
+
+const T0 = Date.UTC(2026, 11, 6, 15, 0);
+const QUIET_OFF = { enabled: false, afterMinutes: 20, jumuahMinutes: 60 };
+const behaviour = () => userBehaviour({ offlineGraceMs: 1000, limits: { queueMax: 6, historyMax: 3 }, idleMs: 1000, prayerQuiet: QUIET_OFF });
+
+const defaults = (): UserCore => ({ presence: newPresence(), nseq: 0, rooms: [], told: 'offline', division: null, held: [] });
+
+test('packCore leaves out defaults; unpackCore puts them back', () => {
+  assert.deepEqual(packCore(defaults()), { presence: { devices: {} }, nseq: 0 });
+  assert.deepEqual(unpackCore(packCore(defaults()) as Record<string, unknown>), defaults());
+  const full: UserCore = {
+    presence: {
+      devices: { s1: { node: 'n1', lang: 'bn', device: 'android', since: T0 }, s2: { node: 'n2', lang: 'en', device: null, since: T0 + 5 } },
+      status: 'invisible',
+      current_page: '/p/1',
+      shopping_activity: { cart_items: 2 },
+      left_at: T0 - 10,
+      last_seen: T0 + 5,
+      lang: 'bn',
+    },
+    nseq: 7,
+    rooms: ['r1'],
+    told: 'online',
+    division: 'sylhet',
+    held: [{ until: T0 + 60_000, n: { id: 'x' } } as never],
+  };
+  const packed = packCore(full);
+  assert.deepEqual((packed.presence as { devices: Record<string, object> }).devices.s2, { node: 'n2', lang: 'en', since: T0 + 5 }, 'a null device is left out');
+  assert.deepEqual(unpackCore(JSON.parse(JSON.stringify(packed)) as Record<string, unknown>), full);
+});
+
+test('a state saved in full (before packing) reads the same', () => {
+  const full = { ...defaults(), nseq: 3, told: 'online', presence: { ...newPresence(), last_seen: T0, lang: 'en' } };
+  assert.deepEqual(unpackCore(JSON.parse(JSON.stringify(full)) as Record<string, unknown>), full);
+  assert.equal(unpackCore({ presence: newPresence() }).nseq, undefined, 'no nseq: saved before pages');
+});
+
+test('user actor: a connected user with one device saves under 170 bytes, and a restart reads it back', async () => {
+  const a = await fakeActor(behaviour(), 'user:u1', T0);
+  await a.handle({ type: 'connect', session: 's_amPOXESDr8', node: 'vm-6453', lang: 'en', device: null } satisfies UserMessage);
+  const saved = a.persisted();
+  assert.ok(saved !== undefined);
+  assert.ok(saved.length < 170, `${saved.length} bytes: ${saved}`);
+  const before = structuredClone(a.state());
+  await a.restart();
+  assert.deepEqual(a.state(), before);
+});
+
+test('user actor: a state saved in full by an earlier version is read and saved packed', async () => {
+  const old = {
+    presence: { devices: { s9: { node: 'n1', lang: 'bn', device: null, since: T0 } }, status: 'busy', current_page: null, shopping_activity: null, left_at: null, last_seen: T0, lang: 'bn' },
+    nseq: 0,
+    rooms: [],
+    told: 'busy',
+    division: null,
+    held: [],
+  };
+  const a = await fakeActor(behaviour(), 'user:old', T0 + 1000, old);
+  assert.equal(a.state().presence.status, 'busy');
+  assert.deepEqual(Object.keys(a.state().presence.devices), ['s9']);
+  await a.handle({ type: 'presence', status: 'away' } as UserMessage);
+  const saved = JSON.parse(a.persisted()!) as Record<string, unknown>;
+  assert.deepEqual(saved.presence, { devices: { s9: { node: 'n1', lang: 'bn', since: T0 } }, status: 'away', last_seen: T0, lang: 'bn' });
+});
