@@ -74,3 +74,21 @@ test('a cached token is refused again once it expires', async () => {
   assert.equal((await v.principal(t, Date.now() + 1000)).userId, 'u1');
   await assert.rejects(v.principal(t, exp * 1000 + 1), (e: { code?: string }) => e.code === 'unauthorized');
 });
+
+test('the token cache answers only the very token it verified: a tampered copy is checked and refused', async () => {
+  const { TokenVerifier } = await import('./auth.ts');
+  const { loadConfig } = await import('../config/load.ts');
+  const v = new TokenVerifier(loadConfig({ env: { HAAT_JWT_SECRET: 'test-secret-of-haat' } }).auth);
+  const a = await token({ sub: 'u1' });
+  const b = await token({ sub: 'u2', roles: ['support'] });
+  assert.equal((await v.principal(a)).userId, 'u1');
+  assert.equal((await v.principal(b)).userId, 'u2');
+  assert.deepEqual([...(await v.principal(b)).roles], ['support']);
+  // u2's claims under u1's signature: not served from the cache, and the signature does not match.
+  const [, payloadB] = b.split('.');
+  const [headerA, , sigA] = a.split('.');
+  await assert.rejects(v.principal(`${headerA}.${payloadB}.${sigA}`), (e: { code?: string }) => e.code === 'unauthorized');
+  // A slice of a longer string (as the upgrade's query hands it) hits the same entry.
+  const query = `token=${a}&lang=bn`;
+  assert.equal((await v.principal(query.slice(6, 6 + a.length))).userId, 'u1');
+});

@@ -1,5 +1,6 @@
 // JWT verification with jose: HS256 with the configured secret, or RS256 /
 // ES256 with a configured public key (PROTOCOL.md §1).
+import { createHash } from 'node:crypto';
 import { jwtVerify, importSPKI, errors as joseErrors, type JWTPayload, type CryptoKey } from 'jose';
 import type { AuthConfig } from '../config/schema.ts';
 import { HaatError } from '../errors.ts';
@@ -12,7 +13,14 @@ import { parseDivision } from '../time/divisions.ts';
 // principal) is ~400 bytes, so a bound near the connections of a node (it was
 // 50,000) made the cache the largest per-user cost of a signed-in connection.
 // A storm beyond the bound costs one signature check per reconnect.
+// Entries are keyed by the token's SHA-256 (43 characters), not the
+// token: the token handed in is a slice of the upgrade's query string, and a
+// key that is a slice keeps that whole string alive (190 bytes per entry).
 const CACHE_MAX = 8_192;
+
+function cacheKey(token: string): string {
+  return createHash('sha256').update(token).digest('base64url');
+}
 
 export class TokenVerifier {
   private readonly secret: Uint8Array;
@@ -42,13 +50,14 @@ export class TokenVerifier {
   }
 
   async principal(token: string, now = Date.now()): Promise<Principal> {
-    const hit = this.cache.get(token);
+    const key = cacheKey(token);
+    const hit = this.cache.get(key);
     if (hit && hit.expMs > now) return hit.principal;
     const claims = await this.verify(token, now);
     const principal = this.toPrincipal(claims);
     if (this.cache.size >= CACHE_MAX) this.cache.delete(this.cache.keys().next().value!);
     // A token without `exp` never expires; it is re-verified every minute all the same.
-    this.cache.set(token, { principal, expMs: claims.exp === undefined ? now + 60_000 : Math.min(claims.exp * 1000, now + 3_600_000) });
+    this.cache.set(key, { principal, expMs: claims.exp === undefined ? now + 60_000 : Math.min(claims.exp * 1000, now + 3_600_000) });
     return principal;
   }
 
