@@ -400,8 +400,7 @@ export class Gateway {
     this.hub.add(ws);
     if (s.lean) this.lean.opened(s.lean);
     const user = s.principal.userId;
-    // Per user across its connections of the same rate class (its role's limits).
-    if (user !== null) s.userBucket = this.userRates.acquire(user, s.rateClass, s.messagesPerSecond, this.d.clock.now());
+    if (user !== null) this.acquireUserBuckets(user, s);
     const c = this.d.config;
     this.writer.send(ws, {
       type: 'authenticated',
@@ -420,6 +419,20 @@ export class Gateway {
     this.userDevices.opened(ws, s);
   }
 
+  /** Per user across its connections of the same rate class (its role's limits); see UserRates.fromSecondConnection. */
+  private acquireUserBuckets(user: string, s: ConnState): void {
+    const now = this.d.clock.now();
+    if (!this.userRates.fromSecondConnection) {
+      s.userBucket = this.userRates.acquire(user, s.rateClass, s.messagesPerSecond, now);
+      return;
+    }
+    if (this.hub.countOf(user) < 2) return;
+    for (const ws of this.hub.ofUser(user)) {
+      const o = stateOf(ws);
+      if (o.userBucket === undefined && o.rateClass === s.rateClass) o.userBucket = this.userRates.acquire(user, o.rateClass, o.messagesPerSecond, now);
+    }
+  }
+
   private close(ws: Socket, code: number): void {
     const s = stateOf(ws);
     s.closed = true;
@@ -432,7 +445,7 @@ export class Gateway {
     if (!s.admitted) return;
     const user = s.principal.userId;
     this.admission.release(user, s.ip);
-    if (user !== null) this.userRates.release(user, s.rateClass);
+    if (user !== null && s.userBucket !== undefined) this.userRates.release(user, s.rateClass);
     this.userDevices.closed(s);
     if (user !== null && this.hub.countOf(user) === 0) this.d.roster?.left(user);
     this.log.debug({ session: s.sessionId, code }, 'closed');

@@ -117,6 +117,7 @@ export class LeasedBucket implements RateBucket {
 }
 
 export class LeasedUserRates implements UserRates {
+  readonly fromSecondConnection = false;
   private readonly inFlightLeases = new Set<Promise<unknown>>();
   private readonly buckets = new Map<string, { bucket: LeasedBucket; refs: number }>();
   private readonly opts: Required<Omit<LeasedUserRatesDeps, 'logger'>> & { logger: Logger };

@@ -9,6 +9,8 @@ import type { UserRates } from './user-rates.ts';
 export type RateClass = 'client' | 'server';
 
 export class UserRateLimits implements UserRates {
+  // Most users hold one connection: no bucket (and no entry here) until a second.
+  readonly fromSecondConnection = true;
   private readonly buckets = new Map<string, { bucket: TokenBucket; refs: number }>();
 
   /** The bucket shared by `userId`'s connections of class `cls`: twice one connection's rate, burst 4x. */

@@ -10,6 +10,14 @@ export interface RateBucket {
 }
 
 export interface UserRates {
+  /**
+   * True when a user's bucket only matters once the user holds two
+   * connections on this node: one connection is held by its own bucket
+   * (rate R, burst 2R), stricter than the user's (2R, 4R). The gateway then
+   * acquires the user's bucket on the second connection. False for a bucket
+   * shared across nodes, which each connection must take from.
+   */
+  readonly fromSecondConnection: boolean;
   /** The bucket shared by `userId`'s connections of class `cls` (twice one connection's rate, burst 4x). */
   acquire(userId: string, cls: RateClass, messagesPerSecond: number, now: number): RateBucket;
   release(userId: string, cls: RateClass): void;
