@@ -5,8 +5,8 @@ import type { OutgoingMessage } from '../actors/behaviour.ts';
 import type { WireError } from '../actors/wire.ts';
 
 export type MailboxItem =
-  /** A send: handled by the owner, acknowledged after the actor took it. */
-  | { k: 's'; a: string; m: OutgoingMessage; f: string }
+  /** A send: handled by the owner, acknowledged after the actor took it. `u`: the sender's id for it (see deliveryId). */
+  | { k: 's'; a: string; m: OutgoingMessage; f: string; u?: number }
   /** An ask: `i` is the asker's id, `f` the node to answer, `d` the asker's deadline (epoch ms). */
   | { k: 'a'; a: string; m: OutgoingMessage; f: string; i: number; d: number }
   /** The answer to an ask (or a control request) this node made. */
@@ -40,4 +40,18 @@ export function decodeItem(body: string): MailboxItem | undefined {
     default:
       return undefined;
   }
+}
+
+/**
+ * The same string each time an item is handled: the sending node and its id
+ * for the item (an ask's `i`, a send's `u`), kept when the item is forwarded
+ * or claimed. A survivor that takes over the mailbox of a node that stalled
+ * after handling an entry but before acknowledging it hands the entry to its
+ * actor a second time; an actor with an effect outside its fenced state (a
+ * channel's append) uses this to make it once. Undefined for a send from an
+ * older node.
+ */
+export function deliveryId(item: Extract<MailboxItem, { k: 's' | 'a' }>): string | undefined {
+  const n = item.k === 'a' ? item.i : item.u;
+  return n === undefined ? undefined : `${item.f}.${n.toString(36)}`;
 }

@@ -12,7 +12,7 @@ import { Deadlines } from '../actors/deadlines.ts';
 import { assertNever } from '../actors/wire.ts';
 import type { MailboxEngine, MailboxEntry } from '../engines/mailboxes.ts';
 import { HaatError, toHaatError } from '../errors.ts';
-import { decodeItem, type MailboxItem } from './mailbox-wire.ts';
+import { decodeItem, deliveryId, type MailboxItem } from './mailbox-wire.ts';
 import type { NodeRing } from './node-ring.ts';
 
 /** The local side of the actor system, bypassing cluster routing. */
@@ -47,7 +47,9 @@ const MAX_HOPS = 3;
 
 export class RemoteMailboxes {
   private readonly pending = new Map<number, PendingAsk>();
-  // Ids from a random base: answers meant for an earlier process with the same node id match nothing here.
+  // Ids of asks and sends, from a random base: answers meant for an earlier
+  // process with the same node id match nothing here, and delivery ids
+  // (mailbox-wire.ts) of two processes do not meet.
   private nextAsk = Math.floor(Math.random() * 2 ** 40);
   private readonly deadlines = new Deadlines((i) => {
     const p = this.pending.get(i);
@@ -85,7 +87,7 @@ export class RemoteMailboxes {
   }
 
   send(node: string, address: string, msg: OutgoingMessage): void {
-    this.enqueue(node, { k: 's', a: address, m: msg, f: this.d.nodeId }, (err) => {
+    this.enqueue(node, { k: 's', a: address, m: msg, f: this.d.nodeId, u: this.nextAsk++ }, (err) => {
       this.log.warn({ node, address, type: msg.type, err: err.message }, 'undeliverable send to another node');
     });
   }
@@ -192,7 +194,9 @@ export class RemoteMailboxes {
           return;
         }
         const timeoutMs = item.k === 'a' ? Math.max(1, item.d - Date.now()) : this.d.sendTimeoutMs;
-        this.d.local.requestLocal(item.a, item.m, timeoutMs, (err, v) => {
+        // `via` (deliveryId): the same on every handling of this item, so an actor can tell a second one.
+        const via = deliveryId(item);
+        this.d.local.requestLocal(item.a, via === undefined ? item.m : { ...item.m, via }, timeoutMs, (err, v) => {
           this.ack(stream, entry.id);
           if (item.k === 'a') {
             const reply: MailboxItem = err ? { k: 'r', i: item.i, e: err.toBody() } : { k: 'r', i: item.i, v };

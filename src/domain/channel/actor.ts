@@ -36,9 +36,24 @@ function then<T, R>(v: Maybe<T>, f: (t: T) => R | Promise<R>): R | Promise<R> {
 // history was lost); the actor renumbers from the engine's top once more.
 const APPEND_ATTEMPTS = 3;
 
+// A publish from another node comes through the owner's mailbox, which a
+// survivor takes over if the owner stops heartbeating: an entry the owner had
+// handled (appended) but not yet acknowledged when it stalled is handed to the
+// channel's new owner again. Without a client_msg_id nothing would tell the
+// two apart and every subscriber would get the event twice, at two offsets;
+// the entry's delivery id (`via`) is remembered instead, for long enough to
+// outlive a takeover (membership declares a node dead within 3 s).
+const REDELIVERY_TTL_MS = 60_000;
+
 export function channelBehaviour(deps: ChannelDeps) {
   const { history, limits } = deps;
   const bounds = { maxLen: limits.historySize, ttlMs: limits.historyTtlMs };
+
+  function onceKey(msg: PublishInput): { key: string; ttlMs: number } | undefined {
+    if (msg.dedupe !== undefined) return { key: msg.dedupe, ttlMs: limits.idempotencyTtlMs };
+    if (msg.via !== undefined) return { key: `~${msg.via}`, ttlMs: REDELIVERY_TTL_MS };
+    return undefined;
+  }
 
   function publish(state: ChannelState, msg: PublishInput, ctx: ActorContext, attempt: number): Result | Promise<Result> {
     const now = ctx.now();
@@ -46,10 +61,11 @@ export function channelBehaviour(deps: ChannelDeps) {
     const id = `ev_${nanoid(10)}`;
     const frame = encodeEvent(state.channel, pos, id, msg, now);
     const expiresAt = expiryOf(msg, now, limits);
+    const once = onceKey(msg);
     const req =
-      msg.dedupe === undefined
+      once === undefined
         ? { epoch: pos.epoch, offset: pos.offset, frame, at: now, expiresAt }
-        : { epoch: pos.epoch, offset: pos.offset, frame, at: now, expiresAt, dedupe: { key: msg.dedupe, answer: JSON.stringify({ id, offset: pos.offset, epoch: pos.epoch }), ttlMs: limits.idempotencyTtlMs } };
+        : { epoch: pos.epoch, offset: pos.offset, frame, at: now, expiresAt, dedupe: { key: once.key, answer: JSON.stringify({ id, offset: pos.offset, epoch: pos.epoch }), ttlMs: once.ttlMs } };
     return then(history.append(state.channel, req, bounds), (out: AppendOutcome): Result | Promise<Result> => {
       switch (out.kind) {
         case 'appended': {

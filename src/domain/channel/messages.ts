@@ -2,7 +2,8 @@ import type { Priority, Since, JoinAnswer, PublishAnswer } from './rules.ts';
 
 export type ChannelMessage =
   /** `data_json`: the data encoded once by the gateway (see PublishInput). */
-  | { type: 'publish'; event_type: string; data_json: string; priority: Priority; ttl_s?: number; dedupe?: string }
+  /** `via`: set when the publish came through a node's mailbox (the same on a second handling after a takeover). */
+  | { type: 'publish'; event_type: string; data_json: string; priority: Priority; ttl_s?: number; dedupe?: string; via?: string }
   /** A join also makes `node` a watcher: it has (or is about to have) a local subscriber. */
   | { type: 'join'; node: string; since?: Since }
   /** `node` has no local subscriber left. */

@@ -26,6 +26,8 @@ export interface PublishInput {
   ttl_s?: number;
   /** sender + client_msg_id; a repeat returns the first answer and publishes nothing. */
   dedupe?: string;
+  /** The mailbox delivery id of a publish from another node (remote-mailboxes.ts); see the channel actor. */
+  via?: string;
 }
 
 export interface PublishAnswer {
