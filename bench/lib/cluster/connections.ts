@@ -64,7 +64,7 @@ export interface ConnectionsResult {
   failed: number;
   last_error?: string | undefined;
   /** One publish to product:hot: publish → receipt at each client. */
-  one_publish?: LatencySummary & { reached: number };
+  one_publish?: OnePublish;
   hold_s: number;
   ready_after_hold: number;
   server_closed: number;
@@ -91,9 +91,13 @@ async function nodeGauges(port: number): Promise<{ connections: number | undefin
 }
 
 /** Publishes one event carrying its send time and waits (bounded) until every ready client has it. */
-async function onePublish(c: HaatCluster, fleet: Fleet, ready: number, tag: string): Promise<LatencySummary & { reached: number }> {
+/** `reached`: events counted; the rest tell why more than one per client (one publish as two events, an offset seen twice, a new epoch). */
+type OnePublish = LatencySummary & { reached: number; repeats: number; duplicates: number; gaps: number; epoch_changes: number };
+
+async function onePublish(c: HaatCluster, fleet: Fleet, ready: number, tag: string): Promise<OnePublish> {
   await fleet.reset();
-  const before = fleet.totals().events;
+  const start = fleet.totals();
+  const before = start.events;
   const token = await signToken(['publisher'], 'bench-conns');
   const ws = new WebSocket(`ws://${HOST}:${c.nodes[0]!.server.port}/ws?token=${encodeURIComponent(token)}`, { perMessageDeflate: false, localAddress: HOST });
   try {
@@ -120,7 +124,8 @@ async function onePublish(c: HaatCluster, fleet: Fleet, ready: number, tag: stri
     }
     await sleep(500); // the last worker reports within progressMs
     const { delivery } = await fleet.collect();
-    return { ...summarize(delivery), reached: fleet.totals().events - before };
+    const end = fleet.totals();
+    return { ...summarize(delivery), reached: end.events - before, repeats: end.repeats - start.repeats, duplicates: end.duplicates - start.duplicates, gaps: end.gaps - start.gaps, epoch_changes: end.epochChanges - start.epochChanges };
   } finally {
     ws.terminate();
   }
@@ -220,7 +225,8 @@ export async function runConnections(o: ConnectionsOptions, tag = 'cluster conns
     progress(tag, `RSS per node after the ramp: ${c.nodes.map((n, i) => `${n.id} ${((rampRss[i]! - empty[i]!) / 1024 / Math.max(1, rampConns[i] ?? perNode)).toFixed(2)} KB/conn (${rampConns[i]} conns)`).join(', ')}`);
 
     result.one_publish = await onePublish(c, f, ramp.ready, tag);
-    progress(tag, `one publish reached ${int(result.one_publish.reached)} clients: p50 ${result.one_publish.p50_ms} ms, p99 ${result.one_publish.p99_ms} ms, last ${result.one_publish.max_ms} ms`);
+    const p = result.one_publish;
+    progress(tag, `one publish reached ${int(p.reached)} clients: p50 ${p.p50_ms} ms, p99 ${p.p99_ms} ms, last ${p.max_ms} ms; repeats ${p.repeats}, duplicates ${p.duplicates}, gaps ${p.gaps}, epoch changes ${p.epoch_changes}`);
 
     await f.reset();
     const closedBefore = f.totals().serverClosed;

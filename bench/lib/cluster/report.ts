@@ -86,8 +86,8 @@ function connectionsSection(c: ConnectionsResult): string[] {
   if (Number.isNaN(c.connect_s)) return lines;
   lines.push(
     table(
-      ['N', 'nodes', 'client processes', 'source addresses', 'connect s (from the first connection)', 'connects/s', 'failed', 'one publish → all clients p50 / p99 / last ms (reached)', 'hold s', 'ready after hold', 'closed by server', 'drops (N − ready)', 'ping p99 ms'],
-      [[int(c.requested), int(c.nodes), int(c.client_processes), int(c.source_addresses), `${fixed(c.connect_s, 1)} (${fixed(c.ramp_s, 1)})`, int(c.connects_per_s), int(c.failed), c.one_publish ? `${c.one_publish.p50_ms} / ${c.one_publish.p99_ms} / ${c.one_publish.max_ms} (${int(c.one_publish.reached)})` : '–', fixed(c.hold_s, 0), int(c.ready_after_hold), `${int(c.server_closed)}${Object.keys(c.close_codes).length ? ` ${JSON.stringify(c.close_codes)}` : ''}`, int(c.drops), c.ping ? String(c.ping.p99_ms) : '–']],
+      ['N', 'nodes', 'client processes', 'source addresses', 'connect s (from the first connection)', 'connects/s', 'failed', 'one publish → all clients p50 / p99 / last ms (reached; repeats, duplicates, gaps, epoch changes)', 'hold s', 'ready after hold', 'closed by server', 'drops (N − ready)', 'ping p99 ms'],
+      [[int(c.requested), int(c.nodes), int(c.client_processes), int(c.source_addresses), `${fixed(c.connect_s, 1)} (${fixed(c.ramp_s, 1)})`, int(c.connects_per_s), int(c.failed), c.one_publish ? `${c.one_publish.p50_ms} / ${c.one_publish.p99_ms} / ${c.one_publish.max_ms} (${int(c.one_publish.reached)}; ${c.one_publish.repeats ?? '–'}, ${c.one_publish.duplicates ?? '–'}, ${c.one_publish.gaps ?? '–'}, ${c.one_publish.epoch_changes ?? '–'})` : '–', fixed(c.hold_s, 0), int(c.ready_after_hold), `${int(c.server_closed)}${Object.keys(c.close_codes).length ? ` ${JSON.stringify(c.close_codes)}` : ''}`, int(c.drops), c.ping ? String(c.ping.p99_ms) : '–']],
     ),
     '',
   );

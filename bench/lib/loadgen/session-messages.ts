@@ -139,6 +139,10 @@ export interface SessionCounters {
   events: number;
   gaps: number;
   duplicates: number;
+  /** Events carrying the same `data.t` as the one before on that channel and connection: one publish delivered as two events (two offsets). */
+  repeats: number;
+  /** Events whose epoch differed from the one the connection had for the channel. */
+  epochChanges: number;
   /** Joins with `since` answered recovered:true / false. */
   recovered: number;
   notRecovered: number;
@@ -177,6 +181,8 @@ export function emptyCounters(): SessionCounters {
     events: 0,
     gaps: 0,
     duplicates: 0,
+    repeats: 0,
+    epochChanges: 0,
     recovered: 0,
     notRecovered: 0,
     reconnectsWanted: 0,

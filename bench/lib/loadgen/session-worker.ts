@@ -21,7 +21,7 @@ interface Conn {
   ws: WebSocket | undefined;
   state: State;
   /** Last seen {epoch, offset} per joined channel. */
-  channels: Map<string, { epoch: string; offset: number }>;
+  channels: Map<string, { epoch: string; offset: number; t?: number }>;
   /** This connect carries `since` (a reconnect). */
   resuming: boolean;
   /** A reconnect was commanded for this connection and has not become ready yet. */
@@ -241,7 +241,12 @@ function onFrame(conn: Conn, ws: WebSocket, data: Buffer): void {
       const st = conn.channels.get(f.channel as string);
       if (!st) return;
       const offset = f.offset as number;
+      if (typeof t === 'number') {
+        if (st.t === t) counters.repeats++;
+        st.t = t;
+      }
       if (f.epoch !== st.epoch) {
+        if (st.epoch !== '') counters.epochChanges++;
         st.epoch = f.epoch as string;
         st.offset = offset;
         return;
