@@ -2,6 +2,7 @@
 import { loadConfig } from './config/load.ts';
 import { createLogger } from './log/logger.ts';
 import { startNode } from './node.ts';
+import { MAIN_THREAD_NODE_FLAGS, startedWithMainThreadFlags } from './heap/main-thread-flags.ts';
 
 async function main(): Promise<void> {
   let config;
@@ -12,6 +13,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const logger = createLogger({ level: config.log.level, nodeId: config.node.id });
+  if (!startedWithMainThreadFlags()) logger.warn({ flags: MAIN_THREAD_NODE_FLAGS }, 'started without the node flags npm start gives (the main thread keeps a larger young generation committed); see src/heap/main-thread-flags.ts');
   let node;
   try {
     node = await startNode(config, logger);

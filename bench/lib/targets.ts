@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { SignJWT } from 'jose';
 import { UsageError } from './args.ts';
 import { spawnServer, type ServerProcess } from './server-process.ts';
+import { MAIN_THREAD_NODE_FLAGS } from '../../src/heap/main-thread-flags.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BASELINES = fileURLToPath(new URL('../baselines/', import.meta.url));
@@ -28,7 +29,7 @@ export const TARGETS: Readonly<Record<string, Target>> = {
     protocol: 'haat',
     start: () =>
       spawnServer({
-        args: ['--import', 'tsx', 'src/main.ts'],
+        args: [...MAIN_THREAD_NODE_FLAGS, '--import', 'tsx', 'src/main.ts'],
         cwd: ROOT,
         env: { PORT: '0', HAAT_WORKERS: '1', LOG_LEVEL: 'warn', HAAT_JWT_SECRET: BENCH_JWT_SECRET },
       }),

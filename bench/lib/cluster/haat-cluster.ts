@@ -12,6 +12,7 @@ import { progress } from '../progress.ts';
 import { spawnServer, type ServerProcess } from '../server-process.ts';
 import { BENCH_JWT_SECRET } from '../targets.ts';
 import { startRedis, type RedisProcess } from './redis-process.ts';
+import { MAIN_THREAD_NODE_FLAGS } from '../../../src/heap/main-thread-flags.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const HOST = '127.0.0.1';
@@ -75,7 +76,7 @@ export async function startCluster(o: ClusterOptions): Promise<HaatCluster> {
     const started = await Promise.all(
       ids.map((id) =>
         spawnServer({
-          args: ['--import', 'tsx', 'src/main.ts'],
+          args: [...MAIN_THREAD_NODE_FLAGS, '--import', 'tsx', 'src/main.ts'],
           cwd: ROOT,
           env: { PORT: '0', HAAT_WORKERS: '1', LOG_LEVEL: 'warn', HAAT_JWT_SECRET: BENCH_JWT_SECRET, REDIS_URL: redis.url, HAAT_NODE_ID: id, ...o.env },
           startTimeoutMs: 30_000,
