@@ -76,7 +76,8 @@ export async function startCluster(o: ClusterOptions): Promise<HaatCluster> {
     const started = await Promise.all(
       ids.map((id) =>
         spawnServer({
-          args: [...MAIN_THREAD_NODE_FLAGS, '--import', 'tsx', 'src/main.ts'],
+          // BENCH_NODE_ARGS: more node flags for every node, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" (profiles are written when the node stops).
+          args: [...MAIN_THREAD_NODE_FLAGS, ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), '--import', 'tsx', 'src/main.ts'],
           cwd: ROOT,
           env: { PORT: '0', HAAT_WORKERS: '1', LOG_LEVEL: 'warn', HAAT_JWT_SECRET: BENCH_JWT_SECRET, REDIS_URL: redis.url, HAAT_NODE_ID: id, ...o.env },
           startTimeoutMs: 30_000,
