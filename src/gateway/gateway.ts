@@ -371,7 +371,8 @@ export class Gateway {
           // a cork after an await can have the new socket closed at once when the
           // cork ends (uWebSockets issue #1928, fixed upstream by PR #1929): the
           // client got `authenticated`, then both sides saw 1006. uWS prints a
-          // one-time warning about an uncorked write instead.
+          // warning about an uncorked write instead, to stderr, at every upgrade
+          // that comes after an await (a token not yet in the cache).
           res.upgrade({ state }, key, protocol, deflate ? extensions : '', context);
         },
         (err: unknown) => {
