@@ -42,8 +42,12 @@ const APPEND_ATTEMPTS = 3;
 // channel's new owner again. Without a client_msg_id nothing would tell the
 // two apart and every subscriber would get the event twice, at two offsets;
 // the entry's delivery id (`via`) is remembered instead, for long enough to
-// outlive a takeover (membership declares a node dead within 3 s).
-const REDELIVERY_TTL_MS = 60_000;
+// outlive a takeover: membership declares a node dead within 3 s and the
+// survivor claims its entries then, and an ask past its deadline (at most
+// actors.askTimeoutMs, 5 s) is acknowledged without being handled. Not
+// longer: each key is one Redis key (about 200 bytes) per cross-node publish,
+// so 15 s of them at 10,000 cross-node publishes/s is about 30 MB.
+const REDELIVERY_TTL_MS = 15_000;
 
 export function channelBehaviour(deps: ChannelDeps) {
   const { history, limits } = deps;
