@@ -21,9 +21,15 @@ function tc(args: string[]): void {
   execFileSync('tc', args, { stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
+// Namespaces made by this process: each one's name and subnet must differ
+// from the others still alive (a random id collided about once in 250 runs
+// of a file that makes two: `ip netns add` refused with "File exists").
+let made = 0;
+
 export function createShapedNamespace(opts: { rateKbit: number }): ShapedNamespace {
-  const id = randomInt(1, 250);
-  const tag = `${process.pid % 10_000}${id}`;
+  made++;
+  const id = ((process.pid + made) % 249) + 1;
+  const tag = `${process.pid % 10_000}${made}`;
   const name = `haat2g${tag}`;
   const hostIf = `h2g${tag}`;
   const nsIf = `n2g${tag}`;
