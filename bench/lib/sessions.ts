@@ -7,8 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { openFileLimits } from './proc-stats.ts';
 import { progress } from './progress.ts';
 import { spawnServer, type ServerProcess } from './server-process.ts';
-import { BENCH_JWT_SECRET } from './targets.ts';
-import { MAIN_THREAD_NODE_FLAGS } from '../../src/heap/main-thread-flags.ts';
+import { BENCH_JWT_SECRET, haatNodeArgs } from './targets.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BASELINES = fileURLToPath(new URL('../baselines/', import.meta.url));
@@ -20,7 +19,7 @@ export { BENCH_JWT_SECRET };
 
 export function startHaat(): Promise<ServerProcess> {
   return spawnServer({
-    args: [...MAIN_THREAD_NODE_FLAGS, '--import', 'tsx', 'src/main.ts'],
+    args: haatNodeArgs(),
     cwd: ROOT,
     env: { PORT: '0', HAAT_WORKERS: '1', LOG_LEVEL: 'warn', HAAT_JWT_SECRET: BENCH_JWT_SECRET },
   });

@@ -22,6 +22,11 @@ export interface Target {
   publisherToken(): Promise<string | undefined>;
 }
 
+/** A haat node's command line after the node binary, from the repository root: the flags `npm start` gives, then src/main.ts. */
+export function haatNodeArgs(extraFlags: readonly string[] = []): string[] {
+  return [...MAIN_THREAD_NODE_FLAGS, ...extraFlags, '--import', 'tsx', 'src/main.ts'];
+}
+
 export const TARGETS: Readonly<Record<string, Target>> = {
   haat: {
     name: 'haat',
@@ -29,7 +34,7 @@ export const TARGETS: Readonly<Record<string, Target>> = {
     protocol: 'haat',
     start: () =>
       spawnServer({
-        args: [...MAIN_THREAD_NODE_FLAGS, '--import', 'tsx', 'src/main.ts'],
+        args: haatNodeArgs(),
         cwd: ROOT,
         env: { PORT: '0', HAAT_WORKERS: '1', LOG_LEVEL: 'warn', HAAT_JWT_SECRET: BENCH_JWT_SECRET },
       }),

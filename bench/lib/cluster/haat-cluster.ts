@@ -10,9 +10,8 @@ import { sleep } from '../clock.ts';
 import { cpuMicros, rssBytes } from '../proc-stats.ts';
 import { progress } from '../progress.ts';
 import { spawnServer, type ServerProcess } from '../server-process.ts';
-import { BENCH_JWT_SECRET } from '../targets.ts';
+import { BENCH_JWT_SECRET, haatNodeArgs } from '../targets.ts';
 import { startRedis, type RedisProcess } from './redis-process.ts';
-import { MAIN_THREAD_NODE_FLAGS } from '../../../src/heap/main-thread-flags.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const HOST = '127.0.0.1';
@@ -77,7 +76,7 @@ export async function startCluster(o: ClusterOptions): Promise<HaatCluster> {
       ids.map((id) =>
         spawnServer({
           // BENCH_NODE_ARGS: more node flags for every node, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" (profiles are written when the node stops).
-          args: [...MAIN_THREAD_NODE_FLAGS, ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), '--import', 'tsx', 'src/main.ts'],
+          args: haatNodeArgs((process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)),
           cwd: ROOT,
           env: { PORT: '0', HAAT_WORKERS: '1', LOG_LEVEL: 'warn', HAAT_JWT_SECRET: BENCH_JWT_SECRET, REDIS_URL: redis.url, HAAT_NODE_ID: id, ...o.env },
           startTimeoutMs: 30_000,

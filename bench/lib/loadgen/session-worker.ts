@@ -246,7 +246,7 @@ function onFrame(conn: Conn, ws: WebSocket, data: Buffer): void {
         st.t = t;
       }
       if (f.epoch !== st.epoch) {
-        if (st.epoch !== '') counters.epochChanges++;
+        counters.epochChanges++;
         st.epoch = f.epoch as string;
         st.offset = offset;
         return;
