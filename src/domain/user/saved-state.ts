@@ -23,20 +23,21 @@ export interface UserCore {
 
 type Packed = Record<string, unknown>;
 
-function packDevice(d: Device): Packed {
-  return d.device === null ? { node: d.node, lang: d.lang, since: d.since } : { node: d.node, lang: d.lang, device: d.device, since: d.since };
+function packDevice(d: Device): Omit<Device, 'device'> | Device {
+  const { device, ...rest } = d;
+  return device === null ? rest : d;
 }
 
+/** The defaults a packed presence leaves out (every field but `devices`, compared by value: they are null, strings or numbers). */
+const PRESENCE_DEFAULTS: Readonly<Presence> = newPresence();
+
 function packPresence(p: Presence): Packed {
-  const devices: Record<string, Packed> = {};
+  const devices: Record<string, object> = {};
   for (const sid in p.devices) devices[sid] = packDevice(p.devices[sid]!);
   const out: Packed = { devices };
-  if (p.status !== 'online') out.status = p.status;
-  if (p.current_page !== null) out.current_page = p.current_page;
-  if (p.shopping_activity !== null && p.shopping_activity !== undefined) out.shopping_activity = p.shopping_activity;
-  if (p.left_at !== null) out.left_at = p.left_at;
-  if (p.last_seen !== null) out.last_seen = p.last_seen;
-  if (p.lang !== null) out.lang = p.lang;
+  for (const key of Object.keys(p) as (keyof Presence)[]) {
+    if (key !== 'devices' && p[key] !== PRESENCE_DEFAULTS[key]) out[key] = p[key];
+  }
   return out;
 }
 
@@ -51,19 +52,12 @@ export function packCore(core: UserCore): Packed {
 }
 
 function unpackPresence(saved: Partial<Presence> | undefined): Presence {
-  const p = newPresence();
-  if (saved === undefined) return p;
-  for (const sid in saved.devices ?? {}) {
-    const d = saved.devices![sid]!;
-    p.devices[sid] = { node: d.node, lang: d.lang, device: d.device ?? null, since: d.since };
+  const devices: Record<string, Device> = {};
+  for (const sid in saved?.devices ?? {}) {
+    const d = saved!.devices![sid]!;
+    devices[sid] = { ...d, device: d.device ?? null };
   }
-  if (saved.status !== undefined) p.status = saved.status;
-  if (saved.current_page !== undefined) p.current_page = saved.current_page;
-  if (saved.shopping_activity !== undefined) p.shopping_activity = saved.shopping_activity;
-  if (saved.left_at !== undefined) p.left_at = saved.left_at;
-  if (saved.last_seen !== undefined) p.last_seen = saved.last_seen;
-  if (saved.lang !== undefined) p.lang = saved.lang;
-  return p;
+  return { ...newPresence(), ...saved, devices };
 }
 
 /**
