@@ -160,7 +160,7 @@ export class Gateway {
       logger: this.log,
       sockets: () => this.hub.sockets,
     });
-    this.admission = d.admission ?? new LocalAdmission(d.config);
+    this.admission = d.admission ?? new LocalAdmission(d.config, (user) => this.hub.countOf(user));
     this.userRates = d.userRates ?? new UserRateLimits();
     this.securityLog = d.securityLog ?? new MemorySecurityLog({ capacity: SECURITY_LOG_CAPACITY, node: d.nodeId, clock: d.clock });
     this.flood = new FloodGuard(d.config);
@@ -316,7 +316,7 @@ export class Gateway {
         ({ principal, admission }) => {
           this.upgrades.end();
           if (aborted) {
-            if (admission === 'admitted') this.admission.release(principal.userId, ip);
+            if (admission === 'admitted') this.admission.release(principal.userId, ip, false);
             return;
           }
           const lang: Lang = query.get('lang') === 'bn' ? 'bn' : query.get('lang') === 'en' ? 'en' : (principal.lang ?? 'en');
@@ -399,8 +399,9 @@ export class Gateway {
       return this.writer.close(ws, 'too_many_connections', this.messages.text(s.lang, key, {}));
     }
     this.hub.add(ws);
-    if (s.lean) this.lean.opened(s.lean);
     const user = s.principal.userId;
+    this.admission.opened(user, s.ip);
+    if (s.lean) this.lean.opened(s.lean);
     if (user !== null) this.acquireUserBuckets(user, s);
     const c = this.d.config;
     this.writer.send(ws, {
@@ -445,7 +446,7 @@ export class Gateway {
     if (this.hub.sockets.size === 0) this.onDrained?.();
     if (!s.admitted) return;
     const user = s.principal.userId;
-    this.admission.release(user, s.ip);
+    this.admission.release(user, s.ip, true);
     if (user !== null && s.userBucket !== undefined) this.userRates.release(user, s.rateClass);
     this.userDevices.closed(s);
     if (user !== null && this.hub.countOf(user) === 0) this.d.roster?.left(user);

@@ -9,6 +9,8 @@ export type AdmissionVerdict = 'admitted' | 'user_limit' | 'ip_limit';
 export interface Admission {
   /** Counts the connection in when it is under both limits; otherwise says which it is over and counts nothing. */
   admit(userId: string | null, ip: string): Promise<AdmissionVerdict>;
-  /** Undoes the count of an admitted connection (it closed, or its upgrade was abandoned). */
-  release(userId: string | null, ip: string): void;
+  /** An admitted connection opened (it is in the gateway's hub from now on). */
+  opened(userId: string | null, ip: string): void;
+  /** Undoes the count of an admitted connection: it closed after `opened`, or its upgrade was abandoned before. */
+  release(userId: string | null, ip: string, wasOpen: boolean): void;
 }

@@ -85,6 +85,9 @@ export class ClusterAdmission implements Admission {
     return verdict;
   }
 
+  /** Nothing to do: this node's count includes the connection from its admission on. */
+  opened(): void {}
+
   release(userId: string | null, ip: string): void {
     if (userId !== null) this.change(`conn:user:${userId}`, -1);
     if (!isLoopback(ip)) this.change(`conn:ip:${ip}`, -1);
