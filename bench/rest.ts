@@ -8,7 +8,7 @@ import { parseFlags, intFlag } from './lib/args.ts';
 import { progress } from './lib/progress.ts';
 import { writeResults } from './lib/results.ts';
 import { spawnServer, type ServerProcess } from './lib/server-process.ts';
-import { haatNodeArgs } from './lib/targets.ts';
+import { haatNodeArgs, haatNodeEnv } from './lib/targets.ts';
 
 const flags = parseFlags(process.argv.slice(2), ['seconds', 'connections']);
 const SECONDS = intFlag(flags, 'seconds', 10);
@@ -46,7 +46,7 @@ async function main(): Promise<void> {
   ];
   const admin = await sign('bench-admin', ['admin', 'publisher']);
   const targets: { name: string; start: () => Promise<ServerProcess> }[] = [
-    { name: 'haat', start: () => spawnServer({ args: haatNodeArgs(), cwd: ROOT, env: { PORT: '0', HAAT_JWT_SECRET: SECRET, LOG_LEVEL: 'warn' } }) },
+    { name: 'haat', start: () => spawnServer({ args: haatNodeArgs(), cwd: ROOT, env: haatNodeEnv({ PORT: '0', HAAT_JWT_SECRET: SECRET, LOG_LEVEL: 'warn' }) }) },
     { name: 'raw uWS', start: () => spawnServer({ args: ['--import', 'tsx', 'bench/baselines/uws-http-server.ts'], cwd: ROOT, env: { PORT: '0' } }) },
   ];
   const rows: Record<string, Record<string, Awaited<ReturnType<typeof run>>>> = {};

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { openFileLimits } from './proc-stats.ts';
 import { progress } from './progress.ts';
 import { spawnServer, type ServerProcess } from './server-process.ts';
-import { BENCH_JWT_SECRET, haatNodeArgs } from './targets.ts';
+import { BENCH_JWT_SECRET, haatNodeArgs, haatNodeEnv } from './targets.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BASELINES = fileURLToPath(new URL('../baselines/', import.meta.url));
@@ -21,7 +21,7 @@ export function startHaat(): Promise<ServerProcess> {
   return spawnServer({
     args: haatNodeArgs(),
     cwd: ROOT,
-    env: { PORT: '0', HAAT_WORKERS: '1', LOG_LEVEL: 'warn', HAAT_JWT_SECRET: BENCH_JWT_SECRET },
+    env: haatNodeEnv({ PORT: '0', HAAT_WORKERS: '1', LOG_LEVEL: 'warn', HAAT_JWT_SECRET: BENCH_JWT_SECRET }),
   });
 }
 

@@ -5,6 +5,7 @@ import { SignJWT } from 'jose';
 import { UsageError } from './args.ts';
 import { spawnServer, type ServerProcess } from './server-process.ts';
 import { MAIN_THREAD_NODE_FLAGS } from '../../src/heap/main-thread-flags.ts';
+import { MALLOC_ENV } from '../../src/heap/malloc-arenas.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BASELINES = fileURLToPath(new URL('../baselines/', import.meta.url));
@@ -27,6 +28,11 @@ export function haatNodeArgs(extraFlags: readonly string[] = []): string[] {
   return [...MAIN_THREAD_NODE_FLAGS, ...extraFlags, '--import', 'tsx', 'src/main.ts'];
 }
 
+/** A haat node's environment (on top of the bench's own): what `npm start` sets, then `env`. */
+export function haatNodeEnv(env: Record<string, string>): Record<string, string> {
+  return { ...MALLOC_ENV, ...env };
+}
+
 export const TARGETS: Readonly<Record<string, Target>> = {
   haat: {
     name: 'haat',
@@ -36,7 +42,7 @@ export const TARGETS: Readonly<Record<string, Target>> = {
       spawnServer({
         args: haatNodeArgs(),
         cwd: ROOT,
-        env: { PORT: '0', HAAT_WORKERS: '1', LOG_LEVEL: 'warn', HAAT_JWT_SECRET: BENCH_JWT_SECRET },
+        env: haatNodeEnv({ PORT: '0', HAAT_WORKERS: '1', LOG_LEVEL: 'warn', HAAT_JWT_SECRET: BENCH_JWT_SECRET }),
       }),
     publisherToken: () =>
       new SignJWT({ roles: ['publisher'] })

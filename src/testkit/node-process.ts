@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { MAIN_THREAD_NODE_FLAGS } from '../heap/main-thread-flags.ts';
+import { MALLOC_ENV } from '../heap/malloc-arenas.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
@@ -26,7 +27,7 @@ export interface ExitedEarly {
 export function spawnNode(env: Record<string, string> = {}): Promise<NodeProcess> {
   const child = spawn(process.execPath, [...MAIN_THREAD_NODE_FLAGS, '--import', 'tsx', MAIN], {
     cwd: ROOT,
-    env: { ...process.env, PORT: '0', HAAT_WORKERS: '1', LOG_LEVEL: 'info', ...env },
+    env: { ...process.env, ...MALLOC_ENV, PORT: '0', HAAT_WORKERS: '1', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let err = '';

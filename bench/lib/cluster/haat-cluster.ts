@@ -10,7 +10,7 @@ import { sleep } from '../clock.ts';
 import { cpuMicros, rssBytes } from '../proc-stats.ts';
 import { progress } from '../progress.ts';
 import { spawnServer, type ServerProcess } from '../server-process.ts';
-import { BENCH_JWT_SECRET, haatNodeArgs } from '../targets.ts';
+import { BENCH_JWT_SECRET, haatNodeArgs, haatNodeEnv } from '../targets.ts';
 import { startRedis, type RedisProcess } from './redis-process.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -78,7 +78,7 @@ export async function startCluster(o: ClusterOptions): Promise<HaatCluster> {
           // BENCH_NODE_ARGS: more node flags for every node, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" (profiles are written when the node stops).
           args: haatNodeArgs((process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)),
           cwd: ROOT,
-          env: { PORT: '0', HAAT_WORKERS: '1', LOG_LEVEL: 'warn', HAAT_JWT_SECRET: BENCH_JWT_SECRET, REDIS_URL: redis.url, HAAT_NODE_ID: id, ...o.env },
+          env: haatNodeEnv({ PORT: '0', HAAT_WORKERS: '1', LOG_LEVEL: 'warn', HAAT_JWT_SECRET: BENCH_JWT_SECRET, REDIS_URL: redis.url, HAAT_NODE_ID: id, ...o.env }),
           startTimeoutMs: 30_000,
         }),
       ),
