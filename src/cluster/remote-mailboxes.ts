@@ -219,7 +219,12 @@ export class RemoteMailboxes {
         continue;
       }
       this.answersByTopic++;
-      this.answer(item.i, item.v, item.e ? HaatError.fromBody(item.e) : undefined);
+      try {
+        this.answer(item.i, item.v, item.e ? HaatError.fromBody(item.e) : undefined);
+      } catch (err) {
+        // Runs inside the engine's message event: a throw here must not reach its connection (or the next answers).
+        this.log.error({ err: (err as Error).message, i: item.i }, 'handling an answer from another node failed');
+      }
     }
   }
 
