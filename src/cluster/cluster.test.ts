@@ -78,7 +78,7 @@ test('three nodes: a subscriber on n1 gets, in order and once, what is published
     assert.equal(await stats('n1'), 30);
     assert.equal(await stats('n2'), 0, 'n2 has no subscriber and received no event');
     assert.equal(await stats('n3'), 0, 'n3 published them but has no subscriber');
-    // The channel n2 owns, published from n1: its actor answers through n1's mailbox.
+    // The channel n2 owns, published from n1: its actor answers through n1's answer topic.
     const onN1 = await connect(cluster.node('n1'), PUBLISHER);
     const owned = channels[1]!;
     assert.equal(ownerOf(owned, alive), 'n2');

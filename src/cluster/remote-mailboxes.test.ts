@@ -2,15 +2,19 @@
 // an entry (before acknowledging it) hands that entry to its own actor with
 // the same delivery id (`via`) the stalled node's actor saw, so an actor can
 // tell the second handling from a new message (the channel actor appends once:
-// domain/channel/redelivery.test.ts).
+// domain/channel/redelivery.test.ts). Answers go by the asker's answer topic,
+// the answers of one turn to one asker in one message; nodes of the previous
+// version (answers in the stream, asks without `p`) are still understood.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { OutgoingMessage } from '../actors/behaviour.ts';
 import type { AnswerCallback } from '../actors/system.ts';
 import { MemoryMailboxes } from '../engines/memory/memory-mailboxes.ts';
+import { HaatError } from '../errors.ts';
 import { silentLogger } from '../log/logger.ts';
+import { decodeItem, type MailboxItem } from './mailbox-wire.ts';
 import { RemoteMailboxes, type LocalActors } from './remote-mailboxes.ts';
-import { waitFor } from '../testkit/wait.ts';
+import { waitFor, withTimeout } from '../testkit/wait.ts';
 
 /** The actors of one node, as the mailbox reader sees them: records what it is handed; answers unless stalled. */
 class Actors implements LocalActors {
@@ -54,5 +58,97 @@ test('an entry the stalled node took is handled again by the survivor with the s
     assert.deepEqual(await answer, { handled: 'publish' }, 'the survivor answers the asker');
   } finally {
     await Promise.all([n1.stop(), n2.stop(), n3.stop()]);
+  }
+});
+
+/** A memory engine that records the answers sent by topic and can lose them (a dropped subscriber connection). */
+class RecordingMailboxes extends MemoryMailboxes {
+  readonly answers: { node: string; body: string }[] = [];
+  lose = false;
+  constructor() {
+    super({ now: () => Date.now() });
+  }
+  override async answer(node: string, body: string): Promise<void> {
+    this.answers.push({ node, body });
+    if (!this.lose) await super.answer(node, body);
+  }
+}
+
+function ask(from: RemoteMailboxes, to: string, address: string, type: string, timeoutMs = 10_000): Promise<unknown> {
+  return new Promise((resolve, reject) => from.request(to, address, { type }, timeoutMs, (err, v) => (err ? reject(err) : resolve(v))));
+}
+
+async function listening(...nodes: RemoteMailboxes[]): Promise<void> {
+  await waitFor(() => nodes.every((n) => n.listeningForAnswers), (ok) => ok, { timeoutMs: 5000, what: 'answer topics subscribed' });
+}
+
+test('asks and control requests are answered by topic, not through the asker\'s stream; one message per asker per turn', async () => {
+  const engine = new RecordingMailboxes();
+  const owner = node('n1', engine, new Actors(false));
+  const asker = node('n2', engine, new Actors(false));
+  owner.onControl(async (req, from) => ({ req, from }));
+  owner.start();
+  asker.start();
+  try {
+    await listening(owner, asker);
+    // Five asks in one turn: the owner reads them in one batch and its actors answer at once.
+    const answers = await withTimeout(
+      Promise.all([1, 2, 3, 4, 5].map((k) => ask(asker, 'n1', `user:u${k}`, `t${k}`))),
+      { timeoutMs: 5000, what: 'five answers' },
+    );
+    assert.deepEqual(answers, [1, 2, 3, 4, 5].map((k) => ({ handled: `t${k}` })));
+    assert.equal(engine.answers.length, 1, 'the five answers of one turn in one message');
+    assert.equal(engine.answers[0]!.node, 'n2');
+    assert.equal(engine.answers[0]!.body.split('\n').length, 5);
+    assert.deepEqual(await withTimeout(asker.ask('n1', { what: 'stats' }, 5000), { what: 'control answer' }), { req: { what: 'stats' }, from: 'n2' });
+    assert.equal(asker.answersByTopic, 6);
+    assert.equal(asker.handled, 0, 'nothing came through the asker\'s mailbox stream');
+  } finally {
+    await Promise.all([owner.stop(), asker.stop()]);
+  }
+});
+
+test('an answer lost on the way fails the ask as unavailable at its deadline', async () => {
+  const engine = new RecordingMailboxes();
+  const owner = node('n1', engine, new Actors(false));
+  const asker = node('n2', engine, new Actors(false));
+  owner.start();
+  asker.start();
+  try {
+    await listening(owner, asker);
+    engine.lose = true;
+    const t0 = Date.now();
+    await assert.rejects(withTimeout(ask(asker, 'n1', 'user:u1', 'x', 300), { timeoutMs: 5000, what: 'the ask to fail' }), (err: unknown) => err instanceof HaatError && err.code === 'unavailable');
+    assert.ok(Date.now() - t0 >= 250, 'failed at its deadline');
+    assert.equal(engine.answers.length, 1, 'the owner did answer');
+  } finally {
+    await Promise.all([owner.stop(), asker.stop()]);
+  }
+});
+
+test('rolling upgrade: an ask from a node of the previous version is answered into its stream; an answer in the stream is still taken', async () => {
+  const engine = new RecordingMailboxes();
+  const current = node('n1', engine, new Actors(false));
+  current.start();
+  try {
+    await listening(current);
+    // A previous-version asker ('old') sends an ask without `p` and reads its own stream for the answer.
+    const oldAsk: MailboxItem = { k: 'a', a: 'user:u1', m: { type: 'hello' }, f: 'old', i: 41, d: Date.now() + 10_000 };
+    await engine.enqueue('n1', JSON.stringify(oldAsk));
+    const [entry] = await withTimeout(engine.consume('old', 10, 5000), { what: 'the answer in the old node\'s stream' });
+    assert.deepEqual(decodeItem(entry!.body), { k: 'r', i: 41, v: { handled: 'hello' } });
+    assert.equal(engine.answers.length, 0, 'nothing sent by topic to a node that did not ask so');
+
+    // A previous-version owner ('old') answers an ask of this node into this node's stream.
+    const answer = ask(current, 'old', 'user:u2', 'hi');
+    const [request] = await withTimeout(engine.consume('old', 10, 5000), { what: 'the ask in the old node\'s stream' });
+    const item = decodeItem(request!.body);
+    assert.ok(item?.k === 'a');
+    assert.equal(item.p, 1, 'a listening node asks for its answer by topic (an old owner ignores this)');
+    await engine.enqueue('n1', JSON.stringify({ k: 'r', i: item.i, v: 'from the old owner' }));
+    assert.equal(await withTimeout(answer, { what: 'the answer through the stream' }), 'from the old owner');
+    assert.equal(current.answersByTopic, 0);
+  } finally {
+    await current.stop();
   }
 });

@@ -4,7 +4,22 @@
 // only once the actor has handled it, so the entries of a node that dies stay
 // pending and a survivor claims them (XAUTOCLAIM) and has their actors, now
 // placed elsewhere, handle them. An ask carries the asker's node and
-// deadline; the answer comes back through the asker's own mailbox.
+// deadline.
+//
+// Answers (to asks and to control requests) do not go through the asker's
+// mailbox stream but through its answer topic (engine.mailboxes.answer, pub/sub
+// on Redis): no XADD, blocking read, ack and delete on the asker's side. They
+// need no durability: an answer to an asker that died is useless, and an
+// answer lost on the way (the asker's subscriber connection dropped) fails the
+// ask as unavailable at its deadline, as a slow owner would (clients retry with
+// an idempotency key). The owner queues the answers of a turn with its acks
+// and sends them together, one message per asker node, so that on one Redis
+// the acks and answers of a turn go out in one write.
+//
+// Rolling upgrades: an ask says `p` when its asker takes answers by topic
+// (listening already); one without it (a node of an earlier version, or this
+// node before its subscription was confirmed) is answered into the asker's
+// stream, and an answer (`k:'r'`) found in this node's stream is taken as ever.
 import type { Logger } from 'pino';
 import type { OutgoingMessage } from '../actors/behaviour.ts';
 import type { AnswerCallback } from '../actors/system.ts';
@@ -12,7 +27,7 @@ import { Deadlines } from '../actors/deadlines.ts';
 import { assertNever } from '../actors/wire.ts';
 import type { MailboxEngine, MailboxEntry } from '../engines/mailboxes.ts';
 import { HaatError, toHaatError } from '../errors.ts';
-import { decodeItem, deliveryId, type MailboxItem } from './mailbox-wire.ts';
+import { answerLines, decodeItem, deliveryId, encodeAnswers, type AnswerBy, type MailboxItem } from './mailbox-wire.ts';
 import type { NodeRing } from './node-ring.ts';
 
 /** The local side of the actor system, bypassing cluster routing. */
@@ -45,6 +60,9 @@ interface PendingAsk {
 // an entry between two nodes; after this many hops it is handled where it is.
 const MAX_HOPS = 3;
 
+// Answers to one node in one message at most (a turn with more sends several).
+const MAX_ANSWERS_PER_MESSAGE = 256;
+
 export class RemoteMailboxes {
   private readonly pending = new Map<number, PendingAsk>();
   // Ids of asks and sends, from a random base: answers meant for an earlier
@@ -58,20 +76,34 @@ export class RemoteMailboxes {
     p.done(new HaatError('unavailable', `ask to ${p.address} (on another node) timed out after ${p.timeoutMs} ms`), undefined);
   });
   private readonly acks = new Map<string, string[]>();
-  private ackScheduled = false;
+  /** Answers to send by topic, by asker node; sent with the acks. */
+  private readonly answersOut = new Map<string, MailboxItem[]>();
+  private flushScheduled = false;
   private stopped = false;
   private loop: Promise<void> | undefined;
+  private listening: Promise<void> | undefined;
+  /** Set once this node's answer topic is subscribed: its asks then ask for answers by topic. */
+  private answerBy: AnswerBy | undefined;
+  private readonly answerListener = (body: string): void => this.takeAnswers(body);
   private readonly takeovers = new Map<string, Promise<number>>();
   private readonly log: Logger;
   private control: ControlHandler | undefined;
-  /** Entries handled, for stats and tests. */
+  /** Mailbox stream entries handled, for stats and tests. */
   handled = 0;
+  /** Answers received by topic, for stats and tests. */
+  answersByTopic = 0;
 
   constructor(private readonly d: RemoteMailboxesDeps) {
     this.log = d.logger.child({ mod: 'mailboxes' });
   }
 
+  /** Whether this node's answer topic is subscribed (its asks are answered by topic from then on). */
+  get listeningForAnswers(): boolean {
+    return this.answerBy !== undefined;
+  }
+
   start(): void {
+    this.listening ??= this.listenForAnswers();
     this.loop ??= this.consumeLoop();
   }
 
@@ -82,8 +114,11 @@ export class RemoteMailboxes {
       this.pending.delete(i);
       p.done(new HaatError('unavailable', 'node stopping'), undefined);
     }
-    this.flushAcks();
-    await this.loop;
+    this.flush();
+    await Promise.all([this.loop, this.listening]);
+    if (this.listening) {
+      await this.d.engine.offAnswers(this.d.nodeId, this.answerListener).catch((err: unknown) => this.log.warn({ err: (err as Error).message }, 'could not unsubscribe from the answer topic'));
+    }
   }
 
   send(node: string, address: string, msg: OutgoingMessage): void {
@@ -94,7 +129,9 @@ export class RemoteMailboxes {
 
   request<R>(node: string, address: string, msg: OutgoingMessage, timeoutMs: number, done: AnswerCallback<R>): void {
     const i = this.expectAnswer(address, timeoutMs, done as AnswerCallback<unknown>);
-    this.enqueue(node, { k: 'a', a: address, m: msg, f: this.d.nodeId, i, d: Date.now() + timeoutMs }, (err) => this.answer(i, undefined, toHaatError(err)));
+    const item: MailboxItem = { k: 'a', a: address, m: msg, f: this.d.nodeId, i, d: Date.now() + timeoutMs };
+    if (this.answerBy !== undefined) item.p = this.answerBy;
+    this.enqueue(node, item, (err) => this.answer(i, undefined, toHaatError(err)));
   }
 
   /** Registers an answer this node waits for (failed as unavailable past timeoutMs) and returns its id. */
@@ -114,7 +151,9 @@ export class RemoteMailboxes {
   ask(node: string, request: unknown, timeoutMs: number): Promise<unknown> {
     return new Promise((resolve, reject) => {
       const i = this.expectAnswer(`node:${node}`, timeoutMs, (err, v) => (err ? reject(err) : resolve(v)));
-      this.enqueue(node, { k: 'c', t: node, c: request, f: this.d.nodeId, i, d: Date.now() + timeoutMs }, (err) => this.answer(i, undefined, toHaatError(err)));
+      const item: MailboxItem = { k: 'c', t: node, c: request, f: this.d.nodeId, i, d: Date.now() + timeoutMs };
+      if (this.answerBy !== undefined) item.p = this.answerBy;
+      this.enqueue(node, item, (err) => this.answer(i, undefined, toHaatError(err)));
     });
   }
 
@@ -152,6 +191,53 @@ export class RemoteMailboxes {
 
   private enqueue(node: string, item: MailboxItem & { h?: number }, failed: (err: Error) => void): void {
     this.d.engine.enqueue(node, JSON.stringify(item)).catch(failed);
+  }
+
+  /** Subscribes to this node's answer topic, retrying with backoff until it is (the engine keeps it across reconnects). */
+  private async listenForAnswers(): Promise<void> {
+    let failures = 0;
+    while (!this.stopped) {
+      try {
+        await this.d.engine.onAnswers(this.d.nodeId, this.answerListener);
+        if (failures > 0) this.log.info({ failures }, 'answer topic subscribed');
+        this.answerBy = 1;
+        return;
+      } catch (err) {
+        failures++;
+        if (failures === 1) this.log.error({ err: (err as Error).message }, 'answer topic subscribe failed; asks are answered through the mailbox until it succeeds; retrying with backoff');
+        await new Promise((r) => setTimeout(r, Math.min(2000, 100 * 2 ** Math.min(failures, 5))).unref());
+      }
+    }
+  }
+
+  /** Answers that came by topic (see encodeAnswers). */
+  private takeAnswers(body: string): void {
+    for (const line of answerLines(body)) {
+      const item = decodeItem(line);
+      if (item?.k !== 'r') {
+        this.log.error({ size: line.length }, 'dropping an answer that is not a haat answer');
+        continue;
+      }
+      this.answersByTopic++;
+      try {
+        this.answer(item.i, item.v, item.e ? HaatError.fromBody(item.e) : undefined);
+      } catch (err) {
+        // Runs inside the engine's message event: a throw here must not reach its connection (or the next answers).
+        this.log.error({ err: (err as Error).message, i: item.i }, 'handling an answer from another node failed');
+      }
+    }
+  }
+
+  /** Sends an answer to the asker `to`: by topic with this turn's acks when it asked so, else into its mailbox stream. */
+  private reply(to: string, by: AnswerBy | undefined, r: MailboxItem, what: string): void {
+    if (by === undefined) {
+      this.enqueue(to, r, (e) => this.log.warn({ to, err: e.message }, `could not answer ${what} from another node`));
+      return;
+    }
+    const q = this.answersOut.get(to);
+    if (q) q.push(r);
+    else this.answersOut.set(to, [r]);
+    this.scheduleFlush();
   }
 
   private async consumeLoop(): Promise<void> {
@@ -199,8 +285,7 @@ export class RemoteMailboxes {
         this.d.local.requestLocal(item.a, via === undefined ? item.m : { ...item.m, via }, timeoutMs, (err, v) => {
           this.ack(stream, entry.id);
           if (item.k === 'a') {
-            const reply: MailboxItem = err ? { k: 'r', i: item.i, e: err.toBody() } : { k: 'r', i: item.i, v };
-            this.enqueue(item.f, reply, (e) => this.log.warn({ to: item.f, err: e.message }, 'could not answer an ask from another node'));
+            this.reply(item.f, item.p, err ? { k: 'r', i: item.i, e: err.toBody() } : { k: 'r', i: item.i, v }, 'an ask');
           } else if (err) {
             this.log.warn({ address: item.a, type: item.m.type, code: err.code }, `send from ${item.f} failed: ${err.message}`);
           }
@@ -219,7 +304,7 @@ export class RemoteMailboxes {
   }
 
   private answerControl(item: Extract<MailboxItem, { k: 'c' }>): void {
-    const reply = (r: MailboxItem): void => this.enqueue(item.f, r, (e) => this.log.warn({ to: item.f, err: e.message }, 'could not answer a control request from another node'));
+    const reply = (r: MailboxItem): void => this.reply(item.f, item.p, r, 'a control request');
     const handler = this.control;
     if (!handler) return reply({ k: 'r', i: item.i, e: new HaatError('unavailable', `node ${this.d.nodeId} does not answer control requests yet`).toBody() });
     handler(item.c, item.f).then(
@@ -239,14 +324,30 @@ export class RemoteMailboxes {
     const ids = this.acks.get(stream);
     if (ids) ids.push(id);
     else this.acks.set(stream, [id]);
-    if (!this.ackScheduled) {
-      this.ackScheduled = true;
-      setImmediate(() => this.flushAcks());
+    this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
     }
   }
 
-  private flushAcks(): void {
-    this.ackScheduled = false;
+  /**
+   * Sends the turn's answers (one message per asker node) and acks (one
+   * script per stream), all issued in one go: on one Redis the command
+   * connection's auto-pipelining writes them together.
+   */
+  private flush(): void {
+    this.flushScheduled = false;
+    for (const [to, items] of this.answersOut) {
+      for (let i = 0; i < items.length; i += MAX_ANSWERS_PER_MESSAGE) {
+        const part = items.length <= MAX_ANSWERS_PER_MESSAGE ? items : items.slice(i, i + MAX_ANSWERS_PER_MESSAGE);
+        this.d.engine.answer(to, encodeAnswers(part)).catch((err: unknown) => this.log.warn({ to, n: part.length, err: (err as Error).message }, 'could not answer asks from another node; they time out there'));
+      }
+    }
+    this.answersOut.clear();
     for (const [stream, ids] of this.acks) {
       this.d.engine.ack(stream, ids).catch((err: unknown) => this.log.warn({ stream, n: ids.length, err: (err as Error).message }, 'ack failed; the entries may be handled again after a takeover'));
     }

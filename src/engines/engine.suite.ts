@@ -437,6 +437,62 @@ export function runEngineSuite(label: string, makeEngine: () => Promise<EngineUn
       assert.deepEqual(await mb.claim(unique('never'), survivor, 0, 10), [], 'a mailbox that never existed has nothing pending');
     });
 
+    it('answers reach the listener of their node, in order, at most once; none after offAnswers; a new listener replaces the old', async () => {
+      const mb = need(engine(), 'mailboxes');
+      const [a, b] = [unique('asker'), unique('asker')];
+      /** Bodies each listener got, and waits on their counts. */
+      const got = new Map<string, string[]>();
+      const waits: (() => void)[] = [];
+      const listener = (name: string) => (body: string) => {
+        got.set(name, [...(got.get(name) ?? []), body]);
+        for (const w of waits) w();
+      };
+      const has = (name: string, n: number): Promise<void> =>
+        within(
+          WAIT_MS,
+          new Promise<void>((resolve) => {
+            const check = (): void => {
+              if ((got.get(name)?.length ?? 0) >= n) resolve();
+            };
+            waits.push(check);
+            check();
+          }),
+          `${n} answers for ${name}`,
+        );
+      const la1 = listener('a1');
+      await mb.onAnswers(a, la1);
+      await mb.onAnswers(b, listener('b'));
+      await mb.answer(a, 'one');
+      await mb.answer(b, 'for b');
+      await mb.answer(a, 'two\nlines');
+      await has('a1', 2);
+      await has('b', 1);
+      assert.deepEqual(got.get('a1'), ['one', 'two\nlines']);
+      assert.deepEqual(got.get('b'), ['for b']);
+
+      await mb.offAnswers(a, la1);
+      await mb.answer(a, 'nobody listens');
+      // A later listener does not get what was sent before it listened (nothing is stored).
+      const la2 = listener('a2');
+      await mb.onAnswers(a, la2);
+      await mb.answer(a, 'after');
+      await has('a2', 1);
+      const la3 = listener('a3');
+      await mb.onAnswers(a, la3);
+      await mb.offAnswers(a, la2); // not the current listener: no effect
+      await mb.answer(a, 'replaced');
+      await has('a3', 1);
+      assert.deepEqual(got.get('a2'), ['after']);
+      assert.deepEqual(got.get('a3'), ['replaced']);
+      assert.deepEqual(got.get('a1'), ['one', 'two\nlines'], 'nothing for a listener taken off');
+      await mb.answer(unique('nobody'), 'dropped'); // no listener at all: resolves, goes nowhere
+      assert.deepEqual(await mb.consume(a, 10, 0), [], 'answers never enter the mailbox stream');
+      await mb.offAnswers(a, la3);
+      await mb.offAnswers(b, listener('b')); // another function: b keeps its listener
+      await mb.answer(b, 'still b');
+      await has('b', 2);
+    });
+
     it('drop removes a mailbox; it starts empty when used again', async () => {
       const mb = need(engine(), 'mailboxes');
       const node = unique('node');

@@ -12,6 +12,41 @@ import { HaatError } from '../errors.ts';
 import type { Engine } from './engine.ts';
 import { KeySpace } from './redis/keys.ts';
 import { Redis } from 'ioredis';
+import { waitFor } from '../testkit/wait.ts';
+
+/**
+ * Answers reach a node's listener, then the subscriber connections are killed
+ * on `ports` (CLIENT KILL TYPE pubsub), and answers reach the listener again
+ * once the engine has subscribed again (probed by sending answers: bounded,
+ * each probe a round trip).
+ */
+async function answersSurviveSubscriberKill(e: Engine, ports: readonly number[]): Promise<void> {
+  const got: string[] = [];
+  await e.mailboxes.onAnswers('n1', (body) => got.push(body));
+  await e.mailboxes.answer('n1', 'before');
+  await waitFor(() => got.length, (k) => k === 1, { timeoutMs: 3_000, what: 'the answer before the kill' });
+  let killed = 0;
+  for (const port of ports) {
+    const raw = new Redis({ port, host: '127.0.0.1', lazyConnect: true });
+    try {
+      await raw.connect();
+      killed += Number(await raw.call('CLIENT', 'KILL', 'TYPE', 'pubsub'));
+    } finally {
+      raw.disconnect();
+    }
+  }
+  assert.ok(killed >= 1, 'a subscriber connection was killed');
+  let probes = 0;
+  await waitFor(
+    async () => {
+      await e.mailboxes.answer('n1', `probe ${++probes}`).catch(() => undefined);
+      return got.length;
+    },
+    (k) => k > 1,
+    { timeoutMs: 5_000, what: 'an answer after the subscriber connection came back' },
+  );
+  assert.match(got[1]!, /^probe \d+$/);
+}
 
 let n = 0;
 const options = (extra: Partial<RedisEngineOptions> = {}): RedisEngineOptions => ({
@@ -32,6 +67,15 @@ describe('redis engine on one redis-server', () => {
     await server?.stop();
   });
   runEngineSuite('redis', () => createRedisEngine([server.url], options()));
+
+  it('answers reach their listener again after its subscriber connection is killed', async () => {
+    const e = await createRedisEngine([server.url], options());
+    try {
+      await answersSurviveSubscriberKill(e, [server.port]);
+    } finally {
+      await e.close();
+    }
+  });
 });
 
 describe('redis engine on a 3-master Redis Cluster', { timeout: 60_000 }, () => {
@@ -75,6 +119,18 @@ describe('redis engine on a 3-master Redis Cluster', { timeout: 60_000 }, () => 
       for (const [i, ch] of channels.entries()) await e.history.append(ch, { epoch: tops[i]!.epoch, offset: 1, frame: 'f', at: 1, expiresAt: Date.now() + 60_000 }, bounds);
       await Promise.race([all, new Promise((_, reject) => setTimeout(() => reject(new Error(`only ${got.join(',')} within 3 s`)), 3_000))]);
       assert.deepEqual(got.sort(), channels.map((ch) => `${ch}:1`));
+    } finally {
+      await e.close();
+    }
+  });
+
+  it('answers reach their listener again after the masters drop their subscriber connections', async () => {
+    const e = await createRedisEngine(cluster.urls, options());
+    try {
+      await answersSurviveSubscriberKill(
+        e,
+        cluster.nodes.map((x) => x.port),
+      );
     } finally {
       await e.close();
     }

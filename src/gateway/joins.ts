@@ -9,7 +9,7 @@
 //  - the subscription, `channels_joined` and the replay are written in one
 //    synchronous block, so no publish can slip between them.
 // Across nodes (redis engine) answers and events come by different roads (the
-// asker's mailbox, the channel bus), so JoinSync restores the same argument:
+// asker's answer topic, the channel bus), so JoinSync restores the same argument:
 // the node subscribes to the channel's topic before the actor is asked (no
 // event after the answer can pass by), and the join completes only once the
 // node's ordered feed has delivered up to the answer's offset (no older event

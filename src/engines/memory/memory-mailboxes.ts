@@ -2,7 +2,11 @@
 // one consumer group per mailbox: consume moves new entries to the pending
 // list of the reading node, ack forgets them, claim takes over entries pending
 // for at least minIdleMs (XAUTOCLAIM). A blocked consume wakes on enqueue.
-import type { MailboxEngine, MailboxEntry } from '../mailboxes.ts';
+// Answers go straight to the listener registered for the node at the moment
+// of sending, on a later microtask (as pub/sub would: nothing is stored, an
+// answer for a node with no listener is dropped, and the sender never runs
+// the listener inside its own call).
+import type { AnswerListener, MailboxEngine, MailboxEntry } from '../mailboxes.ts';
 import type { Clock } from '../../time/clock.ts';
 import { StreamIds } from './stream-id.ts';
 
@@ -21,6 +25,7 @@ interface Mailbox {
 
 export class MemoryMailboxes implements MailboxEngine {
   private readonly boxes = new Map<string, Mailbox>();
+  private readonly answerListeners = new Map<string, AnswerListener>();
   private readonly ids: StreamIds;
 
   constructor(private readonly clock: Clock) {
@@ -89,5 +94,18 @@ export class MemoryMailboxes implements MailboxEngine {
     if (!b) return;
     for (const wake of [...b.waiters]) wake();
     this.boxes.delete(node);
+  }
+
+  async answer(node: string, body: string): Promise<void> {
+    const listener = this.answerListeners.get(node);
+    if (listener) queueMicrotask(() => listener(body));
+  }
+
+  async onAnswers(node: string, listener: AnswerListener): Promise<void> {
+    this.answerListeners.set(node, listener);
+  }
+
+  async offAnswers(node: string, listener: AnswerListener): Promise<void> {
+    if (this.answerListeners.get(node) === listener) this.answerListeners.delete(node);
   }
 }

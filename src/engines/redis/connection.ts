@@ -88,7 +88,7 @@ export async function connectClient(addrs: readonly ServerAddress[], role: Clien
     const opts: RedisOptions = { ...redisOptions(o, role === 'blocking'), host: a.host, port: a.port };
     if (a.username !== undefined) opts.username = a.username;
     if (a.password !== undefined) opts.password = a.password;
-    // The bus resubscribes itself after a reconnect, then reports the reset.
+    // The bus (and the mailboxes' answer topics) resubscribe themselves after a reconnect; the bus then reports the reset.
     if (role === 'subscriber') opts.autoResubscribe = false;
     // Commands of one tick go out in one write (group commit of actor saves).
     if (role === 'commands') opts.enableAutoPipelining = true;

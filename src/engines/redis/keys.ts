@@ -56,6 +56,10 @@ export class KeySpace {
   mailbox(node: string): string {
     return `${this.prefix}:{mb:${node}}`;
   }
+  /** Sharded pub/sub topic of the answers to the node's asks (SPUBLISH/SSUBSCRIBE); same slot as its mailbox. */
+  answerTopic(node: string): string {
+    return `${this.prefix}:{mb:${node}}:r`;
+  }
 
   // counters (REALTIME_STATS, USER_CONNECTIONS) and token buckets (RATE_LIMIT)
   counter(key: string): string {

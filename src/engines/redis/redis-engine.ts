@@ -1,7 +1,7 @@
 // The redis engine: every verb of Engine over one Redis (one URL) or a Redis
 // Cluster (several URLs, the seed nodes). Three kinds of connection: one for
-// commands and scripts, one subscriber for the bus, and blocking ones for
-// mailbox reads, opened on demand. KEYS.md documents the key space.
+// commands and scripts, one subscriber for the bus and the answers to this
+// node's asks, and blocking ones for mailbox reads, opened on demand. KEYS.md documents the key space.
 import type { Engine } from '../engine.ts';
 import type { Logger } from '../../log/logger.ts';
 import { KeySpace } from './keys.ts';
@@ -60,7 +60,7 @@ export async function createRedisEngine(urls: readonly string[], opts: RedisEngi
   const run = defineScripts(client, [...HISTORY_SCRIPTS, ...ACTOR_STATE_SCRIPTS, ...MEMBERSHIP_SCRIPTS, ...MAILBOX_SCRIPTS, ...COUNTER_SCRIPTS]);
   const get = (key: string): Promise<string | null> => client.get(key);
   const del = (...ks: string[]): Promise<number> => client.del(...ks);
-  const mailboxes = new RedisMailboxes(run, keys, client, () => connectClient(addrs, 'blocking', { ...conn, waitForConnection: true }));
+  const mailboxes = new RedisMailboxes(run, keys, client, () => connectClient(addrs, 'blocking', { ...conn, waitForConnection: true }), sub, opts.logger.child({ engine: 'redis-mailboxes' }));
   const bus = new RedisChannelBus(sub, keys, opts.logger.child({ engine: 'redis-bus' }));
   return {
     name: addrs.length === 1 ? 'redis' : 'redis-cluster',

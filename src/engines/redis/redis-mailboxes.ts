@@ -3,9 +3,18 @@
 // (XACK + XDEL in one script), so a mailbox holds only what is unread or
 // pending. Blocking reads (XREADGROUP BLOCK) run on connections of their own,
 // never on the shared command connection, which they would hold up.
-import type { MailboxEngine, MailboxEntry } from '../mailboxes.ts';
+//
+// Answers go by sharded pub/sub: SPUBLISH on the command connection to the
+// node's answer topic (hash-tagged like its mailbox, so the same slot of a
+// Redis Cluster), received on the engine's subscriber connection (shared with
+// the bus; each ignores the other's topics). After that connection comes back
+// the topics are subscribed again; answers published in between are lost, and
+// the asks they answered time out (at most once, see mailboxes.ts).
+import type { AnswerListener, MailboxEngine, MailboxEntry } from '../mailboxes.ts';
 import type { KeySpace } from './keys.ts';
 import { guarded, type RedisClient, type ScriptDef } from './connection.ts';
+import type { Logger } from '../../log/logger.ts';
+import { Cluster } from 'ioredis';
 
 type Run = (name: string, keys: readonly string[], args: readonly (string | number)[]) => Promise<unknown>;
 
@@ -44,13 +53,22 @@ export class RedisMailboxes implements MailboxEngine {
   private readonly groups = new Set<string>();
   private readonly idle: RedisClient[] = [];
   private readonly all = new Set<RedisClient>();
+  /** Answer listeners by topic. */
+  private readonly answerListeners = new Map<string, AnswerListener>();
+  private closed = false;
 
   constructor(
     private readonly run: Run,
     private readonly keys: KeySpace,
     private readonly client: RedisClient,
     private readonly openBlocking: () => Promise<RedisClient>,
-  ) {}
+    private readonly sub: RedisClient,
+    private readonly log: Logger,
+  ) {
+    sub.on('smessage', (topic: string, msg: string) => this.answerListeners.get(topic)?.(msg));
+    // SSUBSCRIBE is idempotent: subscribing again what ioredis's subscriber group already restored is harmless.
+    sub.on(sub instanceof Cluster ? 'subscribersReady' : 'ready', () => void this.resubscribe());
+  }
 
   enqueue(node: string, body: string): Promise<string> {
     return guarded(async () => {
@@ -150,7 +168,43 @@ export class RedisMailboxes implements MailboxEngine {
     });
   }
 
+  answer(node: string, body: string): Promise<void> {
+    return guarded(async () => {
+      await this.client.spublish(this.keys.answerTopic(node), body);
+    });
+  }
+
+  onAnswers(node: string, listener: AnswerListener): Promise<void> {
+    const topic = this.keys.answerTopic(node);
+    this.answerListeners.set(topic, listener);
+    return guarded(async () => {
+      await this.sub.ssubscribe(topic);
+    });
+  }
+
+  async offAnswers(node: string, listener: AnswerListener): Promise<void> {
+    const topic = this.keys.answerTopic(node);
+    if (this.answerListeners.get(topic) !== listener) return;
+    this.answerListeners.delete(topic);
+    await guarded(async () => {
+      await this.sub.sunsubscribe(topic);
+    });
+  }
+
+  private async resubscribe(): Promise<void> {
+    const topics = [...this.answerListeners.keys()];
+    if (topics.length === 0 || this.closed) return;
+    try {
+      await Promise.all(topics.map((t) => this.sub.ssubscribe(t)));
+      this.log.info({ topics: topics.length }, 'answer topics subscribed again after a reconnect');
+    } catch (err) {
+      // The connection dropped again: its next ready event retries.
+      this.log.warn({ err: err instanceof Error ? err.message : String(err), topics: topics.length }, 'answer topics resubscribe failed');
+    }
+  }
+
   close(): void {
+    this.closed = true;
     for (const c of this.all) c.disconnect();
     this.all.clear();
     this.idle.length = 0;
