@@ -92,3 +92,16 @@ test('the token cache answers only the very token it verified: a tampered copy i
   const query = `token=${a}&lang=bn`;
   assert.equal((await v.principal(query.slice(6, 6 + a.length))).userId, 'u1');
 });
+
+test('HS256 checks use the configured secret on every verify, the first and the later ones: another secret is refused', async () => {
+  const { TokenVerifier } = await import('./auth.ts');
+  const { loadConfig } = await import('../config/load.ts');
+  const v = new TokenVerifier(loadConfig({ env: { HAAT_JWT_SECRET: 'test-secret-of-haat' } }).auth);
+  const signedWith = (secret: string, sub: string): Promise<string> =>
+    new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(sub).setExpirationTime('1h').sign(new TextEncoder().encode(secret));
+  // Before any good token (the key is imported on first use) and after one.
+  await assert.rejects(v.verify(await signedWith('another-secret-of-someone', 'u0')), (e: { code?: string }) => e.code === 'unauthorized');
+  assert.equal((await v.verify(await signedWith('test-secret-of-haat', 'u1'))).sub, 'u1');
+  await assert.rejects(v.verify(await signedWith('another-secret-of-someone', 'u2')), (e: { code?: string }) => e.code === 'unauthorized');
+  assert.equal((await v.verify(await signedWith('test-secret-of-haat', 'u3'))).sub, 'u3');
+});
