@@ -1,4 +1,5 @@
 import { test, after } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -207,6 +208,20 @@ test('with one process and the default placement, sends between actors of one ho
     await waitFor(() => s.queuedMessages(), (n) => n === 0, { what: 'every queued message counted as done' });
   } finally {
     await s.stop();
+  }
+});
+
+test('the main-thread flag --max-semi-space-size (npm start) does not cap the host threads: their young generation is heap.hostYoungGenerationMb', T, async () => {
+  // As npm start runs a node (src/heap/main-thread-flags.ts); V8 flags are process-wide.
+  setFlagsFromString('--max-semi-space-size=4');
+  const small = await startTestSystem({ workers: 1 }, undefined, { hostYoungGenerationMb: 12 });
+  const large = await startTestSystem({ workers: 1 }, undefined, { hostYoungGenerationMb: 48 });
+  try {
+    const limit = async (s: typeof small): Promise<number> => ((await s.ask('recorder:young', { type: 'whoami' })) as { heapLimitBytes: number }).heapLimitBytes;
+    // The heap's limit includes the young generation's semi-spaces: 36 MB more young generation shows as at least 24 MB more limit.
+    assert.ok((await limit(large)) - (await limit(small)) >= 24 * 2 ** 20, `limits ${await limit(small)} and ${await limit(large)}`);
+  } finally {
+    await Promise.all([small.stop(), large.stop()]);
   }
 });
 

@@ -2,6 +2,7 @@
 // ordinary behaviours; the thread-global maps stand in for "something outside
 // the actor" (a latch, an activation count) that a test needs to observe.
 import { resourceLimits, threadId } from 'node:worker_threads';
+import { getHeapStatistics } from 'node:v8';
 import { defineBehaviour, type Behaviour } from '../actors/behaviour.ts';
 
 const latches = new Map<string, { promise: Promise<void>; open: () => void }>();
@@ -39,7 +40,7 @@ const recorder = defineBehaviour<{ log: [string, number][] }, LogMsg>({
       case 'get':
         return { state, reply: state.log };
       case 'whoami':
-        return { state, reply: { threadId, youngGenerationMb: resourceLimits.maxYoungGenerationSizeMb ?? null } };
+        return { state, reply: { threadId, youngGenerationMb: resourceLimits.maxYoungGenerationSizeMb ?? null, heapLimitBytes: getHeapStatistics().heap_size_limit } };
       case 'spin': {
         const start = Date.now();
         while (Date.now() - start < msg.ms) {
