@@ -194,8 +194,9 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> {
     // `--trace-gc-nvp` counted 141 scavenges of the host thread in a 20,000
     // frames/s run, as at 12 MB; 41 once the flag was unset). The main
     // thread's heap was sized at start; unset the flag for the host threads
-    // created from here on.
-    if (opts.hostYoungGenerationMb !== undefined) setFlagsFromString('--max-semi-space-size=0');
+    // created from here on, which are sized by that setting alone (V8's
+    // default when it is null).
+    setFlagsFromString('--max-semi-space-size=0');
     this.pool = new Piscina({
       filename: new URL('./host-worker.ts', import.meta.url).href,
       minThreads: n,
