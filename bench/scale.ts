@@ -184,9 +184,9 @@ async function runHaat(n: number, fit: FdFit, server: ServerProcess, o: Options,
     r.rss_end_bytes = rssBytes(server.pid);
     const rs = r.samples!.map((x) => x.rss_bytes).sort((a, b) => a - b);
     if (rs.length > 0) {
-      r.rss_per_conn_hold_median_bytes = (rs[Math.floor(rs.length / 2)]! - rssEmpty) / Math.max(1, afterRamp.ready);
-      r.rss_per_conn_hold_max_bytes = (rs[rs.length - 1]! - rssEmpty) / Math.max(1, afterRamp.ready);
       r.rss_hold_median_bytes = rs[Math.floor(rs.length / 2)]!;
+      r.rss_per_conn_hold_median_bytes = (r.rss_hold_median_bytes - rssEmpty) / Math.max(1, afterRamp.ready);
+      r.rss_per_conn_hold_max_bytes = (rs[rs.length - 1]! - rssEmpty) / Math.max(1, afterRamp.ready);
     }
     const hs = r.samples!.flatMap((x) => (x.heap_bytes === undefined ? [] : [x.heap_bytes])).sort((a, b) => a - b);
     if (hs.length > 0) r.heap_hold_median_bytes = hs[Math.floor(hs.length / 2)]!;

@@ -2,9 +2,9 @@
 // threads, asks with timeouts, host credit (a bound on what one host may have
 // queued), and replacement of host threads that die.
 import { EventEmitter } from 'node:events';
-import { setFlagsFromString } from 'node:v8';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
+import { releaseMainThreadFlagsForWorkers } from '../heap/main-thread-flags.ts';
 import type { Logger } from 'pino';
 import type { OutgoingMessage } from './behaviour.ts';
 import { AskTable } from './ask-table.ts';
@@ -187,16 +187,8 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> {
       logger: this.log,
     });
     const n = opts.config.workers;
-    // V8 flags are process-wide, and the main thread's --max-semi-space-size
-    // (src/heap/main-thread-flags.ts, given by npm start) overrides a
-    // worker's resourceLimits: every host thread had 4 MB semi-spaces whatever
-    // heap.hostYoungGenerationMb said (a 48 MB setting changed nothing:
-    // `--trace-gc-nvp` counted 141 scavenges of the host thread in a 20,000
-    // frames/s run, as at 12 MB; 41 once the flag was unset). The main
-    // thread's heap was sized at start; unset the flag for the host threads
-    // created from here on, which are sized by that setting alone (V8's
-    // default when it is null).
-    setFlagsFromString('--max-semi-space-size=0');
+    // Before the hosts start: the main thread's semi-space flag would size them too.
+    releaseMainThreadFlagsForWorkers();
     this.pool = new Piscina({
       filename: new URL('./host-worker.ts', import.meta.url).href,
       minThreads: n,

@@ -56,6 +56,11 @@ interface PendingAsk {
   timeoutMs: number;
 }
 
+/** Backoff between attempts of a loop that retries an engine call: 200 ms doubling to 2 s. */
+function retryPause(failures: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, Math.min(2000, 100 * 2 ** Math.min(failures, 5))).unref());
+}
+
 // Rings that disagree for a moment (one node saw a change first) could bounce
 // an entry between two nodes; after this many hops it is handled where it is.
 const MAX_HOPS = 3;
@@ -205,7 +210,7 @@ export class RemoteMailboxes {
       } catch (err) {
         failures++;
         if (failures === 1) this.log.error({ err: (err as Error).message }, 'answer topic subscribe failed; asks are answered through the mailbox until it succeeds; retrying with backoff');
-        await new Promise((r) => setTimeout(r, Math.min(2000, 100 * 2 ** Math.min(failures, 5))).unref());
+        await retryPause(failures);
       }
     }
   }
@@ -250,7 +255,7 @@ export class RemoteMailboxes {
       } catch (err) {
         failures++;
         if (failures === 1) this.log.error({ err: (err as Error).message }, 'mailbox read failed; retrying with backoff');
-        await new Promise((r) => setTimeout(r, Math.min(2000, 100 * 2 ** Math.min(failures, 5))).unref());
+        await retryPause(failures);
       }
     }
   }
