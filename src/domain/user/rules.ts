@@ -56,7 +56,10 @@ export function pageParts(list: readonly StoredNotification[], pages: ReadonlySe
 /** The list back from its saved pages (any order of parts), in seq order; parts of other names are ignored. */
 export function fromPages(parts: Readonly<Record<string, unknown>>): StoredNotification[] {
   const list: StoredNotification[] = [];
-  for (const [name, v] of Object.entries(parts)) if (PAGE_PART.test(name) && Array.isArray(v)) list.push(...(v as StoredNotification[]));
+  for (const [name, v] of Object.entries(parts)) {
+    if (!PAGE_PART.test(name) || !Array.isArray(v)) continue;
+    for (const n of v as StoredNotification[]) list.push(entry(n, n.seq, n.status, n.delivered_at, n.acked_at));
+  }
   return list.sort((a, b) => a.seq - b.seq);
 }
 
@@ -137,7 +140,7 @@ export function enqueue(
   let seq = nextSeq;
   for (const n of incoming) {
     if (hasId(list, n.id) || added.some((a) => a.id === n.id)) continue;
-    const s: StoredNotification = { ...n, seq: seq++, status: 'queued', delivered_at: null, acked_at: null };
+    const s = entry(n, seq++, 'queued', null, null);
     added.push(s);
   }
   for (const s of added) list.push(s);
@@ -166,6 +169,19 @@ export function enqueue(
     list.length = w;
   }
   return { added, evicted, dropped };
+}
+
+/**
+ * A stored entry in one fixed shape (the same members in the same order,
+ * whatever shape its source had: a spread of a message, a parsed page).
+ * Every notify scans the user's list (up to queueMax + historyMax entries),
+ * and those scans run several times faster over one shape than over the
+ * mix of shapes that spreads and JSON.parse give.
+ */
+function entry(n: NewNotification, seq: number, status: NotificationStatus, delivered_at: number | null, acked_at: number | null): StoredNotification {
+  const s: StoredNotification = { id: n.id, notification_type: n.notification_type, title: n.title, message: n.message, data: n.data, priority: n.priority, created_at: n.created_at, expires_at: n.expires_at, seq, status, delivered_at, acked_at };
+  if (n.event_id !== undefined) s.event_id = n.event_id;
+  return s;
 }
 
 function hasId(list: readonly StoredNotification[], id: string): boolean {
