@@ -45,7 +45,11 @@ export const configSchema = z.strictObject({
     mailboxBlockMs: positiveInt,
     supervisionMaxLen: positiveInt,
   }),
-  store: z.strictObject({ mongoUrl: z.string().nullable() }),
+  store: z.strictObject({
+    mongoUrl: z.string().nullable(),
+    /** What the memory store (no mongoUrl) forgets: src/store/memory/retention.ts. */
+    memory: z.strictObject({ notificationsPerUser: positiveInt, disconnectedKeepS: positiveInt, sweepS: positiveInt }),
+  }),
   auth: z.strictObject({
     jwtSecret: z.string().min(1),
     jwtSecretIsDefault: z.boolean(),

@@ -7,7 +7,7 @@ import { createMongoStore } from './mongo/mongo-store.ts';
 export function createStore(spec: StoreSpec, deps: { logger: Logger }): Store {
   switch (spec.kind) {
     case 'memory':
-      return createMemoryStore();
+      return createMemoryStore(spec.retention ? { retention: spec.retention } : {});
     case 'mongodb':
       return createMongoStore(spec, deps);
   }

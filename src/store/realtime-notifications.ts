@@ -3,6 +3,9 @@
 // delivered → expired once expires_at has passed (expired and acked are final).
 import type { Page, PageRequest } from './page.ts';
 
+/** How long a record is kept after its expires_at (MongoDB's TTL index; the memory store's sweep). */
+export const NOTIFICATION_KEEP_MS = 7 * 24 * 60 * 60 * 1000;
+
 export type NotificationStatus = 'queued' | 'delivered' | 'acked' | 'expired';
 
 /** Rendered once per language: the connection's language picks one at delivery. */

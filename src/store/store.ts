@@ -5,6 +5,7 @@ import type { RealtimeEvents } from './realtime-events.ts';
 import type { UserPresence } from './user-presence.ts';
 import type { ChatRooms } from './chat-rooms.ts';
 import type { RealtimeNotifications } from './realtime-notifications.ts';
+import type { MemoryRetention } from './memory/retention.ts';
 
 export type StoreKind = 'memory' | 'mongodb';
 
@@ -43,4 +44,4 @@ export interface MongoStoreOptions {
   healthIntervalMs?: number;
 }
 
-export type StoreSpec = { kind: 'memory' } | ({ kind: 'mongodb' } & MongoStoreOptions);
+export type StoreSpec = { kind: 'memory'; retention?: MemoryRetention } | ({ kind: 'mongodb' } & MongoStoreOptions);

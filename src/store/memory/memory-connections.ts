@@ -1,8 +1,12 @@
 import type { ConnectionQuality, ConnectionRecord, Connections } from '../connections.ts';
 import { clampLimit, decodeCursor, pageOf, type Page, type PageRequest } from '../page.ts';
+import type { Sweepable } from './retention.ts';
 
-export class MemoryConnections implements Connections {
+export class MemoryConnections implements Connections, Sweepable {
   private readonly bySession = new Map<string, ConnectionRecord>();
+
+  /** @param disconnectedKeepMs how long a disconnected session's record is kept (retention.ts) */
+  constructor(private readonly disconnectedKeepMs = Infinity) {}
 
   async upsert(record: ConnectionRecord): Promise<void> {
     this.bySession.set(record.session_id, structuredClone(record));
@@ -48,5 +52,16 @@ export class MemoryConnections implements Connections {
       .slice(0, limit + 1)
       .map((r) => structuredClone(r));
     return pageOf(fetched, limit, (r) => [r.session_id]);
+  }
+
+  /** Deletes the records of sessions disconnected longer than disconnectedKeepMs ago (MongoDB: its TTL index, a day). */
+  sweep(now: number): number {
+    let n = 0;
+    for (const r of this.bySession.values()) {
+      if (r.status !== 'disconnected' || r.disconnected_at === null || r.disconnected_at + this.disconnectedKeepMs > now) continue;
+      this.bySession.delete(r.session_id);
+      n++;
+    }
+    return n;
   }
 }

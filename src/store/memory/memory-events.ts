@@ -2,8 +2,9 @@ import { HaatError } from '../../errors.ts';
 import type { DeliveryStatus, RealtimeEventRecord, RealtimeEvents } from '../realtime-events.ts';
 import { clampLimit, decodeCursor, pageOf, type Page, type PageRequest } from '../page.ts';
 import { newestFirst } from './order.ts';
+import type { Sweepable } from './retention.ts';
 
-export class MemoryEvents implements RealtimeEvents {
+export class MemoryEvents implements RealtimeEvents, Sweepable {
   private readonly byId = new Map<string, RealtimeEventRecord>();
 
   async insert(record: RealtimeEventRecord): Promise<void> {
@@ -32,5 +33,16 @@ export class MemoryEvents implements RealtimeEvents {
       limit,
     );
     return pageOf(items.map((r) => structuredClone(r)), limit, (r) => [r.created_at, r.id]);
+  }
+
+  /** Deletes what MongoDB's TTL index would: events whose expires_at has come. */
+  sweep(now: number): number {
+    let n = 0;
+    for (const r of this.byId.values()) {
+      if (r.expires_at > now) continue;
+      this.byId.delete(r.id);
+      n++;
+    }
+    return n;
   }
 }

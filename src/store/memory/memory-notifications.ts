@@ -1,19 +1,55 @@
 import { HaatError } from '../../errors.ts';
-import type { NotificationFilter, NotificationRecord, RealtimeNotifications } from '../realtime-notifications.ts';
+import { NOTIFICATION_KEEP_MS, type NotificationFilter, type NotificationRecord, type RealtimeNotifications } from '../realtime-notifications.ts';
 import { clampLimit, decodeCursor, pageOf, type Page, type PageRequest } from '../page.ts';
 import { newestFirst } from './order.ts';
+import type { Sweepable } from './retention.ts';
 
-export class MemoryNotifications implements RealtimeNotifications {
+/**
+ * A copy the caller cannot change afterwards, in one fixed shape: strings are
+ * shared (immutable), objects copied. Inserted on the hot path of every
+ * notification, so cheaper than a structuredClone of the whole record.
+ */
+function copy(r: NotificationRecord): NotificationRecord {
+  return {
+    id: r.id,
+    user_id: r.user_id,
+    notification_type: r.notification_type,
+    title: { en: r.title.en, bn: r.title.bn },
+    message: { en: r.message.en, bn: r.message.bn },
+    data: r.data === null || typeof r.data !== 'object' ? r.data : structuredClone(r.data),
+    priority: r.priority,
+    channel: r.channel,
+    status: r.status,
+    created_at: r.created_at,
+    delivered_at: r.delivered_at,
+    acked_at: r.acked_at,
+    expires_at: r.expires_at,
+  };
+}
+
+export class MemoryNotifications implements RealtimeNotifications, Sweepable {
   private readonly byId = new Map<string, NotificationRecord>();
+  /** Each user's records by id, oldest inserted first (the order the per-user cap drops them in). */
+  private readonly byUser = new Map<string, Map<string, NotificationRecord>>();
+
+  /** @param perUser the newest records kept per user (retention.ts) */
+  constructor(private readonly perUser = Infinity) {}
 
   async insertMany(records: readonly NotificationRecord[]): Promise<void> {
     for (const r of records) if (this.byId.has(r.id)) throw new HaatError('conflict', `notification ${r.id} exists`);
-    for (const r of records) this.byId.set(r.id, structuredClone(r));
+    for (const r of records) {
+      const kept = copy(r);
+      this.byId.set(kept.id, kept);
+      let mine = this.byUser.get(kept.user_id);
+      if (mine === undefined) this.byUser.set(kept.user_id, (mine = new Map()));
+      mine.set(kept.id, kept);
+      if (mine.size > this.perUser) this.remove(mine.values().next().value!);
+    }
   }
 
   async get(id: string): Promise<NotificationRecord | null> {
     const r = this.byId.get(id);
-    return r ? structuredClone(r) : null;
+    return r ? copy(r) : null;
   }
 
   async setStatus(userId: string, id: string, status: 'delivered' | 'acked', at: number): Promise<NotificationRecord | null> {
@@ -27,14 +63,14 @@ export class MemoryNotifications implements RealtimeNotifications {
       r.acked_at = at;
       r.delivered_at ??= at;
     }
-    return structuredClone(r);
+    return copy(r);
   }
 
   async listByUser(userId: string, filter: NotificationFilter = {}, page: PageRequest = {}): Promise<Page<NotificationRecord>> {
     const limit = clampLimit(page.limit);
-    const mine = [...this.byId.values()].filter((r) => r.user_id === userId && (filter.status === undefined || r.status === filter.status));
+    const mine = [...(this.byUser.get(userId)?.values() ?? [])].filter((r) => filter.status === undefined || r.status === filter.status);
     const items = newestFirst(mine, decodeCursor(page.cursor, 2), limit);
-    return pageOf(items.map((r) => structuredClone(r)), limit, (r) => [r.created_at, r.id]);
+    return pageOf(items.map(copy), limit, (r) => [r.created_at, r.id]);
   }
 
   async expireDue(now: number): Promise<number> {
@@ -46,5 +82,23 @@ export class MemoryNotifications implements RealtimeNotifications {
       }
     }
     return n;
+  }
+
+  /** Deletes what MongoDB's TTL index would: records NOTIFICATION_KEEP_MS past their expires_at. */
+  sweep(now: number): number {
+    let n = 0;
+    for (const r of this.byId.values()) {
+      if (r.expires_at + NOTIFICATION_KEEP_MS > now) continue;
+      this.remove(r);
+      n++;
+    }
+    return n;
+  }
+
+  private remove(r: NotificationRecord): void {
+    this.byId.delete(r.id);
+    const mine = this.byUser.get(r.user_id);
+    mine?.delete(r.id);
+    if (mine?.size === 0) this.byUser.delete(r.user_id);
   }
 }

@@ -1,11 +1,8 @@
 import type { Collection, Document } from 'mongodb';
-import type { NotificationFilter, NotificationRecord, RealtimeNotifications } from '../realtime-notifications.ts';
+import { NOTIFICATION_KEEP_MS, type NotificationFilter, type NotificationRecord, type RealtimeNotifications } from '../realtime-notifications.ts';
 import { clampLimit, decodeCursor, pageOf, type Page, type PageRequest } from '../page.ts';
 import type { MongoLink } from './mongo-link.ts';
 import { beforeKey, fromDoc, toDoc, type IdDoc } from './docs.ts';
-
-/** Expired and acked notifications stay listable this long after expires_at, then the TTL index removes them. */
-export const NOTIFICATION_KEEP_MS = 7 * 24 * 60 * 60 * 1000;
 
 export class MongoNotifications implements RealtimeNotifications {
   constructor(
