@@ -36,7 +36,7 @@ export interface NotificationFilter {
 }
 
 export interface RealtimeNotifications {
-  /** Records new notifications (status queued); `conflict` when an id exists. */
+  /** Records new notifications as they are (queued, or delivered when delivered as they were queued); `conflict` when an id exists. */
   insertMany(records: readonly NotificationRecord[]): Promise<void>;
   get(id: string): Promise<NotificationRecord | null>;
   /**

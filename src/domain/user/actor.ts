@@ -40,6 +40,8 @@ interface UserState {
   division?: Division | null;
   /** Promotions waiting for a prayer's quiet window to end (absent in states saved before). */
   held?: Held[];
+  /** Where this activation set the expiry reminder (null: cancelled; undefined: not known yet). Not saved. */
+  expiryAt?: number | null;
 }
 
 type Result = HandlerResult<UserState>;
@@ -86,27 +88,43 @@ export function userBehaviour(deps: UserDeps) {
     for (const room of s.rooms) ctx.send(channelAddress(`chat:${room}`), { type: 'publish', event_type: 'presence_change', data_json, priority: 'low' });
   }
 
+  /**
+   * The expiry reminder at the earliest open entry's expiry. It is moved only
+   * when that comes sooner than where it is set (while this activation knows
+   * where that is): a full queue evicts its oldest entry on every notify, and
+   * moving the reminder later each time would cost an engine write per
+   * notification. A reminder that fires early finds nothing due and is set again.
+   */
   function scheduleExpiry(s: UserState, ctx: ActorContext): void {
     const next = nextExpiry(s.notifications);
-    if (next === null) ctx.cancelReminder(EXPIRE);
-    else ctx.setReminder(EXPIRE, next);
+    if (next === null) {
+      if (s.expiryAt !== null) ctx.cancelReminder(EXPIRE);
+      s.expiryAt = null;
+    } else if (s.expiryAt === undefined || s.expiryAt === null || next < s.expiryAt) {
+      ctx.setReminder(EXPIRE, next);
+      s.expiryAt = next;
+    }
   }
 
-  /** Sends `items` to every connected device (frames leave after the save) and marks them delivered. */
-  function deliver(s: UserState, items: StoredNotification[], ctx: ActorContext): void {
-    if (items.length === 0 || deviceCount(s.presence) === 0) return;
-    const targets: Record<string, string[]> = {};
-    const langs = new Set<Lang>();
-    for (const [session, d] of Object.entries(s.presence.devices)) {
-      (targets[d.node] ??= []).push(session);
-      langs.add(d.lang);
+  /**
+   * Sends `items` (just queued) to every connected device (frames leave after
+   * the save) and marks them delivered; the store gets them once, as they are
+   * then (delivered ones with their delivered_at), not inserted as queued and
+   * then moved to delivered by a second write.
+   */
+  function deliverAndStore(s: UserState, items: StoredNotification[], ctx: ActorContext): void {
+    if (deviceCount(s.presence) > 0) {
+      const targets: Record<string, string[]> = {};
+      const langs = new Set<Lang>();
+      for (const [session, d] of Object.entries(s.presence.devices)) {
+        (targets[d.node] ??= []).push(session);
+        langs.add(d.lang);
+      }
+      const events = items.flatMap((n) => (n.event_id !== undefined && n.status === 'queued' ? [n.event_id] : []));
+      ctx.emit({ k: 'deliver', user: user(ctx), targets, frames: framesOf(items, langs), events } satisfies DeliverEmit);
+      markDelivered(items, ctx.now());
     }
-    const events = items.flatMap((n) => (n.event_id !== undefined && n.status === 'queued' ? [n.event_id] : []));
-    ctx.emit({ k: 'deliver', user: user(ctx), targets, frames: framesOf(items, langs), events } satisfies DeliverEmit);
-    const now = ctx.now();
-    const changed = markDelivered(items, now);
-    touch(changed);
-    if (changed.length > 0) ctx.emit({ k: 'user_store', statuses: changed.map((n) => ({ user_id: user(ctx), id: n.id, status: 'delivered' as const, at: now })) } satisfies UserStoreEmit);
+    ctx.emit({ k: 'user_store', inserted: items.map((n) => notificationRecord(user(ctx), n)) } satisfies UserStoreEmit);
   }
 
   /** Queues new notifications (by id), stores and delivers them; answers how many were new. */
@@ -119,8 +137,7 @@ export function userBehaviour(deps: UserDeps) {
     touch(evicted);
     touch(dropped);
     if (added.length === 0) return 0;
-    ctx.emit({ k: 'user_store', inserted: added.map((n) => notificationRecord(user(ctx), n)) } satisfies UserStoreEmit);
-    deliver(s, added, ctx);
+    deliverAndStore(s, added, ctx);
     scheduleExpiry(s, ctx);
     return added.length;
   }
@@ -254,6 +271,7 @@ export function userBehaviour(deps: UserDeps) {
         }
         if (msg.name === EXPIRE) {
           touch(expireDue(s.notifications, now));
+          s.expiryAt = undefined; // a reminder fires once: none is set now
           scheduleExpiry(s, ctx);
           return { state: s, persist: true };
         }
@@ -279,7 +297,7 @@ export function userBehaviour(deps: UserDeps) {
       }
       return { ...core, nseq: core.nseq, notifications: fromPages(parts) };
     },
-    core: ({ notifications: _list, unpaged: _unpaged, ...core }) => packCore(core),
+    core: ({ notifications: _list, unpaged: _unpaged, expiryAt: _expiryAt, ...core }) => packCore(core),
     handle(s, msg, ctx) {
       touched.clear();
       if (s.unpaged === true) {

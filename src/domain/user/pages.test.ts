@@ -69,3 +69,25 @@ test('user actor: a state saved before pages (the list inside it) is read, numbe
   await a.handle({ type: 'notify', notifications: [n('f', T0 + 2000)] } satisfies UserMessage);
   assert.equal(a.state().notifications.at(-1)?.seq, 5);
 });
+
+test('user actor: a full queue does not move the expiry reminder on every notify; one that fires early is set again; the store gets each delivered entry once', async () => {
+  const a = await fakeActor(behaviour(), 'user:expiry', T0);
+  await a.handle({ type: 'connect', session: 's1', node: 'n1', lang: 'en', device: null } satisfies UserMessage);
+  for (let i = 0; i < 10; i++) await a.handle({ type: 'notify', notifications: [n(`m${i}`, T0 + i * 1000)] } satisfies UserMessage);
+  // queueMax 6: m0..m3 were evicted, the earliest open expiry is m4's; the reminder stayed where m0 set it.
+  assert.equal(a.reminders.get('expire'), T0 + 3600_000);
+  a.at(T0 + 3600_000);
+  await a.handle({ type: 'reminder', name: 'expire', due_at: T0 + 3600_000 } as UserMessage);
+  assert.equal(a.state().notifications.filter((x) => x.status === 'delivered').length, 6, 'nothing open was due yet');
+  assert.equal(a.reminders.get('expire'), T0 + 4000 + 3600_000, 'set again at the earliest open expiry');
+  a.at(T0 + 4000 + 3600_000);
+  await a.handle({ type: 'reminder', name: 'expire', due_at: T0 + 4000 + 3600_000 } as UserMessage);
+  assert.deepEqual(a.state().notifications.filter((x) => x.id === 'm4').map((x) => x.status), ['expired']);
+  assert.equal(a.reminders.get('expire'), T0 + 5000 + 3600_000);
+  // Delivered at once: inserted as delivered, with no second write moving it there.
+  const store = a.emitted.filter((e): e is { k: string; inserted?: { id: string; status: string; delivered_at: number | null }[]; statuses?: unknown[] } => (e as { k: string }).k === 'user_store');
+  const inserted = store.flatMap((e) => e.inserted ?? []);
+  assert.deepEqual(inserted.map((r) => r.id), Array.from({ length: 10 }, (_, i) => `m${i}`));
+  assert.ok(inserted.every((r) => r.status === 'delivered' && r.delivered_at !== null));
+  assert.ok(store.every((e) => e.statuses === undefined), 'no status writes for entries delivered as they were queued');
+});
