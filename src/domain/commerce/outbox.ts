@@ -8,6 +8,7 @@ import type { ActorContext } from '../../actors/behaviour.ts';
 import { channelAddress } from '../channel/messages.ts';
 import type { Priority } from '../channel/rules.ts';
 import { userAddress, type NewNotification } from '../user/messages.ts';
+import { notificationOf, type NotificationSpec } from '../notification/notify.ts';
 
 /** An event for a channel, or a notification for a user's actor (which ignores an id it has seen). */
 export type OutboxEntry = ChannelEntry | NotifyEntry;
@@ -15,7 +16,10 @@ export type OutboxEntry = ChannelEntry | NotifyEntry;
 export interface NotifyEntry {
   kind: 'notify';
   user: string;
-  notification: NewNotification;
+  /** What notify() saves (notificationOf renders it). */
+  spec?: NotificationSpec;
+  /** The rendered notification, as outboxes saved before specs hold it. */
+  notification?: NewNotification;
 }
 
 export interface ChannelEntry {
@@ -42,7 +46,7 @@ export function outboxEntry(channel: string, eventType: string, data: unknown, p
 /** Sends the entries to their channel or user actors (held by the runtime until the save commits). */
 export function sendOutbox(ctx: ActorContext, entries: readonly OutboxEntry[]): void {
   for (const e of entries) {
-    if (e.kind === 'notify') ctx.send(userAddress(e.user), { type: 'notify', notifications: [e.notification] });
+    if (e.kind === 'notify') ctx.send(userAddress(e.user), { type: 'notify', notifications: [notificationOf(e)] });
     else ctx.send(channelAddress(e.channel), { type: 'publish', event_type: e.event_type, data_json: e.data_json, priority: e.priority, dedupe: e.dedupe });
   }
 }

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { newSale } from './rules.ts';
 import { register, takeStartNotifications, type RemindedSale } from './start-reminders.ts';
 import { dhakaTime } from '../../time/dhaka-day.ts';
+import { notificationOf } from '../notification/notify.ts';
 
 const START = dhakaTime(2026, 12, 11, 21, 0);
 const sale = (): RemindedSale => newSale({ id: 's11', title: '১২.১২ ফ্ল্যাশ সেল', startsAt: START, endsAt: START + 3_600_000, perUserLimit: 1, holdMs: 600_000, skus: [{ sku: 'a', stock: 10, price: null }] }, START - 86_400_000);
@@ -21,7 +22,7 @@ test('takeStartNotifications: one flash_sale_starting per user, low priority, un
   register(s, ['u1', 'u2'], 70, START - 1000);
   const entries = takeStartNotifications(s, START);
   assert.deepEqual(entries.map((e) => e.user), ['u1', 'u2']);
-  const n = entries[0]!.notification;
+  const n = notificationOf(entries[0]!);
   assert.equal(n.notification_type, 'flash_sale_starting');
   assert.equal(n.priority, 'low');
   assert.equal(n.expires_at, START + 3_600_000);

@@ -130,7 +130,8 @@ export function userBehaviour(deps: UserDeps) {
   /** Queues new notifications (by id), stores and delivers them; answers how many were new. */
   function queueAndDeliver(s: UserState, items: readonly NewNotification[], ctx: ActorContext): number {
     const now = ctx.now();
-    touch(expireDue(s.notifications, now));
+    // The expiry reminder is never later than the earliest open expiry (scheduleExpiry): before it, nothing is due.
+    if (s.expiryAt === undefined || (s.expiryAt !== null && now >= s.expiryAt)) touch(expireDue(s.notifications, now));
     const { added, evicted, dropped } = enqueue(s.notifications, items.filter((n) => n.expires_at > now), deps.limits, s.nseq);
     s.nseq += added.length;
     touch(added);
