@@ -29,8 +29,8 @@ function copy(r: NotificationRecord): NotificationRecord {
 
 export class MemoryNotifications implements RealtimeNotifications, Sweepable {
   private readonly byId = new Map<string, NotificationRecord>();
-  /** Each user's records by id, oldest inserted first (the order the per-user cap drops them in). */
-  private readonly byUser = new Map<string, Map<string, NotificationRecord>>();
+  /** Each user's records, oldest inserted first (the order the per-user cap drops them in); an array, not a map: most users hold a few. */
+  private readonly byUser = new Map<string, NotificationRecord[]>();
 
   /** @param perUser the newest records kept per user (retention.ts) */
   constructor(private readonly perUser = Infinity) {}
@@ -40,10 +40,10 @@ export class MemoryNotifications implements RealtimeNotifications, Sweepable {
     for (const r of records) {
       const kept = copy(r);
       this.byId.set(kept.id, kept);
-      let mine = this.byUser.get(kept.user_id);
-      if (mine === undefined) this.byUser.set(kept.user_id, (mine = new Map()));
-      mine.set(kept.id, kept);
-      if (mine.size > this.perUser) this.remove(mine.values().next().value!);
+      const mine = this.byUser.get(kept.user_id);
+      if (mine === undefined) this.byUser.set(kept.user_id, [kept]);
+      else mine.push(kept);
+      if (mine !== undefined && mine.length > this.perUser) this.byId.delete(mine.shift()!.id);
     }
   }
 
@@ -68,7 +68,7 @@ export class MemoryNotifications implements RealtimeNotifications, Sweepable {
 
   async listByUser(userId: string, filter: NotificationFilter = {}, page: PageRequest = {}): Promise<Page<NotificationRecord>> {
     const limit = clampLimit(page.limit);
-    const mine = [...(this.byUser.get(userId)?.values() ?? [])].filter((r) => filter.status === undefined || r.status === filter.status);
+    const mine = (this.byUser.get(userId) ?? []).filter((r) => filter.status === undefined || r.status === filter.status);
     const items = newestFirst(mine, decodeCursor(page.cursor, 2), limit);
     return pageOf(items.map(copy), limit, (r) => [r.created_at, r.id]);
   }
@@ -87,18 +87,14 @@ export class MemoryNotifications implements RealtimeNotifications, Sweepable {
   /** Deletes what MongoDB's TTL index would: records NOTIFICATION_KEEP_MS past their expires_at. */
   sweep(now: number): number {
     let n = 0;
-    for (const r of this.byId.values()) {
-      if (r.expires_at + NOTIFICATION_KEEP_MS > now) continue;
-      this.remove(r);
-      n++;
+    for (const [user, mine] of this.byUser) {
+      const kept = mine.filter((r) => r.expires_at + NOTIFICATION_KEEP_MS > now);
+      if (kept.length === mine.length) continue;
+      for (const r of mine) if (r.expires_at + NOTIFICATION_KEEP_MS <= now) this.byId.delete(r.id);
+      n += mine.length - kept.length;
+      if (kept.length === 0) this.byUser.delete(user);
+      else this.byUser.set(user, kept);
     }
     return n;
-  }
-
-  private remove(r: NotificationRecord): void {
-    this.byId.delete(r.id);
-    const mine = this.byUser.get(r.user_id);
-    mine?.delete(r.id);
-    if (mine?.size === 0) this.byUser.delete(r.user_id);
   }
 }
