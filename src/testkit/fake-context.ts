@@ -11,8 +11,10 @@ export interface FakeActor<S, M extends { type: string }> {
   sent: { to: string; msg: OutgoingMessage }[];
   emitted: unknown[];
   reminders: Map<string, number>;
-  /** The part names each save wrote, in save order (empty for a save of the state alone). */
+  /** The part names each save wrote or dropped, in save order (empty for a save of the state alone). */
   saves: string[][];
+  /** The names of the parts saved now. */
+  partNames(): string[];
   /** Handles one message the way the runtime does (state carried over); answers the reply. */
   handle(msg: M): Promise<unknown>;
   /** Passivates and activates again from the last persisted state (what a restart does). */
@@ -22,13 +24,13 @@ export interface FakeActor<S, M extends { type: string }> {
   persisted(): string | undefined;
 }
 
-/** `saved`: a state as if an earlier version of the actor had saved it (no parts). */
-export async function fakeActor<S, M extends { type: string }>(behaviour: Behaviour<S, M>, address: string, start: number, saved?: unknown): Promise<FakeActor<S, M>> {
+/** `saved` and `savedParts`: a state (and its parts) as if an earlier version of the actor had saved them. */
+export async function fakeActor<S, M extends { type: string }>(behaviour: Behaviour<S, M>, address: string, start: number, saved?: unknown, savedParts: Readonly<Record<string, unknown>> = {}): Promise<FakeActor<S, M>> {
   let now = start;
   let persisted: string | undefined = saved === undefined ? undefined : JSON.stringify(saved);
   const saves: string[][] = [];
   /** Parts saved beside the state (HandlerResult.parts), as JSON by name, the way the engines keep them. */
-  const parts = new Map<string, string>();
+  const parts = new Map<string, string>(Object.entries(savedParts).map(([k, v]) => [k, JSON.stringify(v)]));
   const loadParts = (): Record<string, unknown> => Object.fromEntries([...parts].map(([k, v]) => [k, JSON.parse(v) as unknown]));
   const sent: { to: string; msg: OutgoingMessage }[] = [];
   const emitted: unknown[] = [];
@@ -76,5 +78,6 @@ export async function fakeActor<S, M extends { type: string }>(behaviour: Behavi
     },
     state: () => state,
     persisted: () => persisted,
+    partNames: () => [...parts.keys()],
   };
 }

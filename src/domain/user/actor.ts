@@ -5,7 +5,7 @@
 // and before its effects leave: frames to devices and records for the store
 // go to the main thread (ctx.emit), presence changes to the user's rooms.
 // Notifications are saved in pages beside the rest of the state (state
-// parts): a change writes only the pages it touched.
+// parts, one per entry): a change writes only the entries it touched.
 import { defineBehaviour, type ActorContext, type HandlerResult } from '../../actors/behaviour.ts';
 import { assertNever } from '../../actors/wire.ts';
 import { toDhakaIso } from '../../time/clock.ts';
@@ -15,7 +15,7 @@ import type { Lang, NewNotification, ShownStatus, UserMessage } from './messages
 import { addHeld, holdForPrayer, nextRelease, releaseDue, type Held, type PrayerQuietConfig } from './quiet.ts';
 import { parseDivision, type Division } from '../../time/divisions.ts';
 import { packCore, unpackCore } from './saved-state.ts';
-import { ack, deviceCount, enqueue, expireDue, fromPages, listPage, markDelivered, newPresence, nextExpiry, pageOf, pageParts, pending, shownStatus, type Presence, type QueueLimits, type StoredNotification } from './rules.ts';
+import { ack, deviceCount, enqueue, expireDue, entryParts, fromParts, listPage, markDelivered, newPresence, nextExpiry, pending, shownStatus, type Presence, type QueueLimits, type StoredNotification } from './rules.ts';
 
 export interface UserDeps {
   offlineGraceMs: number;
@@ -27,12 +27,16 @@ export interface UserDeps {
 
 interface UserState {
   presence: Presence;
-  /** In seq order; saved in pages (state parts), not with the rest of the state. */
+  /** In seq order; saved an entry a part (state parts), not with the rest of the state. */
   notifications: StoredNotification[];
   /** The seq of the next notification queued. */
   nseq: number;
-  /** Loaded from a state saved before pages existed: the next save writes every page. Not saved. */
-  unpaged?: boolean;
+  /**
+   * Loaded from a state an earlier release saved (the list inside the state,
+   * or pages of entries): the next save writes every entry as its own part
+   * and drops these parts. Not saved.
+   */
+  oldParts?: string[];
   rooms: string[];
   /** The status others were last told (presence_change events go out only when it changes). */
   told: ShownStatus;
@@ -52,10 +56,10 @@ const QUIET = 'quiet';
 
 export function userBehaviour(deps: UserDeps) {
   const user = (ctx: ActorContext): string => ctx.id;
-  /** Pages of entries the message being handled changed (handlers are synchronous: one message at a time per thread). */
+  /** The seqs of the entries the message being handled changed (handlers are synchronous: one message at a time per thread). */
   const touched = new Set<number>();
   const touch = (items: readonly StoredNotification[]): void => {
-    for (const n of items) touched.add(pageOf(n));
+    for (const n of items) touched.add(n.seq);
   };
 
   /** The store's copy of the user's presence (what GET online-users and analytics read). */
@@ -292,22 +296,26 @@ export function userBehaviour(deps: UserDeps) {
       const saved = state as Record<string, unknown>;
       const core = unpackCore(saved);
       if (core.nseq === undefined) {
-        // Saved before pages: the list was part of the state. Number it; the next save pages it.
+        // Saved before parts: the list was part of the state. Number it; the next save writes it in parts.
         const notifications = ((saved.notifications as Omit<StoredNotification, 'seq'>[] | undefined) ?? []).map((n, seq) => ({ ...n, seq }));
-        return { ...core, notifications, nseq: notifications.length, unpaged: true };
+        return { ...core, notifications, nseq: notifications.length, oldParts: [] };
       }
-      return { ...core, nseq: core.nseq, notifications: fromPages(parts) };
+      const { list, pages } = fromParts(parts);
+      return { ...core, nseq: core.nseq, notifications: list, ...(pages.length > 0 ? { oldParts: pages } : {}) };
     },
-    core: ({ notifications: _list, unpaged: _unpaged, expiryAt: _expiryAt, ...core }) => packCore(core),
+    core: ({ notifications: _list, oldParts: _oldParts, expiryAt: _expiryAt, ...core }) => packCore(core),
     handle(s, msg, ctx) {
       touched.clear();
-      if (s.unpaged === true) {
+      const oldParts = s.oldParts;
+      if (oldParts !== undefined) {
         touch(s.notifications);
-        delete s.unpaged;
+        delete s.oldParts;
       }
       const r = handle(s, msg, ctx);
       if (touched.size === 0) return r;
-      const parts = pageParts(r.state.notifications, touched);
+      const parts: Record<string, StoredNotification | null> = {};
+      for (const name of oldParts ?? []) parts[name] = null;
+      Object.assign(parts, entryParts(r.state.notifications, touched));
       touched.clear();
       return { ...r, parts };
     },

@@ -22,45 +22,52 @@ export interface StoredNotification extends NewNotification {
 }
 
 /**
- * Entries are saved in pages of this many, by `seq` (state parts `n{page}`):
- * a change writes the pages it touched, not the whole list, so a user with a
- * full queue (100 open and 100 final entries) costs a save of a few small
- * pages per notification, not of 200 entries.
+ * Each entry is saved as a state part of its own, `e{seq}`: a change writes
+ * the entries it touched, not the whole list. A notify to a full queue then
+ * writes the new entry and the one it evicted (and drops the oldest final
+ * one), not every entry of the pages they sit in: with pages of four (parts
+ * `n{page}`, which earlier releases saved and which are still read) it
+ * re-encoded up to twelve, and an outbid notification cost about 15% more
+ * CPU in all (an in-process probe of accepted bids, 300 against 265 µs).
  */
-export const NOTIFICATION_PAGE = 4;
-
-export function pageOf(n: Pick<StoredNotification, 'seq'>): number {
-  return Math.floor(n.seq / NOTIFICATION_PAGE);
+export function entryPart(seq: number): string {
+  return `e${seq}`;
 }
 
-export function pagePart(page: number): string {
-  return `n${page}`;
-}
-
-/** The names pagePart gives (other parts of the state are not pages). */
+const ENTRY_PART = /^e\d+$/;
+/** Pages of entries, as earlier releases saved them. */
 const PAGE_PART = /^n\d+$/;
 
-/** The parts of `pages`: each page's entries in seq order, or null when none is left (the part is dropped). `list` is in seq order. */
-export function pageParts(list: readonly StoredNotification[], pages: ReadonlySet<number>): Record<string, StoredNotification[] | null> {
-  const parts: Record<string, StoredNotification[] | null> = {};
-  for (const p of pages) {
-    const entries: StoredNotification[] = [];
-    const end = (p + 1) * NOTIFICATION_PAGE;
-    const start = p * NOTIFICATION_PAGE;
-    for (let i = partitionPoint(list, (n) => n.seq < start); i < list.length && list[i]!.seq < end; i++) entries.push(list[i]!);
-    parts[pagePart(p)] = entries.length === 0 ? null : entries;
+/** The parts of the entries numbered `seqs`: each entry, or null when it is gone (the part is dropped). `list` is in seq order. */
+export function entryParts(list: readonly StoredNotification[], seqs: ReadonlySet<number>): Record<string, StoredNotification | null> {
+  const parts: Record<string, StoredNotification | null> = {};
+  for (const seq of seqs) {
+    const i = partitionPoint(list, (n) => n.seq < seq);
+    parts[entryPart(seq)] = i < list.length && list[i]!.seq === seq ? list[i]! : null;
   }
   return parts;
 }
 
-/** The list back from its saved pages (any order of parts), in seq order; parts of other names are ignored. */
-export function fromPages(parts: Readonly<Record<string, unknown>>): StoredNotification[] {
-  const list: StoredNotification[] = [];
+/**
+ * The list back from its saved parts (any order), in seq order, and the
+ * names of the pages an earlier release saved (the next save writes their
+ * entries as entry parts and drops them). Parts of other names are ignored.
+ */
+export function fromParts(parts: Readonly<Record<string, unknown>>): { list: StoredNotification[]; pages: string[] } {
+  // By seq: an entry's own part wins over a page that still holds an older copy of it.
+  const bySeq = new Map<number, StoredNotification>();
+  const pages: string[] = [];
+  const take = (n: StoredNotification, own: boolean): void => {
+    if (own || !bySeq.has(n.seq)) bySeq.set(n.seq, entry(n, n.seq, n.status, n.delivered_at, n.acked_at));
+  };
   for (const [name, v] of Object.entries(parts)) {
-    if (!PAGE_PART.test(name) || !Array.isArray(v)) continue;
-    for (const n of v as StoredNotification[]) list.push(entry(n, n.seq, n.status, n.delivered_at, n.acked_at));
+    if (ENTRY_PART.test(name) && v !== null && typeof v === 'object') take(v as StoredNotification, true);
+    else if (PAGE_PART.test(name) && Array.isArray(v)) {
+      pages.push(name);
+      for (const n of v as StoredNotification[]) take(n, false);
+    }
   }
-  return list.sort((a, b) => a.seq - b.seq);
+  return { list: [...bySeq.values()].sort((a, b) => a.seq - b.seq), pages };
 }
 
 export interface Presence {
