@@ -99,6 +99,16 @@ export function userBehaviour(deps: UserDeps) {
    * moving the reminder later each time would cost an engine write per
    * notification. A reminder that fires early finds nothing due and is set again.
    */
+  /** scheduleExpiry after entries were added, without a scan of the whole list: only new entries can bring the earliest expiry forward. */
+  function expiryAfterAdding(s: UserState, added: readonly StoredNotification[], ctx: ActorContext): void {
+    if (s.expiryAt === undefined) return scheduleExpiry(s, ctx);
+    let soonest = Infinity;
+    for (const n of added) if ((n.status === 'queued' || n.status === 'delivered') && n.expires_at < soonest) soonest = n.expires_at;
+    if (soonest === Infinity || (s.expiryAt !== null && s.expiryAt <= soonest)) return;
+    ctx.setReminder(EXPIRE, soonest);
+    s.expiryAt = soonest;
+  }
+
   function scheduleExpiry(s: UserState, ctx: ActorContext): void {
     const next = nextExpiry(s.notifications);
     if (next === null) {
@@ -143,7 +153,7 @@ export function userBehaviour(deps: UserDeps) {
     touch(dropped);
     if (added.length === 0) return 0;
     deliverAndStore(s, added, ctx);
-    scheduleExpiry(s, ctx);
+    expiryAfterAdding(s, added, ctx);
     return added.length;
   }
 

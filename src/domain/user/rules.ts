@@ -141,20 +141,35 @@ export function enqueue(
   limits: QueueLimits,
   nextSeq: number,
 ): { added: StoredNotification[]; evicted: StoredNotification[]; dropped: StoredNotification[] } {
-  // Runs on every notification of a user whose list may hold queueMax + historyMax
-  // entries: linear scans without allocation, no Set of every id.
+  // Runs on every notification of a user whose list may hold queueMax +
+  // historyMax entries, scattered over the heap: one pass over the list (the
+  // ids already there, the open count, where the open entries start), then
+  // evictions and drops touch only the oldest entries, which in a full queue
+  // are its first ones. No Set of every id.
+  let open = 0;
+  let firstOpen = -1;
+  let known: Set<string> | undefined;
+  for (let i = 0; i < list.length; i++) {
+    const n = list[i]!;
+    if (isOpen(n)) {
+      open++;
+      if (firstOpen < 0) firstOpen = i;
+    }
+    for (let k = 0; k < incoming.length; k++) if (incoming[k]!.id === n.id) (known ??= new Set()).add(n.id);
+  }
   const added: StoredNotification[] = [];
   let seq = nextSeq;
   for (const n of incoming) {
-    if (hasId(list, n.id) || added.some((a) => a.id === n.id)) continue;
+    if (known?.has(n.id) === true) continue;
+    (known ??= new Set()).add(n.id); // a repeat within `incoming` is queued once
     const s = entry(n, seq++, 'queued', null, null);
     added.push(s);
+    list.push(s);
+    open++;
+    if (firstOpen < 0) firstOpen = list.length - 1;
   }
-  for (const s of added) list.push(s);
   const evicted: StoredNotification[] = [];
-  let open = 0;
-  for (const n of list) if (isOpen(n)) open++;
-  for (let i = 0; i < list.length && open > limits.queueMax; i++) {
+  for (let i = Math.max(0, firstOpen); i < list.length && open > limits.queueMax; i++) {
     const n = list[i]!;
     if (!isOpen(n)) continue;
     n.status = 'expired';
@@ -162,18 +177,28 @@ export function enqueue(
     open--;
   }
   const dropped: StoredNotification[] = [];
-  let final = list.length - open;
-  if (final > limits.historyMax) {
-    // The oldest final entries go; the rest keep their order.
-    let w = 0;
-    for (let r = 0; r < list.length; r++) {
-      const n = list[r]!;
-      if (final > limits.historyMax && !isOpen(n)) {
-        dropped.push(n);
-        final--;
-      } else list[w++] = n;
+  let excess = list.length - open - limits.historyMax;
+  if (excess > 0) {
+    // The oldest final entries go, the rest keep their order: first those at
+    // the front (one splice), then any further in (an ack of a newer entry).
+    let k = 0;
+    while (k < list.length && excess > 0 && !isOpen(list[k]!)) {
+      dropped.push(list[k]!);
+      k++;
+      excess--;
     }
-    list.length = w;
+    if (k > 0) list.splice(0, k);
+    if (excess > 0) {
+      let w = 0;
+      for (let r = 0; r < list.length; r++) {
+        const n = list[r]!;
+        if (excess > 0 && !isOpen(n)) {
+          dropped.push(n);
+          excess--;
+        } else list[w++] = n;
+      }
+      list.length = w;
+    }
   }
   return { added, evicted, dropped };
 }
@@ -189,11 +214,6 @@ function entry(n: NewNotification, seq: number, status: NotificationStatus, deli
   const s: StoredNotification = { id: n.id, notification_type: n.notification_type, title: n.title, message: n.message, data: n.data, priority: n.priority, created_at: n.created_at, expires_at: n.expires_at, seq, status, delivered_at, acked_at };
   if (n.event_id !== undefined) s.event_id = n.event_id;
   return s;
-}
-
-function hasId(list: readonly StoredNotification[], id: string): boolean {
-  for (let i = list.length - 1; i >= 0; i--) if (list[i]!.id === id) return true;
-  return false;
 }
 
 /** Open entries not yet expired, oldest first: what a device that connects is sent. */
