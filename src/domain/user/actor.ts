@@ -15,7 +15,7 @@ import type { Lang, NewNotification, ShownStatus, UserMessage } from './messages
 import { addHeld, holdForPrayer, nextRelease, releaseDue, type Held, type PrayerQuietConfig } from './quiet.ts';
 import { parseDivision, type Division } from '../../time/divisions.ts';
 import { packCore, unpackCore } from './saved-state.ts';
-import { ack, deviceCount, enqueue, expireDue, entryParts, fromParts, listPage, markDelivered, newPresence, nextExpiry, pending, shownStatus, type Presence, type QueueLimits, type StoredNotification } from './rules.ts';
+import { ack, deviceCount, enqueue, type QueueIndex, expireDue, entryParts, fromParts, listPage, markDelivered, newPresence, nextExpiry, pending, shownStatus, type Presence, type QueueLimits, type StoredNotification } from './rules.ts';
 
 export interface UserDeps {
   offlineGraceMs: number;
@@ -46,6 +46,8 @@ interface UserState {
   held?: Held[];
   /** Where this activation set the expiry reminder (null: cancelled; undefined: not known yet). Not saved. */
   expiryAt?: number | null;
+  /** What enqueue knows of `notifications` (rules.ts QueueIndex); dropped when anything else changes the list. Not saved. */
+  queueIndex?: QueueIndex;
 }
 
 type Result = HandlerResult<UserState>;
@@ -145,8 +147,13 @@ export function userBehaviour(deps: UserDeps) {
   function queueAndDeliver(s: UserState, items: readonly NewNotification[], ctx: ActorContext): number {
     const now = ctx.now();
     // The expiry reminder is never later than the earliest open expiry (scheduleExpiry): before it, nothing is due.
-    if (s.expiryAt === undefined || (s.expiryAt !== null && now >= s.expiryAt)) touch(expireDue(s.notifications, now));
-    const { added, evicted, dropped } = enqueue(s.notifications, items.filter((n) => n.expires_at > now), deps.limits, s.nseq);
+    if (s.expiryAt === undefined || (s.expiryAt !== null && now >= s.expiryAt)) {
+      const expired = expireDue(s.notifications, now);
+      if (expired.length > 0) delete s.queueIndex;
+      touch(expired);
+    }
+    const { added, evicted, dropped, index } = enqueue(s.notifications, items.filter((n) => n.expires_at > now), deps.limits, s.nseq, s.queueIndex);
+    s.queueIndex = index;
     s.nseq += added.length;
     touch(added);
     touch(evicted);
@@ -313,9 +320,11 @@ export function userBehaviour(deps: UserDeps) {
       const { list, pages } = fromParts(parts);
       return { ...core, nseq: core.nseq, notifications: list, ...(pages.length > 0 ? { oldParts: pages } : {}) };
     },
-    core: ({ notifications: _list, oldParts: _oldParts, expiryAt: _expiryAt, ...core }) => packCore(core),
+    core: ({ notifications: _list, oldParts: _oldParts, expiryAt: _expiryAt, queueIndex: _queueIndex, ...core }) => packCore(core),
     handle(s, msg, ctx) {
       touched.clear();
+      // Only notifies (and the quiet window's release, which queues) keep the queue's index: every other message may change the list.
+      if (msg.type !== 'notify' && !(msg.type === 'reminder' && msg.name === QUIET)) delete s.queueIndex;
       const oldParts = s.oldParts;
       if (oldParts !== undefined) {
         touch(s.notifications);

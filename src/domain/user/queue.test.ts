@@ -1,10 +1,13 @@
-// The notification queue's enqueue (rules.ts) does in one pass what the
-// plain version below does in four; on random runs of notifies (with repeats
-// of ids) and acks, both must leave the same list and answer the same added,
-// evicted and dropped entries.
+// The notification queue's enqueue (rules.ts) keeps an index so that a
+// notify to a full queue reads only the entries it evicts and drops; the
+// plain version below reads the whole list four times. On random runs of
+// notifies (with repeats of ids) and acks, both must leave the same list and
+// answer the same added, evicted and dropped entries, and the index carried
+// from call to call (dropped after an ack, as the user actor does) must
+// always equal one made afresh from the list.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ack, enqueue, type QueueLimits, type StoredNotification } from './rules.ts';
+import { ack, enqueue, type QueueIndex, type QueueLimits, type StoredNotification } from './rules.ts';
 import type { NewNotification } from './messages.ts';
 
 const isOpen = (n: StoredNotification): boolean => n.status === 'queued' || n.status === 'delivered';
@@ -65,16 +68,21 @@ for (const limits of [{ queueMax: 3, historyMax: 2 }, { queueMax: 1, historyMax:
     let nextFast = 0;
     let nextPlain = 0;
     let made = 0;
+    let index: QueueIndex | undefined;
     for (let step = 0; step < 2000; step++) {
       if (random() < 0.2 && fast.length > 0) {
         // Ack a random entry (a final entry further in than the front).
         const id = fast[Math.floor(random() * fast.length)]!.id;
         assert.deepEqual(ids(ack(fast, [id], 1)), ids(ack(plain, [id], 1)));
+        index = undefined;
         continue;
       }
       const count = 1 + Math.floor(random() * 3);
       const incoming = Array.from({ length: count }, () => (random() < 0.25 && made > 0 ? `n${Math.floor(random() * made)}` : `n${made++}`)).map(notification);
-      const a = enqueue(fast, incoming, limits, nextFast);
+      const a = enqueue(fast, incoming, limits, nextFast, index);
+      index = a.index;
+      const fresh = enqueue([...fast], [], { queueMax: Infinity, historyMax: Infinity }, 0).index;
+      assert.deepEqual([[...index.ids].sort(), index.open, index.firstOpen], [[...fresh.ids].sort(), fresh.open, fresh.firstOpen], `index after step ${step}`);
       const b = model(plain, incoming, limits, nextPlain);
       nextFast += a.added.length;
       nextPlain += b.added.length;

@@ -130,54 +130,73 @@ export function expireDue(list: StoredNotification[], now: number): StoredNotifi
 }
 
 /**
+ * What enqueue knows of a list without reading it: its ids, how many entries
+ * are open, and where the first open one is (`list.length` when none).
+ * Valid only for the list it was made for and only while nothing but enqueue
+ * changed it; the caller drops it when anything else may have (an ack, an
+ * expiry), and enqueue then reads the list once to make a new one.
+ */
+export interface QueueIndex {
+  ids: Set<string>;
+  open: number;
+  firstOpen: number;
+}
+
+function indexOf(list: readonly StoredNotification[]): QueueIndex {
+  const ix: QueueIndex = { ids: new Set(), open: 0, firstOpen: list.length };
+  for (let i = 0; i < list.length; i++) {
+    const n = list[i]!;
+    ix.ids.add(n.id);
+    if (!isOpen(n)) continue;
+    ix.open++;
+    if (ix.firstOpen === list.length) ix.firstOpen = i;
+  }
+  return ix;
+}
+
+/**
  * Appends the notifications whose id is new (a sender retrying is harmless),
  * numbered from `nextSeq`, and trims to the limits: past `queueMax` open
  * entries the oldest expire; past `historyMax` final entries the oldest are
- * forgotten (`dropped`). Mutates `list`.
+ * forgotten (`dropped`). Mutates `list`, and `index` when given (see
+ * QueueIndex); answers the index that is valid after the call.
+ *
+ * It runs on every notification of a user whose list may hold queueMax +
+ * historyMax entries, scattered over the heap: reading each of them costs
+ * a cache miss or more, so with a valid index a notify to a full queue reads
+ * only the entries it evicts and drops, at the list's front.
  */
 export function enqueue(
   list: StoredNotification[],
   incoming: readonly NewNotification[],
   limits: QueueLimits,
   nextSeq: number,
-): { added: StoredNotification[]; evicted: StoredNotification[]; dropped: StoredNotification[] } {
-  // Runs on every notification of a user whose list may hold queueMax +
-  // historyMax entries, scattered over the heap: one pass over the list (the
-  // ids already there, the open count, where the open entries start), then
-  // evictions and drops touch only the oldest entries, which in a full queue
-  // are its first ones. No Set of every id.
-  let open = 0;
-  let firstOpen = -1;
-  let known: Set<string> | undefined;
-  for (let i = 0; i < list.length; i++) {
-    const n = list[i]!;
-    if (isOpen(n)) {
-      open++;
-      if (firstOpen < 0) firstOpen = i;
-    }
-    for (let k = 0; k < incoming.length; k++) if (incoming[k]!.id === n.id) (known ??= new Set()).add(n.id);
-  }
+  index?: QueueIndex,
+): { added: StoredNotification[]; evicted: StoredNotification[]; dropped: StoredNotification[]; index: QueueIndex } {
+  const ix = index ?? indexOf(list);
   const added: StoredNotification[] = [];
   let seq = nextSeq;
   for (const n of incoming) {
-    if (known?.has(n.id) === true) continue;
-    (known ??= new Set()).add(n.id); // a repeat within `incoming` is queued once
+    if (ix.ids.has(n.id)) continue; // known, or a repeat within `incoming`
     const s = entry(n, seq++, 'queued', null, null);
     added.push(s);
     list.push(s);
-    open++;
-    if (firstOpen < 0) firstOpen = list.length - 1;
+    ix.ids.add(s.id);
+    ix.open++; // firstOpen needs no change: with none open it was list.length, this entry's index
   }
   const evicted: StoredNotification[] = [];
-  for (let i = Math.max(0, firstOpen); i < list.length && open > limits.queueMax; i++) {
+  let i = ix.firstOpen;
+  for (; i < list.length && ix.open > limits.queueMax; i++) {
     const n = list[i]!;
     if (!isOpen(n)) continue;
     n.status = 'expired';
     evicted.push(n);
-    open--;
+    ix.open--;
   }
+  while (i < list.length && !isOpen(list[i]!)) i++;
+  ix.firstOpen = i;
   const dropped: StoredNotification[] = [];
-  let excess = list.length - open - limits.historyMax;
+  let excess = list.length - ix.open - limits.historyMax;
   if (excess > 0) {
     // The oldest final entries go, the rest keep their order: first those at
     // the front (one splice), then any further in (an ack of a newer entry).
@@ -188,6 +207,7 @@ export function enqueue(
       excess--;
     }
     if (k > 0) list.splice(0, k);
+    ix.firstOpen -= k;
     if (excess > 0) {
       let w = 0;
       for (let r = 0; r < list.length; r++) {
@@ -198,9 +218,12 @@ export function enqueue(
         } else list[w++] = n;
       }
       list.length = w;
+      ix.firstOpen = list.findIndex(isOpen);
+      if (ix.firstOpen < 0) ix.firstOpen = list.length;
     }
+    for (const n of dropped) ix.ids.delete(n.id);
   }
-  return { added, evicted, dropped };
+  return { added, evicted, dropped, index: ix };
 }
 
 /**
