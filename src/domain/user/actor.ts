@@ -4,8 +4,8 @@
 // user takes part in. Every change is saved (fenced) before it is answered
 // and before its effects leave: frames to devices and records for the store
 // go to the main thread (ctx.emit), presence changes to the user's rooms.
-// Notifications are saved in pages beside the rest of the state (state
-// parts, one per entry): a change writes only the entries it touched.
+// Notifications are saved beside the rest of the state, as state parts of
+// one entry each: a change writes only the entries it touched.
 import { defineBehaviour, type ActorContext, type HandlerResult } from '../../actors/behaviour.ts';
 import { assertNever } from '../../actors/wire.ts';
 import { toDhakaIso } from '../../time/clock.ts';
@@ -94,13 +94,6 @@ export function userBehaviour(deps: UserDeps) {
     for (const room of s.rooms) ctx.send(channelAddress(`chat:${room}`), { type: 'publish', event_type: 'presence_change', data_json, priority: 'low' });
   }
 
-  /**
-   * The expiry reminder at the earliest open entry's expiry. It is moved only
-   * when that comes sooner than where it is set (while this activation knows
-   * where that is): a full queue evicts its oldest entry on every notify, and
-   * moving the reminder later each time would cost an engine write per
-   * notification. A reminder that fires early finds nothing due and is set again.
-   */
   /** scheduleExpiry after entries were added, without a scan of the whole list: only new entries can bring the earliest expiry forward. */
   function expiryAfterAdding(s: UserState, added: readonly StoredNotification[], ctx: ActorContext): void {
     if (s.expiryAt === undefined) return scheduleExpiry(s, ctx);
@@ -111,6 +104,13 @@ export function userBehaviour(deps: UserDeps) {
     s.expiryAt = soonest;
   }
 
+  /**
+   * The expiry reminder at the earliest open entry's expiry. It is moved only
+   * when that comes sooner than where it is set (while this activation knows
+   * where that is): a full queue evicts its oldest entry on every notify, and
+   * moving the reminder later each time would cost an engine write per
+   * notification. A reminder that fires early finds nothing due and is set again.
+   */
   function scheduleExpiry(s: UserState, ctx: ActorContext): void {
     const next = nextExpiry(s.notifications);
     if (next === null) {

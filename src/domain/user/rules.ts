@@ -14,7 +14,7 @@ export interface Device {
 }
 
 export interface StoredNotification extends NewNotification {
-  /** Order of arrival at the user's actor (it picks the page the entry is saved in). */
+  /** Order of arrival at the user's actor (it names the state part the entry is saved in). */
   seq: number;
   status: NotificationStatus;
   delivered_at: number | null;
