@@ -16,7 +16,7 @@ import { progress } from './lib/progress.ts';
 import { writeResults } from './lib/results.ts';
 import { BENCH_JWT_SECRET, commandLine, deadline, machine } from './lib/sessions.ts';
 import { waitUntil } from './lib/wait.ts';
-import { deploy, isoIn, rest } from './lib/commerce.ts';
+import { deploy, openAuctions } from './lib/commerce.ts';
 
 const FLAGS = ['rates', 'seconds', 'warmup', 'connections', 'auctions', 'accept-every', 'targets', 'workers', 'max-outstanding', 'deadline-s', 'help'];
 const USAGE = `usage: npm run bench:auction -- [flags]
@@ -70,14 +70,7 @@ async function runTarget(target: string, o: Options): Promise<Step[]> {
   try {
     if (haat) {
       progress(tag, `creating ${o.auctions} auctions`);
-      for (let i = 0; i < o.auctions; i += 50) {
-        await Promise.all(
-          Array.from({ length: Math.min(50, o.auctions - i) }, async (_, k) => {
-            const r = await rest(d.ports()[(i + k) % d.nodes]!, 'POST', '/auctions', { id: `bench-a${i + k}`, product_id: `p${i + k}`, starting_price: 100, min_increment: 1, starts_at: isoIn(-1000), ends_at: isoIn(3_600_000) });
-            if (r.status !== 201) throw new Error(`POST auctions: ${r.status} ${JSON.stringify(r.body)}`);
-          }),
-        );
-      }
+      await openAuctions(d.ports(), o.auctions, 'bench-a');
     }
     const ports = d.ports();
     const config: SessionConfig = {

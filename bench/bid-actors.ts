@@ -11,16 +11,16 @@
 // both rows. One ask at a time per auction is not what the gateway does, so
 // compare rows of one run, not with bench:auction.
 //   npm run bench:bid-actors -- --bids=30000
-import { SignJWT } from 'jose';
 import { intFlag, listFlag, benchFlags, runBench, UsageError } from './lib/args.ts';
 import { fixed, int, table } from './lib/markdown.ts';
 import { progress } from './lib/progress.ts';
 import { writeResults } from './lib/results.ts';
 import { commandLine, machine } from './lib/sessions.ts';
+import { BENCH_JWT_SECRET } from './lib/targets.ts';
+import { openAuctions } from './lib/commerce.ts';
 import { loadConfig } from '../src/config/load.ts';
 import { silentLogger } from '../src/log/logger.ts';
 import { startNode } from '../src/node.ts';
-import { toDhakaIso } from '../src/time/clock.ts';
 
 const FLAGS = ['bids', 'auctions', 'bidders', 'round', 'modes', 'help'];
 const USAGE = `usage: npm run bench:bid-actors -- [flags]
@@ -30,8 +30,6 @@ const USAGE = `usage: npm run bench:bid-actors -- [flags]
   --round=500           bids in flight at a time
   --modes=same,outbid   same: every bid from the auction's leader (no notification);
                         outbid: every bid outbids another bidder (an auction_outbid notification each)`;
-
-const SECRET = 'bid-actors-bench-secret';
 
 interface Row {
   mode: string;
@@ -55,23 +53,11 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   for (const mode of modes) {
     // A fresh node per mode: the other mode's user actors and store records are not in it.
-    const config = loadConfig({ env: { PORT: '0', HAAT_JWT_SECRET: SECRET, HAAT_NODE_ID: 'bid-actors', LOG_LEVEL: 'warn' }, overrides: { server: { host: '127.0.0.1' } } });
+    const config = loadConfig({ env: { PORT: '0', HAAT_JWT_SECRET: BENCH_JWT_SECRET, HAAT_NODE_ID: 'bid-actors', LOG_LEVEL: 'warn' }, overrides: { server: { host: '127.0.0.1' } } });
     const node = await startNode(config, silentLogger(), { defaultMetrics: false });
     try {
-      const token = await new SignJWT({ roles: ['publisher'] }).setSubject('bench').setProtectedHeader({ alg: 'HS256' }).setExpirationTime('1h').sign(new TextEncoder().encode(SECRET));
       progress('bid-actors', `${mode}: creating ${int(auctions)} auctions`);
-      for (let i = 0; i < auctions; i += 50) {
-        await Promise.all(
-          Array.from({ length: Math.min(50, auctions - i) }, async (_, k) => {
-            const res = await fetch(`http://127.0.0.1:${node.port}/api/v1/realtime/auctions`, {
-              method: 'POST',
-              headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-              body: JSON.stringify({ id: `a${i + k}`, product_id: `p${i + k}`, starting_price: 100, min_increment: 1, starts_at: toDhakaIso(Date.now() - 1000), ends_at: toDhakaIso(Date.now() + 3_600_000) }),
-            });
-            if (res.status !== 201) throw new Error(`POST auctions: ${res.status} ${await res.text()}`);
-          }),
-        );
-      }
+      await openAuctions([node.port], auctions, 'a');
       let ref = 0;
       // Bid `ref` goes to auction ref % auctions; the bid before it there was ref - auctions.
       const bidder = (r: number): string => `bidder-${mode === 'same' ? r % auctions % bidders : (r + Math.floor(r / auctions)) % bidders}`;

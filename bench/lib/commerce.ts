@@ -64,3 +64,15 @@ export async function rest(port: number, method: 'GET' | 'POST', path: string, b
 }
 
 export const isoIn = (ms: number): string => toDhakaIso(Date.now() + ms);
+
+/** Opens auctions `${prefix}0` … (product `p{i}`, from 100 by 1, started a second ago, ending in an hour), 50 at a time, spread over `ports`. */
+export async function openAuctions(ports: readonly number[], count: number, prefix: string): Promise<void> {
+  for (let i = 0; i < count; i += 50) {
+    await Promise.all(
+      Array.from({ length: Math.min(50, count - i) }, async (_, k) => {
+        const r = await rest(ports[(i + k) % ports.length]!, 'POST', '/auctions', { id: `${prefix}${i + k}`, product_id: `p${i + k}`, starting_price: 100, min_increment: 1, starts_at: isoIn(-1000), ends_at: isoIn(3_600_000) });
+        if (r.status !== 201) throw new Error(`POST auctions: ${r.status} ${JSON.stringify(r.body)}`);
+      }),
+    );
+  }
+}
