@@ -89,7 +89,7 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
   // MongoDB: returns at once; a node whose MongoDB is down comes up not ready (health 503) and keeps trying.
   const mem = config.store.memory;
   const storeSpec: StoreSpec = config.store.mongoUrl === null ? { kind: 'memory', retention: { notificationsPerUser: mem.notificationsPerUser, disconnectedKeepMs: mem.disconnectedKeepS * 1000, sweepMs: mem.sweepS * 1000 } } : { kind: 'mongodb', url: config.store.mongoUrl, ...opts.mongo };
-  const store = createStore(storeSpec, { logger });
+  const store = createStore(storeSpec, { logger, clock });
   logger.info({ engine: engine.name, store: store.kind }, 'engine and store chosen');
   const hostSlice: HostSlice = { channels: config.channels, commerce: config.commerce, users: config.users, chat: { idleMs: config.commerce.idleMs, publishTimeoutMs: config.actors.askTimeoutMs }, engine: engineSpec };
   let cluster: Cluster | undefined;

@@ -15,7 +15,7 @@ import type { Lang, NewNotification, ShownStatus, UserMessage } from './messages
 import { addHeld, holdForPrayer, nextRelease, releaseDue, type Held, type PrayerQuietConfig } from './quiet.ts';
 import { parseDivision, type Division } from '../../time/divisions.ts';
 import { packCore, unpackCore } from './saved-state.ts';
-import { ack, deviceCount, enqueue, type QueueIndex, expireDue, entryParts, fromParts, listPage, markDelivered, newPresence, nextExpiry, pending, shownStatus, type Presence, type QueueLimits, type StoredNotification } from './rules.ts';
+import { ack, deviceCount, enqueue, type QueueIndex, expireDue, entryParts, fromParts, isOpen, listPage, markDelivered, newPresence, nextExpiry, pending, shownStatus, type Presence, type QueueLimits, type StoredNotification } from './rules.ts';
 
 export interface UserDeps {
   offlineGraceMs: number;
@@ -98,7 +98,7 @@ export function userBehaviour(deps: UserDeps) {
   function expiryAfterAdding(s: UserState, added: readonly StoredNotification[], ctx: ActorContext): void {
     if (s.expiryAt === undefined) return scheduleExpiry(s, ctx);
     let soonest = Infinity;
-    for (const n of added) if ((n.status === 'queued' || n.status === 'delivered') && n.expires_at < soonest) soonest = n.expires_at;
+    for (const n of added) if (isOpen(n) && n.expires_at < soonest) soonest = n.expires_at;
     if (soonest === Infinity || (s.expiryAt !== null && s.expiryAt <= soonest)) return;
     ctx.setReminder(EXPIRE, soonest);
     s.expiryAt = soonest;

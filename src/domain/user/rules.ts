@@ -115,7 +115,8 @@ export interface QueueLimits {
   historyMax: number;
 }
 
-const isOpen = (n: StoredNotification): boolean => n.status === 'queued' || n.status === 'delivered';
+/** Queued or delivered: not yet acked or expired. */
+export const isOpen = (n: StoredNotification): boolean => n.status === 'queued' || n.status === 'delivered';
 
 /** Marks open entries whose time has come as expired; answers them. */
 export function expireDue(list: StoredNotification[], now: number): StoredNotification[] {

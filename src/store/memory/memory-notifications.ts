@@ -88,9 +88,12 @@ export class MemoryNotifications implements RealtimeNotifications, Sweepable {
   sweep(now: number): number {
     let n = 0;
     for (const [user, mine] of this.byUser) {
-      const kept = mine.filter((r) => r.expires_at + NOTIFICATION_KEEP_MS > now);
+      const kept: NotificationRecord[] = [];
+      for (const r of mine) {
+        if (r.expires_at + NOTIFICATION_KEEP_MS > now) kept.push(r);
+        else this.byId.delete(r.id);
+      }
       if (kept.length === mine.length) continue;
-      for (const r of mine) if (r.expires_at + NOTIFICATION_KEEP_MS <= now) this.byId.delete(r.id);
       n += mine.length - kept.length;
       if (kept.length === 0) this.byUser.delete(user);
       else this.byUser.set(user, kept);
