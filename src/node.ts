@@ -21,6 +21,7 @@ import type { HostSlice } from './domain/behaviours.ts';
 import type { Engine, EngineSpec } from './engines/engine.ts';
 import { createMemoryEngine } from './engines/memory/memory-engine.ts';
 import { createRedisEngine } from './engines/redis/redis-engine.ts';
+import { HistoryPublisher } from './gateway/history-publisher.ts';
 import { parseRedisUrls } from './config/load.ts';
 import { Cluster } from './cluster/cluster.ts';
 import { OrderedFeed } from './cluster/ordered-feed.ts';
@@ -132,7 +133,7 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
   const fanout = new Fanout(app, metrics, clock);
   let listeningPort: number | undefined;
   const bus = engine.bus;
-  let busDeps: Pick<GatewayDeps, 'interest' | 'joinSync'> = {};
+  let busDeps: Pick<GatewayDeps, 'interest' | 'joinSync' | 'publisher'> = {};
   let gatewayRef: Gateway | undefined;
   if (bus) {
     // Redis: events come over the bus, in offset order per channel once through the feed.
@@ -148,7 +149,12 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
     });
     bus.onEvent((ev) => f.onEvent(ev));
     bus.onReset(() => f.resyncAll());
-    busDeps = { interest: (joinInFlight) => new BusInterest(bus, f, joinInFlight, logger), joinSync: new BusJoinSync(bus, f) };
+    busDeps = {
+      interest: (joinInFlight) => new BusInterest(bus, f, joinInFlight, logger),
+      joinSync: new BusJoinSync(bus, f),
+      // Any node may append (the history's script numbers): no hop to the channel's owner.
+      ...(engine.history.publishesOnAppend ? { publisher: new HistoryPublisher(engine.history, config.channels, clock) } : {}),
+    };
   } else {
     actors.onEmit((v) => {
       if ((v as SequencedEvent).k === 'event') fanout.onEvent(v as SequencedEvent);

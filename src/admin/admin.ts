@@ -6,7 +6,6 @@ import type { ActorSystem } from '../actors/system.ts';
 import type { CounterEngine } from '../engines/counters.ts';
 import type { Fanout } from '../gateway/fanout.ts';
 import type { Gateway } from '../gateway/gateway.ts';
-import { publish } from '../gateway/publish.ts';
 import type { Metrics } from '../metrics/registry.ts';
 import type { Clock } from '../time/clock.ts';
 import { AdminCollector, type ClusterPart } from './collector.ts';
@@ -36,7 +35,7 @@ export function startAdmin(d: AdminDeps): AdminPublisher {
     localWatchers: () => d.gateway.channelSubscribers.get(ADMIN_STATS_CHANNEL) ?? 0,
     ...(d.counters ? { counters: d.counters } : {}),
     // Kept in the channel's history a few seconds only: a snapshot is stale after one.
-    publish: (snapshot) => publish(d.actors, { channel: ADMIN_STATS_CHANNEL, event_type: ADMIN_STATS_EVENT, data: snapshot, priority: 'normal', ttl_s: 5, sender: null, client_msg_id: undefined }, d.askTimeoutMs),
+    publish: (snapshot) => d.gateway.publisher.publish({ channel: ADMIN_STATS_CHANNEL, event_type: ADMIN_STATS_EVENT, data: snapshot, priority: 'normal', ttl_s: 5, sender: null, client_msg_id: undefined }),
     logger: d.logger.child({ mod: 'admin' }),
   });
   publisher.start();

@@ -1,8 +1,12 @@
 // Channel history as engine verbs (DESIGN.md §1, after Centrifuge's Broker):
-// the domain never holds a mutable log object. A channel actor is the single
-// writer of its channel; it numbers each event itself and appends it with an
-// explicit offset, which the engine refuses unless it is exactly the next
-// one of the same epoch (so a stale writer cannot append, Redis itself says no).
+// the domain never holds a mutable log object. Two ways to write:
+// - `appendNext`: the engine numbers the event itself, in the same atomic step
+//   that appends it (and, Redis, publishes it), so any writer may append and
+//   two writers can neither reuse an offset nor leave a gap. This is how
+//   events are published (Centrifuge's broker_history_add_stream.lua).
+// - `append`: a writer that numbered the event itself gives the offset, which
+//   the engine refuses unless it is exactly the next one of the same epoch (a
+//   stale writer cannot append; Redis itself says no).
 
 export interface StreamPosition {
   /** Opaque, non-empty; changes only when the channel's history was lost. */
@@ -39,6 +43,37 @@ export interface AppendRequest {
   dedupe?: { key: string; answer: string; ttlMs: number };
 }
 
+/**
+ * An event the engine numbers (`appendNext`). The stored frame is
+ * `frame[0] + epoch + frame[1] + offset + frame[2]`: the event frame is
+ * encoded once by the writer, with two holes the engine fills.
+ */
+export interface NextAppendRequest {
+  frame: readonly [string, string, string];
+  /** The event's id, kept in the idempotency answer. */
+  id: string;
+  at: number;
+  expiresAt: number;
+  /** Idempotency: a key seen within its TTL returns its stored answer and appends nothing. */
+  dedupe?: { key: string; ttlMs: number };
+}
+
+/**
+ * The answer `appendNext` stores under an idempotency key, exactly
+ * `{"id":"<id>","offset":<offset>,"epoch":"<epoch>"}` (ids and epochs never
+ * need escaping): the same text for both writers, so a retry is recognised
+ * whichever way its first attempt went.
+ */
+export function dedupeAnswerText(id: string, offset: number, epoch: string): string {
+  return `{"id":"${id}","offset":${offset},"epoch":"${epoch}"}`;
+}
+
+export type NextAppendOutcome =
+  /** `frame`: the stored frame, where the engine built it in this process (memory). */
+  | { kind: 'appended'; epoch: string; offset: number; frame?: string }
+  /** `answer`: the first append's, as dedupeAnswerText wrote it (or as `append` was given it). */
+  | { kind: 'duplicate'; answer: string };
+
 export type AppendOutcome =
   | { kind: 'appended' }
   | { kind: 'duplicate'; answer: string }
@@ -67,6 +102,8 @@ export interface ChannelHistory {
   /** The channel's epoch and newest offset; starts a new epoch when it has none. */
   top(channel: string): Maybe<StreamPosition>;
   append(channel: string, req: AppendRequest, bounds: HistoryBounds): Maybe<AppendOutcome>;
+  /** Numbers the event as the channel's next (starting an epoch if it has none) and appends it. */
+  appendNext(channel: string, req: NextAppendRequest, bounds: HistoryBounds): Maybe<NextAppendOutcome>;
   /** The stored answer of an idempotency key, if it is still remembered. */
   dedupeAnswer(channel: string, key: string): Maybe<string | undefined>;
   readSince(channel: string, since: StreamPosition, now: number): Maybe<SinceResult>;

@@ -8,7 +8,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { HaatError } from '../errors.ts';
 import type { Engine } from './engine.ts';
-import type { AppendRequest, HistoryBounds } from './channel-history.ts';
+import { dedupeAnswerText, type AppendRequest, type HistoryBounds, type NextAppendOutcome, type NextAppendRequest } from './channel-history.ts';
 import type { BusEvent } from './channel-bus.ts';
 
 export type VerbName = 'history' | 'state' | 'membership' | 'mailboxes' | 'counters' | 'reminders' | 'logs' | 'bus' | 'rosters';
@@ -67,6 +67,17 @@ const bounds: HistoryBounds = { maxLen: 100, ttlMs: 60_000 };
 function event(epoch: string, offset: number, extra: Partial<AppendRequest> = {}): AppendRequest {
   const at = Date.now();
   return { epoch, offset, frame: `{"type":"event","offset":${offset}}`, at, expiresAt: at + 60_000, ...extra };
+}
+
+/** An event for appendNext whose stored frame shows the epoch and offset the engine gave it, and `n`. */
+function nextEvent(n: number, extra: Partial<NextAppendRequest> = {}): NextAppendRequest {
+  const at = Date.now();
+  return { frame: ['{"e":"', '","o":', `,"n":${n}}`], id: `ev_${n}`, at, expiresAt: at + 60_000, ...extra };
+}
+
+function offsetOf(out: NextAppendOutcome): number {
+  if (out.kind !== 'appended') throw new Error(`expected appended, got ${JSON.stringify(out)}`);
+  return out.offset;
 }
 
 /** Registers the whole suite under `label`. */
@@ -154,6 +165,56 @@ export function runEngineSuite(label: string, makeEngine: () => Promise<EngineUn
         since.entries?.map((e) => e.frame),
         ['A'],
       );
+    });
+
+    it('appendNext numbers events itself: concurrent writers get distinct consecutive offsets, each frame filled in', async () => {
+      const h = need(engine(), 'history');
+      const ch = unique('ch');
+      const outs = await Promise.all(Array.from({ length: 20 }, (_, n) => h.appendNext(ch, nextEvent(n), bounds)));
+      const top = await h.top(ch);
+      assert.equal(top.offset, 20);
+      assert.deepEqual(
+        outs.map(offsetOf).sort((a, b) => a - b),
+        Array.from({ length: 20 }, (_, i) => i + 1),
+      );
+      for (const out of outs) assert.equal(out.kind === 'appended' && out.epoch, top.epoch);
+      const since = await h.readSince(ch, { epoch: top.epoch, offset: 0 }, Date.now());
+      const nAt = new Map(outs.map((out, n) => [offsetOf(out), n]));
+      assert.deepEqual(
+        since.entries?.map((e) => JSON.parse(e.frame)),
+        since.entries?.map((e) => ({ e: top.epoch, o: e.offset, n: nAt.get(e.offset) })),
+      );
+      assert.deepEqual(
+        since.entries?.map((e) => e.offset),
+        Array.from({ length: 20 }, (_, i) => i + 1),
+      );
+    });
+
+    it('appendNext on a channel never read starts its epoch; appendNext and append share the top', async () => {
+      const h = need(engine(), 'history');
+      const ch = unique('ch');
+      const first = await h.appendNext(ch, nextEvent(1), bounds);
+      assert.equal(offsetOf(first), 1);
+      const top = await h.top(ch);
+      assert.deepEqual(top, { epoch: first.kind === 'appended' ? first.epoch : '', offset: 1 });
+      assert.deepEqual(await h.append(ch, event(top.epoch, 1), bounds), { kind: 'stale', top }, 'a writer that numbered from before the appendNext is stale');
+      assert.deepEqual(await h.append(ch, event(top.epoch, 2), bounds), { kind: 'appended' });
+      assert.equal(offsetOf(await h.appendNext(ch, nextEvent(3), bounds)), 3);
+    });
+
+    it('appendNext with an idempotency key: a repeat appends nothing and answers the first append', async () => {
+      const h = need(engine(), 'history');
+      const ch = unique('ch');
+      const dedupe = { key: 'sender|m1', ttlMs: 60_000 };
+      const a = await h.appendNext(ch, nextEvent(1, { dedupe }), bounds);
+      const { epoch } = await h.top(ch);
+      const answer = dedupeAnswerText('ev_1', offsetOf(a), epoch);
+      assert.deepEqual(JSON.parse(answer), { id: 'ev_1', offset: 1, epoch });
+      assert.deepEqual(await h.appendNext(ch, nextEvent(2, { dedupe }), bounds), { kind: 'duplicate', answer });
+      assert.deepEqual(await h.append(ch, event(epoch, 2, { dedupe: { ...dedupe, answer: 'other' } }), bounds), { kind: 'duplicate', answer }, 'append sees the key appendNext set');
+      assert.equal(await h.dedupeAnswer(ch, dedupe.key), answer);
+      assert.deepEqual(await h.top(ch), { epoch, offset: 1 });
+      assert.equal(offsetOf(await h.appendNext(ch, nextEvent(3, { dedupe: { key: 'sender|m2', ttlMs: 60_000 } }), bounds)), 2);
     });
 
     it('a duplicate idempotency key answers the stored answer and appends nothing', async () => {
@@ -697,6 +758,32 @@ export function runEngineSuite(label: string, makeEngine: () => Promise<EngineUn
         [6],
       );
       assert.equal(events.get(watched)!.length, 6, 'no duplicate or refused append was published');
+    });
+
+    it('appendNext publishes too: a watcher receives each event once, with the frame the history stored', async () => {
+      const e = engine();
+      const h = need(e, 'history');
+      const bus = need(e, 'bus');
+      const { events, waitFor } = collector(e);
+      const ch = unique('ch');
+      await bus.watch(ch);
+      const dedupe = { key: 'd', ttlMs: 60_000 };
+      for (let n = 1; n <= 3; n++) await h.appendNext(ch, nextEvent(n, n === 3 ? { dedupe } : {}), bounds);
+      assert.equal((await h.appendNext(ch, nextEvent(4, { dedupe }), bounds)).kind, 'duplicate');
+      const got = await waitFor(ch, 3);
+      const { epoch } = await h.top(ch);
+      const stored = (await h.readSince(ch, { epoch, offset: 0 }, Date.now())).entries ?? [];
+      assert.deepEqual(
+        got.map((ev) => ({ epoch: ev.epoch, offset: ev.offset, frame: ev.frame, at: ev.at })),
+        stored.map((x) => ({ epoch, offset: x.offset, frame: x.frame, at: x.at })),
+      );
+      assert.equal(stored.length, 3);
+      await h.appendNext(ch, nextEvent(5), bounds);
+      assert.deepEqual(
+        (await waitFor(ch, 4)).map((ev) => ev.offset),
+        [1, 2, 3, 4],
+      );
+      assert.equal(events.get(ch)!.length, 4, 'the duplicate was not published');
     });
 
     it('unwatch stops the events of that channel only', async () => {

@@ -258,6 +258,31 @@ describe('redis engine faults', { timeout: 30_000 }, () => {
     }
   });
 
+  it('appendNext on a stream ahead of its meta starts a new epoch rather than reuse an offset', async () => {
+    const opts = options();
+    const e = await createRedisEngine([server.url], opts);
+    const raw = new Redis({ port: server.port, host: '127.0.0.1', lazyConnect: true });
+    try {
+      await raw.connect();
+      const ch = 'ahead-of-meta';
+      const bounds = { maxLen: 10, ttlMs: 60_000 };
+      const next = (n: number) => ({ frame: ['', ' ', ` f${n}`] as const, id: `ev_${n}`, at: n, expiresAt: Date.now() + 60_000 });
+      for (let n = 1; n <= 3; n++) await e.history.appendNext(ch, next(n), bounds);
+      const before = await e.history.top(ch);
+      await raw.hset(new KeySpace(opts.prefix!).channelMeta(ch), 'o', '1');
+      const out = await e.history.appendNext(ch, next(4), bounds);
+      assert.equal(out.kind, 'appended');
+      assert.ok(out.kind === 'appended' && out.epoch !== before.epoch && out.offset === 1, JSON.stringify(out));
+      const after = await e.history.top(ch);
+      assert.deepEqual(after, { epoch: out.kind === 'appended' ? out.epoch : '', offset: 1 });
+      assert.equal((await e.history.readSince(ch, before, Date.now())).entries, undefined, 'the old epoch is not recoverable');
+      assert.deepEqual((await e.history.readSince(ch, { epoch: after.epoch, offset: 0 }, Date.now())).entries?.map((x) => x.frame), [`${after.epoch} 1 f4`]);
+    } finally {
+      raw.disconnect();
+      await e.close();
+    }
+  });
+
   it('scripts flushed from a live server (NOSCRIPT) are loaded again on the same connection', async () => {
     const e = await createRedisEngine([server.url], options());
     const raw = new Redis({ port: server.port, host: '127.0.0.1', lazyConnect: true });

@@ -45,6 +45,8 @@ import { LinkMonitor } from './link-monitor.ts';
 import { leanView } from './lean-view.ts';
 import { heartbeatMsOf, hintedClass, isCarrier, windowMsOf, type Carrier } from '../network/profiles.ts';
 import { parseDivision } from '../time/divisions.ts';
+import type { ChannelPublisher } from './channel-publisher.ts';
+import { ActorPublisher } from './publish.ts';
 
 export interface GatewayDeps {
   uws: UWS;
@@ -88,6 +90,8 @@ export interface GatewayDeps {
   messages?: RealtimeMessages;
   /** Translates chat messages (send_message on chat:) before the room actor is asked. */
   chatLanguages?: ChatLanguages;
+  /** How events are published (channel-publisher.ts); through the channel actors unless given. */
+  publisher?: ChannelPublisher;
 }
 
 /** Who a security event is about, when it is not an open connection. */
@@ -123,6 +127,8 @@ export class Gateway {
   readonly userDevices: UserDevices;
   /** Per-user rate buckets (in this process, or leased from the cluster's). */
   readonly userRates: UserRates;
+  /** Publishes events for frames, REST and the admin feed. */
+  readonly publisher: ChannelPublisher;
   private draining = false;
   private onDrained: (() => void) | undefined;
   private sweeper: NodeJS.Timeout | undefined;
@@ -162,6 +168,7 @@ export class Gateway {
     });
     this.admission = d.admission ?? new LocalAdmission(d.config, (user) => this.hub.countOf(user));
     this.userRates = d.userRates ?? new UserRateLimits();
+    this.publisher = d.publisher ?? new ActorPublisher(d.actors, d.askTimeoutMs);
     this.securityLog = d.securityLog ?? new MemorySecurityLog({ capacity: SECURITY_LOG_CAPACITY, node: d.nodeId, clock: d.clock });
     this.flood = new FloodGuard(d.config);
     this.spam = new SpamGuard(d.spam);
@@ -186,7 +193,7 @@ export class Gateway {
       session: (id) => this.hub.session(id),
       delivered: (ids) => d.deliveredEvents?.(ids),
     });
-    this.handlers = frameHandlers({ actors: d.actors, membership, writer: this.writer, clock: d.clock, askTimeoutMs: d.askTimeoutMs, error: (ws, ref, err) => this.error(ws, ref, err), spam: (s, roomId, chat) => this.checkSpam({ user_id: s.principal.userId!, session_id: s.sessionId, ip: s.ip }, roomId, chat), chatLanguages: d.chatLanguages, analytics: d.metrics.analytics });
+    this.handlers = frameHandlers({ actors: d.actors, publisher: this.publisher, membership, writer: this.writer, clock: d.clock, askTimeoutMs: d.askTimeoutMs, error: (ws, ref, err) => this.error(ws, ref, err), spam: (s, roomId, chat) => this.checkSpam({ user_id: s.principal.userId!, session_id: s.sessionId, ip: s.ip }, roomId, chat), chatLanguages: d.chatLanguages, analytics: d.metrics.analytics });
   }
 
   /** Every open connection, in the order they opened. */

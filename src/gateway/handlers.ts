@@ -11,7 +11,8 @@ import { roomAddress, type OutgoingChat, type SendReply } from '../domain/chat/m
 import type { ChatLanguages } from '../i18n/translate/chat-languages.ts';
 import { withRef, type FrameRef } from './frames.ts';
 import type { Membership } from './membership.ts';
-import { publishReplyFrame, requestPublish, type PublishRequest } from './publish.ts';
+import { publishReplyFrame } from './publish.ts';
+import type { ChannelPublisher, PublishRequest } from './channel-publisher.ts';
 import { sanitizeText } from './sanitize.ts';
 import type { Writer } from './writer.ts';
 import { toPaisa } from '../domain/commerce/money.ts';
@@ -25,6 +26,7 @@ import type { Analytics } from '../metrics/analytics.ts';
 
 export interface HandlerDeps {
   actors: ActorSystem;
+  publisher: ChannelPublisher;
   membership: Membership;
   writer: Writer;
   clock: Clock;
@@ -67,7 +69,7 @@ export function frameHandlers(d: HandlerDeps): DispatchTable {
     // whatever it holds lives as long as the ask (promoted to the old
     // generation when answers are slow, which makes them slower still).
     const channel = req.channel;
-    requestPublish(d.actors, req, d.askTimeoutMs, (err, answer) => {
+    d.publisher.request(req, (err, answer) => {
       if (err || !answer) return error(ws, ref, err ?? new HaatError('internal', 'no answer'));
       writer.sendRaw(ws, publishReplyFrame(answer, channel, ref));
     });

@@ -1,37 +1,34 @@
-// One publish through the channel actor, shared by the broadcast_event and
-// send_message frames and by POST events/broadcast.
+// A publish through the channel actor (the memory engine; channel-publisher.ts),
+// and the reply frame of any publish.
 import { jsonString } from '../actors/json-text.ts';
 import type { ActorSystem, AnswerCallback } from '../actors/system.ts';
-import { channelAddress, type PublishResult } from '../domain/channel/messages.ts';
-import type { Priority } from '../domain/channel/rules.ts';
+import { channelAddress } from '../domain/channel/messages.ts';
+import { dedupeKeyOf, encodeData, type ChannelPublisher, type PublishRequest, type PublishResult } from './channel-publisher.ts';
 
-export interface PublishRequest {
-  channel: string;
-  event_type: string;
-  data: unknown;
-  priority: Priority;
-  ttl_s: number | undefined;
-  /** The publishing user (idempotency is per sender and channel). */
-  sender: string | null;
-  client_msg_id: string | undefined;
-}
-
-export type { PublishResult };
-
-// The edge schemas refuse a missing `data`; null keeps the frame valid JSON should one slip through.
-function encodeData(data: unknown): string {
-  return JSON.stringify(data) ?? 'null';
-}
+export type { PublishRequest, PublishResult };
 
 export function publishMessage(req: PublishRequest): Record<string, unknown> & { type: string } {
   const msg: Record<string, unknown> & { type: string } = { type: 'publish', event_type: req.event_type, data_json: encodeData(req.data), priority: req.priority };
   if (req.ttl_s !== undefined) msg.ttl_s = req.ttl_s;
-  if (req.client_msg_id !== undefined) msg.dedupe = `${req.sender ?? ''}|${req.client_msg_id}`;
+  const dedupe = dedupeKeyOf(req);
+  if (dedupe !== undefined) msg.dedupe = dedupe;
   return msg;
 }
 
-export function publish(actors: ActorSystem, req: PublishRequest, timeoutMs: number): Promise<PublishResult> {
-  return actors.ask(channelAddress(req.channel), publishMessage(req), { timeoutMs });
+export class ActorPublisher implements ChannelPublisher {
+  constructor(
+    private readonly actors: ActorSystem,
+    private readonly timeoutMs: number,
+  ) {}
+
+  publish(req: PublishRequest): Promise<PublishResult> {
+    return this.actors.ask(channelAddress(req.channel), publishMessage(req), { timeoutMs: this.timeoutMs });
+  }
+
+  request(req: PublishRequest, done: AnswerCallback<PublishResult>): void {
+    const msg = publishMessage(req);
+    this.actors.request(channelAddress(req.channel), msg, this.timeoutMs, done, encodePublish(msg));
+  }
 }
 
 /** JSON.stringify(msg) of a publishMessage, by hand: the per-frame path (see json-text.ts). */
@@ -40,12 +37,6 @@ export function encodePublish(msg: Record<string, unknown> & { type: string }): 
   if (msg.ttl_s !== undefined) out += `,"ttl_s":${JSON.stringify(msg.ttl_s)}`;
   if (msg.dedupe !== undefined) out += `,"dedupe":${JSON.stringify(msg.dedupe)}`;
   return `${out}}`;
-}
-
-/** The same with a callback, for the per-frame path (no promise per frame). */
-export function requestPublish(actors: ActorSystem, req: PublishRequest, timeoutMs: number, done: AnswerCallback<PublishResult>): void {
-  const msg = publishMessage(req);
-  actors.request(channelAddress(req.channel), msg, timeoutMs, done, encodePublish(msg));
 }
 
 /** The `reply` frame of a publish (§2): {type, ok, id, channel, offset, ref?}, by hand (see json-text.ts). */

@@ -11,7 +11,6 @@ import { bearer, type TokenVerifier } from './auth.ts';
 import { broadcastBody } from './frames.ts';
 import { DEFAULT_BODY_TIMEOUT_MS, readJson, sendError, sendJson, track } from './http.ts';
 import { GUEST, isServer, type Principal } from './principal.ts';
-import { publish } from './publish.ts';
 import type { Gateway } from './gateway.ts';
 import type { ClusterAdmin } from '../cluster/cluster-admin.ts';
 import { Routes } from './routes.ts';
@@ -227,7 +226,7 @@ export function mountRest(d: RestDeps): Routes {
         // client_msg_id publishes only what the first attempt did not.
         const answers = await Promise.all(
           channels.map((channel) =>
-            publish(d.actors, { channel, event_type: b.event_type, data: b.data, priority: b.priority ?? defaultPriority(b.event_type), ttl_s: b.ttl_s, sender: p.userId, client_msg_id: b.client_msg_id }, d.askTimeoutMs),
+            d.gateway.publisher.publish({ channel, event_type: b.event_type, data: b.data, priority: b.priority ?? defaultPriority(b.event_type), ttl_s: b.ttl_s, sender: p.userId, client_msg_id: b.client_msg_id }),
           ),
         );
         // One behaviour (a product view, a checkout) however many channels it went to.

@@ -1,14 +1,14 @@
-// A channel actor only sequences (DESIGN.md §1): it numbers each event,
-// appends it to the engine's history with that explicit offset, and (memory
-// engine) hands the encoded event once to the gateway, which publishes it to
+// A channel actor appends the events that actors publish (and, memory engine,
+// the gateway's) to the engine's history, which numbers them, and (memory
+// engine) hands each encoded event once to the gateway, which publishes it to
 // the uWS topic; the redis engine's append publishes it to the interested
-// nodes itself. Nothing here is per subscriber.
+// nodes itself. It also answers joins. Nothing here is per subscriber.
 import { nanoid } from 'nanoid';
 import { defineBehaviour, isThenable, type ActorContext, type HandlerResult } from '../../actors/behaviour.ts';
 import { assertNever } from '../../actors/wire.ts';
-import type { AppendOutcome, ChannelHistory, Maybe, SinceResult, StreamPosition } from '../../engines/channel-history.ts';
+import type { ChannelHistory, Maybe, SinceResult, StreamPosition } from '../../engines/channel-history.ts';
 import type { ChannelMessage, PublishResult, SequencedEvent } from './messages.ts';
-import { encodeEvent, expiryOf, type HistoryLimits, type JoinAnswer, type PublishInput } from './rules.ts';
+import { historyBoundsOf, nextAppendOf, publishAnswerOf, type HistoryLimits, type JoinAnswer, type PublishInput } from './rules.ts';
 
 export interface ChannelDeps {
   history: ChannelHistory;
@@ -19,7 +19,7 @@ export interface ChannelDeps {
 
 interface ChannelState {
   channel: string;
-  /** The newest position this actor knows (it is the channel's single writer). */
+  /** The newest position this actor has seen (other writers may have appended since: redis engine). */
   pos: StreamPosition;
   /** Nodes with local subscribers (memory engine: only they are handed events). */
   watchers: Set<string>;
@@ -32,68 +32,26 @@ function then<T, R>(v: Maybe<T>, f: (t: T) => R | Promise<R>): R | Promise<R> {
   return isThenable(v) ? v.then(f) : f(v);
 }
 
-// A stale append means another writer moved the stream (a takeover, or the
-// history was lost); the actor renumbers from the engine's top once more.
-const APPEND_ATTEMPTS = 3;
-
-// A publish from another node comes through the owner's mailbox, which a
-// survivor takes over if the owner stops heartbeating: an entry the owner had
-// handled (appended) but not yet acknowledged when it stalled is handed to the
-// channel's new owner again. Without a client_msg_id nothing would tell the
-// two apart and every subscriber would get the event twice, at two offsets;
-// the entry's delivery id (`via`) is remembered instead, for long enough to
-// outlive a takeover: membership declares a node dead within 3 s and the
-// survivor claims its entries then, and an ask past its deadline (at most
-// actors.askTimeoutMs, 5 s) is acknowledged without being handled. Not
-// longer: each key is one Redis key (about 200 bytes) per cross-node publish,
-// so 15 s of them at 10,000 cross-node publishes/s is about 30 MB.
-const REDELIVERY_TTL_MS = 15_000;
-
 export function channelBehaviour(deps: ChannelDeps) {
   const { history, limits } = deps;
-  const bounds = { maxLen: limits.historySize, ttlMs: limits.historyTtlMs };
+  const bounds = historyBoundsOf(limits);
 
-  function onceKey(msg: PublishInput): { key: string; ttlMs: number } | undefined {
-    if (msg.dedupe !== undefined) return { key: msg.dedupe, ttlMs: limits.idempotencyTtlMs };
-    if (msg.via !== undefined) return { key: `~${msg.via}`, ttlMs: REDELIVERY_TTL_MS };
-    return undefined;
-  }
-
-  function publish(state: ChannelState, msg: PublishInput, ctx: ActorContext, attempt: number): Result | Promise<Result> {
+  // The history numbers the event (appendNext): with the redis engine the
+  // gateways of every node append to it too, without this actor.
+  function publish(state: ChannelState, msg: PublishInput, ctx: ActorContext): Result | Promise<Result> {
     const now = ctx.now();
-    const pos = { epoch: state.pos.epoch, offset: state.pos.offset + 1 };
     const id = `ev_${nanoid(10)}`;
-    const frame = encodeEvent(state.channel, pos, id, msg, now);
-    const expiresAt = expiryOf(msg, now, limits);
-    const once = onceKey(msg);
-    const req =
-      once === undefined
-        ? { epoch: pos.epoch, offset: pos.offset, frame, at: now, expiresAt }
-        : { epoch: pos.epoch, offset: pos.offset, frame, at: now, expiresAt, dedupe: { key: once.key, answer: JSON.stringify({ id, offset: pos.offset, epoch: pos.epoch }), ttlMs: once.ttlMs } };
-    return then(history.append(state.channel, req, bounds), (out: AppendOutcome): Result | Promise<Result> => {
-      switch (out.kind) {
-        case 'appended': {
-          state.pos = pos;
-          // Memory engine: handed only to nodes that have subscribers.
-          if (!history.publishesOnAppend && state.watchers.size > 0) {
-            const ev: SequencedEvent = { k: 'event', channel: state.channel, epoch: pos.epoch, offset: pos.offset, frame, at: now };
-            ctx.emit(ev);
-          }
-          const reply: PublishResult = { id, offset: pos.offset, epoch: pos.epoch, duplicate: false };
-          return { state, reply };
+    return then(history.appendNext(state.channel, nextAppendOf(state.channel, id, msg, now, limits), bounds), (out): Result => {
+      if (out.kind === 'appended') {
+        state.pos = { epoch: out.epoch, offset: out.offset };
+        // Memory engine: handed only to nodes that have subscribers.
+        if (!history.publishesOnAppend && state.watchers.size > 0 && out.frame !== undefined) {
+          const ev: SequencedEvent = { k: 'event', channel: state.channel, epoch: out.epoch, offset: out.offset, frame: out.frame, at: now };
+          ctx.emit(ev);
         }
-        case 'duplicate': {
-          const first = JSON.parse(out.answer) as { id: string; offset: number; epoch: string };
-          const reply: PublishResult = { id: first.id, offset: first.offset, epoch: first.epoch, duplicate: true };
-          return { state, reply };
-        }
-        case 'stale':
-          state.pos = out.top;
-          if (attempt + 1 >= APPEND_ATTEMPTS) return { state, error: { code: 'unavailable', message: `channel ${state.channel} is moving between writers; retry` } };
-          return publish(state, msg, ctx, attempt + 1);
-        default:
-          return assertNever(out);
       }
+      const reply: PublishResult = publishAnswerOf(id, out);
+      return { state, reply };
     });
   }
 
@@ -128,7 +86,7 @@ export function channelBehaviour(deps: ChannelDeps) {
     handle(state, msg, ctx) {
       switch (msg.type) {
         case 'publish':
-          return publish(state, msg, ctx, 0);
+          return publish(state, msg, ctx);
         case 'join':
           state.watchers.add(msg.node);
           return join(state, msg.since, ctx);

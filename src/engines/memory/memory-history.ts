@@ -1,5 +1,5 @@
 import { nanoid } from 'nanoid';
-import type { AppendOutcome, AppendRequest, ChannelHistory, HistoryBounds, HistoryEntry, SinceResult, StreamPosition } from '../channel-history.ts';
+import { dedupeAnswerText, type AppendOutcome, type AppendRequest, type ChannelHistory, type HistoryBounds, type HistoryEntry, type NextAppendOutcome, type NextAppendRequest, type SinceResult, type StreamPosition } from '../channel-history.ts';
 import { FrameRing } from './frame-ring.ts';
 import { ChunkPool } from './chunk-pool.ts';
 
@@ -45,6 +45,23 @@ export class MemoryChannelHistory implements ChannelHistory {
     s.offset = req.offset;
     if (req.dedupe !== undefined) s.dedupe.set(req.dedupe.key, { answer: req.dedupe.answer, expiresAt: req.at + req.dedupe.ttlMs });
     return { kind: 'appended' };
+  }
+
+  appendNext(channel: string, req: NextAppendRequest, bounds: HistoryBounds): NextAppendOutcome {
+    const s = this.open(channel);
+    this.prune(s, req.at);
+    if (req.dedupe !== undefined) {
+      const seen = s.dedupe.get(req.dedupe.key);
+      if (seen) return { kind: 'duplicate', answer: seen.answer };
+    }
+    const offset = s.offset + 1;
+    const f = req.frame;
+    s.ring ??= new FrameRing(bounds.maxLen, this.pool);
+    const frame = f[0] + s.epoch + f[1] + offset + f[2];
+    s.ring.push(offset, frame, req.at, req.expiresAt);
+    s.offset = offset;
+    if (req.dedupe !== undefined) s.dedupe.set(req.dedupe.key, { answer: dedupeAnswerText(req.id, offset, s.epoch), expiresAt: req.at + req.dedupe.ttlMs });
+    return { kind: 'appended', epoch: s.epoch, offset, frame };
   }
 
   dedupeAnswer(channel: string, key: string): string | undefined {

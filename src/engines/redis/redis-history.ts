@@ -5,7 +5,7 @@
 // meta, remembers the answer, refreshes the TTLs and publishes the event to the
 // channel's sharded topic: numbering, appending and publishing are one step.
 import { nanoid } from 'nanoid';
-import type { AppendOutcome, AppendRequest, ChannelHistory, HistoryBounds, HistoryEntry, SinceResult, StreamPosition } from '../channel-history.ts';
+import type { AppendOutcome, AppendRequest, ChannelHistory, HistoryBounds, HistoryEntry, NextAppendOutcome, NextAppendRequest, SinceResult, StreamPosition } from '../channel-history.ts';
 import type { KeySpace } from './keys.ts';
 import { guarded, type ScriptDef } from './connection.ts';
 import { busMessageLua } from './bus-message.ts';
@@ -49,6 +49,43 @@ redis.call('PEXPIRE', stream, ARGV[7])
 if ARGV[8] == '1' then redis.call('SET', dkey, ARGV[9], 'PX', ARGV[10]) end
 redis.call('SPUBLISH', ARGV[12], ${busMessageLua('ARGV[1]', 'ARGV[2]', 'ARGV[4]', 'ARGV[3]')})
 return {'appended'}
+`,
+  },
+  {
+    name: 'haatHistoryAppendNext',
+    keys: 3,
+    // KEYS: stream, meta, dedupe key. ARGV: frame head, frame middle, frame
+    // tail, id, at, expiresAt, maxLen, keyTtlMs, hasDedupe, dedupeTtlMs,
+    // candidate epoch, topic. The script numbers the event: any node may call it.
+    lua: `${ENSURE_META}
+local stream, meta, dkey = KEYS[1], KEYS[2], KEYS[3]
+if ARGV[9] == '1' then
+  local seen = redis.call('GET', dkey)
+  if seen then return {'duplicate', seen} end
+end
+local epoch, top = ensure_meta(meta, ARGV[11], ARGV[8])
+local offset = string.format('%d', tonumber(top) + 1)
+local frame = ARGV[1] .. epoch .. ARGV[2] .. offset .. ARGV[3]
+local added = redis.pcall('XADD', stream, 'MAXLEN', '~', ARGV[7], offset .. '-1', 'f', frame, 'a', ARGV[5], 'x', ARGV[6])
+if type(added) == 'table' and added.err then
+  -- The stream is ahead of its meta (the meta expired or was restored
+  -- apart from it): which offsets the clients saw is unknown, so the
+  -- channel starts a new epoch (they are told recovered:false), never
+  -- reusing an offset under the old one.
+  redis.call('DEL', stream)
+  epoch, offset = ARGV[11], '1'
+  redis.call('HSET', meta, 'e', epoch)
+  frame = ARGV[1] .. epoch .. ARGV[2] .. offset .. ARGV[3]
+  redis.call('XADD', stream, 'MAXLEN', '~', ARGV[7], offset .. '-1', 'f', frame, 'a', ARGV[5], 'x', ARGV[6])
+end
+redis.call('HSET', meta, 'o', offset, 'n', ARGV[7])
+redis.call('PEXPIRE', meta, ARGV[8])
+redis.call('PEXPIRE', stream, ARGV[8])
+if ARGV[9] == '1' then
+  redis.call('SET', dkey, '{"id":"' .. ARGV[4] .. '","offset":' .. offset .. ',"epoch":"' .. epoch .. '"}', 'PX', ARGV[10])
+end
+redis.call('SPUBLISH', ARGV[12], ${busMessageLua('epoch', 'offset', 'ARGV[5]', 'frame')})
+return {'appended', epoch, offset}
 `,
   },
   {
@@ -127,6 +164,36 @@ export class RedisChannelHistory implements ChannelHistory {
           return { kind: 'stale', top: { epoch: r[1]!, offset: Number(r[2]) } };
         default:
           throw new Error(`history append script answered ${JSON.stringify(r)}`);
+      }
+    });
+  }
+
+  appendNext(channel: string, req: NextAppendRequest, bounds: HistoryBounds): Promise<NextAppendOutcome> {
+    return guarded(async () => {
+      const d = req.dedupe;
+      const keys = [this.keys.channelStream(channel), this.keys.channelMeta(channel), this.keys.channelDedupe(channel, d?.key ?? '')];
+      const args = [
+        req.frame[0],
+        req.frame[1],
+        req.frame[2],
+        req.id,
+        req.at,
+        req.expiresAt,
+        bounds.maxLen,
+        Math.max(bounds.ttlMs, this.opts.channelIdleMs),
+        d ? '1' : '0',
+        d?.ttlMs ?? 0,
+        nanoid(10),
+        this.keys.channelTopic(channel),
+      ];
+      const r = (await this.run('haatHistoryAppendNext', keys, args)) as string[];
+      switch (r[0]) {
+        case 'appended':
+          return { kind: 'appended', epoch: r[1]!, offset: Number(r[2]) };
+        case 'duplicate':
+          return { kind: 'duplicate', answer: r[1]! };
+        default:
+          throw new Error(`history appendNext script answered ${JSON.stringify(r)}`);
       }
     });
   }

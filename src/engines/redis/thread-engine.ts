@@ -5,7 +5,7 @@
 // synchronously because behaviour modules are loaded with require().
 import pino from 'pino';
 import type { Engine } from '../engine.ts';
-import type { AppendOutcome, AppendRequest, ChannelHistory, HistoryBounds, SinceResult, StreamPosition } from '../channel-history.ts';
+import type { AppendOutcome, AppendRequest, ChannelHistory, HistoryBounds, NextAppendOutcome, NextAppendRequest, SinceResult, StreamPosition } from '../channel-history.ts';
 import type { ActorStateEngine, SaveOutcome, SaveRequest, StoredState } from '../actor-state.ts';
 import type { Reminder, ReminderEngine } from '../reminders.ts';
 import { createRedisEngine } from './redis-engine.ts';
@@ -41,6 +41,9 @@ export class ThreadRedisHistory implements ChannelHistory {
   }
   async append(channel: string, req: AppendRequest, bounds: HistoryBounds): Promise<AppendOutcome> {
     return (await this.engine).history.append(channel, req, bounds);
+  }
+  async appendNext(channel: string, req: NextAppendRequest, bounds: HistoryBounds): Promise<NextAppendOutcome> {
+    return (await this.engine).history.appendNext(channel, req, bounds);
   }
   async dedupeAnswer(channel: string, key: string): Promise<string | undefined> {
     return (await this.engine).history.dedupeAnswer(channel, key);
