@@ -3,8 +3,12 @@
 // flight per channel, each with a client_msg_id that a retry repeats after an
 // error or a timeout), subscribers on n1 and n2 joined to every channel. n3
 // is killed with SIGKILL mid-stream. Measured: how long after the kill the
-// channels n3 owned acknowledge publishes again, and whether every
-// acknowledged offset reaches every subscriber exactly once, in order.
+// channels n3 owned acknowledge publishes again (publishes go straight to
+// the history from the publisher's node, so they need no actor of n3's), how
+// long until n3's channel actors answer again (a join of each of its
+// channels from n1, sent right after the kill and again after every
+// failure), and whether every acknowledged offset reaches every subscriber
+// exactly once, in order.
 import WebSocket from 'ws';
 import { nowMs, sleep } from '../clock.ts';
 import { progress } from '../progress.ts';
@@ -45,6 +49,8 @@ export interface FailoverResult {
   error_samples: Record<string, { after_kill_ms: number; frame: string }>;
   /** Per victim channel: kill → first ack of an attempt sent after the kill, ms. */
   recovery_ms: { first: number; median: number; max: number; unrecovered: number };
+  /** Per victim channel: kill → its channel actor answered a join again (served by a survivor), ms. */
+  actor_recovery_ms: { first: number; median: number; max: number; unrecovered: number; failed_attempts: number };
   /** Kill → the last failed attempt (error answer or timeout) on a channel the killed node owned, ms: after it, every publish was acknowledged first time. */
   last_failure_ms: number;
   /** Longest time without an ack on a channel n3 did not own (ms) around the kill. */
@@ -143,6 +149,39 @@ async function subscribe(port: number, node: string, channels: string[], timeout
   return sub;
 }
 
+/**
+ * Joins `channel` on `ws` (a connection of its own that is not subscribed,
+ * so the join asks the channel's actor) until the join is answered without denial, again after every error
+ * or denial; gives up at `deadline`. `ms` is from the kill to that answer.
+ */
+function joinUntilAnswered(ws: WebSocket, channel: string, killAt: number, deadline: number, retryDelayMs: number): Promise<{ ms: number; failed: number }> {
+  let failed = 0;
+  let ref = 0;
+  return new Promise((resolve) => {
+    const attempt = (): void => {
+      if (Date.now() > deadline) {
+        ws.off('message', onFrame);
+        resolve({ ms: Number.POSITIVE_INFINITY, failed });
+        return;
+      }
+      ws.send(JSON.stringify({ type: 'join_channel', ref: `p${++ref}`, channels: [channel] }));
+    };
+    const onFrame = (data: Buffer): void => {
+      const f = JSON.parse(data.toString('utf8')) as Record<string, unknown>;
+      if (f.ref !== `p${ref}`) return;
+      if (f.type === 'channels_joined' && (f.denied as unknown[]).length === 0) {
+        ws.off('message', onFrame);
+        resolve({ ms: Date.now() - killAt, failed });
+        return;
+      }
+      failed++;
+      setTimeout(attempt, retryDelayMs);
+    };
+    ws.on('message', onFrame);
+    attempt();
+  });
+}
+
 export async function runFailover(o: FailoverOptions, tag = 'cluster failover'): Promise<FailoverResult> {
   const victim = 'n3';
   const result: FailoverResult = {
@@ -160,6 +199,7 @@ export async function runFailover(o: FailoverOptions, tag = 'cluster failover'):
     errors_after_kill: { victim: {}, others: {}, last_ms: NaN },
     error_samples: {},
     recovery_ms: { first: NaN, median: NaN, max: NaN, unrecovered: 0 },
+    actor_recovery_ms: { first: NaN, median: NaN, max: NaN, unrecovered: 0, failed_attempts: 0 },
     last_failure_ms: NaN,
     other_channels_max_ack_gap_ms: NaN,
     lost: 0,
@@ -285,14 +325,26 @@ export async function runFailover(o: FailoverOptions, tag = 'cluster failover'):
       alive();
       progress(tag, `before the kill ${s + 1}/${o.beforeS} s: ${lanes.reduce((a, l) => a + l.acks.length, 0)} acked`);
     }
+    const probers = await Promise.all(lanes.filter((l) => l.victim).map((l) => openSocket(`ws://${HOST}:${c.nodes[0]!.server.port}/ws`, 10_000).then((ws) => ({ ws, channel: l.channel }))));
+    sockets.push(...probers.map((p) => p.ws));
     killAt = c.kill9(victim);
     progress(tag, `killed ${victim} (SIGKILL)`);
+    const actorsBack = Promise.all(probers.map((p) => joinUntilAnswered(p.ws, p.channel, killAt, killAt + o.afterS * 1000, o.retryDelayMs)));
     for (let s = 0; s < o.afterS; s++) {
       await sleep(1000);
       alive();
       const recovered = lanes.filter((l) => l.victim && l.acks.some((a) => a.sentAt > killAt)).length;
       progress(tag, `after the kill ${s + 1}/${o.afterS} s: ${recovered}/${result.victim_channels} of ${victim}'s channels acknowledge again; errors ${JSON.stringify(result.error_codes)}, timeouts ${result.timeouts}`);
     }
+    const back = await actorsBack;
+    const answered = back.map((b) => b.ms).filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+    result.actor_recovery_ms = {
+      first: answered[0] ?? NaN,
+      median: answered[Math.floor(answered.length / 2)] ?? NaN,
+      max: answered.length === back.length ? answered.at(-1)! : Number.POSITIVE_INFINITY,
+      unrecovered: back.length - answered.length,
+      failed_attempts: back.reduce((a, b) => a + b.failed, 0),
+    };
     publishing = false;
     await waitUntil(() => lanes.every((l) => !l.awaiting), o.requestTimeoutMs * 5, { what: 'last publishes acknowledged', onTick: alive, detail: () => `${lanes.filter((l) => l.awaiting).length} lanes still waiting` });
     clearInterval(ticker);
@@ -344,7 +396,7 @@ export async function runFailover(o: FailoverOptions, tag = 'cluster failover'):
     }
     result.other_channels_max_ack_gap_ms = gap;
     result.ok = true;
-    progress(tag, `recovery first / median / max ${result.recovery_ms.first} / ${result.recovery_ms.median} / ${result.recovery_ms.max} ms; lost ${result.lost}, duplicates ${result.duplicates}, out of order ${result.out_of_order}, unacked events ${result.unacked_events}`);
+    progress(tag, `publishes acknowledged again first / median / max ${result.recovery_ms.first} / ${result.recovery_ms.median} / ${result.recovery_ms.max} ms; joins answered again ${result.actor_recovery_ms.first} / ${result.actor_recovery_ms.median} / ${result.actor_recovery_ms.max} ms; lost ${result.lost}, duplicates ${result.duplicates}, out of order ${result.out_of_order}, unacked events ${result.unacked_events}`);
   } catch (err) {
     result.error = (err as Error).message;
     progress(tag, `FAILED: ${result.error}`);
