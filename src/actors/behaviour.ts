@@ -45,6 +45,14 @@ export interface ActorContext {
   /** Hands a value to the main thread's emit listeners (e.g. the gateway). */
   emit(value: unknown): void;
   /**
+   * An effect that is not a message (a publish appended to the engine's
+   * history directly, without the channel's actor): `run` is called with the
+   * other effects, once this message's save commits (at once outside a
+   * handler), and never if the handler fails or the save is refused. A
+   * rejection is reported as an undeliverable `what` to `to`.
+   */
+  afterCommit(to: Address, what: string, run: () => Promise<unknown>): void;
+  /**
    * Sets (or moves) the persisted reminder `name`: at `dueAt` (ms since the
    * epoch) the actor receives a `ReminderMessage`, even after passivation or a
    * restart, and again every retry interval until it cancels or re-sets it.

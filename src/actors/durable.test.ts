@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { HaatError } from '../errors.ts';
 import { nextEvent, startTestSystem, TEST_BEHAVIOURS } from '../testkit/actors.ts';
 import { ObservedActorStateEngine } from '../testkit/engines.ts';
-import { withTimeout } from '../testkit/wait.ts';
+import { waitFor, withTimeout } from '../testkit/wait.ts';
 import { MemoryReminderEngine } from '../engines/memory/memory-reminders.ts';
 import type { ActorSystem } from './system.ts';
 import type { LifecycleEvent } from './wire.ts';
@@ -64,6 +64,31 @@ test('effects of a persisting message leave only after its save commits, and bef
   await withTimeout(answered, { what: 'the answer after the commit' });
   assert.deepEqual(answer, { n: 5, emitted: 1 }, 'the emit came before the answer');
   assert.deepEqual(await s.ask(witness, { type: 'get' }), [['ledger:other', 0], [a, 5]]);
+});
+
+test('an afterCommit effect runs once its message commits, never for a refused save, and a rejection is reported as undeliverable', T, async () => {
+  const { s, state } = await durableSystem();
+  const a = 'ledger:ac';
+  const witness = 'recorder:witness-ac';
+  assert.equal(await s.ask(a, { type: 'get' }), 0);
+  const release = state.hold();
+  const held = state.held();
+  const answered = s.ask(a, { type: 'add', by: 2, after: witness });
+  await withTimeout(held, { what: 'the save to reach the held engine' });
+  assert.deepEqual(await s.ask(witness, { type: 'get' }), [], 'not run before the commit');
+  release();
+  assert.equal(await answered, 2);
+  await waitFor(() => s.ask<unknown[]>(witness, { type: 'get' }), (got) => got.length === 1, { timeoutMs: 5_000, what: 'the note after the commit' });
+  assert.deepEqual(await s.ask(witness, { type: 'get' }), [['after:ledger:ac', 2]]);
+  // Another owner moves the actor on: the refused save's afterCommit never runs.
+  assert.deepEqual(await state.inner.saveMany([{ address: a, state: { n: 100 }, ringEpoch: 0, expectVersion: 1 }]), [{ ok: true, version: 2 }]);
+  assert.equal(await s.ask(a, { type: 'add', by: 1, after: witness }), 101, 'handled again by the new incarnation, from the stored state');
+  await waitFor(() => s.ask<unknown[]>(witness, { type: 'get' }), (got) => got.length === 2, { timeoutMs: 5_000, what: 'the second note' });
+  assert.deepEqual(await s.ask(witness, { type: 'get' }), [['after:ledger:ac', 2], ['after:ledger:ac', 101]], 'one note per committed message');
+  const undeliverable = nextEvent(s, 'undeliverable', (u) => u.address === witness);
+  assert.equal(await s.ask(a, { type: 'add', by: 1, after: witness, afterFails: true }), 102);
+  const [u] = await undeliverable;
+  assert.deepEqual({ type: u.type, code: u.error.code }, { type: 'note', code: 'unavailable' });
 });
 
 test('a save against a stale version is refused: the actor stops without restarting, drops its effects, and its messages are handed off and answered once', T, async () => {

@@ -57,8 +57,11 @@ type ReminderChange = { r: 'set'; name: string; dueAt: number } | { r: 'cancel';
 /** A send to an actor of this same host thread: `m` is the message as JSON (a copy, as a send across threads would be). */
 type LocalSend = { l: string; m: string };
 
-/** What a message's handling wants done once its save commits: an encoded FromHost item, an ask, a reminder change or a local send. */
-type Effect = string | HeldAsk | ReminderChange | LocalSend;
+/** An effect that is not a message (ActorContext.afterCommit). */
+type AfterCommit = { to: string; what: string; run: () => Promise<unknown> };
+
+/** What a message's handling wants done once its save commits: an encoded FromHost item, an ask, a reminder change, a local send or an afterCommit. */
+type Effect = string | HeldAsk | ReminderChange | LocalSend | AfterCommit;
 
 type CellStatus = 'new' | 'ready' | 'stopped';
 
@@ -286,6 +289,23 @@ export class Host {
     else this.opts.out.pushEncoded(e);
   }
 
+  afterCommit(cell: Cell, e: AfterCommit): void {
+    if (cell.capturing) cell.effects.push(e);
+    else this.runAfterCommit(e);
+  }
+
+  private runAfterCommit(e: AfterCommit): void {
+    let done: Promise<unknown>;
+    try {
+      done = e.run();
+    } catch (err) {
+      done = Promise.reject(err);
+    }
+    done.then(undefined, (err: unknown) => {
+      this.opts.out.push({ k: 'u', a: e.to, t: e.what, e: { code: err instanceof HaatError ? err.code : 'internal', message: err instanceof Error ? err.message : String(err) } });
+    });
+  }
+
   reminder(cell: Cell, change: ReminderChange): void {
     if (cell.capturing) cell.effects.push(change);
     else this.changeReminder(cell.address, change);
@@ -454,6 +474,7 @@ export class Host {
       if (typeof e === 'string') this.opts.out.pushEncoded(e);
       else if ('encoded' in e) this.sendHeldAsk(e);
       else if ('l' in e) this.sendLocal(e);
+      else if ('run' in e) this.runAfterCommit(e);
       else this.changeReminder(cell.address, e);
     }
   }
@@ -487,7 +508,7 @@ export class Host {
     const effects = cell.effects.slice(from);
     cell.effects = cell.effects.slice(0, from);
     for (const e of effects) {
-      if (typeof e === 'string' || !('encoded' in e) || e.sent) continue; // sends, local sends and reminder changes are simply not made
+      if (typeof e === 'string' || !('encoded' in e) || e.sent) continue; // sends, local sends, reminder changes and afterCommits are simply not made
       e.sent = true;
       const p = this.pendingAsks.get(e.id);
       this.pendingAsks.delete(e.id);
@@ -722,6 +743,10 @@ class CellContext implements ActorContext {
 
   emit(v: unknown): void {
     this.host.effect(this.cell, JSON.stringify({ k: 'o', v }));
+  }
+
+  afterCommit(to: string, what: string, run: () => Promise<unknown>): void {
+    this.host.afterCommit(this.cell, { to, what, run });
   }
 
   setReminder(name: string, dueAt: number): void {

@@ -4,6 +4,7 @@
 import { resourceLimits, threadId } from 'node:worker_threads';
 import { getHeapStatistics } from 'node:v8';
 import { defineBehaviour, type Behaviour } from '../actors/behaviour.ts';
+import { HaatError } from '../errors.ts';
 
 const latches = new Map<string, { promise: Promise<void>; open: () => void }>();
 function latch(name: string): { promise: Promise<void>; open: () => void } {
@@ -118,7 +119,8 @@ const sleepy = defineBehaviour<{ touches: number; activation: number }, IdleMsg>
 
 // A durable counter. Its effects (an emit and, with `notify`, a send to a
 // recorder) show whether they left before or after the save committed.
-type LedgerMsg = { type: 'add'; by: number; notify?: string } | { type: 'addFrom'; from: string } | { type: 'peek'; notify?: string } | { type: 'get' };
+/** `after`: an afterCommit effect that sends a note to that address (`afterFails`: one that rejects instead). */
+type LedgerMsg = { type: 'add'; by: number; notify?: string; after?: string; afterFails?: boolean } | { type: 'addFrom'; from: string } | { type: 'peek'; notify?: string } | { type: 'get' };
 
 const ledger = defineBehaviour<{ n: number }, LedgerMsg>({
   kind: 'ledger',
@@ -138,6 +140,13 @@ const ledger = defineBehaviour<{ n: number }, LedgerMsg>({
         const n = state.n + msg.by;
         ctx.emit({ k: 'ledger', a: ctx.address, n });
         if (msg.notify) ctx.send(msg.notify, { type: 'add', from: ctx.address, seq: n });
+        const after = msg.after;
+        if (after !== undefined) {
+          ctx.afterCommit(after, 'note', async () => {
+            if (msg.afterFails) throw new HaatError('unavailable', `no note for ${after}`);
+            ctx.send(after, { type: 'add', from: `after:${ctx.address}`, seq: n });
+          });
+        }
         return { state: { n }, reply: n, persist: true };
       }
       case 'peek':

@@ -9,6 +9,8 @@ export interface FakeActor<S, M extends { type: string }> {
   /** Sets the clock (ms since the epoch). */
   at(ms: number): void;
   sent: { to: string; msg: OutgoingMessage }[];
+  /** ctx.afterCommit effects, in order; each was run as it was made (saves never fail here), `error` set if it rejected. */
+  afterCommits: { to: string; what: string; error?: unknown }[];
   emitted: unknown[];
   reminders: Map<string, number>;
   /** The part names each save wrote or dropped, in save order (empty for a save of the state alone). */
@@ -33,6 +35,7 @@ export async function fakeActor<S, M extends { type: string }>(behaviour: Behavi
   const parts = new Map<string, string>(Object.entries(savedParts).map(([k, v]) => [k, JSON.stringify(v)]));
   const loadParts = (): Record<string, unknown> => Object.fromEntries([...parts].map(([k, v]) => [k, JSON.parse(v) as unknown]));
   const sent: { to: string; msg: OutgoingMessage }[] = [];
+  const afterCommits: { to: string; what: string; error?: unknown }[] = [];
   const emitted: unknown[] = [];
   const reminders = new Map<string, number>();
   const i = address.indexOf(':');
@@ -47,6 +50,11 @@ export async function fakeActor<S, M extends { type: string }>(behaviour: Behavi
     send: (to, msg) => void sent.push({ to, msg }),
     ask: () => Promise.reject(new Error('ask is not faked')),
     emit: (v) => void emitted.push(v),
+    afterCommit: (to, what, run) => {
+      const entry: { to: string; what: string; error?: unknown } = { to, what };
+      afterCommits.push(entry);
+      run().then(undefined, (err: unknown) => (entry.error = err));
+    },
     setReminder: (name, dueAt) => void reminders.set(name, dueAt),
     cancelReminder: (name) => void reminders.delete(name),
     setTimer: () => undefined,
@@ -56,6 +64,7 @@ export async function fakeActor<S, M extends { type: string }>(behaviour: Behavi
     ctx,
     at: (ms) => void (now = ms),
     sent,
+    afterCommits,
     emitted,
     reminders,
     saves,

@@ -11,12 +11,15 @@ import { notify } from '../notification/notify.ts';
 import { toTaka } from '../commerce/money.ts';
 import { auctionChannel, type AuctionMessage } from './messages.ts';
 import { auctionClosedData, auctionView, bidAnswer, bidPlacedData, closeIfDue, newAuction, placeBid, type Auction, type IdempotencyLimits } from './rules.ts';
+import type { EventSink } from '../channel/event-sink.ts';
 
 export interface AuctionDeps {
   idempotency: IdempotencyLimits;
   /** How long channels remember a publish's dedupe key (the outbox is replayed only within it). */
   dedupeTtlMs: number;
   idleMs: number;
+  /** How the actor's events reach their channel (event-sink.ts); through the channel actors unless given. */
+  events?: EventSink;
 }
 
 interface AuctionState {
@@ -37,7 +40,7 @@ export function auctionBehaviour(deps: AuctionDeps) {
   }
 
   function committed(state: AuctionState, auction: Auction, entries: OutboxEntry[], ctx: ActorContext, reply?: unknown): Result {
-    sendOutbox(ctx, entries);
+    sendOutbox(ctx, entries, deps.events);
     const next: AuctionState = { auction, outbox: { at: ctx.now(), entries } };
     return reply === undefined ? { state: next, persist: true } : { state: next, reply, persist: true };
   }
@@ -100,7 +103,7 @@ export function auctionBehaviour(deps: AuctionDeps) {
     messageTypes: ['create', 'get', 'bid', 'reminder', 'timer'],
     idleMs: deps.idleMs,
     async init(ctx) {
-      const state = await activateWithOutbox<AuctionState>(ctx, { auction: undefined, outbox: null }, deps.dedupeTtlMs);
+      const state = await activateWithOutbox<AuctionState>(ctx, { auction: undefined, outbox: null }, deps.dedupeTtlMs, deps.events);
       if (state.auction !== undefined && state.auction.closed === null) ctx.setTimer(CLOSE, Math.max(0, state.auction.endsAt - ctx.now()));
       return state;
     },

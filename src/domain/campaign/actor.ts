@@ -9,11 +9,14 @@ import { assertNever } from '../../actors/wire.ts';
 import { activateWithOutbox, sendOutbox, type Outbox } from '../commerce/outbox.ts';
 import type { CampaignMessage } from './messages.ts';
 import { campaignView, fire, markMissed, markSent, newCampaign, type Campaign } from './rules.ts';
+import type { EventSink } from '../channel/event-sink.ts';
 
 export interface CampaignDeps {
   /** How long channels remember a dedupe key (the outbox is replayed only within it). */
   dedupeTtlMs: number;
   idleMs: number;
+  /** How the actor's events reach their channel (event-sink.ts); through the channel actors unless given. */
+  events?: EventSink;
 }
 
 interface CampaignState {
@@ -52,7 +55,7 @@ export function campaignBehaviour(deps: CampaignDeps) {
         ctx.cancelReminder(START);
         return { state, persist: true };
       case 'send':
-        sendOutbox(ctx, v.entries);
+        sendOutbox(ctx, v.entries, deps.events);
         markSent(c, v.entries.length, now);
         ctx.cancelReminder(START);
         ctx.setReminder(FORGET, now + deps.dedupeTtlMs / 2 + 1);
@@ -67,7 +70,7 @@ export function campaignBehaviour(deps: CampaignDeps) {
     messageTypes: ['create', 'get', 'reminder'],
     idleMs: deps.idleMs,
     init(ctx) {
-      return activateWithOutbox<CampaignState>(ctx, { campaign: undefined, outbox: null }, deps.dedupeTtlMs);
+      return activateWithOutbox<CampaignState>(ctx, { campaign: undefined, outbox: null }, deps.dedupeTtlMs, deps.events);
     },
     handle(state, msg, ctx) {
       const c = state.campaign;

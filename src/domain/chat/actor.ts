@@ -33,6 +33,8 @@ import { channelAddress, type PublishResult } from '../channel/messages.ts';
 import { userAddress } from '../user/messages.ts';
 import { roomChannel, type Caller, type OutgoingChat, type RoomMessage, type SendReply } from './messages.ts';
 import { chatNotification, isParticipant, languagesOf, joinDecision, messageDedupe, messageEventData, messageView, newRoom, othersThan, roomView, type RoomCore } from './rules.ts';
+import type { EventSink } from '../channel/event-sink.ts';
+import { actorEventSink } from '../channel/actor-event-sink.ts';
 
 export interface RoomDeps {
   rooms: ChatRooms;
@@ -40,6 +42,8 @@ export interface RoomDeps {
   idleMs: number;
   /** How long the actor waits for the channel actor's answer to a publish. */
   publishTimeoutMs: number;
+  /** How the actor's events reach their channel (event-sink.ts); through the channel actors unless given. */
+  events?: EventSink;
 }
 
 interface RoomState {
@@ -152,7 +156,7 @@ export function roomBehaviour(deps: RoomDeps) {
 
   function typing(room: RoomCore, sender: string, ctx: ActorContext): void {
     // Low priority (held back on 2g/3g links), never stored: a hint that is stale in seconds.
-    ctx.send(channelAddress(roomChannel(room.id)), { type: 'publish', event_type: TYPING_EVENT, data_json: JSON.stringify({ sender_id: sender }), priority: 'low' });
+    (deps.events ?? actorEventSink).publish(ctx, roomChannel(room.id), { event_type: TYPING_EVENT, data_json: JSON.stringify({ sender_id: sender }), priority: 'low' });
   }
 
   async function withRoom(state: RoomState, msg: Exclude<RoomMessage, { type: 'create' }>, room: RoomCore, ctx: ActorContext): Promise<Result> {

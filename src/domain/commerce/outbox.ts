@@ -5,7 +5,8 @@
 // a takeover) sends them again; the channel actor's dedupe publishes each once, and
 // the user actor queues a notification id once.
 import type { ActorContext } from '../../actors/behaviour.ts';
-import { channelAddress } from '../channel/messages.ts';
+import { actorEventSink } from '../channel/actor-event-sink.ts';
+import type { EventSink } from '../channel/event-sink.ts';
 import type { Priority } from '../channel/rules.ts';
 import { userAddress, type NewNotification } from '../user/messages.ts';
 import { notificationOf, type NotificationSpec } from '../notification/notify.ts';
@@ -43,11 +44,11 @@ export function outboxEntry(channel: string, eventType: string, data: unknown, p
   return { kind: 'event', channel, event_type: eventType, data_json: JSON.stringify(data), priority, dedupe };
 }
 
-/** Sends the entries to their channel or user actors (held by the runtime until the save commits). */
-export function sendOutbox(ctx: ActorContext, entries: readonly OutboxEntry[]): void {
+/** Sends the entries to their user actors and publishes them on their channels through `events` (held by the runtime until the save commits). */
+export function sendOutbox(ctx: ActorContext, entries: readonly OutboxEntry[], events: EventSink = actorEventSink): void {
   for (const e of entries) {
     if (e.kind === 'notify') ctx.send(userAddress(e.user), { type: 'notify', notifications: [notificationOf(e)] });
-    else ctx.send(channelAddress(e.channel), { type: 'publish', event_type: e.event_type, data_json: e.data_json, priority: e.priority, dedupe: e.dedupe });
+    else events.publish(ctx, e.channel, { event_type: e.event_type, data_json: e.data_json, priority: e.priority, dedupe: e.dedupe });
   }
 }
 
@@ -56,10 +57,10 @@ export function sendOutbox(ctx: ActorContext, entries: readonly OutboxEntry[]): 
  * still remember their dedupe keys (`dedupeTtlMs`, with a margin), so a
  * publish lost to a crash goes out once and one that left is not repeated.
  */
-export function replayOutbox(ctx: ActorContext, outbox: Outbox | null, dedupeTtlMs: number): void {
+export function replayOutbox(ctx: ActorContext, outbox: Outbox | null, dedupeTtlMs: number, events: EventSink = actorEventSink): void {
   if (outbox === null || outbox.entries.length === 0) return;
   if (ctx.now() - outbox.at > dedupeTtlMs / 2) return;
-  sendOutbox(ctx, outbox.entries);
+  sendOutbox(ctx, outbox.entries, events);
 }
 
 /**
@@ -67,8 +68,8 @@ export function replayOutbox(ctx: ActorContext, outbox: Outbox | null, dedupeTtl
  * `empty` when it has none), with the last message's events sent again as
  * replayOutbox decides.
  */
-export async function activateWithOutbox<S extends { outbox?: Outbox | null }>(ctx: ActorContext, empty: S, dedupeTtlMs: number): Promise<S> {
+export async function activateWithOutbox<S extends { outbox?: Outbox | null }>(ctx: ActorContext, empty: S, dedupeTtlMs: number, events: EventSink = actorEventSink): Promise<S> {
   const state = ((await ctx.loadPersisted()) as S | undefined) ?? empty;
-  replayOutbox(ctx, state.outbox ?? null, dedupeTtlMs);
+  replayOutbox(ctx, state.outbox ?? null, dedupeTtlMs, events);
   return state;
 }

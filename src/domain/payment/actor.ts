@@ -11,11 +11,14 @@ import { outboxEntry, activateWithOutbox, sendOutbox, type Outbox, type OutboxEn
 import { notify } from '../notification/notify.ts';
 import type { Payment, PaymentMessage, ProcessAnswer } from './messages.ts';
 import { judge, paymentChannel, paymentDedupe, paymentEventData, paymentNotificationParams } from './rules.ts';
+import type { EventSink } from '../channel/event-sink.ts';
 
 export interface PaymentDeps {
   /** How long channels remember a publish's dedupe key (the outbox is replayed only within it). */
   dedupeTtlMs: number;
   idleMs: number;
+  /** How the actor's events reach their channel (event-sink.ts); through the channel actors unless given. */
+  events?: EventSink;
 }
 
 interface PaymentState {
@@ -26,7 +29,7 @@ interface PaymentState {
 
 type Result = HandlerResult<PaymentState, ProcessAnswer>;
 
-function processCall(state: PaymentState, p: Payment, ctx: ActorContext): Result {
+function processCall(state: PaymentState, p: Payment, ctx: ActorContext, events: EventSink | undefined): Result {
   const verdict = judge(state.processed, p);
   switch (verdict.kind) {
     case 'duplicate':
@@ -38,7 +41,7 @@ function processCall(state: PaymentState, p: Payment, ctx: ActorContext): Result
         outboxEntry(paymentChannel(p), 'payment_status_update', data, 'high', paymentDedupe(p)),
         notify(p.user_id, 'payment_status_update', paymentNotificationParams(p), paymentDedupe(p), { data: { ...data, action_url: `/orders/${p.order_id}` }, now }),
       ];
-      sendOutbox(ctx, entries);
+      sendOutbox(ctx, entries, events);
       return { state: { processed: p, outbox: { at: now, entries } }, reply: { duplicate: false, differs: [] }, persist: true };
     }
     default:
@@ -52,12 +55,12 @@ export function paymentBehaviour(deps: PaymentDeps) {
     messageTypes: ['process'],
     idleMs: deps.idleMs,
     init(ctx) {
-      return activateWithOutbox<PaymentState>(ctx, { processed: null, outbox: null }, deps.dedupeTtlMs);
+      return activateWithOutbox<PaymentState>(ctx, { processed: null, outbox: null }, deps.dedupeTtlMs, deps.events);
     },
     handle(state, msg, ctx) {
       switch (msg.type) {
         case 'process':
-          return processCall(state, msg.payment, ctx);
+          return processCall(state, msg.payment, ctx, deps.events);
         default:
           return assertNever(msg.type);
       }

@@ -11,12 +11,13 @@
 // the figures of that moment, so the newest figures always come last.
 import { defineBehaviour, type ActorContext, type HandlerResult } from '../../actors/behaviour.ts';
 import { assertNever } from '../../actors/wire.ts';
-import { channelAddress } from '../channel/messages.ts';
 import { saleChannel, type SaleMessage } from './messages.ts';
 import { confirm, expireDue, forgetOld, newSale, nextExpiry, release, reservationReply, reserve, saleView, stockData, type Sale } from './rules.ts';
 import { toDhakaIso } from '../../time/clock.ts';
 import { activateWithOutbox, sendOutbox, type Outbox } from '../commerce/outbox.ts';
 import { register, takeStartNotifications, type RemindedSale } from './start-reminders.ts';
+import type { EventSink } from '../channel/event-sink.ts';
+import { actorEventSink } from '../channel/actor-event-sink.ts';
 
 export interface SaleDeps {
   /** How long a `client_req_id` and a finished reservation are remembered. */
@@ -24,6 +25,8 @@ export interface SaleDeps {
   /** At most one `product_stock_update` per SKU per this window. */
   stockConflateMs: number;
   idleMs: number;
+  /** How the actor's events reach their channel (event-sink.ts); through the channel actors unless given. */
+  events?: EventSink;
 }
 
 interface SaleState {
@@ -84,7 +87,7 @@ export function saleBehaviour(deps: SaleDeps) {
 
   /** Stock events carry no dedupe key: each is a snapshot, and a repeat of the newest figures is harmless. */
   function publishStock(ctx: ActorContext, sale: Sale, sku: string): void {
-    ctx.send(channelAddress(saleChannel(sale.id)), { type: 'publish', event_type: 'product_stock_update', data_json: JSON.stringify(stockData(sale, sku)), priority: 'normal' });
+    (deps.events ?? actorEventSink).publish(ctx, saleChannel(sale.id), { event_type: 'product_stock_update', data_json: JSON.stringify(stockData(sale, sku)), priority: 'normal' });
   }
 
   /** Conflated SKUs whose window has ended go out with the figures of now. */
@@ -159,7 +162,7 @@ export function saleBehaviour(deps: SaleDeps) {
     idleMs: deps.idleMs,
     async init(ctx) {
       volatile.delete(ctx.address);
-      const state = await activateWithOutbox<SaleState>(ctx, { sale: undefined }, deps.idempotencyTtlMs);
+      const state = await activateWithOutbox<SaleState>(ctx, { sale: undefined }, deps.idempotencyTtlMs, deps.events);
       if (state.sale !== undefined) {
         const v = vol(ctx);
         // The reminder is set where the last save put it; a stock event lost to a crash is sent again (the newest figures).
@@ -253,7 +256,7 @@ export function saleBehaviour(deps: SaleDeps) {
             if (sale === undefined) return { state };
             const entries = takeStartNotifications(sale, ctx.now());
             if (entries.length === 0) return { state };
-            sendOutbox(ctx, entries);
+            sendOutbox(ctx, entries, deps.events);
             followExpiry(ctx, sale);
             return { state: { sale, outbox: { at: ctx.now(), entries } }, persist: true };
           }

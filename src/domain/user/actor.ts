@@ -9,13 +9,14 @@
 import { defineBehaviour, type ActorContext, type HandlerResult } from '../../actors/behaviour.ts';
 import { assertNever } from '../../actors/wire.ts';
 import { toDhakaIso } from '../../time/clock.ts';
-import { channelAddress } from '../channel/messages.ts';
 import { framesOf, notificationFrame, notificationRecord, notificationView, type DeliverEmit, type UserStoreEmit } from './effects.ts';
 import type { Lang, NewNotification, ShownStatus, UserMessage } from './messages.ts';
 import { addHeld, holdForPrayer, nextRelease, releaseDue, type Held, type PrayerQuietConfig } from './quiet.ts';
 import { parseDivision, type Division } from '../../time/divisions.ts';
 import { packCore, unpackCore } from './saved-state.ts';
 import { ack, deviceCount, enqueue, type QueueIndex, expireDue, entryParts, fromParts, isOpen, listPage, markDelivered, newPresence, nextExpiry, pending, shownStatus, type Presence, type QueueLimits, type StoredNotification } from './rules.ts';
+import type { EventSink } from '../channel/event-sink.ts';
+import { actorEventSink } from '../channel/actor-event-sink.ts';
 
 export interface UserDeps {
   offlineGraceMs: number;
@@ -23,6 +24,8 @@ export interface UserDeps {
   idleMs: number;
   /** Low-priority promotions wait for the end of a prayer's quiet window (quiet.ts). */
   prayerQuiet: PrayerQuietConfig;
+  /** How the actor's events reach their channel (event-sink.ts); through the channel actors unless given. */
+  events?: EventSink;
 }
 
 interface UserState {
@@ -91,7 +94,7 @@ export function userBehaviour(deps: UserDeps) {
     if (shown === s.told) return;
     s.told = shown;
     const data_json = JSON.stringify({ user_id: user(ctx), status: shown });
-    for (const room of s.rooms) ctx.send(channelAddress(`chat:${room}`), { type: 'publish', event_type: 'presence_change', data_json, priority: 'low' });
+    for (const room of s.rooms) (deps.events ?? actorEventSink).publish(ctx, `chat:${room}`, { event_type: 'presence_change', data_json, priority: 'low' });
   }
 
   /** scheduleExpiry after entries were added, without a scan of the whole list: only new entries can bring the earliest expiry forward. */

@@ -1,0 +1,11 @@
+// Events sent to the channel's actor, which appends them (see event-sink.ts).
+import type { ActorContext } from '../../actors/behaviour.ts';
+import type { EventSink } from './event-sink.ts';
+import { channelAddress } from './messages.ts';
+import type { PublishInput } from './rules.ts';
+
+export const actorEventSink: EventSink = {
+  publish(ctx: ActorContext, channel: string, input: PublishInput): void {
+    ctx.send(channelAddress(channel), { type: 'publish', ...input });
+  },
+};
