@@ -34,11 +34,8 @@ export class MemoryChannelHistory implements ChannelHistory {
 
   append(channel: string, req: AppendRequest, bounds: HistoryBounds): AppendOutcome {
     const s = this.open(channel);
-    this.prune(s, req.at);
-    if (req.dedupe !== undefined) {
-      const seen = s.dedupe.get(req.dedupe.key);
-      if (seen) return { kind: 'duplicate', answer: seen.answer };
-    }
+    const first = this.seen(s, req.at, req.dedupe?.key);
+    if (first !== undefined) return { kind: 'duplicate', answer: first };
     if (req.epoch !== s.epoch || req.offset !== s.offset + 1) return { kind: 'stale', top: { epoch: s.epoch, offset: s.offset } };
     s.ring ??= new FrameRing(bounds.maxLen, this.pool);
     s.ring.push(req.offset, req.frame, req.at, req.expiresAt); // drops the oldest past maxLen
@@ -49,11 +46,8 @@ export class MemoryChannelHistory implements ChannelHistory {
 
   appendNext(channel: string, req: NextAppendRequest, bounds: HistoryBounds): NextAppendOutcome {
     const s = this.open(channel);
-    this.prune(s, req.at);
-    if (req.dedupe !== undefined) {
-      const seen = s.dedupe.get(req.dedupe.key);
-      if (seen) return { kind: 'duplicate', answer: seen.answer };
-    }
+    const first = this.seen(s, req.at, req.dedupe?.key);
+    if (first !== undefined) return { kind: 'duplicate', answer: first };
     const offset = s.offset + 1;
     const f = req.frame;
     s.ring ??= new FrameRing(bounds.maxLen, this.pool);
@@ -109,6 +103,12 @@ export class MemoryChannelHistory implements ChannelHistory {
       this.streams.set(channel, s);
     }
     return s;
+  }
+
+  /** Prunes what aged out by `now`, then the stored answer of `key` if it is still remembered. */
+  private seen(s: Stream, now: number, key: string | undefined): string | undefined {
+    this.prune(s, now);
+    return key === undefined ? undefined : s.dedupe.get(key)?.answer;
   }
 
   private prune(s: Stream, now: number): void {

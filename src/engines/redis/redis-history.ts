@@ -23,18 +23,30 @@ local function ensure_meta(meta, candidate, ttl)
 end
 `;
 
+// What both append scripts do before and after their XADD: answer a repeated
+// idempotency key, and move the meta and the keys' TTLs to the new entry.
+const APPEND_STEPS = `${ENSURE_META}
+local function seen(has_dedupe, dkey)
+  if has_dedupe == '1' then return redis.call('GET', dkey) end
+  return false
+end
+local function moved(stream, meta, offset, max_len, ttl)
+  redis.call('HSET', meta, 'o', offset, 'n', max_len)
+  redis.call('PEXPIRE', meta, ttl)
+  redis.call('PEXPIRE', stream, ttl)
+end
+`;
+
 export const HISTORY_SCRIPTS: readonly ScriptDef[] = [
   {
     name: 'haatHistoryAppend',
     keys: 3,
     // KEYS: stream, meta, dedupe key. ARGV: epoch, offset, frame, at, expiresAt,
     // maxLen, keyTtlMs, hasDedupe, answer, dedupeTtlMs, candidate epoch, topic.
-    lua: `${ENSURE_META}
+    lua: `${APPEND_STEPS}
 local stream, meta, dkey = KEYS[1], KEYS[2], KEYS[3]
-if ARGV[8] == '1' then
-  local seen = redis.call('GET', dkey)
-  if seen then return {'duplicate', seen} end
-end
+local first = seen(ARGV[8], dkey)
+if first then return {'duplicate', first} end
 local epoch, top = ensure_meta(meta, ARGV[11], ARGV[7])
 if epoch ~= ARGV[1] or tonumber(ARGV[2]) ~= tonumber(top) + 1 then
   return {'stale', epoch, top}
@@ -43,9 +55,7 @@ local added = redis.pcall('XADD', stream, 'MAXLEN', '~', ARGV[6], ARGV[2] .. '-1
 if type(added) == 'table' and added.err then
   return {'stale', epoch, top, added.err}
 end
-redis.call('HSET', meta, 'o', ARGV[2], 'n', ARGV[6])
-redis.call('PEXPIRE', meta, ARGV[7])
-redis.call('PEXPIRE', stream, ARGV[7])
+moved(stream, meta, ARGV[2], ARGV[6], ARGV[7])
 if ARGV[8] == '1' then redis.call('SET', dkey, ARGV[9], 'PX', ARGV[10]) end
 redis.call('SPUBLISH', ARGV[12], ${busMessageLua('ARGV[1]', 'ARGV[2]', 'ARGV[4]', 'ARGV[3]')})
 return {'appended'}
@@ -57,12 +67,10 @@ return {'appended'}
     // KEYS: stream, meta, dedupe key. ARGV: frame head, frame middle, frame
     // tail, id, at, expiresAt, maxLen, keyTtlMs, hasDedupe, dedupeTtlMs,
     // candidate epoch, topic. The script numbers the event: any node may call it.
-    lua: `${ENSURE_META}
+    lua: `${APPEND_STEPS}
 local stream, meta, dkey = KEYS[1], KEYS[2], KEYS[3]
-if ARGV[9] == '1' then
-  local seen = redis.call('GET', dkey)
-  if seen then return {'duplicate', seen} end
-end
+local first = seen(ARGV[9], dkey)
+if first then return {'duplicate', first} end
 local epoch, top = ensure_meta(meta, ARGV[11], ARGV[8])
 local offset = string.format('%d', tonumber(top) + 1)
 local frame = ARGV[1] .. epoch .. ARGV[2] .. offset .. ARGV[3]
@@ -78,9 +86,7 @@ if type(added) == 'table' and added.err then
   frame = ARGV[1] .. epoch .. ARGV[2] .. offset .. ARGV[3]
   redis.call('XADD', stream, 'MAXLEN', '~', ARGV[7], offset .. '-1', 'f', frame, 'a', ARGV[5], 'x', ARGV[6])
 end
-redis.call('HSET', meta, 'o', offset, 'n', ARGV[7])
-redis.call('PEXPIRE', meta, ARGV[8])
-redis.call('PEXPIRE', stream, ARGV[8])
+moved(stream, meta, offset, ARGV[7], ARGV[8])
 if ARGV[9] == '1' then
   redis.call('SET', dkey, '{"id":"' .. ARGV[4] .. '","offset":' .. offset .. ',"epoch":"' .. epoch .. '"}', 'PX', ARGV[10])
 end
