@@ -1,6 +1,7 @@
 // How an actor publishes an event on a channel (bid_placed, stock updates,
-// typing, presence changes): always after its save commits, and each event
-// with its idempotency key where it has one. Two ways, chosen per engine in
+// typing, presence changes): after its save commits, each event with its
+// idempotency key where it has one (or at once, for an actor that needs the
+// event's offset to go on: a chat message). Two ways, chosen per engine in
 // behaviours.ts:
 // - through the channel's actor (actor-event-sink.ts): the memory engine
 //   keeps a channel's history in its owner's host thread;
@@ -9,8 +10,15 @@
 //   so the event costs one Redis round trip, not a send through the channel
 //   owner's mailbox (as the gateway's publishes, channel-publisher.ts).
 import type { ActorContext } from '../../actors/behaviour.ts';
+import type { PublishResult } from './messages.ts';
 import type { PublishInput } from './rules.ts';
 
 export interface EventSink {
   publish(ctx: ActorContext, channel: string, input: PublishInput): void;
+  /**
+   * Publishes now, while the message is handled, and answers the event's id
+   * and offset (a chat message needs its offset before it is stored): not
+   * held for the save, as an ask the handler waits for is not.
+   */
+  publishAndWait(ctx: ActorContext, channel: string, input: PublishInput, timeoutMs: number): Promise<PublishResult>;
 }

@@ -46,3 +46,16 @@ test('the history sink appends after commit, stamped when handled, once per dedu
   assert.deepEqual(viaActor.sent, [{ to: 'channel:auction:a1', msg: { type: 'publish', event_type: 'bid_placed', data_json: '{"amount":"1350.30"}', priority: 'high', dedupe: 'bid|b2' } }]);
   assert.deepEqual(viaActor.afterCommits, []);
 });
+
+test('publishAndWait appends at once and answers the offset, or the first answer of a repeated dedupe key', async () => {
+  const history = new MemoryChannelHistory({ now: () => AT });
+  const sink = new HistoryEventSink(history, limits);
+  const a = await fakeActor(publisher(sink), 'pub:p3', AT);
+  const input = { event_type: 'message', data_json: '{"message":"দাম কত?"}', priority: 'normal' as const, dedupe: 'u1|m1' };
+  const first = await sink.publishAndWait(a.ctx, 'chat:r1', input);
+  const again = await sink.publishAndWait(a.ctx, 'chat:r1', { ...input, data_json: '{}' });
+  const { epoch, offset } = history.top('chat:r1');
+  assert.deepEqual([first.offset, first.epoch, first.duplicate, offset], [1, epoch, false, 1]);
+  assert.deepEqual(again, { ...first, duplicate: true });
+  assert.deepEqual(a.afterCommits, [], 'not an effect held for a save');
+});

@@ -8,8 +8,8 @@ import { nanoid } from 'nanoid';
 import type { ActorContext } from '../../actors/behaviour.ts';
 import type { ChannelHistory, HistoryBounds } from '../../engines/channel-history.ts';
 import type { EventSink } from './event-sink.ts';
-import { channelAddress } from './messages.ts';
-import { historyBoundsOf, nextAppendOf, type HistoryLimits, type PublishInput } from './rules.ts';
+import { channelAddress, type PublishResult } from './messages.ts';
+import { historyBoundsOf, nextAppendOf, publishAnswerOf, type HistoryLimits, type PublishInput } from './rules.ts';
 
 export class HistoryEventSink implements EventSink {
   private readonly bounds: HistoryBounds;
@@ -26,5 +26,11 @@ export class HistoryEventSink implements EventSink {
     ctx.afterCommit(channelAddress(channel), 'publish', async () => {
       await this.history.appendNext(channel, req, this.bounds);
     });
+  }
+
+  /** The engine's own command timeout bounds the wait (the redis engine fails a command as unavailable after 2 s). */
+  async publishAndWait(ctx: ActorContext, channel: string, input: PublishInput): Promise<PublishResult> {
+    const id = `ev_${nanoid(10)}`;
+    return publishAnswerOf(id, await this.history.appendNext(channel, nextAppendOf(channel, id, input, ctx.now(), this.limits), this.bounds));
   }
 }

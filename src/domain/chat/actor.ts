@@ -3,8 +3,9 @@
 // send on it, and stores every message before it answers.
 //
 // Offsets. A message's offset is the offset of its event on the room's
-// channel: the actor publishes through the channel actor (which numbers every
-// event of the channel), then stores the message at that offset, then
+// channel: the actor publishes (through the channel actor, or straight to the
+// redis engine's history: either way the history numbers every event of the
+// channel), then stores the message at that offset, then
 // answers with it. So the REST listing, the `event` and the send_message
 // reply agree, whatever else the channel carries (typing events and presence
 // changes take channel offsets too: stored offsets have gaps, and unread
@@ -29,7 +30,6 @@ import { assertNever } from '../../actors/wire.ts';
 import { HaatError } from '../../errors.ts';
 import type { RenderNotification } from '../../i18n/render.ts';
 import type { ChatMessageRecord, ChatRoomRecord, ChatRooms, NewChatMessage } from '../../store/chat-rooms.ts';
-import { channelAddress, type PublishResult } from '../channel/messages.ts';
 import { userAddress } from '../user/messages.ts';
 import { roomChannel, type Caller, type OutgoingChat, type RoomMessage, type SendReply } from './messages.ts';
 import { chatNotification, isParticipant, languagesOf, joinDecision, messageDedupe, messageEventData, messageView, newRoom, othersThan, roomView, type RoomCore } from './rules.ts';
@@ -40,7 +40,7 @@ export interface RoomDeps {
   rooms: ChatRooms;
   render: RenderNotification;
   idleMs: number;
-  /** How long the actor waits for the channel actor's answer to a publish. */
+  /** How long the actor waits for the channel actor's answer to a publish (memory engine; the redis engine's command timeout bounds a direct append). */
   publishTimeoutMs: number;
   /** How the actor's events reach their channel (event-sink.ts); through the channel actors unless given. */
   events?: EventSink;
@@ -116,9 +116,10 @@ export function roomBehaviour(deps: RoomDeps) {
     const channel = roomChannel(room.id);
     const dedupe = messageDedupe(sender, chat.client_msg_id);
     // The channel numbers the event; its offset becomes the message's (see the top of this file).
-    const published = await ctx.ask<PublishResult>(
-      channelAddress(channel),
-      { type: 'publish', event_type: 'message', data_json: JSON.stringify(messageEventData(sender, chat)), priority: 'normal', ...(dedupe === undefined ? {} : { dedupe }) },
+    const published = await (deps.events ?? actorEventSink).publishAndWait(
+      ctx,
+      channel,
+      { event_type: 'message', data_json: JSON.stringify(messageEventData(sender, chat)), priority: 'normal', ...(dedupe === undefined ? {} : { dedupe }) },
       deps.publishTimeoutMs,
     );
     const now = ctx.now();
