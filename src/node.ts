@@ -32,6 +32,7 @@ import type { ClusterAdmin } from './cluster/cluster-admin.ts';
 import type { ControlRequest } from './cluster/node-control.ts';
 import type { MongoStoreOptions, Store, StoreSpec } from './store/store.ts';
 import { createStore } from './store/create-store.ts';
+import { NotificationExpiry } from './store/notification-expiry.ts';
 import { isUserEffect, UserEffects } from './user-effects.ts';
 import { userAddress } from './domain/user/messages.ts';
 import { CHAT_ROOMS_SERVICE, serveChatRoomsCall } from './store/linked-chat-rooms.ts';
@@ -91,6 +92,8 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
   const mem = config.store.memory;
   const storeSpec: StoreSpec = config.store.mongoUrl === null ? { kind: 'memory', retention: { notificationsPerUser: mem.notificationsPerUser, disconnectedKeepMs: mem.disconnectedKeepS * 1000, sweepMs: mem.sweepS * 1000 } } : { kind: 'mongodb', url: config.store.mongoUrl, ...opts.mongo };
   const store = createStore(storeSpec, { logger, clock });
+  const notificationExpiry = new NotificationExpiry(store.notifications, clock, logger.child({ mod: 'notification-expiry' }), config.store.expireNotificationsS * 1000);
+  notificationExpiry.start();
   logger.info({ engine: engine.name, store: store.kind }, 'engine and store chosen');
   const hostSlice: HostSlice = { channels: config.channels, commerce: config.commerce, users: config.users, chat: { idleMs: config.commerce.idleMs, publishTimeoutMs: config.actors.askTimeoutMs }, engine: engineSpec };
   let cluster: Cluster | undefined;
@@ -340,6 +343,7 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
     // (their state is in the engine), and this node's mailbox is taken over.
     if (cluster) await cluster.leave();
     await actors.stop();
+    await notificationExpiry.stop();
     await store.close();
     await engine.close();
   };

@@ -49,6 +49,8 @@ export const configSchema = z.strictObject({
     mongoUrl: z.string().nullable(),
     /** What the memory store (no mongoUrl) forgets: src/store/memory/retention.ts. */
     memory: z.strictObject({ notificationsPerUser: positiveInt, disconnectedKeepS: positiveInt, sweepS: positiveInt }),
+    /** How often notifications past expires_at are marked expired in the store (src/store/notification-expiry.ts). */
+    expireNotificationsS: positiveInt,
   }),
   auth: z.strictObject({
     jwtSecret: z.string().min(1),
