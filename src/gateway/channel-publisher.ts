@@ -9,7 +9,7 @@
 //   nodes publish through the broker, not through the channel's owner).
 import type { AnswerCallback } from '../actors/system.ts';
 import type { PublishResult } from '../domain/channel/messages.ts';
-import type { Priority } from '../domain/channel/rules.ts';
+import type { Priority, PublishInput } from '../domain/channel/rules.ts';
 
 export interface PublishRequest {
   channel: string;
@@ -30,12 +30,11 @@ export interface ChannelPublisher {
   request(req: PublishRequest, done: AnswerCallback<PublishResult>): void;
 }
 
-// The edge schemas refuse a missing `data`; null keeps the frame valid JSON should one slip through.
-export function encodeData(data: unknown): string {
-  return JSON.stringify(data) ?? 'null';
-}
-
-/** The idempotency key of a publish: per sender and channel (§2). */
-export function dedupeKeyOf(req: PublishRequest): string | undefined {
-  return req.client_msg_id === undefined ? undefined : `${req.sender ?? ''}|${req.client_msg_id}`;
+/** The event a publish asks for: its data encoded once, its idempotency key per sender and channel (§2). */
+export function publishInputOf(req: PublishRequest): PublishInput {
+  // The edge schemas refuse a missing `data`; null keeps the frame valid JSON should one slip through.
+  const input: PublishInput = { event_type: req.event_type, data_json: JSON.stringify(req.data) ?? 'null', priority: req.priority };
+  if (req.ttl_s !== undefined) input.ttl_s = req.ttl_s;
+  if (req.client_msg_id !== undefined) input.dedupe = `${req.sender ?? ''}|${req.client_msg_id}`;
+  return input;
 }

@@ -3,29 +3,27 @@
 // encoded here, numbered by the history's script, which also publishes it to
 // every interested node, this one included: exactly what the channel actor
 // does with it, without the hop to the channel's owner.
-import { nanoid } from 'nanoid';
 import type { AnswerCallback } from '../actors/system.ts';
-import type { ChannelHistory, NextAppendOutcome } from '../engines/channel-history.ts';
-import { historyBoundsOf, nextAppendOf, publishAnswerOf, type HistoryLimits, type PublishInput } from '../domain/channel/rules.ts';
+import type { ChannelHistory } from '../engines/channel-history.ts';
+import { EventAppender } from '../domain/channel/event-appender.ts';
+import type { HistoryLimits } from '../domain/channel/rules.ts';
 import { toHaatError } from '../errors.ts';
 import type { Clock } from '../time/clock.ts';
-import { dedupeKeyOf, encodeData, type ChannelPublisher, type PublishRequest, type PublishResult } from './channel-publisher.ts';
+import { publishInputOf, type ChannelPublisher, type PublishRequest, type PublishResult } from './channel-publisher.ts';
 
 export class HistoryPublisher implements ChannelPublisher {
-  private readonly bounds;
+  private readonly events: EventAppender;
 
   constructor(
-    private readonly history: ChannelHistory,
-    private readonly limits: HistoryLimits,
+    history: ChannelHistory,
+    limits: HistoryLimits,
     private readonly clock: Clock,
   ) {
-    this.bounds = historyBoundsOf(limits);
+    this.events = new EventAppender(history, limits);
   }
 
-  async publish(req: PublishRequest): Promise<PublishResult> {
-    const id = `ev_${nanoid(10)}`;
-    const out: NextAppendOutcome = await this.history.appendNext(req.channel, nextAppendOf(req.channel, id, inputOf(req), this.clock.now(), this.limits), this.bounds);
-    return publishAnswerOf(id, out);
+  publish(req: PublishRequest): Promise<PublishResult> {
+    return this.events.append(req.channel, this.events.prepare(req.channel, publishInputOf(req), this.clock.now()));
   }
 
   request(req: PublishRequest, done: AnswerCallback<PublishResult>): void {
@@ -34,12 +32,4 @@ export class HistoryPublisher implements ChannelPublisher {
       (err: unknown) => done(toHaatError(err), undefined),
     );
   }
-}
-
-function inputOf(req: PublishRequest): PublishInput {
-  const input: PublishInput = { event_type: req.event_type, data_json: encodeData(req.data), priority: req.priority };
-  if (req.ttl_s !== undefined) input.ttl_s = req.ttl_s;
-  const dedupe = dedupeKeyOf(req);
-  if (dedupe !== undefined) input.dedupe = dedupe;
-  return input;
 }

@@ -3,16 +3,12 @@
 import { jsonString } from '../actors/json-text.ts';
 import type { ActorSystem, AnswerCallback } from '../actors/system.ts';
 import { channelAddress } from '../domain/channel/messages.ts';
-import { dedupeKeyOf, encodeData, type ChannelPublisher, type PublishRequest, type PublishResult } from './channel-publisher.ts';
+import { publishInputOf, type ChannelPublisher, type PublishRequest, type PublishResult } from './channel-publisher.ts';
 
 export type { PublishRequest, PublishResult };
 
 export function publishMessage(req: PublishRequest): Record<string, unknown> & { type: string } {
-  const msg: Record<string, unknown> & { type: string } = { type: 'publish', event_type: req.event_type, data_json: encodeData(req.data), priority: req.priority };
-  if (req.ttl_s !== undefined) msg.ttl_s = req.ttl_s;
-  const dedupe = dedupeKeyOf(req);
-  if (dedupe !== undefined) msg.dedupe = dedupe;
-  return msg;
+  return { type: 'publish', ...publishInputOf(req) };
 }
 
 export class ActorPublisher implements ChannelPublisher {

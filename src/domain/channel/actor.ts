@@ -3,11 +3,11 @@
 // engine) hands each encoded event once to the gateway, which publishes it to
 // the uWS topic; the redis engine's append publishes it to the interested
 // nodes itself. It also answers joins. Nothing here is per subscriber.
-import { nanoid } from 'nanoid';
 import { defineBehaviour, isThenable, type ActorContext, type HandlerResult } from '../../actors/behaviour.ts';
 import { assertNever } from '../../actors/wire.ts';
 import type { ChannelHistory, Maybe, SinceResult, StreamPosition } from '../../engines/channel-history.ts';
 import type { ChannelMessage, PublishResult, SequencedEvent } from './messages.ts';
+import { newEventId } from './event-appender.ts';
 import { historyBoundsOf, nextAppendOf, publishAnswerOf, type HistoryLimits, type JoinAnswer, type PublishInput } from './rules.ts';
 
 export interface ChannelDeps {
@@ -40,7 +40,7 @@ export function channelBehaviour(deps: ChannelDeps) {
   // gateways of every node append to it too, without this actor.
   function publish(state: ChannelState, msg: PublishInput, ctx: ActorContext): Result | Promise<Result> {
     const now = ctx.now();
-    const id = `ev_${nanoid(10)}`;
+    const id = newEventId();
     return then(history.appendNext(state.channel, nextAppendOf(state.channel, id, msg, now, limits), bounds), (out): Result => {
       if (out.kind === 'appended') {
         state.pos = { epoch: out.epoch, offset: out.offset };

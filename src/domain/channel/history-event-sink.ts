@@ -4,33 +4,27 @@
 // channel actor would have; the append itself is an afterCommit effect, so a
 // refused save publishes nothing and a failed append is reported like an
 // undeliverable send (the outboxes send their entries again on activation).
-import { nanoid } from 'nanoid';
 import type { ActorContext } from '../../actors/behaviour.ts';
-import type { ChannelHistory, HistoryBounds } from '../../engines/channel-history.ts';
+import type { ChannelHistory } from '../../engines/channel-history.ts';
+import { EventAppender } from './event-appender.ts';
 import type { EventSink } from './event-sink.ts';
 import { channelAddress, type PublishResult } from './messages.ts';
-import { historyBoundsOf, nextAppendOf, publishAnswerOf, type HistoryLimits, type PublishInput } from './rules.ts';
+import type { HistoryLimits, PublishInput } from './rules.ts';
 
 export class HistoryEventSink implements EventSink {
-  private readonly bounds: HistoryBounds;
+  private readonly events: EventAppender;
 
-  constructor(
-    private readonly history: ChannelHistory,
-    private readonly limits: HistoryLimits,
-  ) {
-    this.bounds = historyBoundsOf(limits);
+  constructor(history: ChannelHistory, limits: HistoryLimits) {
+    this.events = new EventAppender(history, limits);
   }
 
   publish(ctx: ActorContext, channel: string, input: PublishInput): void {
-    const req = nextAppendOf(channel, `ev_${nanoid(10)}`, input, ctx.now(), this.limits);
-    ctx.afterCommit(channelAddress(channel), 'publish', async () => {
-      await this.history.appendNext(channel, req, this.bounds);
-    });
+    const req = this.events.prepare(channel, input, ctx.now());
+    ctx.afterCommit(channelAddress(channel), 'publish', () => this.events.append(channel, req));
   }
 
   /** The engine's own command timeout bounds the wait (the redis engine fails a command as unavailable after 2 s). */
-  async publishAndWait(ctx: ActorContext, channel: string, input: PublishInput): Promise<PublishResult> {
-    const id = `ev_${nanoid(10)}`;
-    return publishAnswerOf(id, await this.history.appendNext(channel, nextAppendOf(channel, id, input, ctx.now(), this.limits), this.bounds));
+  publishAndWait(ctx: ActorContext, channel: string, input: PublishInput): Promise<PublishResult> {
+    return this.events.append(channel, this.events.prepare(channel, input, ctx.now()));
   }
 }

@@ -60,6 +60,7 @@ function notFound(ctx: ActorContext): Result['error'] {
 }
 
 export function roomBehaviour(deps: RoomDeps) {
+  const sink = deps.events ?? actorEventSink;
   const { rooms } = deps;
 
   /** The room's record in this node's store, written again from the actor's state when the store does not have it (memory store after a takeover). */
@@ -116,7 +117,7 @@ export function roomBehaviour(deps: RoomDeps) {
     const channel = roomChannel(room.id);
     const dedupe = messageDedupe(sender, chat.client_msg_id);
     // The channel numbers the event; its offset becomes the message's (see the top of this file).
-    const published = await (deps.events ?? actorEventSink).publishAndWait(
+    const published = await sink.publishAndWait(
       ctx,
       channel,
       { event_type: 'message', data_json: JSON.stringify(messageEventData(sender, chat)), priority: 'normal', ...(dedupe === undefined ? {} : { dedupe }) },
@@ -157,7 +158,7 @@ export function roomBehaviour(deps: RoomDeps) {
 
   function typing(room: RoomCore, sender: string, ctx: ActorContext): void {
     // Low priority (held back on 2g/3g links), never stored: a hint that is stale in seconds.
-    (deps.events ?? actorEventSink).publish(ctx, roomChannel(room.id), { event_type: TYPING_EVENT, data_json: JSON.stringify({ sender_id: sender }), priority: 'low' });
+    sink.publish(ctx, roomChannel(room.id), { event_type: TYPING_EVENT, data_json: JSON.stringify({ sender_id: sender }), priority: 'low' });
   }
 
   async function withRoom(state: RoomState, msg: Exclude<RoomMessage, { type: 'create' }>, room: RoomCore, ctx: ActorContext): Promise<Result> {

@@ -62,6 +62,7 @@ const START = 'start';
 const PRUNE_EVERY_MS = 60_000;
 
 export function saleBehaviour(deps: SaleDeps) {
+  const sink = deps.events ?? actorEventSink;
   const volatile = new Map<string, Volatile>();
 
   function vol(ctx: ActorContext): Volatile {
@@ -87,7 +88,7 @@ export function saleBehaviour(deps: SaleDeps) {
 
   /** Stock events carry no dedupe key: each is a snapshot, and a repeat of the newest figures is harmless. */
   function publishStock(ctx: ActorContext, sale: Sale, sku: string): void {
-    (deps.events ?? actorEventSink).publish(ctx, saleChannel(sale.id), { event_type: 'product_stock_update', data_json: JSON.stringify(stockData(sale, sku)), priority: 'normal' });
+    sink.publish(ctx, saleChannel(sale.id), { event_type: 'product_stock_update', data_json: JSON.stringify(stockData(sale, sku)), priority: 'normal' });
   }
 
   /** Conflated SKUs whose window has ended go out with the figures of now. */
@@ -162,7 +163,7 @@ export function saleBehaviour(deps: SaleDeps) {
     idleMs: deps.idleMs,
     async init(ctx) {
       volatile.delete(ctx.address);
-      const state = await activateWithOutbox<SaleState>(ctx, { sale: undefined }, deps.idempotencyTtlMs, deps.events);
+      const state = await activateWithOutbox<SaleState>(ctx, { sale: undefined }, deps.idempotencyTtlMs, sink);
       if (state.sale !== undefined) {
         const v = vol(ctx);
         // The reminder is set where the last save put it; a stock event lost to a crash is sent again (the newest figures).
@@ -256,7 +257,7 @@ export function saleBehaviour(deps: SaleDeps) {
             if (sale === undefined) return { state };
             const entries = takeStartNotifications(sale, ctx.now());
             if (entries.length === 0) return { state };
-            sendOutbox(ctx, entries, deps.events);
+            sendOutbox(ctx, entries, sink);
             followExpiry(ctx, sale);
             return { state: { sale, outbox: { at: ctx.now(), entries } }, persist: true };
           }

@@ -60,6 +60,7 @@ const EXPIRE = 'expire';
 const QUIET = 'quiet';
 
 export function userBehaviour(deps: UserDeps) {
+  const sink = deps.events ?? actorEventSink;
   const user = (ctx: ActorContext): string => ctx.id;
   /** The seqs of the entries the message being handled changed (handlers are synchronous: one message at a time per thread). */
   const touched = new Set<number>();
@@ -94,7 +95,7 @@ export function userBehaviour(deps: UserDeps) {
     if (shown === s.told) return;
     s.told = shown;
     const data_json = JSON.stringify({ user_id: user(ctx), status: shown });
-    for (const room of s.rooms) (deps.events ?? actorEventSink).publish(ctx, `chat:${room}`, { event_type: 'presence_change', data_json, priority: 'low' });
+    for (const room of s.rooms) sink.publish(ctx, `chat:${room}`, { event_type: 'presence_change', data_json, priority: 'low' });
   }
 
   /** scheduleExpiry after entries were added, without a scan of the whole list: only new entries can bring the earliest expiry forward. */
