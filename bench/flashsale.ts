@@ -12,7 +12,7 @@
 import { intFlag, listFlag, benchFlags, UsageError, runBench, numberFlag } from './lib/args.ts';
 import { sleep } from './lib/clock.ts';
 import { summarize, type LatencySummary } from './lib/histogram.ts';
-import { newFleet } from './lib/loadgen/fleet.ts';
+import { Fleet, newFleet } from './lib/loadgen/fleet.ts';
 import { sourceAddresses } from './lib/loadgen/addresses.ts';
 import type { SessionConfig } from './lib/loadgen/session-messages.ts';
 import { fixed, int, table } from './lib/markdown.ts';
@@ -22,7 +22,7 @@ import { BENCH_JWT_SECRET, commandLine, deadline, machine } from './lib/sessions
 import { waitUntil } from './lib/wait.ts';
 import { deploy, isoIn, rest } from './lib/commerce.ts';
 
-const FLAGS = ['buyers', 'presses', 'press-rate', 'units', 'targets', 'kill-at', 'per-address', 'workers', 'deadline-s', 'help'];
+const FLAGS = ['buyers', 'presses', 'press-rate', 'units', 'targets', 'kill-at', 'per-address', 'workers', 'max-pending', 'deadline-s', 'help'];
 const USAGE = `usage: npm run bench:flashsale -- [flags]
   --buyers=20000             buyer connections, each its own user (per_user_limit 1)
   --presses=5                "buy" presses per buyer (reserve requests, each with a fresh client_req_id)
@@ -32,6 +32,9 @@ const USAGE = `usage: npm run bench:flashsale -- [flags]
   --kill-at=100              haat-N-kill: kill once this many reservations were acknowledged
   --per-address=4000         connections per source address (127.0.0.1, .2, ...)
   --workers=4                client worker threads per client process
+  --max-pending=800          connects in flight over all client processes and threads (the ramp's bound; a
+                             signed-in connect opens the buyer's user actor, on six nodes of two cores a
+                             few thousand at once starve the nodes' heartbeats)
   --deadline-s=900           backstop for the whole run`;
 
 interface Run {
@@ -63,6 +66,7 @@ interface Options {
   killAt: number;
   perAddress: number;
   workers: number;
+  maxPending: number;
 }
 
 const SALE = 'bench-s';
@@ -89,7 +93,8 @@ async function runTarget(target: string, o: Options): Promise<Run> {
       subPrefix: 'buyer-',
       heartbeatMs: 0,
       send: { kind: 'reserve', mode: 'rate', perSecond: o.pressRate, burst: 0, burstEveryMs: 100, targets: 1, targetPrefix: SALE, maxPerConn: o.presses, maxOutstanding: 1, retryTemporary: true },
-      maxPending: 200,
+      // The bound is per client thread: split the total over every thread of every client process.
+      maxPending: Math.max(1, Math.floor(o.maxPending / (o.workers * Math.ceil(o.buyers / Fleet.perProcessCapacity())))),
       handshakeTimeoutMs: 30_000,
       progressMs: 100,
     };
@@ -98,12 +103,19 @@ async function runTarget(target: string, o: Options): Promise<Run> {
     try {
       fleet.start();
       progress(tag, `connecting ${int(o.buyers)} buyers from ${config.addresses.length} address(es)`);
+      let lastRamp = Date.now();
       await waitUntil(() => {
         const t = fleet.totals();
         return t.ready >= o.buyers * 0.98 && t.ready + t.failed + t.serverClosed >= o.buyers;
-      }, 180_000, {
+      }, Math.max(180_000, o.buyers * 5), {
         what: `${o.buyers} buyer connections`,
-        onTick: d.alive,
+        onTick: () => {
+          d.alive();
+          if (Date.now() - lastRamp < 5000) return;
+          lastRamp = Date.now();
+          const t = fleet.totals();
+          progress(tag, `ready ${int(t.ready)}, failed ${int(t.failed)}, closed by the server ${int(t.serverClosed)}`);
+        },
         detail: () => {
           const t = fleet.totals();
           return `ready ${t.ready}, failed ${t.failed}, closed by the server ${t.serverClosed} ${JSON.stringify(t.closeCodes)}`;
@@ -223,6 +235,7 @@ async function main(): Promise<void> {
     killAt: Math.max(1, intFlag(flags, 'kill-at', 100)),
     perAddress: Math.max(1, intFlag(flags, 'per-address', 4000)),
     workers: Math.max(1, intFlag(flags, 'workers', 4)),
+    maxPending: Math.max(1, intFlag(flags, 'max-pending', 800)),
   };
   const targets = listFlag(flags, 'targets', ['haat', 'haat-3', 'haat-3-kill']);
   for (const t of targets) if (!/^haat(-\d+(-kill)?)?$/.test(t)) throw new UsageError(`unknown target ${t}; known: haat, haat-N, haat-N-kill`);

@@ -76,6 +76,25 @@ describe('redis engine on one redis-server', () => {
       await e.close();
     }
   });
+
+  it('a heartbeat does not wait behind the commands connection\'s backlog', async () => {
+    const e = await createRedisEngine([server.url], options({ commandTimeoutMs: 10_000 }));
+    try {
+      // The first beat opens the membership connection.
+      await e.membership.heartbeat({ id: 'busy', endpoint: '', startedAt: 1, connections: 0, actors: 0 }, 2_500);
+      const FLOOD = 100_000;
+      let answered = 0;
+      const flood = Array.from({ length: FLOOD }, () => e.ping().then(() => answered++));
+      const view = await e.membership.heartbeat({ id: 'busy', endpoint: '', startedAt: 1, connections: 0, actors: 0 }, 2_500);
+      const answeredAtBeat = answered;
+      await Promise.all(flood);
+      assert.deepEqual(view.alive, ['busy']);
+      // On a shared, pipelined connection the beat would come back after every ping sent before it.
+      assert.ok(answeredAtBeat < FLOOD, `the beat came back after ${answeredAtBeat} of ${FLOOD} pings queued before it`);
+    } finally {
+      await e.close();
+    }
+  });
 });
 
 describe('redis engine on a 3-master Redis Cluster', { timeout: 60_000 }, () => {

@@ -77,7 +77,11 @@ function redisOptions(o: ConnectionOptions, blocking: boolean): RedisOptions {
   return opts;
 }
 
-export type ClientRole = 'commands' | 'blocking' | 'subscriber';
+/**
+ * commands: every verb, auto-pipelined; membership: heartbeats only (see
+ * redis-engine.ts); blocking: mailbox reads; subscriber: the bus and answers.
+ */
+export type ClientRole = 'commands' | 'membership' | 'blocking' | 'subscriber';
 
 /** Creates and connects a client; rejects as unavailable when it is not ready within connectTimeoutMs. */
 export async function connectClient(addrs: readonly ServerAddress[], role: ClientRole, o: ConnectionOptions): Promise<RedisClient> {
@@ -126,7 +130,7 @@ export async function connectClient(addrs: readonly ServerAddress[], role: Clien
   if (o.waitForConnection === false) {
     // The retry strategy takes over after a failed first attempt.
     client.connect().catch((err: unknown) => log.warn({ err: err instanceof Error ? err.message : String(err) }, 'redis not reachable yet; retrying with backoff'));
-    if (role === 'commands' && o.readyWithinMs !== undefined && o.readyWithinMs > 0) await readyOrAfter(client, o.readyWithinMs);
+    if ((role === 'commands' || role === 'membership') && o.readyWithinMs !== undefined && o.readyWithinMs > 0) await readyOrAfter(client, o.readyWithinMs);
     return client;
   }
   let timer: NodeJS.Timeout | undefined;
