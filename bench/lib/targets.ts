@@ -23,8 +23,13 @@ export interface Target {
   publisherToken(): Promise<string | undefined>;
 }
 
-/** A haat node's command line after the node binary, from the repository root: the flags `npm start` gives, then src/main.ts. */
-export function haatNodeArgs(extraFlags: readonly string[] = []): string[] {
+/**
+ * A haat node's command line after the node binary, from the repository root:
+ * the flags `npm start` gives, then src/main.ts. BENCH_NODE_ARGS adds node
+ * flags to every haat node a bench starts (e.g. "--cpu-prof
+ * --cpu-prof-dir=/tmp/prof"; node refuses --cpu-prof in NODE_OPTIONS).
+ */
+export function haatNodeArgs(extraFlags: readonly string[] = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)): string[] {
   return [...MAIN_THREAD_NODE_FLAGS, ...extraFlags, '--import', 'tsx', 'src/main.ts'];
 }
 
