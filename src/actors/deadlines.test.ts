@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Deadlines } from './deadlines.ts';
+import { Deadlines, timeoutClass } from './deadlines.ts';
 
 /** Adds the given [id, timeoutMs] pairs and resolves with the ids in the order they expired. */
 function expiryOrder(adds: [number, number][]): Promise<number[]> {
@@ -24,4 +24,41 @@ test('each id expires once, after its own timeout, earliest first across timeout
 test('many ids of one timeout (past the ring`s first growth) all expire, in order', { timeout: 10_000 }, async () => {
   const ids = Array.from({ length: 5000 }, (_, i) => i);
   assert.deepEqual(await expiryOrder(ids.map((i) => [i, 10])), ids);
+});
+
+test('a timeout`s class is it rounded down to 16 steps per power of two: at most 1/16 below it', () => {
+  assert.equal(timeoutClass(0), 0);
+  assert.equal(timeoutClass(31), 31);
+  assert.equal(timeoutClass(5000), 4864);
+  assert.equal(timeoutClass(4096), 4096);
+  for (let ms = 1; ms <= 10_000; ms++) {
+    const c = timeoutClass(ms);
+    assert.ok(c <= ms && c >= ms - ms / 16, `${ms} -> ${c}`);
+  }
+});
+
+test('asks from other nodes, each with what is left of its asker`s time, share a few hundred FIFOs and never expire early', { timeout: 10_000 }, async () => {
+  const due = new Map<number, number>();
+  const early: number[] = [];
+  let expired = 0;
+  let done!: () => void;
+  const all = new Promise<void>((r) => (done = r));
+  const d = new Deadlines((id) => {
+    if (performance.now() < due.get(id)!) early.push(id);
+    if (++expired === 5000) done();
+  });
+  try {
+    // 5,000 asks with every remaining time, as a burst from other nodes brings them (1 to 500 ms here, each different).
+    for (let i = 0; i < 5000; i++) {
+      const ms = 1 + (i % 500) + i / 10_000;
+      due.set(i, performance.now() + ms);
+      d.add(i, ms);
+    }
+    assert.ok(d.queueCount <= 200, `${d.queueCount} FIFOs`);
+    await all;
+    assert.deepEqual(early, []);
+    assert.equal(d.queueCount, 0);
+  } finally {
+    d.stop();
+  }
 });

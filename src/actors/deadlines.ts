@@ -5,10 +5,28 @@
 // of plain numbers: an entry outlives its (usually answered) ask by the whole
 // timeout, and as an object every one of them would be promoted to the old
 // generation and collected by a major GC.
+//
+// Timeouts are not all alike: an ask from another node brings what is left
+// of its asker's time (1 to 5,000 ms, nearly every one different), and one
+// FIFO per exact value made thousands of them in a burst, each scanned at
+// every expiry. So asks share the FIFO of their timeout's class, 16 classes
+// per power of two: a few hundred FIFOs at most. Each keeps its exact
+// deadline; one behind a longer timeout of its class expires with it, at most
+// 1/16 of its timeout late, never early (asks of one configured timeout, as
+// a node's own are, expire exactly on time).
+
+/** The class of a timeout: `ms` rounded down to one of 16 steps per power of two (exact below 32). */
+export function timeoutClass(ms: number): number {
+  if (!(ms >= 32)) return Math.max(0, Math.floor(ms));
+  const step = 2 ** (Math.floor(Math.log2(ms)) - 4);
+  return Math.floor(ms / step) * step;
+}
+
+const FIRST_CAPACITY = 16;
 
 class NumberRing {
-  private ids = new Float64Array(1024);
-  private deadlines = new Float64Array(1024);
+  private ids = new Float64Array(FIRST_CAPACITY);
+  private deadlines = new Float64Array(FIRST_CAPACITY);
   private head = 0;
   private size = 0;
 
@@ -62,11 +80,17 @@ export class Deadlines {
   ) {}
 
   add(id: number, timeoutMs: number): void {
-    let q = this.queues.get(timeoutMs);
-    if (!q) this.queues.set(timeoutMs, (q = new NumberRing()));
+    const cls = timeoutClass(timeoutMs);
+    let q = this.queues.get(cls);
+    if (!q) this.queues.set(cls, (q = new NumberRing()));
     const deadline = this.now() + timeoutMs;
     q.push(id, deadline);
     if (deadline < this.armedFor) this.arm(deadline);
+  }
+
+  /** FIFOs in use (one per timeout class with asks waiting). */
+  get queueCount(): number {
+    return this.queues.size;
   }
 
   stop(): void {
