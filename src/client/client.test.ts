@@ -7,6 +7,7 @@ import { withTimeout } from '../testkit/wait.ts';
 import { WS, once } from '../testkit/sdk-client.ts';
 import { freePort } from '../testkit/redis-server.ts';
 import { HaatClient, HaatError, networkHints, type ChannelEvent } from './index.ts';
+import { retryDelay } from './client.ts';
 
 test('a client joins, publishes, receives its events in order, and gets errors with code and temporary', { timeout: 60_000 }, async () => {
   const node = await startTestNode();
@@ -97,4 +98,14 @@ test('with a list of URLs, each attempt takes the next one: a dead first node is
   } finally {
     await node.stop();
   }
+});
+
+test('a request refused unavailable with retry_after_ms is sent again between that delay and twice it, spread rather than all at once', () => {
+  const delays = Array.from({ length: 2000 }, () => retryDelay(1000, 1, 500, 30_000));
+  assert.ok(delays.every((d) => d >= 1000 && d <= 2000), 'between retry_after_ms and twice it');
+  // Spread: the crowd's retries fall in every tenth of that second.
+  const tenths = new Set(delays.map((d) => Math.min(9, Math.floor((d - 1000) / 100))));
+  assert.equal(tenths.size, 10);
+  // Without a retry_after_ms: full-jitter backoff by attempt.
+  assert.ok(Array.from({ length: 200 }, () => retryDelay(undefined, 2, 500, 30_000)).every((d) => d >= 0 && d <= 2000));
 });

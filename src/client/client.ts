@@ -385,7 +385,7 @@ export class HaatClient {
         // The owner is moving or restarting (§9): the same request, same key, a moment later.
         p.attempts++;
         this.stats.retries++;
-        const delay = e.retry_after_ms ?? jitter(this.baseMs() * 2 ** p.attempts, this.maxMs());
+        const delay = retryDelay(e.retry_after_ms, p.attempts, this.baseMs(), this.maxMs());
         this.delayed.add(p);
         p.timer = setTimeout(() => {
           p.timer = undefined;
@@ -784,6 +784,18 @@ function truncateUtf8(s: string, maxBytes: number): string {
 /** Full jitter (AWS Architecture Blog, "Exponential Backoff And Jitter"): uniform in [0, min(cap, base)). */
 export function jitter(base: number, cap: number): number {
   return Math.random() * Math.min(cap, base);
+}
+
+/**
+ * When to send a refused (`unavailable`) request again. The server's
+ * `retry_after_ms` is the earliest: the retry comes at a random moment
+ * between it and twice it (at most `cap` later), so that a crowd refused at
+ * once (a flash sale's buyers) does not come back in the same millisecond.
+ * Without one, full-jitter backoff by attempt.
+ */
+export function retryDelay(retryAfterMs: number | undefined, attempt: number, baseMs: number, cap: number): number {
+  if (retryAfterMs === undefined) return jitter(baseMs * 2 ** attempt, cap);
+  return retryAfterMs + jitter(retryAfterMs, cap);
 }
 
 /** A JWT's `exp` (read, not verified: the server verifies) has passed, or is about to. */

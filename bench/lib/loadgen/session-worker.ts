@@ -269,9 +269,11 @@ function onFrame(conn: Conn, ws: WebSocket, data: Buffer): void {
           // not made twice). Not an answer yet: the latency runs on.
           counters.retried++;
           const retry = frameFor(cfg, conn, ref);
+          // As the SDK does (src/client/client.ts): at a random moment between retry_after_ms and twice that.
+          const after = Number(f.retry_after_ms ?? 100);
           setTimeout(() => {
             if (conn.ws === ws && conn.state === 'ready') ws.send(retry);
-          }, Number(f.retry_after_ms ?? 100));
+          }, after + Math.random() * after);
           return;
         }
         counters.errors++;
