@@ -153,6 +153,8 @@ test('kill -9 of a node mid-stream: its actors serve again elsewhere within 5 s,
     for (const entry of j.channels as { channel: string; recovered: boolean; offset: number }[]) {
       assert.equal(entry.recovered, true, `${entry.channel} recovered: ${JSON.stringify({ since: lastSeen[entry.channel], entry })}`);
       const missed = range(lastSeen[entry.channel]!.offset + 1, entry.offset);
+      // The replay follows channels_joined (§4); a long one leaves the server in several writes.
+      await waitFor(() => offsets(resumed, entry.channel).length, (n) => n >= missed.length, { timeoutMs: 10_000, what: `${entry.channel}: the replay` });
       assert.deepEqual(offsets(resumed, entry.channel), missed, `${entry.channel}: exactly the missed events`);
     }
     await Promise.all([watcher.close(), pub.close(), resumed.close()]);
@@ -247,7 +249,9 @@ test('no sticky sessions: a client that lands on a different node at every recon
       const j = await c.request(round === 0 ? { type: 'join_channel', channels: [channel] } : { type: 'join_channel', channels: [channel], since: { [channel]: last } });
       const entry = (j.channels as { epoch: string; offset: number; recovered: boolean }[])[0]!;
       if (round > 0) assert.equal(entry.recovered, true, `round ${round} on ${id}`);
-      assert.deepEqual(offsets(c, channel), range(last.offset + 1, entry.offset), `round ${round}: exactly the missed events`);
+      const missed = range(last.offset + 1, entry.offset);
+      await waitFor(() => offsets(c, channel).length, (n) => n >= missed.length, { timeoutMs: 10_000, what: `round ${round}: the replay` });
+      assert.deepEqual(offsets(c, channel), missed, `round ${round}: exactly the missed events`);
       // Live events while connected here, then three more while it is away.
       await publishAcked(pub, channel, `live${round}`, {}, Date.now() + 10_000);
       published++;
