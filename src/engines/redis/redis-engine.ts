@@ -1,5 +1,5 @@
 // The redis engine: every verb of Engine over one Redis (one URL) or a Redis
-// Cluster (several URLs, the seed nodes). Three kinds of connection: one for
+// Cluster (several URLs, the seed nodes). Four kinds of connection: one for
 // commands and scripts, one subscriber for the bus and the answers to this
 // node's asks, blocking ones for mailbox reads, opened on demand, and one for
 // membership heartbeats, opened on the first beat. KEYS.md documents the key space.
