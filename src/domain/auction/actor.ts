@@ -12,6 +12,7 @@ import { toTaka } from '../commerce/money.ts';
 import { auctionChannel, type AuctionMessage } from './messages.ts';
 import { auctionClosedData, auctionView, bidAnswer, bidPlacedData, closeIfDue, newAuction, placeBid, type Auction, type IdempotencyLimits } from './rules.ts';
 import type { EventSink } from '../channel/event-sink.ts';
+import { actorEventSink } from '../channel/actor-event-sink.ts';
 
 export interface AuctionDeps {
   idempotency: IdempotencyLimits;
@@ -33,6 +34,7 @@ type Result = HandlerResult<AuctionState>;
 const CLOSE = 'close';
 
 export function auctionBehaviour(deps: AuctionDeps) {
+  const sink = deps.events ?? actorEventSink;
   /** The close reminder (durable) and, while active, a timer at the exact end. */
   function scheduleClose(ctx: ActorContext, a: Auction): void {
     ctx.setReminder(CLOSE, a.endsAt);
@@ -40,7 +42,7 @@ export function auctionBehaviour(deps: AuctionDeps) {
   }
 
   function committed(state: AuctionState, auction: Auction, entries: OutboxEntry[], ctx: ActorContext, reply?: unknown): Result {
-    sendOutbox(ctx, entries, deps.events);
+    sendOutbox(ctx, entries, sink);
     const next: AuctionState = { auction, outbox: { at: ctx.now(), entries } };
     return reply === undefined ? { state: next, persist: true } : { state: next, reply, persist: true };
   }
@@ -103,7 +105,7 @@ export function auctionBehaviour(deps: AuctionDeps) {
     messageTypes: ['create', 'get', 'bid', 'reminder', 'timer'],
     idleMs: deps.idleMs,
     async init(ctx) {
-      const state = await activateWithOutbox<AuctionState>(ctx, { auction: undefined, outbox: null }, deps.dedupeTtlMs, deps.events);
+      const state = await activateWithOutbox<AuctionState>(ctx, { auction: undefined, outbox: null }, deps.dedupeTtlMs, sink);
       if (state.auction !== undefined && state.auction.closed === null) ctx.setTimer(CLOSE, Math.max(0, state.auction.endsAt - ctx.now()));
       return state;
     },

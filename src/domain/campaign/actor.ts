@@ -10,6 +10,7 @@ import { activateWithOutbox, sendOutbox, type Outbox } from '../commerce/outbox.
 import type { CampaignMessage } from './messages.ts';
 import { campaignView, fire, markMissed, markSent, newCampaign, type Campaign } from './rules.ts';
 import type { EventSink } from '../channel/event-sink.ts';
+import { actorEventSink } from '../channel/actor-event-sink.ts';
 
 export interface CampaignDeps {
   /** How long channels remember a dedupe key (the outbox is replayed only within it). */
@@ -31,6 +32,7 @@ const START = 'start';
 const FORGET = 'forget';
 
 export function campaignBehaviour(deps: CampaignDeps) {
+  const sink = deps.events ?? actorEventSink;
   function onReminder(state: CampaignState, name: string, ctx: ActorContext): Result {
     const c = state.campaign;
     if (name === FORGET) {
@@ -55,7 +57,7 @@ export function campaignBehaviour(deps: CampaignDeps) {
         ctx.cancelReminder(START);
         return { state, persist: true };
       case 'send':
-        sendOutbox(ctx, v.entries, deps.events);
+        sendOutbox(ctx, v.entries, sink);
         markSent(c, v.entries.length, now);
         ctx.cancelReminder(START);
         ctx.setReminder(FORGET, now + deps.dedupeTtlMs / 2 + 1);
@@ -70,7 +72,7 @@ export function campaignBehaviour(deps: CampaignDeps) {
     messageTypes: ['create', 'get', 'reminder'],
     idleMs: deps.idleMs,
     init(ctx) {
-      return activateWithOutbox<CampaignState>(ctx, { campaign: undefined, outbox: null }, deps.dedupeTtlMs, deps.events);
+      return activateWithOutbox<CampaignState>(ctx, { campaign: undefined, outbox: null }, deps.dedupeTtlMs, sink);
     },
     handle(state, msg, ctx) {
       const c = state.campaign;

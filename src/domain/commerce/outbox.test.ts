@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sendOutbox, type NotifyEntry } from './outbox.ts';
+import { actorEventSink } from '../channel/actor-event-sink.ts';
 import { notify, notificationOf } from '../notification/notify.ts';
 import { fakeActor } from '../../testkit/fake-context.ts';
 import { defineBehaviour } from '../../actors/behaviour.ts';
@@ -37,7 +38,7 @@ test('a notify entry saves its spec, not its text; rendered again after a reload
 test('sendOutbox sends reloaded spec entries and entries saved with their text by an earlier release', async () => {
   const a = await recorder();
   const legacy = { kind: 'notify', user: 'u2', notification: { ...notificationOf(outbid()), id: 'nt_legacy' } } as NotifyEntry;
-  sendOutbox(a.ctx, [JSON.parse(JSON.stringify(outbid())) as NotifyEntry, legacy]);
+  sendOutbox(a.ctx, [JSON.parse(JSON.stringify(outbid())) as NotifyEntry, legacy], actorEventSink);
   assert.deepEqual(a.sent.map((s) => s.to), ['user:u1', 'user:u2']);
   const [first, second] = a.sent.map((s) => (s.msg as unknown as { notifications: { id: string; title: { en: string } }[] }).notifications[0]!);
   assert.equal(first!.id, notificationOf(outbid()).id);

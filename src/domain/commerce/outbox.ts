@@ -5,7 +5,6 @@
 // a takeover) sends them again; the channel actor's dedupe publishes each once, and
 // the user actor queues a notification id once.
 import type { ActorContext } from '../../actors/behaviour.ts';
-import { actorEventSink } from '../channel/actor-event-sink.ts';
 import type { EventSink } from '../channel/event-sink.ts';
 import type { Priority } from '../channel/rules.ts';
 import { userAddress, type NewNotification } from '../user/messages.ts';
@@ -45,7 +44,7 @@ export function outboxEntry(channel: string, eventType: string, data: unknown, p
 }
 
 /** Sends the entries to their user actors and publishes them on their channels through `events` (held by the runtime until the save commits). */
-export function sendOutbox(ctx: ActorContext, entries: readonly OutboxEntry[], events: EventSink = actorEventSink): void {
+export function sendOutbox(ctx: ActorContext, entries: readonly OutboxEntry[], events: EventSink): void {
   for (const e of entries) {
     if (e.kind === 'notify') ctx.send(userAddress(e.user), { type: 'notify', notifications: [notificationOf(e)] });
     else events.publish(ctx, e.channel, { event_type: e.event_type, data_json: e.data_json, priority: e.priority, dedupe: e.dedupe });
@@ -57,7 +56,7 @@ export function sendOutbox(ctx: ActorContext, entries: readonly OutboxEntry[], e
  * still remember their dedupe keys (`dedupeTtlMs`, with a margin), so a
  * publish lost to a crash goes out once and one that left is not repeated.
  */
-export function replayOutbox(ctx: ActorContext, outbox: Outbox | null, dedupeTtlMs: number, events: EventSink = actorEventSink): void {
+export function replayOutbox(ctx: ActorContext, outbox: Outbox | null, dedupeTtlMs: number, events: EventSink): void {
   if (outbox === null || outbox.entries.length === 0) return;
   if (ctx.now() - outbox.at > dedupeTtlMs / 2) return;
   sendOutbox(ctx, outbox.entries, events);
@@ -68,7 +67,7 @@ export function replayOutbox(ctx: ActorContext, outbox: Outbox | null, dedupeTtl
  * `empty` when it has none), with the last message's events sent again as
  * replayOutbox decides.
  */
-export async function activateWithOutbox<S extends { outbox?: Outbox | null }>(ctx: ActorContext, empty: S, dedupeTtlMs: number, events: EventSink = actorEventSink): Promise<S> {
+export async function activateWithOutbox<S extends { outbox?: Outbox | null }>(ctx: ActorContext, empty: S, dedupeTtlMs: number, events: EventSink): Promise<S> {
   const state = ((await ctx.loadPersisted()) as S | undefined) ?? empty;
   replayOutbox(ctx, state.outbox ?? null, dedupeTtlMs, events);
   return state;

@@ -12,6 +12,7 @@ import { notify } from '../notification/notify.ts';
 import type { Payment, PaymentMessage, ProcessAnswer } from './messages.ts';
 import { judge, paymentChannel, paymentDedupe, paymentEventData, paymentNotificationParams } from './rules.ts';
 import type { EventSink } from '../channel/event-sink.ts';
+import { actorEventSink } from '../channel/actor-event-sink.ts';
 
 export interface PaymentDeps {
   /** How long channels remember a publish's dedupe key (the outbox is replayed only within it). */
@@ -29,7 +30,7 @@ interface PaymentState {
 
 type Result = HandlerResult<PaymentState, ProcessAnswer>;
 
-function processCall(state: PaymentState, p: Payment, ctx: ActorContext, events: EventSink | undefined): Result {
+function processCall(state: PaymentState, p: Payment, ctx: ActorContext, events: EventSink): Result {
   const verdict = judge(state.processed, p);
   switch (verdict.kind) {
     case 'duplicate':
@@ -50,17 +51,18 @@ function processCall(state: PaymentState, p: Payment, ctx: ActorContext, events:
 }
 
 export function paymentBehaviour(deps: PaymentDeps) {
+  const sink = deps.events ?? actorEventSink;
   return defineBehaviour<PaymentState, PaymentMessage, ProcessAnswer>({
     kind: 'payment',
     messageTypes: ['process'],
     idleMs: deps.idleMs,
     init(ctx) {
-      return activateWithOutbox<PaymentState>(ctx, { processed: null, outbox: null }, deps.dedupeTtlMs, deps.events);
+      return activateWithOutbox<PaymentState>(ctx, { processed: null, outbox: null }, deps.dedupeTtlMs, sink);
     },
     handle(state, msg, ctx) {
       switch (msg.type) {
         case 'process':
-          return processCall(state, msg.payment, ctx, deps.events);
+          return processCall(state, msg.payment, ctx, sink);
         default:
           return assertNever(msg.type);
       }
