@@ -93,8 +93,7 @@ async function runTarget(target: string, o: Options): Promise<Run> {
       subPrefix: 'buyer-',
       heartbeatMs: 0,
       send: { kind: 'reserve', mode: 'rate', perSecond: o.pressRate, burst: 0, burstEveryMs: 100, targets: 1, targetPrefix: SALE, maxPerConn: o.presses, maxOutstanding: 1, retryTemporary: true },
-      // The bound is per client thread: split the total over every thread of every client process.
-      maxPending: Math.max(1, Math.floor(o.maxPending / (o.workers * Math.ceil(o.buyers / Fleet.perProcessCapacity())))),
+      maxPending: Fleet.pendingPerThread(o.maxPending, o.buyers, o.workers),
       handshakeTimeoutMs: 30_000,
       progressMs: 100,
     };

@@ -70,8 +70,7 @@ interface TargetResult {
 
 /** --max-pending is for the whole fleet: split it over client processes × worker threads. */
 function perWorkerPending(n: number, o: Options): number {
-  const processes = Math.ceil(n / Math.max(1, Math.min(o.perProcess, Fleet.perProcessCapacity())));
-  return Math.max(1, Math.floor(o.maxPending / (o.workers * processes)));
+  return Fleet.pendingPerThread(o.maxPending, n, o.workers, o.perProcess);
 }
 
 async function connectFleet(tag: string, fleet: Fleet, n: number, alive: () => void): Promise<number> {

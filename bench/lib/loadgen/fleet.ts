@@ -41,8 +41,18 @@ export class Fleet {
   private fatal: string | undefined;
 
   constructor(readonly opts: FleetOptions) {
-    const cap = Math.max(1, Math.min(opts.perProcess ?? Number.POSITIVE_INFINITY, Fleet.perProcessCapacity()));
-    this.processes = Math.max(1, Math.ceil(opts.connections / cap));
+    this.processes = Fleet.processesFor(opts.connections, opts.perProcess);
+  }
+
+  /** Client processes a fleet of `connections` needs: at most `perProcess` each, and what the open-file limit allows. */
+  static processesFor(connections: number, perProcess?: number): number {
+    const cap = Math.max(1, Math.min(perProcess ?? Number.POSITIVE_INFINITY, Fleet.perProcessCapacity()));
+    return Math.max(1, Math.ceil(connections / cap));
+  }
+
+  /** A bound on connects in flight for the whole fleet, as the per-thread `maxPending` of its session config. */
+  static pendingPerThread(total: number, connections: number, workersPerProcess: number, perProcess?: number): number {
+    return Math.max(1, Math.floor(total / (workersPerProcess * Fleet.processesFor(connections, perProcess))));
   }
 
   /** Sockets one client process may hold under this process's soft open-file limit (children inherit it). */
