@@ -6,7 +6,7 @@
 // collect().
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { mergeEncoded, type Histogram } from '../histogram.ts';
+import { encodeHistogram, mergeEncoded, type Histogram } from '../histogram.ts';
 import { openFileLimits } from '../proc-stats.ts';
 import { addCounters, emptyCounters, type SessionCommand, type SessionConfig, type SessionCounters, type SessionEvent } from './session-messages.ts';
 
@@ -205,4 +205,32 @@ export function newFleet(opts: FleetOptions): Fleet {
   const f = new Fleet(opts);
   fleets.add(f);
   return f;
+}
+
+/**
+ * Fleets started one after another (a ramp in steps, each step read on its
+ * own) and then held, reset, collected and closed as one.
+ */
+export class FleetGroup {
+  constructor(private readonly fleets: readonly Fleet[]) {}
+
+  totals(): SessionCounters {
+    const t = emptyCounters();
+    for (const f of this.fleets) addCounters(t, f.totals());
+    return t;
+  }
+
+  async reset(): Promise<void> {
+    await Promise.all(this.fleets.map((f) => f.reset()));
+  }
+
+  async collect(): Promise<{ ping: Histogram; answer: Histogram; delivery: Histogram; totals: SessionCounters }> {
+    const each = await Promise.all(this.fleets.map((f) => f.collect()));
+    const merged = (pick: (c: (typeof each)[number]) => Histogram): Histogram => mergeEncoded(each.map((c) => encodeHistogram(pick(c))));
+    return { ping: merged((c) => c.ping), answer: merged((c) => c.answer), delivery: merged((c) => c.delivery), totals: this.totals() };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.fleets.map((f) => f.close()));
+  }
 }
