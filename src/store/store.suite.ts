@@ -221,6 +221,22 @@ export function runStoreSuite(label: string, makeStore: () => Promise<Store>): v
       assert.deepEqual(many.get(b.user_id), b);
     });
 
+    it('a record reads back as put, whatever its timestamps, and changing what was put or read does not change the store', async () => {
+      const ps = store().presence;
+      const old = presence({ last_seen: T0 - 90 * 86_400_000, updated_at: T0 + 0.5, location: null });
+      await ps.put(old);
+      assert.deepEqual(await ps.get(old.user_id), old, 'updated_at months after last_seen, and not a whole millisecond');
+      const a = presence();
+      await ps.put(a);
+      (a.shopping_activity as { cart_items: number }).cart_items = 99;
+      a.location!.city = 'Khulna';
+      const read = (await ps.get(a.user_id))!;
+      assert.deepEqual(read.shopping_activity, { cart_items: 2 });
+      assert.equal(read.location!.city, 'Chattogram');
+      (read.shopping_activity as { cart_items: number }).cart_items = 7;
+      assert.deepEqual((await ps.get(a.user_id))!.shopping_activity, { cart_items: 2 });
+    });
+
     it('listNotOffline pages by user id and leaves offline users out', async () => {
       const prefix = unique('pp');
       const ps = store().presence;

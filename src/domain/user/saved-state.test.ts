@@ -44,12 +44,12 @@ test('a state saved in full (before packing) reads the same', () => {
   assert.equal(unpackCore({ presence: newPresence() }).nseq, undefined, 'no nseq: saved before pages');
 });
 
-test('user actor: a connected user with one device saves under 170 bytes, and a restart reads it back', async () => {
+test('user actor: a connected user with one device saves under 110 bytes, and a restart reads it back', async () => {
   const a = await fakeActor(behaviour(), 'user:u1', T0);
   await a.handle({ type: 'connect', session: 's_amPOXESDr8', node: 'vm-6453', lang: 'en', device: null } satisfies UserMessage);
   const saved = a.persisted();
   assert.ok(saved !== undefined);
-  assert.ok(saved.length < 170, `${saved.length} bytes: ${saved}`);
+  assert.ok(saved.length < 110, `${saved.length} bytes: ${saved}`);
   const before = structuredClone(a.state());
   await a.restart();
   assert.deepEqual(a.state(), before);
@@ -69,5 +69,39 @@ test('user actor: a state saved in full by an earlier version is read and saved 
   assert.deepEqual(Object.keys(a.state().presence.devices), ['s9']);
   await a.handle({ type: 'presence', status: 'away' } as UserMessage);
   const saved = JSON.parse(a.persisted()!) as Record<string, unknown>;
-  assert.deepEqual(saved.presence, { devices: { s9: { node: 'n1', lang: 'bn', since: T0 } }, status: 'away', last_seen: T0, lang: 'bn' });
+  assert.deepEqual(saved.presence, { devices: { s9: { node: 'n1', lang: 'bn', since: T0 } }, status: 'away' }, 'last_seen and lang are the device\'s');
+  assert.equal(saved.told, undefined, 'told is what others see of away');
+});
+
+test('while a device is connected, last_seen, lang and told are left out when they follow from it, and written when they do not', () => {
+  const one = { s1: { node: 'n1', lang: 'bn' as const, device: null, since: T0 } };
+  const connected: UserCore = { ...defaults(), told: 'online', presence: { ...newPresence(), devices: one, last_seen: T0, lang: 'bn' } };
+  assert.deepEqual(packCore(connected), { presence: { devices: { s1: { node: 'n1', lang: 'bn', since: T0 } } }, nseq: 0 });
+  assert.deepEqual(unpackCore(packCore(connected)), connected);
+
+  const invisible: UserCore = { ...connected, told: 'offline', presence: { ...connected.presence, status: 'invisible' } };
+  assert.equal(packCore(invisible).told, undefined, 'others see an invisible user offline');
+  assert.deepEqual(unpackCore(packCore(invisible)), invisible);
+
+  // Two devices, the newer one (en) left: last_seen and lang no longer follow from the one still here.
+  const left: UserCore = { ...connected, told: 'busy', presence: { ...connected.presence, status: 'busy', last_seen: T0 + 50, lang: 'en' } };
+  const packed = packCore(left);
+  assert.deepEqual(packed.presence, { devices: { s1: { node: 'n1', lang: 'bn', since: T0 } }, status: 'busy', last_seen: T0 + 50, lang: 'en' });
+  assert.equal(packed.told, undefined);
+  assert.deepEqual(unpackCore(JSON.parse(JSON.stringify(packed)) as Record<string, unknown>), left);
+
+  // A told that lags the status (not what others see now) is kept as written.
+  const lagging: UserCore = { ...connected, told: 'away' };
+  assert.equal(packCore(lagging).told, 'away');
+  assert.deepEqual(unpackCore(packCore(lagging)), lagging);
+
+  // Of two devices with the same since, the one added last is the newest.
+  const twins: UserCore = { ...connected, presence: { ...connected.presence, devices: { ...one, s2: { node: 'n1', lang: 'en', device: null, since: T0 } }, lang: 'en' } };
+  assert.equal((packCore(twins).presence as Record<string, unknown>).lang, undefined);
+  assert.deepEqual(unpackCore(JSON.parse(JSON.stringify(packCore(twins))) as Record<string, unknown>), twins);
+
+  // No device: told offline is the default, anything else is written.
+  const gone: UserCore = { ...defaults(), told: 'online', presence: { ...newPresence(), left_at: T0, last_seen: T0, lang: 'bn' } };
+  assert.deepEqual(packCore(gone), { presence: { devices: {}, left_at: T0, last_seen: T0, lang: 'bn' }, nseq: 0, told: 'online' });
+  assert.deepEqual(unpackCore(packCore(gone)), gone);
 });

@@ -31,12 +31,30 @@ function packDevice(d: Device): Omit<Device, 'device'> | Device {
 /** The defaults a packed presence leaves out (every field but `devices`, compared by value: they are null, strings or numbers). */
 const PRESENCE_DEFAULTS: Readonly<Presence> = newPresence();
 
+/** The device that connected last (the greatest `since`; of equals, the last added). */
+function newestDevice(devices: Record<string, Pick<Device, 'since' | 'lang'>>): Pick<Device, 'since' | 'lang'> | undefined {
+  let newest: Pick<Device, 'since' | 'lang'> | undefined;
+  for (const sid in devices) {
+    const d = devices[sid]!;
+    if (newest === undefined || d.since >= newest.since) newest = d;
+  }
+  return newest;
+}
+
+/** What others are told of a connected user's status. */
+function shownWhileConnected(p: Pick<Presence, 'status'>): ShownStatus {
+  return p.status === 'invisible' ? 'offline' : p.status;
+}
+
 function packPresence(p: Presence): Packed {
   const devices: Record<string, object> = {};
   for (const sid in p.devices) devices[sid] = packDevice(p.devices[sid]!);
   const out: Packed = { devices };
+  const newest = newestDevice(p.devices);
   for (const key of Object.keys(p) as (keyof Presence)[]) {
-    if (key !== 'devices' && p[key] !== PRESENCE_DEFAULTS[key]) out[key] = p[key];
+    if (key === 'devices' || p[key] === PRESENCE_DEFAULTS[key]) continue;
+    if (newest !== undefined && ((key === 'last_seen' && p.last_seen === newest.since) || (key === 'lang' && p.lang === newest.lang))) continue;
+    out[key] = p[key];
   }
   return out;
 }
@@ -45,7 +63,8 @@ function packPresence(p: Presence): Packed {
 export function packCore(core: UserCore): Packed {
   const out: Packed = { presence: packPresence(core.presence), nseq: core.nseq };
   if (core.rooms.length > 0) out.rooms = core.rooms;
-  if (core.told !== 'offline') out.told = core.told;
+  const connected = newestDevice(core.presence.devices) !== undefined;
+  if (core.told !== (connected ? shownWhileConnected(core.presence) : 'offline')) out.told = core.told;
   if (core.division !== undefined && core.division !== null) out.division = core.division;
   if (core.held !== undefined && core.held.length > 0) out.held = core.held;
   return out;
@@ -57,7 +76,9 @@ function unpackPresence(saved: Partial<Presence> | undefined): Presence {
     const d = saved!.devices![sid]!;
     devices[sid] = { ...d, device: d.device ?? null };
   }
-  return { ...newPresence(), ...saved, devices };
+  const newest = newestDevice(devices);
+  const implied: Partial<Presence> = newest === undefined ? {} : { last_seen: newest.since, lang: newest.lang };
+  return { ...newPresence(), ...implied, ...saved, devices };
 }
 
 /**
@@ -65,11 +86,13 @@ function unpackPresence(saved: Partial<Presence> | undefined): Presence {
  * undefined for a state saved before pages, which still holds its list.
  */
 export function unpackCore(saved: Record<string, unknown>): Omit<UserCore, 'nseq'> & { nseq: number | undefined } {
+  const presence = unpackPresence(saved.presence as Partial<Presence> | undefined);
+  const connected = newestDevice(presence.devices) !== undefined;
   return {
-    presence: unpackPresence(saved.presence as Partial<Presence> | undefined),
+    presence,
     nseq: saved.nseq as number | undefined,
     rooms: (saved.rooms as string[] | undefined) ?? [],
-    told: (saved.told as ShownStatus | undefined) ?? 'offline',
+    told: (saved.told as ShownStatus | undefined) ?? (connected ? shownWhileConnected(presence) : 'offline'),
     division: (saved.division as Division | null | undefined) ?? null,
     held: (saved.held as Held[] | undefined) ?? [],
   };
