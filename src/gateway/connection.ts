@@ -38,8 +38,12 @@ export interface ConnState extends FloodCounter, Omit<ConnAnalytics, 'lean' | 'c
   /** Where the device is: `division=` of the upgrade, else the token's claim (prayer times; Dhaka when neither). */
   division?: Division;
   ip: string;
-  /** Channels subscribed on this connection. */
-  channels: Set<string>;
+  /**
+   * Channels subscribed on this connection: NO_SUBSCRIPTIONS (shared) until the
+   * first one, which the hub replaces by a set of the connection's own. An
+   * empty Set costs ~180 bytes, and many connections never subscribe.
+   */
+  channels: ReadonlySet<string>;
   /** join_channel requests in flight; allocated only while one is. */
   joins: Set<PendingJoin> | undefined;
   /**
@@ -111,3 +115,6 @@ export interface LinkState {
   /** Bytes handed to the socket (topics plus direct) up to the last sample. */
   writtenAtSample: number;
 }
+
+/** The subscriptions of every connection that has none: never mutated (the hub gives a connection a set of its own first). */
+export const NO_SUBSCRIPTIONS: ReadonlySet<string> = new Set<string>();

@@ -29,7 +29,7 @@ import { ActorInterest } from './actor-interest.ts';
 import type { NodeInterest } from './interest.ts';
 import type { JoinSync } from './join-sync.ts';
 import { bearer, type TokenVerifier } from './auth.ts';
-import { stateOf, type ConnState, type SocketData, type DeviceHint, type Lang, type NetHint, type Socket } from './connection.ts';
+import { NO_SUBSCRIPTIONS, stateOf, type ConnState, type SocketData, type DeviceHint, type Lang, type NetHint, type Socket } from './connection.ts';
 import { dispatch, type DispatchTable } from './dispatch.ts';
 import type { Fanout } from './fanout.ts';
 import { parseFrame, withRef, type FrameRef } from './frames.ts';
@@ -354,7 +354,7 @@ export class Gateway {
             device,
             division,
             ip,
-            channels: new Set(),
+            channels: NO_SUBSCRIPTIONS,
             joins: undefined,
             reserved: undefined,
             bucket: new TokenBucket(mps, mps * 2, now),

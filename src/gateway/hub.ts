@@ -3,7 +3,7 @@
 // channel makes the node watch it, the last one leaving unwatches it (through
 // NodeInterest). Events themselves never pass here: uWS topics fan them out.
 import type { NodeInterest } from './interest.ts';
-import { stateOf, type Socket } from './connection.ts';
+import { NO_SUBSCRIPTIONS, stateOf, type ConnState, type Socket } from './connection.ts';
 import type { LeanDelivery } from './lean-delivery.ts';
 
 export class Hub {
@@ -49,7 +49,7 @@ export class Hub {
       this.lean.closed(s.lean);
     }
     for (const channel of s.channels) this.drop(channel);
-    s.channels.clear();
+    s.channels = NO_SUBSCRIPTIONS;
   }
 
   /** Users with a connection here, sorted, after `after` (exclusive), at most `limit` (GET online-users). */
@@ -84,7 +84,7 @@ export class Hub {
     if (s.channels.has(channel)) return false;
     if (s.lean) this.lean.subscribe(ws, channel, offset);
     else ws.subscribe(channel);
-    s.channels.add(channel);
+    ownSubscriptions(s).add(channel);
     const n = (this.subscribers.get(channel) ?? 0) + 1;
     this.subscribers.set(channel, n);
     if (n > 1) return false;
@@ -95,7 +95,8 @@ export class Hub {
   /** Unsubscribes `ws` from `channel`; true when it was the last local subscriber (the node then unwatches it). */
   removeSub(ws: Socket, channel: string): boolean {
     const s = stateOf(ws);
-    if (!s.channels.delete(channel)) return false;
+    if (!s.channels.has(channel)) return false;
+    ownSubscriptions(s).delete(channel);
     if (s.lean) this.lean.unsubscribe(ws, channel);
     else ws.unsubscribe(channel);
     return this.drop(channel);
@@ -124,4 +125,10 @@ export class Hub {
     this.interest.unwatch(channel);
     return true;
   }
+}
+
+/** The connection's subscriptions as a set it may change: its own, made on the first subscription. */
+function ownSubscriptions(s: ConnState): Set<string> {
+  if (s.channels === NO_SUBSCRIPTIONS) s.channels = new Set<string>();
+  return s.channels as Set<string>;
 }
