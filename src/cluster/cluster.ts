@@ -53,6 +53,7 @@ export class Cluster {
       logger: d.logger,
       batch: d.config.mailboxBatch,
       blockMs: d.config.mailboxBlockMs,
+      maxInFlight: d.config.mailboxMaxInFlight,
       sendTimeoutMs: d.askTimeoutMs,
     });
     const route: RemoteRoute = {

@@ -26,9 +26,47 @@ class Actors implements LocalActors {
   }
 }
 
-function node(id: string, engine: MemoryMailboxes, actors: Actors): RemoteMailboxes {
-  return new RemoteMailboxes({ nodeId: id, engine, local: actors, ring: () => undefined, logger: silentLogger(), batch: 16, blockMs: 20, sendTimeoutMs: 1000 });
+function node(id: string, engine: MemoryMailboxes, actors: LocalActors, maxInFlight = 1000): RemoteMailboxes {
+  return new RemoteMailboxes({ nodeId: id, engine, local: actors, ring: () => undefined, logger: silentLogger(), batch: 16, blockMs: 20, maxInFlight, sendTimeoutMs: 1000 });
 }
+
+/** Actors that answer only when told to: what they were handed waits in `held`. */
+class SlowActors implements LocalActors {
+  readonly held: { msg: OutgoingMessage; done: AnswerCallback<unknown> }[] = [];
+  requestLocal<R>(_address: string, msg: OutgoingMessage, _timeoutMs: number | undefined, done: AnswerCallback<R>): void {
+    this.held.push({ msg, done: done as AnswerCallback<unknown> });
+  }
+  answer(n: number): void {
+    for (const h of this.held.splice(0, n)) h.done(undefined, { handled: h.msg.type });
+  }
+}
+
+test('a node reads at most maxInFlight entries its actors have not answered; the rest wait in the engine, then are read in order', async () => {
+  const engine = new MemoryMailboxes({ now: () => Date.now() });
+  const actors = new SlowActors();
+  const owner = node('n1', engine, actors, 4);
+  const sender = node('n2', engine, new Actors(false));
+  owner.start();
+  try {
+    for (let k = 0; k < 10; k++) sender.send('n1', `user:u${k}`, { type: `t${k}` });
+    await waitFor(() => owner.readPauses, (n) => n === 1, { timeoutMs: 5000, what: 'reading to pause at 4 in flight' });
+    assert.deepEqual(actors.held.map((h) => h.msg.type), ['t0', 't1', 't2', 't3'], 'four read, none beyond the bound');
+    actors.answer(1);
+    assert.equal(owner.readPauses, 1, 'one answered of four: still paused (resumes at half)');
+    actors.answer(1);
+    // Two in flight now: reading resumes and takes two more, up to the bound again.
+    await waitFor(() => owner.readPauses, (n) => n === 2, { timeoutMs: 5000, what: 'reading to resume and pause again' });
+    assert.deepEqual(actors.held.map((h) => h.msg.type), ['t2', 't3', 't4', 't5']);
+    while (owner.handled < 10) {
+      actors.answer(actors.held.length);
+      await waitFor(() => actors.held.length > 0 || owner.handled === 10, (ok) => ok, { timeoutMs: 5000, what: 'the rest to be read' });
+    }
+    actors.answer(actors.held.length);
+    assert.equal(owner.handled, 10, 'every entry read once');
+  } finally {
+    await Promise.all([owner.stop(), sender.stop()]);
+  }
+});
 
 test('an entry the stalled node took is handled again by the survivor with the same via; asks and sends alike', async () => {
   const engine = new MemoryMailboxes({ now: () => Date.now() });

@@ -43,6 +43,14 @@ export interface RemoteMailboxesDeps {
   logger: Logger;
   batch: number;
   blockMs: number;
+  /**
+   * Entries of this node's mailbox handed to its actors and not answered yet,
+   * at most: reading stops there and goes on once half have been answered.
+   * What is not read waits in the engine, where an ask past its deadline is
+   * dropped unhandled when it is read; without the bound, a node behind in a
+   * flash sale read everything queued for it into its actors' mailboxes.
+   */
+  maxInFlight: number;
   /** For sends handled on arrival (no asker waiting): how long the actor may take. */
   sendTimeoutMs: number;
 }
@@ -95,6 +103,12 @@ export class RemoteMailboxes {
   private control: ControlHandler | undefined;
   /** Mailbox stream entries handled, for stats and tests. */
   handled = 0;
+  /** Entries handed to this node's actors and not answered yet (see maxInFlight). */
+  private inFlight = 0;
+  /** Set while reading waits for in-flight entries to be answered. */
+  private resumeReading: (() => void) | undefined;
+  /** Times reading waited at maxInFlight, for stats and tests. */
+  readPauses = 0;
   /** Answers received by topic, for stats and tests. */
   answersByTopic = 0;
 
@@ -114,6 +128,7 @@ export class RemoteMailboxes {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.resumeReading?.();
     this.deadlines.stop();
     for (const [i, p] of this.pending) {
       this.pending.delete(i);
@@ -248,8 +263,15 @@ export class RemoteMailboxes {
   private async consumeLoop(): Promise<void> {
     let failures = 0;
     while (!this.stopped) {
+      const room = this.d.maxInFlight - this.inFlight;
+      if (room <= 0) {
+        this.readPauses++;
+        if (this.readPauses === 1) this.log.warn({ inFlight: this.inFlight }, 'mailbox reading paused: this node\'s actors have maxInFlight entries to answer (logged once)');
+        await new Promise<void>((resolve) => (this.resumeReading = resolve));
+        continue;
+      }
       try {
-        const entries = await this.d.engine.consume(this.d.nodeId, this.d.batch, this.d.blockMs);
+        const entries = await this.d.engine.consume(this.d.nodeId, Math.min(this.d.batch, room), this.d.blockMs);
         failures = 0;
         for (const e of entries) this.handle(this.d.nodeId, e);
       } catch (err) {
@@ -287,14 +309,22 @@ export class RemoteMailboxes {
         const timeoutMs = item.k === 'a' ? Math.max(1, item.d - Date.now()) : this.d.sendTimeoutMs;
         // `via` (deliveryId): the same on every handling of this item, so an actor can tell a second one.
         const via = deliveryId(item);
-        this.d.local.requestLocal(item.a, via === undefined ? item.m : { ...item.m, via }, timeoutMs, (err, v) => {
-          this.ack(stream, entry.id);
-          if (item.k === 'a') {
-            this.reply(item.f, item.p, err ? { k: 'r', i: item.i, e: err.toBody() } : { k: 'r', i: item.i, v }, 'an ask');
-          } else if (err) {
-            this.log.warn({ address: item.a, type: item.m.type, code: err.code }, `send from ${item.f} failed: ${err.message}`);
-          }
-        });
+        this.inFlight++;
+        try {
+          this.d.local.requestLocal(item.a, via === undefined ? item.m : { ...item.m, via }, timeoutMs, (err, v) => {
+            this.answered();
+            this.ack(stream, entry.id);
+            if (item.k === 'a') {
+              this.reply(item.f, item.p, err ? { k: 'r', i: item.i, e: err.toBody() } : { k: 'r', i: item.i, v }, 'an ask');
+            } else if (err) {
+              this.log.warn({ address: item.a, type: item.m.type, code: err.code }, `send from ${item.f} failed: ${err.message}`);
+            }
+          });
+        } catch (err) {
+          // Not handed over (a message that cannot be encoded): its slot is free again, and the read loop hears of it.
+          this.answered();
+          throw err;
+        }
         return;
       }
       case 'c':
@@ -305,6 +335,16 @@ export class RemoteMailboxes {
         return;
       default:
         return assertNever(item);
+    }
+  }
+
+  /** One in-flight entry answered: reading resumes once half the bound is free. */
+  private answered(): void {
+    this.inFlight--;
+    if (this.resumeReading !== undefined && this.inFlight <= this.d.maxInFlight / 2) {
+      const resume = this.resumeReading;
+      this.resumeReading = undefined;
+      resume();
     }
   }
 

@@ -42,6 +42,8 @@ export const configSchema = z.strictObject({
     suspectMs: positiveInt,
     deadMs: positiveInt,
     mailboxBatch: positiveInt,
+    /** Mailbox entries handed to this node's actors and not answered yet, at most: reading waits past it. */
+    mailboxMaxInFlight: positiveInt,
     mailboxBlockMs: positiveInt,
     supervisionMaxLen: positiveInt,
   }),
