@@ -3,11 +3,29 @@
 // here is bounded and fails with what the server printed.
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, mkdir } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
 import { createServer, createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const START_TIMEOUT_MS = 5_000;
+
+// Servers (and their dirs) this process started and has not stopped: killed
+// and removed when it exits. A test file run with --test-name-pattern skips
+// the hooks that stop what its suite started (a 3-master cluster stayed
+// behind after each such run).
+const LIVE = new Set<ChildProcess>();
+const DIRS = new Set<string>();
+let cleanupOnExit = false;
+
+function leaveNothingBehind(): void {
+  if (cleanupOnExit) return;
+  cleanupOnExit = true;
+  process.once('exit', () => {
+    for (const child of LIVE) child.kill('SIGKILL');
+    for (const dir of DIRS) rmSync(dir, { recursive: true, force: true });
+  });
+}
 const CLUSTER_TIMEOUT_MS = 15_000;
 
 export interface RedisServer {
@@ -79,8 +97,15 @@ interface Spawned {
 async function spawnServer(port: number, dir: string, extra: readonly string[]): Promise<Spawned> {
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', ...extra];
   const child = spawn('redis-server', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  leaveNothingBehind();
+  LIVE.add(child);
   let out = '';
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      LIVE.delete(child);
+      resolve();
+    }),
+  );
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -119,6 +144,7 @@ async function killSpawned(s: Spawned | undefined): Promise<void> {
 /** Starts a redis-server on a free port; `extraArgs` go to its command line. */
 export async function startRedisServer(opts: { extraArgs?: readonly string[] } = {}): Promise<RedisServer> {
   const dir = await mkdtemp(join(tmpdir(), 'haat-redis-'));
+  DIRS.add(dir);
   const extra = opts.extraArgs ?? [];
   let port = 0;
   let current: Spawned | undefined;
@@ -134,6 +160,7 @@ export async function startRedisServer(opts: { extraArgs?: readonly string[] } =
   }
   if (!current) {
     await rm(dir, { recursive: true, force: true });
+    DIRS.delete(dir);
     throw lastErr instanceof Error ? lastErr : new Error(String(lastErr));
   }
   const server: RedisServer = {
@@ -153,6 +180,7 @@ export async function startRedisServer(opts: { extraArgs?: readonly string[] } =
     async stop() {
       await killSpawned(current);
       await rm(dir, { recursive: true, force: true });
+      DIRS.delete(dir);
     },
   };
   return server;
