@@ -9,7 +9,7 @@
 import type { Division } from '../../time/divisions.ts';
 import type { ShownStatus } from './messages.ts';
 import type { Held } from './quiet.ts';
-import { newPresence, type Device, type Presence } from './rules.ts';
+import { deviceCount, newPresence, type Device, type Presence } from './rules.ts';
 
 /** The state of a user actor without its notifications (what `core` saves). */
 export interface UserCore {
@@ -41,8 +41,9 @@ function newestDevice(devices: Record<string, Pick<Device, 'since' | 'lang'>>): 
   return newest;
 }
 
-/** What others are told of a connected user's status. */
-function shownWhileConnected(p: Pick<Presence, 'status'>): ShownStatus {
+/** The `told` a packed state leaves out: what others see of a connected user's status, `offline` with no device. */
+function toldByDefault(p: Presence): ShownStatus {
+  if (deviceCount(p) === 0) return 'offline';
   return p.status === 'invisible' ? 'offline' : p.status;
 }
 
@@ -63,8 +64,7 @@ function packPresence(p: Presence): Packed {
 export function packCore(core: UserCore): Packed {
   const out: Packed = { presence: packPresence(core.presence), nseq: core.nseq };
   if (core.rooms.length > 0) out.rooms = core.rooms;
-  const connected = newestDevice(core.presence.devices) !== undefined;
-  if (core.told !== (connected ? shownWhileConnected(core.presence) : 'offline')) out.told = core.told;
+  if (core.told !== toldByDefault(core.presence)) out.told = core.told;
   if (core.division !== undefined && core.division !== null) out.division = core.division;
   if (core.held !== undefined && core.held.length > 0) out.held = core.held;
   return out;
@@ -87,12 +87,11 @@ function unpackPresence(saved: Partial<Presence> | undefined): Presence {
  */
 export function unpackCore(saved: Record<string, unknown>): Omit<UserCore, 'nseq'> & { nseq: number | undefined } {
   const presence = unpackPresence(saved.presence as Partial<Presence> | undefined);
-  const connected = newestDevice(presence.devices) !== undefined;
   return {
     presence,
     nseq: saved.nseq as number | undefined,
     rooms: (saved.rooms as string[] | undefined) ?? [],
-    told: (saved.told as ShownStatus | undefined) ?? (connected ? shownWhileConnected(presence) : 'offline'),
+    told: (saved.told as ShownStatus | undefined) ?? toldByDefault(presence),
     division: (saved.division as Division | null | undefined) ?? null,
     held: (saved.held as Held[] | undefined) ?? [],
   };
