@@ -7,6 +7,7 @@
 import { parentPort } from 'node:worker_threads';
 import { SignJWT } from 'jose';
 import WebSocket from 'ws';
+import { retryDelay } from '../../../src/client/client.ts';
 import { nowMs } from '../clock.ts';
 import { LatencyRecorder, encodeHistogram } from '../histogram.ts';
 import { emptyCounters, type AssignCommand, type ChurnCommand, type SessionCommand, type SessionConfig, type SessionEvent } from './session-messages.ts';
@@ -269,11 +270,13 @@ function onFrame(conn: Conn, ws: WebSocket, data: Buffer): void {
           // not made twice). Not an answer yet: the latency runs on.
           counters.retried++;
           const retry = frameFor(cfg, conn, ref);
-          // As the SDK does (src/client/client.ts): at a random moment between retry_after_ms and twice that.
-          const after = Number(f.retry_after_ms ?? 100);
-          setTimeout(() => {
-            if (conn.ws === ws && conn.state === 'ready') ws.send(retry);
-          }, after + Math.random() * after);
+          // When the SDK would send it again: between retry_after_ms (100 ms when none) and twice that.
+          setTimeout(
+            () => {
+              if (conn.ws === ws && conn.state === 'ready') ws.send(retry);
+            },
+            retryDelay(Number(f.retry_after_ms ?? 100), 0, 100, Number.POSITIVE_INFINITY),
+          );
           return;
         }
         counters.errors++;
