@@ -92,6 +92,11 @@ const SETTLE_MAX_S = 60;
 const SETTLE_READINGS = 8;
 const SETTLE_SPAN = 1024 * 1024;
 
+/** The middle reading (the upper one of an even count): the median the hold and settled readings report. */
+function upperMiddle(xs: readonly number[]): number {
+  return [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+}
+
 /**
  * RSS and heap once the node has settled after a step of the ramp: idle user
  * actors passivate after 5 s (users.idleMs) and the threads then trim their
@@ -105,7 +110,6 @@ async function settledReading(tag: string, pid: number, heap: () => Promise<numb
   const t0 = Date.now();
   const rss: number[] = [];
   const heaps: Array<number | undefined> = [];
-  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   for (;;) {
     alive();
     rss.push(rssBytes(pid));
@@ -116,7 +120,7 @@ async function settledReading(tag: string, pid: number, heap: () => Promise<numb
     if ((still && waited >= SETTLE_MIN_S) || waited >= SETTLE_MAX_S) {
       const h = heaps.slice(-SETTLE_READINGS).flatMap((x) => (x === undefined ? [] : [x]));
       if (!still) progress(tag, `RSS still moving after ${SETTLE_MAX_S} s: ${last.map((x) => mb(x)).join(', ')} MB`);
-      return { rss_bytes: median(last), heap_bytes: h.length > 0 ? median(h) : undefined, waited_s: waited, settled: still };
+      return { rss_bytes: upperMiddle(last), heap_bytes: h.length > 0 ? upperMiddle(h) : undefined, waited_s: waited, settled: still };
     }
     await sleep(1000);
   }
@@ -161,37 +165,36 @@ async function runHaat(n: number, fit: FdFit, server: ServerProcess, o: Options,
   const rssEmpty = rssBytes(server.pid);
   const g0 = await gauges();
   const heapEmpty = g0[HEAP_USED];
-  const config: SessionConfig = {
-    protocol: 'haat',
-    host: '127.0.0.1',
-    port: server.port,
-    path: '/ws',
-    addresses: sourceAddresses(n, o.perAddress),
-    subscribe: o.subscribe,
-    coldChannels: o.coldChannels,
-    jwtSecret: BENCH_JWT_SECRET,
-    ...(variant.roles ? { roles: variant.roles } : {}),
-    subPrefix: 'u',
-    heartbeatMs: o.heartbeatMs,
-    maxPending: perWorkerPending(n, o),
-    handshakeTimeoutMs: 30_000,
-    progressMs: 250,
-  };
+  /** One step of the ramp: `count` connections from `addresses`, users `${subPrefix}<i>`. */
+  const step = (count: number, addresses: string[], subPrefix: string): Fleet =>
+    newFleet({
+      config: {
+        protocol: 'haat',
+        host: '127.0.0.1',
+        port: server.port,
+        path: '/ws',
+        addresses,
+        subscribe: o.subscribe,
+        coldChannels: o.coldChannels,
+        jwtSecret: BENCH_JWT_SECRET,
+        ...(variant.roles ? { roles: variant.roles } : {}),
+        subPrefix,
+        heartbeatMs: o.heartbeatMs,
+        maxPending: perWorkerPending(count, o),
+        handshakeTimeoutMs: 30_000,
+        progressMs: 250,
+      },
+      connections: count,
+      workersPerProcess: o.workers,
+      perProcess: o.perProcess,
+    });
   // The ramp goes in two steps, read each once the node has settled: what
   // the second half adds per connection is the node's marginal cost, free of
   // what the node holds at start (its empty reading varies by ~10 MB from one
   // process to the next, 0.5 KB per connection at N = 19,000).
   const half = Math.floor(n / 2);
   const firstAddresses = sourceAddresses(half, o.perAddress);
-  const steps = [
-    newFleet({ config: { ...config, addresses: firstAddresses, maxPending: perWorkerPending(half, o) }, connections: half, workersPerProcess: o.workers, perProcess: o.perProcess }),
-    newFleet({
-      config: { ...config, addresses: sourceAddresses(n - half, o.perAddress, firstAddresses.length + 1), subPrefix: 'v', maxPending: perWorkerPending(n - half, o) },
-      connections: n - half,
-      workersPerProcess: o.workers,
-      perProcess: o.perProcess,
-    }),
-  ];
+  const steps = [step(half, firstAddresses, 'u'), step(n - half, sourceAddresses(n - half, o.perAddress, firstAddresses.length + 1), 'v')];
   const fleet = new FleetGroup(steps);
   progress(tag, `N=${n}${fit.capped ? ' (capped by the fd limit)' : ''}: two steps of ${int(half)} and ${int(n - half)}, ${steps[0]!.processes} client process(es) × ${o.workers} threads each, subscribe=${o.subscribe}`);
   try {
@@ -262,12 +265,12 @@ async function runHaat(n: number, fit: FdFit, server: ServerProcess, o: Options,
     r.rss_end_bytes = rssBytes(server.pid);
     const rs = r.samples!.map((x) => x.rss_bytes).sort((a, b) => a - b);
     if (rs.length > 0) {
-      r.rss_hold_median_bytes = rs[Math.floor(rs.length / 2)]!;
+      r.rss_hold_median_bytes = upperMiddle(rs);
       r.rss_per_conn_hold_median_bytes = (r.rss_hold_median_bytes - rssEmpty) / Math.max(1, afterRamp.ready);
       r.rss_per_conn_hold_max_bytes = (rs[rs.length - 1]! - rssEmpty) / Math.max(1, afterRamp.ready);
     }
-    const hs = r.samples!.flatMap((x) => (x.heap_bytes === undefined ? [] : [x.heap_bytes])).sort((a, b) => a - b);
-    if (hs.length > 0) r.heap_hold_median_bytes = hs[Math.floor(hs.length / 2)]!;
+    const hs = r.samples!.flatMap((x) => (x.heap_bytes === undefined ? [] : [x.heap_bytes]));
+    if (hs.length > 0) r.heap_hold_median_bytes = upperMiddle(hs);
     progress(tag, `held ${holdS.toFixed(0)} s: ${totals.ready}/${n} still ready, ping p50/p99 ${r.ping.p50_ms}/${r.ping.p99_ms} ms over ${r.ping.count} pings`);
     return r;
   } finally {
@@ -338,6 +341,7 @@ interface Options {
   perAddress: number;
 }
 
+/** The median over rounds (the mean of the two middle ones of an even count). */
 function median(xs: readonly number[]): number | undefined {
   if (xs.length === 0) return undefined;
   const sorted = [...xs].sort((a, b) => a - b);
