@@ -21,6 +21,7 @@ import type { HostSlice } from './domain/behaviours.ts';
 import type { Engine, EngineSpec } from './engines/engine.ts';
 import { createMemoryEngine } from './engines/memory/memory-engine.ts';
 import { createRedisEngine } from './engines/redis/redis-engine.ts';
+import { ThreadHeartbeat } from './cluster/thread-heartbeat.ts';
 import { HistoryPublisher } from './gateway/history-publisher.ts';
 import { parseRedisUrls } from './config/load.ts';
 import { Cluster } from './cluster/cluster.ts';
@@ -209,15 +210,23 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
   const meter = new RateMeter(() => ({ in: gateway.framesIn, out: metrics.analytics.framesOut() }));
 
   if (redisUrls) {
+    const startedAt = Date.now();
     const c = new Cluster({
       nodeId,
-      endpoint: () => `${config.server.host}:${listeningPort ?? config.server.port}`,
       config: config.cluster,
       engine,
       actors,
       logger,
       askTimeoutMs: config.actors.askTimeoutMs,
-      load: () => ({ connections: gateway.sockets.size, actors: actors.queuedMessages() }),
+      startedAt,
+      heartbeat: new ThreadHeartbeat({
+        urls: redisUrls,
+        nodeId,
+        startedAt,
+        config: config.cluster,
+        pulse: () => ({ endpoint: `${config.server.host}:${listeningPort ?? config.server.port}`, connections: gateway.sockets.size, actors: actors.queuedMessages() }),
+        logger,
+      }),
       onNodeDead: (dead) => void leaveDeadRoster(engine, actors, dead, logger),
     });
     c.membership.on('ring', ({ ring }) => actors.setRingEpoch(ring.epoch));

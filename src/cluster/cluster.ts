@@ -8,6 +8,7 @@ import type { ClusterConfig } from '../config/schema.ts';
 import type { Engine } from '../engines/engine.ts';
 import { HaatError } from '../errors.ts';
 import { toDhakaIso } from '../time/clock.ts';
+import type { Heartbeat } from './heartbeat.ts';
 import { MembershipService, type NodeState } from './membership-service.ts';
 import type { NodeRing } from './node-ring.ts';
 import { RemoteMailboxes } from './remote-mailboxes.ts';
@@ -18,13 +19,14 @@ export type SupervisionKind = 'restart' | 'crash' | 'takeover' | 'stopped' | 'fe
 
 export interface ClusterDeps {
   nodeId: string;
-  endpoint: () => string;
   config: ClusterConfig;
   engine: Engine;
   actors: ActorSystem;
   logger: Logger;
   askTimeoutMs: number;
-  load: () => { connections: number; actors: number };
+  /** When this incarnation of the node started (ms): with the id, names it apart from a restart under the same id. */
+  startedAt: number;
+  heartbeat: Heartbeat;
   /** Once per dead node incarnation, after its mailbox was taken over (e.g. its users leave presence). */
   onNodeDead?: (node: { id: string; startedAt: number }) => void;
 }
@@ -44,7 +46,7 @@ export class Cluster {
 
   constructor(private readonly d: ClusterDeps) {
     this.log = d.logger.child({ mod: 'cluster' });
-    this.membership = new MembershipService({ nodeId: d.nodeId, endpoint: d.endpoint, config: d.config, engine: d.engine.membership, logger: d.logger, load: d.load });
+    this.membership = new MembershipService({ nodeId: d.nodeId, startedAt: d.startedAt, config: d.config, heartbeat: d.heartbeat, logger: d.logger });
     this.mailboxes = new RemoteMailboxes({
       nodeId: d.nodeId,
       engine: d.engine.mailboxes,
@@ -141,9 +143,9 @@ export class Cluster {
     return { nodes, connections, actors };
   }
 
-  stop(): Promise<void> {
-    this.membership.stop();
-    return this.mailboxes.stop();
+  async stop(): Promise<void> {
+    await this.membership.stop();
+    await this.mailboxes.stop();
   }
 
   /**

@@ -41,6 +41,8 @@ export const configSchema = z.strictObject({
     heartbeatMs: positiveInt,
     suspectMs: positiveInt,
     deadMs: positiveInt,
+    /** The beat thread stops beating for a main thread silent this long (src/cluster/heartbeat-thread.ts): a hung node still leaves the ring. */
+    mainHungMs: positiveInt,
     mailboxBatch: positiveInt,
     /** Mailbox entries handed to this node's actors and not answered yet, at most: reading waits past it. */
     mailboxMaxInFlight: positiveInt,

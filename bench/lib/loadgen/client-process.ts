@@ -5,7 +5,7 @@
 //   parent -> child  {w, msg: SessionCommand}
 //   child  -> parent {w, ev: SessionEvent} | {fatal: string}
 import type { Worker } from 'node:worker_threads';
-import { tsWorker } from '../ts-worker.ts';
+import { tsWorker } from '../../../src/threads/ts-worker.ts';
 import type { SessionCommand, SessionEvent } from './session-messages.ts';
 
 if (!process.send) throw new Error('loadgen/client-process.ts must be started with an IPC channel (fork)');

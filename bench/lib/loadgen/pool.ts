@@ -3,7 +3,7 @@
 // thread stays free to publish and to keep time.
 import type { Worker } from 'node:worker_threads';
 import { mergeEncoded, type Histogram } from '../histogram.ts';
-import { tsWorker } from '../ts-worker.ts';
+import { tsWorker } from '../../../src/threads/ts-worker.ts';
 import type { Command, ConnectCommand, WorkerCounters, WorkerEvent } from './messages.ts';
 
 export interface PoolOptions {

@@ -2,7 +2,8 @@
 // Cluster (several URLs, the seed nodes). Four kinds of connection: one for
 // commands and scripts, one subscriber for the bus and the answers to this
 // node's asks, blocking ones for mailbox reads, opened on demand, and one for
-// membership heartbeats, opened on the first beat. KEYS.md documents the key space.
+// membership, opened on the first call (redis-membership.ts says why). KEYS.md
+// documents the key space.
 import type { Engine } from '../engine.ts';
 import type { Logger } from '../../log/logger.ts';
 import { KeySpace } from './keys.ts';
@@ -10,15 +11,13 @@ import { connectClient, defineScripts, guarded, parseRedisUrl, type ConnectionOp
 import { HISTORY_SCRIPTS, RedisChannelHistory } from './redis-history.ts';
 import { RedisChannelBus } from './redis-bus.ts';
 import { ACTOR_STATE_SCRIPTS, RedisActorState } from './redis-actor-state.ts';
-import { MEMBERSHIP_SCRIPTS, RedisMembership } from './redis-membership.ts';
+import { redisMembershipOnOwnConnection } from './redis-membership.ts';
 import { MAILBOX_SCRIPTS, RedisMailboxes } from './redis-mailboxes.ts';
 import { COUNTER_SCRIPTS, RedisCounters } from './redis-counters.ts';
 import { RedisReminders } from './redis-reminders.ts';
 import { RedisRosters } from './redis-rosters.ts';
 import { RedisLogs } from './redis-logs.ts';
 import { HaatError } from '../../errors.ts';
-
-type Run = (name: string, keys: readonly string[], args: readonly (string | number)[]) => Promise<unknown>;
 
 export interface RedisEngineOptions {
   logger: Logger;
@@ -63,26 +62,14 @@ export async function createRedisEngine(urls: readonly string[], opts: RedisEngi
   const run = defineScripts(client, [...HISTORY_SCRIPTS, ...ACTOR_STATE_SCRIPTS, ...MAILBOX_SCRIPTS, ...COUNTER_SCRIPTS]);
   const get = (key: string): Promise<string | null> => client.get(key);
   const del = (...ks: string[]): Promise<number> => client.del(...ks);
-  // Heartbeats go on a connection of their own, opened on the first beat (only
-  // a node's main thread beats): on the auto-pipelined commands connection a
-  // beat waits behind everything queued before it, and in a burst (100,000
-  // buyers' first frames, leases and saves at once) that wait passed deadMs,
-  // so the other nodes took over the actors of nodes that were only busy.
-  let membershipClient: Promise<RedisClient> | undefined;
-  let membershipRun: Promise<Run> | undefined;
-  const beatRun: Run = async (name, ks, args) => {
-    membershipRun ??= (membershipClient = connectClient(addrs, 'membership', { ...conn, waitForConnection: false, readyWithinMs: conn.connectTimeoutMs })).then((c) =>
-      defineScripts(c, MEMBERSHIP_SCRIPTS),
-    );
-    return (await membershipRun)(name, ks, args);
-  };
+  const membership = redisMembershipOnOwnConnection(addrs, conn, keys, opts.membersForgetMs ?? 600_000);
   const mailboxes = new RedisMailboxes(run, keys, client, () => connectClient(addrs, 'blocking', { ...conn, waitForConnection: true }), sub, opts.logger.child({ engine: 'redis-mailboxes' }));
   const bus = new RedisChannelBus(sub, keys, opts.logger.child({ engine: 'redis-bus' }));
   return {
     name: addrs.length === 1 ? 'redis' : 'redis-cluster',
     history: new RedisChannelHistory(run, keys, get, del, { channelIdleMs: opts.channelIdleMs ?? 3_600_000 }),
     state: new RedisActorState(run, keys, (key) => client.hgetall(key), del),
-    membership: new RedisMembership(beatRun, keys, opts.membersForgetMs ?? 600_000),
+    membership: membership.membership,
     mailboxes,
     counters: new RedisCounters(run, keys, get),
     reminders: new RedisReminders(client, keys),
@@ -97,7 +84,7 @@ export async function createRedisEngine(urls: readonly string[], opts: RedisEngi
       mailboxes.close();
       await bus.close();
       client.disconnect();
-      await membershipClient?.then((c) => c.disconnect(), () => undefined);
+      await membership.close();
     },
   };
 }

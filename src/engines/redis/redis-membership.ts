@@ -5,7 +5,7 @@
 // live set, to compare) and epoch (a counter).
 import type { MemberInfo, MembershipEngine, MembershipView } from '../membership.ts';
 import type { KeySpace } from './keys.ts';
-import { guarded, type ScriptDef } from './connection.ts';
+import { connectClient, defineScripts, guarded, type ConnectionOptions, type RedisClient, type ScriptDef, type ServerAddress } from './connection.ts';
 
 type Run = (name: string, keys: readonly string[], args: readonly (string | number)[]) => Promise<unknown>;
 
@@ -90,4 +90,30 @@ export class RedisMembership implements MembershipEngine {
   leave(id: string, deadMs: number): Promise<MembershipView> {
     return this.call('leave', id, '', deadMs);
   }
+}
+
+/**
+ * Membership on a connection of its own, opened on the first call: on the
+ * auto-pipelined commands connection a beat waits behind everything queued
+ * before it, and in a burst (100,000 buyers' first frames, leases and saves at
+ * once) that wait passed deadMs, so the other nodes took over the actors of
+ * nodes that were only busy. The beat thread (src/cluster/heartbeat-thread.ts)
+ * opens one of these for itself.
+ */
+export function redisMembershipOnOwnConnection(addrs: readonly ServerAddress[], conn: ConnectionOptions, keys: KeySpace, forgetMs: number): { membership: RedisMembership; close(): Promise<void> } {
+  let client: Promise<RedisClient> | undefined;
+  let run: Promise<Run> | undefined;
+  const lazyRun: Run = async (name, ks, args) => {
+    run ??= (client = connectClient(addrs, 'membership', { ...conn, waitForConnection: false, readyWithinMs: conn.connectTimeoutMs })).then((c) => defineScripts(c, MEMBERSHIP_SCRIPTS));
+    return (await run)(name, ks, args);
+  };
+  return {
+    membership: new RedisMembership(lazyRun, keys, forgetMs),
+    close: async () => {
+      await client?.then(
+        (c) => c.disconnect(),
+        () => undefined,
+      );
+    },
+  };
 }
