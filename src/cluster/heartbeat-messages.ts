@@ -14,6 +14,8 @@ export interface BeatThreadData {
   config: Pick<ClusterConfig, 'heartbeatMs' | 'deadMs' | 'mainHungMs'>;
   first: Pulse;
   logLevel: string;
+  /** One BigInt64: when the engine last answered a beat (ms since the epoch), written by the beat thread. */
+  answeredAt: SharedArrayBuffer;
 }
 
 export type ToBeatThread = { t: 'pulse'; pulse: Pulse } | { t: 'leave' } | { t: 'stop' };

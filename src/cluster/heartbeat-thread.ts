@@ -28,6 +28,7 @@ let pulseAt = monotonicEpochMs();
 let hung = false;
 
 const post = (m: FromBeatThread): void => port.postMessage(m);
+const answeredAt = new BigInt64Array(data.answeredAt);
 
 const redis = redisMembershipOnOwnConnection(
   data.urls.map(parseRedisUrl),
@@ -78,4 +79,8 @@ port.on('message', (m: ToBeatThread) => {
   }
 });
 
-void heartbeat.start((outcome) => post({ t: 'beat', outcome }));
+void heartbeat.start((outcome) => {
+  // Read by the main thread's health checks at once, even while its loop is behind on messages.
+  if (outcome.ok) Atomics.store(answeredAt, 0, BigInt(Math.round(outcome.at)));
+  post({ t: 'beat', outcome });
+});

@@ -27,6 +27,12 @@ export interface Heartbeat {
   leave(): Promise<MembershipView>;
   /** Stops beating (the others find this node dead after deadMs). */
   stop(): Promise<void>;
+  /**
+   * When the engine last answered a beat (ms since the epoch, as
+   * monotonicEpochMs), read as it is now: for the beat thread, not when the
+   * main thread got round to reading the outcome.
+   */
+  lastAnsweredAt(): number;
 }
 
 /** Milliseconds since the epoch from the monotonic clock: comparable between threads, unmoved by wall-clock steps. */

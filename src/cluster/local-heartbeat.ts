@@ -31,6 +31,10 @@ export class LocalHeartbeat implements Heartbeat {
     this.now = d.now ?? monotonicEpochMs;
   }
 
+  lastAnsweredAt(): number {
+    return this.lastOk;
+  }
+
   start(onBeat: (o: BeatOutcome) => void): Promise<void> {
     this.onBeat = onBeat;
     return this.beatThenSchedule();

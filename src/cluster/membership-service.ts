@@ -48,7 +48,6 @@ export class MembershipService extends EventEmitter<MembershipEvents> {
   private view: MembershipView | undefined;
   private failures = 0;
   private healthy = false;
-  private lastOk = -Infinity;
   private readonly log: Logger;
   private readonly now: () => number;
 
@@ -74,7 +73,7 @@ export class MembershipService extends EventEmitter<MembershipEvents> {
 
   /** The engine answered the last heartbeat, and recently enough that this node is still in the ring. */
   get isHealthy(): boolean {
-    return this.healthy && this.now() - this.lastOk < this.d.config.deadMs;
+    return this.healthy && this.now() - this.d.heartbeat.lastAnsweredAt() < this.d.config.deadMs;
   }
 
   /** Starts heartbeating; resolves after the first attempt, whether or not the engine answered. */
@@ -117,7 +116,6 @@ export class MembershipService extends EventEmitter<MembershipEvents> {
   private onBeat(o: BeatOutcome): void {
     if (o.ok) {
       if (o.silentMs !== undefined) this.log.warn({ silentMs: o.silentMs }, 'this node was silent for longer than deadMs: the others may have taken its actors over (its stale writes are fenced)');
-      this.lastOk = o.at;
       this.failures = 0;
       if (!this.healthy) {
         this.healthy = true;

@@ -32,9 +32,15 @@ export class ThreadHeartbeat implements Heartbeat {
   private firstBeat: (() => void) | undefined;
   private waiting: ((m: FromBeatThread) => void) | undefined;
   private readonly log: Logger;
+  private readonly answeredAt = new BigInt64Array(new SharedArrayBuffer(8));
 
   constructor(private readonly d: ThreadHeartbeatDeps) {
     this.log = d.logger.child({ mod: 'heartbeat' });
+    Atomics.store(this.answeredAt, 0, BigInt(Number.MIN_SAFE_INTEGER));
+  }
+
+  lastAnsweredAt(): number {
+    return Number(Atomics.load(this.answeredAt, 0));
   }
 
   start(onBeat: (o: BeatOutcome) => void): Promise<void> {
@@ -72,6 +78,7 @@ export class ThreadHeartbeat implements Heartbeat {
       config: { heartbeatMs: this.d.config.heartbeatMs, deadMs: this.d.config.deadMs, mainHungMs: this.d.config.mainHungMs },
       first: this.d.pulse(),
       logLevel: this.log.level,
+      answeredAt: this.answeredAt.buffer as SharedArrayBuffer,
     };
     const w = tsWorker(new URL('./heartbeat-thread.ts', import.meta.url), { workerData: data, name: 'haat-beat' });
     w.unref();
