@@ -168,6 +168,8 @@ describe('two nodes over redis', { timeout: 30_000 }, () => {
     const text = await (await fetch(n1.http('/metrics'), { headers: { connection: 'close' } })).text();
     assert.match(text, /haat_engine_up\{engine="redis"\} 1/);
     assert.match(text, /haat_cluster_ring_members 2/);
+    const age = Number(/^haat_cluster_heartbeat_age_seconds (\S+)$/m.exec(text)?.[1]);
+    assert.ok(age >= 0 && age < 1, `the last beat was answered within a second (heartbeatMs 100): ${age}`);
   });
 
   it('a live node that does not answer is named, after a bounded wait, and the others still count', async () => {

@@ -73,7 +73,12 @@ export class MembershipService extends EventEmitter<MembershipEvents> {
 
   /** The engine answered the last heartbeat, and recently enough that this node is still in the ring. */
   get isHealthy(): boolean {
-    return this.healthy && this.now() - this.d.heartbeat.lastAnsweredAt() < this.d.config.deadMs;
+    return this.healthy && this.heartbeatAgeMs < this.d.config.deadMs;
+  }
+
+  /** How long ago the engine last answered a heartbeat (ms; Infinity before the first). */
+  get heartbeatAgeMs(): number {
+    return this.now() - this.d.heartbeat.lastAnsweredAt();
   }
 
   /** Starts heartbeating; resolves after the first attempt, whether or not the engine answered. */

@@ -33,7 +33,7 @@ test('promtool test rules ops/alerts.test.yml: each alert fires on its sample se
 
 test('every haat_ metric the rules and the sample autoscaler read is exported by a node', async () => {
   const m = createMetrics({ defaultMetrics: false });
-  registerOpsMetrics(m.registry, { engine: 'memory', engineUp: () => true, ringMembers: () => 1, expectedNodes: 0, connections: () => 0, cpu: () => 0, desiredNodes: () => 1, rssBaseline: () => 0 });
+  registerOpsMetrics(m.registry, { engine: 'memory', engineUp: () => true, ringMembers: () => 1, heartbeatAgeSeconds: () => 0, expectedNodes: 0, connections: () => 0, cpu: () => 0, desiredNodes: () => 1, rssBaseline: () => 0 });
   const exported = new Set(m.registry.getMetricsAsArray().map((x) => (x as unknown as { name: string }).name));
   const rules = readFileSync(ops('alerts.yml'), 'utf8') + readFileSync(ops('keda-scaledobject.yaml'), 'utf8');
   assert.match(rules, /query: max\(haat_scaling_desired_nodes/);

@@ -9,6 +9,8 @@ export interface OpsSources {
   engineUp: () => boolean;
   /** Nodes in the ring as this node sees it (1 unclustered). */
   ringMembers: () => number;
+  /** Seconds since the engine last answered this node's heartbeat (0 unclustered). */
+  heartbeatAgeSeconds: () => number;
   /** From config (HAAT_EXPECTED_NODES); 0: not set. */
   expectedNodes: number;
   connections: () => number;
@@ -34,6 +36,14 @@ export function registerOpsMetrics(registry: Registry, src: OpsSources): void {
     registers: [registry],
     collect() {
       this.set(src.ringMembers());
+    },
+  });
+  new Gauge({
+    name: 'haat_cluster_heartbeat_age_seconds',
+    help: 'Seconds since the engine last answered this node heartbeat (sent by the beat thread); past cluster.deadMs the others take the node for dead; 0 unclustered',
+    registers: [registry],
+    collect() {
+      this.set(src.heartbeatAgeSeconds());
     },
   });
   new Gauge({
