@@ -52,7 +52,12 @@ export class Batcher<T> {
     if (this.items.length === 0) return;
     const batch = this.items;
     this.items = [];
-    this.port.postMessage(`[${batch.join(',')}]`);
+    // The brackets go on the first and last items (small copies), not around
+    // the joined batch: `[${joined}]` would copy the whole batch once more
+    // when the message is serialised.
+    batch[0] = `[${batch[0]!}`;
+    batch[batch.length - 1] += ']';
+    this.port.postMessage(batch.join(','));
   }
 
   /** Points the batcher at a new port (a replaced host) and drops what was queued for the old one. */

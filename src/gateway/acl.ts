@@ -7,15 +7,27 @@ export const PUBLIC_NAMESPACES = new Set(['product', 'category', 'auction', 'sal
 const NAMESPACES = new Set([...PUBLIC_NAMESPACES, 'user', 'order', 'chat', 'admin']);
 
 export interface ChannelName {
-  namespace: string;
-  id: string;
+  readonly namespace: string;
+  readonly id: string;
 }
+
+// Every publish and join parses its channel's name, and names repeat (a
+// shopper's few channels, a seller's products): valid names are kept, so that
+// a repeat costs one map lookup instead of the match, its array and its
+// substrings. Bounded: emptied when full, so random names cannot grow it.
+const PARSED = new Map<string, ChannelName>();
+const PARSED_MAX = 4096;
 
 export function parseChannel(name: unknown): ChannelName | undefined {
   if (typeof name !== 'string') return undefined;
+  const kept = PARSED.get(name);
+  if (kept !== undefined) return kept;
   const m = NAME.exec(name);
   if (!m || !NAMESPACES.has(m[1]!)) return undefined;
-  return { namespace: m[1]!, id: m[2]! };
+  const parsed: ChannelName = Object.freeze({ namespace: m[1]!, id: m[2]! });
+  if (PARSED.size >= PARSED_MAX) PARSED.clear();
+  PARSED.set(name, parsed);
+  return parsed;
 }
 
 /** The token's `channels` claim: exact names, or prefixes ending in `*`. */

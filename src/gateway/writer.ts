@@ -11,6 +11,7 @@ export class Writer {
   /** Depth of handlers inside which uWS is corked: writes go straight to the socket. */
   private corked = 0;
   private outbox = new Map<Socket, string[]>();
+  private spareOutbox = new Map<Socket, string[]>();
   private flushScheduled = false;
   private readonly closeCounters = new Map<CloseKind, { inc(): void }>();
   /** Each close kind's reason per language, made once (the catalogue's English without messages). */
@@ -83,14 +84,27 @@ export class Writer {
 
   private readonly flushOutbox = (): void => {
     this.flushScheduled = false;
+    // Two maps in turn: a close during the flush looks in the new one, not at the frames being written.
     const out = this.outbox;
-    this.outbox = new Map();
+    this.outbox = this.spareOutbox;
     for (const [ws, frames] of out) {
       if (stateOf(ws).closed) continue;
-      ws.cork(() => {
-        for (const f of frames) this.write(ws, f);
-      });
+      this.corkedWs = ws;
+      this.corkedFrames = frames;
+      ws.cork(this.writeCorked);
     }
+    out.clear();
+    this.spareOutbox = out;
+    this.corkedWs = undefined;
+    this.corkedFrames = undefined;
+  };
+
+  // One callback for every socket's corked flush (its arguments in the two fields), not a closure per socket per turn.
+  private corkedWs: Socket | undefined;
+  private corkedFrames: string[] | undefined;
+  private readonly writeCorked = (): void => {
+    const ws = this.corkedWs!;
+    for (const f of this.corkedFrames!) this.write(ws, f);
   };
 
   private write(ws: Socket, text: string): void {
