@@ -67,7 +67,7 @@ async function runTarget(target: string, o: Options): Promise<Step[]> {
   const tag = `inbound ${target}`;
   const server: ServerProcess =
     o.attach
-      ? { pid: o.attach.pid, port: o.attach.port, outputTail: () => '', stop: async () => undefined, exited: new Promise<string>(() => undefined) }
+      ? { pid: o.attach.pid, port: o.attach.port, outputTail: () => '', keptLines: () => [], stop: async () => undefined, exited: new Promise<string>(() => undefined) }
       : target === 'haat'
         ? await startHaat()
         : await startBaseline(target === 'socketio' ? 'socketio-ack-server' : 'uws-echo-server');

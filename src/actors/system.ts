@@ -5,6 +5,7 @@ import { EventEmitter } from 'node:events';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { releaseMainThreadFlagsForWorkers } from '../heap/main-thread-flags.ts';
+import { markAlive } from '../threads/liveness.ts';
 import type { Logger } from 'pino';
 import type { OutgoingMessage } from './behaviour.ts';
 import { AskTable } from './ask-table.ts';
@@ -479,6 +480,7 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> {
   }
 
   private fromHost(slot: HostSlot, items: FromHost[]): void {
+    markAlive();
     for (const item of items) {
       switch (item.k) {
         case 'r': {

@@ -16,6 +16,8 @@ export interface BeatThreadData {
   logLevel: string;
   /** One BigInt64: when the engine last answered a beat (ms since the epoch), written by the beat thread. */
   answeredAt: SharedArrayBuffer;
+  /** One Int32 the main thread bumps while it works (src/threads/liveness.ts). */
+  liveness: SharedArrayBuffer;
 }
 
 export type ToBeatThread = { t: 'pulse'; pulse: Pulse } | { t: 'leave' } | { t: 'stop' };

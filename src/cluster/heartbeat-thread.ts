@@ -5,9 +5,11 @@
 // heartbeats on a dispatcher of their own for the same reason.
 //
 // A main thread that is hung for good must still leave the ring: the main
-// thread pulses every heartbeatMs, and while its last pulse is older than
+// thread pulses every heartbeatMs and bumps a shared counter as it works
+// (src/threads/liveness.ts), and while it has done neither for
 // cluster.mainHungMs this thread does not beat, so the others find the node
-// dead after deadMs more. When pulses come back, beating resumes and the node
+// dead after deadMs more. Pulses alone are not enough: a flood of callbacks
+// can starve the main thread's timers for seconds while it works on. When pulses come back, beating resumes and the node
 // rejoins under a new ring epoch (its writes from before are fenced).
 import { parentPort, workerData } from 'node:worker_threads';
 import pino from 'pino';
@@ -26,6 +28,8 @@ const log = pino({ level: data.logLevel, base: { thread: 'beat', node: data.node
 let pulse: Pulse = data.first;
 let pulseAt = monotonicEpochMs();
 let hung = false;
+const liveness = new Int32Array(data.liveness);
+let livenessSeen = Atomics.load(liveness, 0);
 
 const post = (m: FromBeatThread): void => port.postMessage(m);
 const answeredAt = new BigInt64Array(data.answeredAt);
@@ -42,6 +46,11 @@ const heartbeat = new LocalHeartbeat({
   engine: redis.membership,
   config: data.config,
   info: () => {
+    const moved = Atomics.load(liveness, 0);
+    if (moved !== livenessSeen) {
+      livenessSeen = moved;
+      pulseAt = monotonicEpochMs();
+    }
     const silent = monotonicEpochMs() - pulseAt;
     if (silent > data.config.mainHungMs) {
       if (!hung) log.error({ silentMs: Math.round(silent), mainHungMs: data.config.mainHungMs }, 'the main thread has not answered for longer than cluster.mainHungMs: not beating, so that the other nodes take this node over');

@@ -76,7 +76,7 @@ export class MembershipService extends EventEmitter<MembershipEvents> {
     return this.healthy && this.heartbeatAgeMs < this.d.config.deadMs;
   }
 
-  /** How long ago the engine last answered a heartbeat (ms; Infinity before the first). */
+  /** How long ago the engine last answered a heartbeat (ms; larger than any uptime before the first). */
   get heartbeatAgeMs(): number {
     return this.now() - this.d.heartbeat.lastAnsweredAt();
   }

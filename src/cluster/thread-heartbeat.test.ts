@@ -14,14 +14,22 @@ import type { BeatOutcome, Heartbeat } from './heartbeat.ts';
 import { LocalHeartbeat } from './local-heartbeat.ts';
 import { MembershipService } from './membership-service.ts';
 import { ThreadHeartbeat } from './thread-heartbeat.ts';
+import { markAlive } from '../threads/liveness.ts';
 
 const TIMING = { heartbeatMs: 100, suspectMs: 250, deadMs: 400 };
 
-/** Blocks this thread's event loop, as a long synchronous burst of work does. */
-function blockMainThread(ms: number): void {
+/**
+ * Blocks this thread's event loop, as a long synchronous burst of work does:
+ * no timer fires, so no pulse is sent. `working`: the burst is made of the
+ * main thread's usual work (frames, answers), which marks it alive as it goes.
+ */
+function blockMainThread(ms: number, working = false): void {
   const until = Date.now() + ms;
   let spins = 0;
-  while (Date.now() < until) spins++;
+  while (Date.now() < until) {
+    spins++;
+    if (working && spins % 1000 === 0) markAlive();
+  }
   assert.ok(spins > 0);
 }
 
@@ -134,6 +142,21 @@ describe('heartbeats from a thread of their own', () => {
     const back = await waitFor(() => watcher.views.at(-1)!, (v) => v.alive.includes('h3'), { what: 'h3 alive again after the block' });
     assert.ok(back.ringEpoch >= epoch + 2, `the epoch moved when h3 left and when it came back (${epoch} -> ${back.ringEpoch})`);
     await Promise.all([hung.service.leave(), watcher.service.leave()]);
+  });
+
+  it('a main thread whose timers are starved past mainHungMs while it works stays in the ring', async () => {
+    const watcher = await join('w5', threadBeat(redis, 'w5', 10_000));
+    const flooded = await join('f5', threadBeat(redis, 'f5', 600));
+    await waitFor(() => watcher.views.at(-1)?.alive ?? [], (a) => a.includes('f5'), { what: 'f5 alive in the watcher view' });
+    const from = watcher.views.length;
+    blockMainThread(600 + TIMING.deadMs + 1_000, true);
+    const during = await viewsAfter(watcher, from, 8);
+    assert.deepEqual(
+      during.filter((v) => !v.alive.includes('f5')).map((v) => v.alive),
+      [],
+      'f5 was never out of the live set',
+    );
+    await Promise.all([flooded.service.leave(), watcher.service.leave()]);
   });
 
   it('a leave takes the node out at once and no beat brings it back', async () => {

@@ -1,12 +1,14 @@
 // Beats through the beat thread (heartbeat-thread.ts says why). The main
-// thread pulses it every heartbeatMs with what the beats publish; a main
-// thread that stops pulsing for cluster.mainHungMs stops the beats too. A beat
-// thread that dies is started again after heartbeatMs.
+// thread pulses it every heartbeatMs with what the beats publish, and its
+// busiest paths bump a shared counter (src/threads/liveness.ts); a main thread
+// that does neither for cluster.mainHungMs stops the beats too. A beat thread
+// that dies is started again after heartbeatMs.
 import type { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { ClusterConfig } from '../config/schema.ts';
 import type { MembershipView } from '../engines/membership.ts';
 import type { BeatOutcome, Heartbeat } from './heartbeat.ts';
+import { livenessBuffer } from '../threads/liveness.ts';
 import { tsWorker } from '../threads/ts-worker.ts';
 import type { BeatThreadData, FromBeatThread, Pulse, ToBeatThread } from './heartbeat-messages.ts';
 
@@ -79,6 +81,7 @@ export class ThreadHeartbeat implements Heartbeat {
       first: this.d.pulse(),
       logLevel: this.log.level,
       answeredAt: this.answeredAt.buffer as SharedArrayBuffer,
+      liveness: livenessBuffer(),
     };
     const w = tsWorker(new URL('./heartbeat-thread.ts', import.meta.url), { workerData: data, name: 'haat-beat' });
     w.unref();

@@ -47,6 +47,7 @@ import { heartbeatMsOf, hintedClass, isCarrier, windowMsOf, type Carrier } from 
 import { parseDivision } from '../time/divisions.ts';
 import type { ChannelPublisher } from './channel-publisher.ts';
 import { ActorPublisher } from './publish.ts';
+import { markAlive } from '../threads/liveness.ts';
 
 // A frame's text straight from uWS's ArrayBuffer: about 2.5x cheaper than
 // Buffer.from(message).toString('utf8') (no Buffer object per frame). The BOM
@@ -468,6 +469,7 @@ export class Gateway {
   private message(ws: Socket, message: ArrayBuffer, isBinary: boolean): void {
     const s = stateOf(ws);
     this.framesIn++;
+    markAlive();
     this.bytesIn += message.byteLength;
     const now = this.d.clock.now();
     if (this.flood.count(s, now)) return this.flooding(ws, s);

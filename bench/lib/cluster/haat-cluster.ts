@@ -67,6 +67,8 @@ export async function startCluster(o: ClusterOptions): Promise<HaatCluster> {
     for (const n of nodes) {
       const said = n.server.outputTail().trim().split('\n').filter((l) => l.startsWith('{') && !l.startsWith('{"listening"'));
       if (said.length > 0) progress(o.tag, `${n.id} logged ${said.length} line(s) at warn or above (last 3): ${said.slice(-3).map((l) => l.slice(0, 300)).join(' | ')}`);
+      const membership = n.server.keptLines();
+      if (membership.length > 0) progress(o.tag, `${n.id} membership lines (last ${membership.length}): ${membership.map((l) => l.slice(0, 300)).join(' | ')}`);
     }
     await Promise.all(nodes.map((n) => n.server.stop()));
     await redis.stop();
@@ -80,6 +82,8 @@ export async function startCluster(o: ClusterOptions): Promise<HaatCluster> {
           cwd: ROOT,
           env: haatNodeEnv({ PORT: '0', HAAT_WORKERS: '1', LOG_LEVEL: 'warn', HAAT_JWT_SECRET: BENCH_JWT_SECRET, REDIS_URL: redis.url, HAAT_NODE_ID: id, ...o.env }),
           startTimeoutMs: 30_000,
+          // Why a node left the ring, among thousands of other warnings: its beat thread, its membership, takeovers.
+          keep: /"thread":"beat"|"mod":"membership"|"mod":"heartbeat"|"msg":"took over|"msg":"takeover/,
         }),
       ),
     );
