@@ -9,7 +9,8 @@
 // (src/threads/liveness.ts), and while it has done neither for
 // cluster.mainHungMs this thread does not beat, so the others find the node
 // dead after deadMs more. Pulses alone are not enough: a flood of callbacks
-// can starve the main thread's timers for seconds while it works on. When pulses come back, beating resumes and the node
+// can starve the main thread's timers for seconds while it works on. Once
+// the main thread shows signs of life again, beating resumes and the node
 // rejoins under a new ring epoch (its writes from before are fenced).
 import { parentPort, workerData } from 'node:worker_threads';
 import pino from 'pino';
