@@ -15,6 +15,8 @@ import { LocalHeartbeat } from './local-heartbeat.ts';
 import { MembershipService } from './membership-service.ts';
 import { ThreadHeartbeat } from './thread-heartbeat.ts';
 import { markAlive } from '../threads/liveness.ts';
+import { tsWorker } from '../threads/ts-worker.ts';
+import type { Worker } from 'node:worker_threads';
 
 const TIMING = { heartbeatMs: 100, suspectMs: 250, deadMs: 400 };
 
@@ -157,6 +159,36 @@ describe('heartbeats from a thread of their own', () => {
       'f5 was never out of the live set',
     );
     await Promise.all([flooded.service.leave(), watcher.service.leave()]);
+  });
+
+  it('a beat thread that ends as a crash would is started again and the node stays in the ring', async () => {
+    const watcher = await join('w6', threadBeat(redis, 'w6', 10_000));
+    const threads: Worker[] = [];
+    const crashing = await join(
+      'c6',
+      new ThreadHeartbeat({
+        urls: [redis.url],
+        nodeId: 'c6',
+        startedAt: Date.now(),
+        config: { ...TIMING, heartbeatMs: 100, mainHungMs: 10_000 },
+        pulse: () => ({ endpoint: '127.0.0.1:c6', connections: 0, actors: 0 }),
+        logger: silentLogger(),
+        spawnThread: (data) => {
+          const w = tsWorker(new URL('./heartbeat-thread.ts', import.meta.url), { workerData: data });
+          threads.push(w);
+          return w;
+        },
+      }),
+    );
+    await waitFor(() => watcher.views.at(-1)?.alive ?? [], (a) => a.includes('c6'), { what: 'c6 alive in the watcher view' });
+    const before = crashing.views.length;
+    await threads[0]!.terminate();
+    await waitFor(() => threads.length, (n) => n === 2, { timeoutMs: 3_000, what: 'a second beat thread' });
+    await waitFor(() => crashing.views.length - before, (n) => n >= 3, { timeoutMs: 3_000, what: 'beats from the second thread' });
+    const from = watcher.views.length;
+    const after = await viewsAfter(watcher, from, 3);
+    assert.ok(after.at(-1)!.alive.includes('c6'), 'c6 is in the live set after its thread was replaced');
+    await Promise.all([crashing.service.leave(), watcher.service.leave()]);
   });
 
   it('a leave takes the node out at once and no beat brings it back', async () => {

@@ -20,7 +20,11 @@ export interface ThreadHeartbeatDeps {
   /** Read at each pulse. */
   pulse: () => Pulse;
   logger: Logger;
+  /** Starts the beat thread (default: heartbeat-thread.ts through tsx); tests wrap it to end a thread as a crash would. */
+  spawnThread?: (data: BeatThreadData) => Worker;
 }
+
+const spawnBeatThread = (data: BeatThreadData): Worker => tsWorker(new URL('./heartbeat-thread.ts', import.meta.url), { workerData: data, name: 'haat-beat' });
 
 /** How long stop() waits for the thread to close its connection before terminating it. */
 const STOP_WAIT_MS = 2_000;
@@ -83,7 +87,7 @@ export class ThreadHeartbeat implements Heartbeat {
       answeredAt: this.answeredAt.buffer as SharedArrayBuffer,
       liveness: livenessBuffer(),
     };
-    const w = tsWorker(new URL('./heartbeat-thread.ts', import.meta.url), { workerData: data, name: 'haat-beat' });
+    const w = (this.d.spawnThread ?? spawnBeatThread)(data);
     w.unref();
     w.on('message', (m: FromBeatThread) => this.received(m));
     w.on('error', (err) => {
