@@ -254,8 +254,7 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
     engine: engine.name,
     engineUp: () => cluster === undefined || cluster.ready,
     ringMembers: () => (cluster ? cluster.ringMembers : 1),
-    // Before the first answered beat: the time since the node started.
-    heartbeatAgeSeconds: () => (cluster ? Math.min(cluster.membership.heartbeatAgeMs, Date.now() - cluster.membership.incarnation) / 1000 : 0),
+    heartbeatAgeSeconds: () => (cluster ? cluster.membership.heartbeatAgeMs / 1000 : 0),
     expectedNodes: config.analytics.expectedNodes,
     connections: () => gateway.sockets.size,
     cpu: () => cpu.utilization,

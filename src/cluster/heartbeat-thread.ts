@@ -91,6 +91,6 @@ port.on('message', (m: ToBeatThread) => {
 
 void heartbeat.start((outcome) => {
   // Read by the main thread's health checks at once, even while its loop is behind on messages.
-  if (outcome.ok) Atomics.store(answeredAt, 0, BigInt(Math.round(outcome.at)));
+  if (outcome.ok) Atomics.store(answeredAt, 0, BigInt(Math.round(heartbeat.lastAnsweredAt())));
   post({ t: 'beat', outcome });
 });

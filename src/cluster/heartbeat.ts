@@ -13,8 +13,6 @@ export type BeatOutcome =
   | {
       ok: true;
       view: MembershipView;
-      /** When the engine answered (ms since the epoch, read from the monotonic clock of the thread that beat). */
-      at: number;
       /** Set when the previous answered beat was longer ago than deadMs: the others may have taken this node's actors over. */
       silentMs?: number;
     }

@@ -65,10 +65,9 @@ export class LocalHeartbeat implements Heartbeat {
     try {
       const view = await this.d.engine.heartbeat({ id: this.d.nodeId, ...info }, this.d.config.deadMs);
       const gap = started - this.lastOk;
-      const at = this.now();
-      this.lastOk = at;
+      this.lastOk = this.now();
       this.failures = 0;
-      this.onBeat(Number.isFinite(gap) && gap > this.d.config.deadMs ? { ok: true, view, at, silentMs: Math.round(gap) } : { ok: true, view, at });
+      this.onBeat(Number.isFinite(gap) && gap > this.d.config.deadMs ? { ok: true, view, silentMs: Math.round(gap) } : { ok: true, view });
     } catch (err) {
       this.failures++;
       this.onBeat({ ok: false, error: err instanceof Error ? err.message : String(err) });

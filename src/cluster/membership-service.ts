@@ -39,7 +39,7 @@ export interface MembershipDeps {
   config: Pick<ClusterConfig, 'suspectMs' | 'deadMs'>;
   heartbeat: Heartbeat;
   logger: Logger;
-  /** ms since the epoch, monotonic, comparable with BeatOutcome.at (tests inject their own). */
+  /** ms since the epoch, monotonic, comparable with Heartbeat.lastAnsweredAt (tests inject their own). */
   now?: () => number;
 }
 
@@ -76,9 +76,9 @@ export class MembershipService extends EventEmitter<MembershipEvents> {
     return this.healthy && this.heartbeatAgeMs < this.d.config.deadMs;
   }
 
-  /** How long ago the engine last answered a heartbeat (ms; larger than any uptime before the first). */
+  /** How long ago the engine last answered a heartbeat (ms; before the first, since the node started). */
   get heartbeatAgeMs(): number {
-    return this.now() - this.d.heartbeat.lastAnsweredAt();
+    return this.now() - Math.max(this.d.heartbeat.lastAnsweredAt(), this.d.startedAt);
   }
 
   /** Starts heartbeating; resolves after the first attempt, whether or not the engine answered. */

@@ -13,7 +13,7 @@ import type { MembershipView } from '../engines/membership.ts';
 import type { BeatOutcome, Heartbeat } from './heartbeat.ts';
 import { LocalHeartbeat } from './local-heartbeat.ts';
 import { MembershipService } from './membership-service.ts';
-import { ThreadHeartbeat } from './thread-heartbeat.ts';
+import { ThreadHeartbeat, type ThreadHeartbeatDeps } from './thread-heartbeat.ts';
 import { markAlive } from '../threads/liveness.ts';
 import { tsWorker } from '../threads/ts-worker.ts';
 import type { Worker } from 'node:worker_threads';
@@ -69,8 +69,16 @@ async function join(id: string, heartbeat: Heartbeat): Promise<Member> {
   return { service, views: recorded.views };
 }
 
-function threadBeat(redis: RedisServer, id: string, mainHungMs: number): ThreadHeartbeat {
-  return new ThreadHeartbeat({ urls: [redis.url], nodeId: id, startedAt: Date.now(), config: { ...TIMING, mainHungMs }, pulse: () => ({ endpoint: `127.0.0.1:${id}`, connections: 0, actors: 0 }), logger: silentLogger() });
+function threadBeat(redis: RedisServer, id: string, mainHungMs: number, spawnThread?: ThreadHeartbeatDeps['spawnThread']): ThreadHeartbeat {
+  return new ThreadHeartbeat({
+    urls: [redis.url],
+    nodeId: id,
+    startedAt: Date.now(),
+    config: { ...TIMING, mainHungMs },
+    pulse: () => ({ endpoint: `127.0.0.1:${id}`, connections: 0, actors: 0 }),
+    logger: silentLogger(),
+    ...(spawnThread ? { spawnThread } : {}),
+  });
 }
 
 /** The watcher's views that arrived after `from`, once the main thread turns again and reads them. */
@@ -166,18 +174,10 @@ describe('heartbeats from a thread of their own', () => {
     const threads: Worker[] = [];
     const crashing = await join(
       'c6',
-      new ThreadHeartbeat({
-        urls: [redis.url],
-        nodeId: 'c6',
-        startedAt: Date.now(),
-        config: { ...TIMING, heartbeatMs: 100, mainHungMs: 10_000 },
-        pulse: () => ({ endpoint: '127.0.0.1:c6', connections: 0, actors: 0 }),
-        logger: silentLogger(),
-        spawnThread: (data) => {
-          const w = tsWorker(new URL('./heartbeat-thread.ts', import.meta.url), { workerData: data });
-          threads.push(w);
-          return w;
-        },
+      threadBeat(redis, 'c6', 10_000, (data) => {
+        const w = tsWorker(new URL('./heartbeat-thread.ts', import.meta.url), { workerData: data });
+        threads.push(w);
+        return w;
       }),
     );
     await waitFor(() => watcher.views.at(-1)?.alive ?? [], (a) => a.includes('c6'), { what: 'c6 alive in the watcher view' });
