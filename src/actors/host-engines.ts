@@ -36,7 +36,7 @@ class LinkedActorStateEngine implements ActorStateEngine {
   }
 
   saveMany(reqs: readonly SaveRequest[]): Promise<SaveOutcome[]> {
-    return this.link.call({ o: 'saveMany', reqs }) as Promise<SaveOutcome[]>;
+    return this.link.saveMany(reqs);
   }
 
   async drop(address: string): Promise<void> {

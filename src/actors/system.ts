@@ -9,7 +9,7 @@ import { markAlive } from '../threads/liveness.ts';
 import type { Logger } from 'pino';
 import type { OutgoingMessage } from './behaviour.ts';
 import { AskTable } from './ask-table.ts';
-import { Batcher, decodeBatch } from './batcher.ts';
+import { Batcher, decodeBatchWithBlobs } from './batcher.ts';
 import { jsonString } from './json-text.ts';
 import { HashRingPlacement } from './hashring-placement.ts';
 import type { Placement } from './placement.ts';
@@ -431,7 +431,10 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> {
     // First item of the first batch: saves of a new thread carry the current epoch.
     slot.out.push({ k: 'epoch', e: this.ringEpoch });
     port1.on('message', (raw: unknown) => {
-      if (this.hosts[index] === slot || !this.hosts[index]) this.fromHost(slot, decodeBatch<FromHost>(raw));
+      if (this.hosts[index] === slot || !this.hosts[index]) {
+        const batch = decodeBatchWithBlobs<FromHost>(raw);
+        this.fromHost(slot, batch.items, batch.blobs);
+      }
     });
     task.then(
       () => slot.stopped?.(),
@@ -479,7 +482,8 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> {
     });
   }
 
-  private fromHost(slot: HostSlot, items: FromHost[]): void {
+  /** `blobs`: the texts beside the batch, which its saves name (EngineLink.saveMany). */
+  private fromHost(slot: HostSlot, items: FromHost[], blobs: readonly string[]): void {
     markAlive();
     for (const item of items) {
       switch (item.k) {
@@ -527,7 +531,7 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> {
           let served: Promise<unknown>;
           try {
             if (this.engines.spec.kind !== 'memory') throw new Error(`the ${this.engines.spec.kind} engine is not served over the port`);
-            served = serveEngineOp(this.engines, item.op);
+            served = serveEngineOp(this.engines, item.op, blobs);
           } catch (err) {
             served = Promise.reject(err);
           }
