@@ -26,7 +26,8 @@ const USAGE = `usage: npm run bench:inbound -- [flags]
   --warmup=1                 unmeasured seconds before each step
   --connections=200          sending connections (haat: publisher role, own sub each; 5,000 frames/s allowed per connection)
   --kind=mixed               mixed | user-message | broadcast (what haat is sent)
-  --targets=haat,uws-echo,socketio   servers, in this order (socketio: emit-with-ack)
+  --targets=haat,uws-echo,socketio   servers, in this order (socketio: emit-with-ack; uws-hop: raw uWS
+                             with the smallest thread hop there can be, batched both ways, not run unless named)
   --channels=1000            distinct user:/product: channels the frames go to
   --workers=2                client worker threads
   --max-outstanding=2000     requests without an answer per connection before the sender waits
@@ -63,6 +64,9 @@ interface Options {
   attach: { pid: number; port: number } | undefined;
 }
 
+/** The baselines by target name (haat is started apart). */
+const BASELINE_SERVERS: Record<string, string> = { 'uws-echo': 'uws-echo-server', 'uws-hop': 'uws-hop-server', socketio: 'socketio-ack-server' };
+
 async function runTarget(target: string, o: Options): Promise<Step[]> {
   const tag = `inbound ${target}`;
   const server: ServerProcess =
@@ -70,7 +74,7 @@ async function runTarget(target: string, o: Options): Promise<Step[]> {
       ? { pid: o.attach.pid, port: o.attach.port, outputTail: () => '', keptLines: () => [], stop: async () => undefined, exited: new Promise<string>(() => undefined) }
       : target === 'haat'
         ? await startHaat()
-        : await startBaseline(target === 'socketio' ? 'socketio-ack-server' : 'uws-echo-server');
+        : await startBaseline(BASELINE_SERVERS[target]!);
   const alive = watchServer(server);
   const haat = target === 'haat';
   const sio = target === 'socketio';
@@ -181,10 +185,17 @@ function markdown(meta: { command: string; when: string; machine: string }, step
   if (targetsRun.length > 1) {
     lines.push(
       table(
-        ['offered/s', ...targetsRun, 'haat ÷ uws-echo CPU', 'haat ÷ socketio CPU'],
+        ['offered/s', ...targetsRun, 'haat ÷ uws-echo CPU', 'uws-hop ÷ uws-echo CPU', 'haat ÷ uws-hop CPU', 'haat ÷ socketio CPU'],
         rates.map((r) => {
-          const h = at('haat', r);
-          return [int(r), ...targetsRun.map((t) => cell(at(t, r))), fixed(ratio(h?.cpu_us_per_answer, at('uws-echo', r)?.cpu_us_per_answer), 2), fixed(ratio(h?.cpu_us_per_answer, at('socketio', r)?.cpu_us_per_answer), 2)];
+          const cpu = (t: string): number | undefined => at(t, r)?.cpu_us_per_answer;
+          return [
+            int(r),
+            ...targetsRun.map((t) => cell(at(t, r))),
+            fixed(ratio(cpu('haat'), cpu('uws-echo')), 2),
+            fixed(ratio(cpu('uws-hop'), cpu('uws-echo')), 2),
+            fixed(ratio(cpu('haat'), cpu('uws-hop')), 2),
+            fixed(ratio(cpu('haat'), cpu('socketio')), 2),
+          ];
         }),
       ),
       '',
@@ -233,7 +244,7 @@ async function main(): Promise<void> {
     o.attach = { pid: Number(m[1]), port: Number(m[2]) };
   }
   const targets = listFlag(flags, 'targets', ['haat', 'uws-echo', 'socketio']);
-  for (const t of targets) if (t !== 'haat' && t !== 'uws-echo' && t !== 'socketio') throw new UsageError(`unknown target ${t}; known: haat, uws-echo, socketio`);
+  for (const t of targets) if (t !== 'haat' && BASELINE_SERVERS[t] === undefined) throw new UsageError(`unknown target ${t}; known: haat, ${Object.keys(BASELINE_SERVERS).join(', ')}`);
   deadline('inbound', intFlag(flags, 'deadline-s', 600));
   const steps: Step[] = [];
   for (const t of targets) steps.push(...(await runTarget(t, o)));
