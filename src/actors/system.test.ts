@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HaatError } from '../errors.ts';
+import { ASK_TIMEOUT_RETRY_AFTER_MS } from './ask-timeout.ts';
 import { addressesOnHost, nextEvent, startTestSystem } from '../testkit/actors.ts';
 import type { ActorSystem } from './system.ts';
 import { waitFor } from '../testkit/wait.ts';
@@ -65,9 +66,9 @@ test('actors on different host threads run in parallel; on the same thread they 
   assert.ok(u.end <= v.start || v.end <= u.start, `spans on one thread do not overlap: ${JSON.stringify([u, v])}`);
 });
 
-test('an ask that gets no answer in time fails with unavailable', T, async () => {
+test('an ask that gets no answer in time fails with unavailable, saying when to try again', T, async () => {
   const s = await system();
-  await assert.rejects(s.ask('recorder:late', { type: 'hold', latch: 'late' }, { timeoutMs: 50 }), isCode('unavailable', /timed out/));
+  await assert.rejects(s.ask('recorder:late', { type: 'hold', latch: 'late' }, { timeoutMs: 50 }), (e: unknown) => isCode('unavailable', /timed out/)(e) && (e as HaatError).retryAfterMs === ASK_TIMEOUT_RETRY_AFTER_MS);
   assert.equal(await s.ask('recorder:opener-late', { type: 'open', latch: 'late' }), 'opened', 'latch of the same thread');
 });
 

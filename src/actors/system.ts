@@ -9,6 +9,7 @@ import { markAlive } from '../threads/liveness.ts';
 import type { Logger } from 'pino';
 import type { OutgoingMessage } from './behaviour.ts';
 import { AskTable } from './ask-table.ts';
+import { askTimedOut } from './ask-timeout.ts';
 import { Batcher, decodeBatchWithBlobs } from './batcher.ts';
 import { jsonString } from './json-text.ts';
 import { HashRingPlacement } from './hashring-placement.ts';
@@ -166,7 +167,7 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> {
   private readonly deadlines = new Deadlines((i) => {
     const p = this.pending.describe(i);
     if (!p) return; // answered in time
-    this.pending.take(i)!(new HaatError('unavailable', `ask to ${p.address} timed out after ${p.timeoutMs} ms`), undefined);
+    this.pending.take(i)!(askTimedOut(p.address, p.timeoutMs), undefined);
   });
 
   constructor(private readonly opts: ActorSystemOptions) {

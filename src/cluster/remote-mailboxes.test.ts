@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import type { OutgoingMessage } from '../actors/behaviour.ts';
 import type { AnswerCallback } from '../actors/system.ts';
 import { MemoryMailboxes } from '../engines/memory/memory-mailboxes.ts';
+import { ASK_TIMEOUT_RETRY_AFTER_MS } from '../actors/ask-timeout.ts';
 import { HaatError } from '../errors.ts';
 import { silentLogger } from '../log/logger.ts';
 import { decodeItem, type MailboxItem } from './mailbox-wire.ts';
@@ -146,7 +147,7 @@ test('asks and control requests are answered by topic, not through the asker\'s 
   }
 });
 
-test('an answer lost on the way fails the ask as unavailable at its deadline', async () => {
+test('an answer lost on the way fails the ask as unavailable at its deadline, saying when to try again', async () => {
   const engine = new RecordingMailboxes();
   const owner = node('n1', engine, new Actors(false));
   const asker = node('n2', engine, new Actors(false));
@@ -156,7 +157,10 @@ test('an answer lost on the way fails the ask as unavailable at its deadline', a
     await listening(owner, asker);
     engine.lose = true;
     const t0 = Date.now();
-    await assert.rejects(withTimeout(ask(asker, 'n1', 'user:u1', 'x', 300), { timeoutMs: 5000, what: 'the ask to fail' }), (err: unknown) => err instanceof HaatError && err.code === 'unavailable');
+    await assert.rejects(
+      withTimeout(ask(asker, 'n1', 'user:u1', 'x', 300), { timeoutMs: 5000, what: 'the ask to fail' }),
+      (err: unknown) => err instanceof HaatError && err.code === 'unavailable' && err.retryAfterMs === ASK_TIMEOUT_RETRY_AFTER_MS && err.toBody().retry_after_ms === ASK_TIMEOUT_RETRY_AFTER_MS,
+    );
     assert.ok(Date.now() - t0 >= 250, 'failed at its deadline');
     assert.equal(engine.answers.length, 1, 'the owner did answer');
   } finally {

@@ -23,6 +23,7 @@
 import type { Logger } from 'pino';
 import type { OutgoingMessage } from '../actors/behaviour.ts';
 import type { AnswerCallback } from '../actors/system.ts';
+import { askTimedOut } from '../actors/ask-timeout.ts';
 import { Deadlines } from '../actors/deadlines.ts';
 import { assertNever } from '../actors/wire.ts';
 import type { MailboxEngine, MailboxEntry } from '../engines/mailboxes.ts';
@@ -86,7 +87,7 @@ export class RemoteMailboxes {
     const p = this.pending.get(i);
     if (!p) return;
     this.pending.delete(i);
-    p.done(new HaatError('unavailable', `ask to ${p.address} (on another node) timed out after ${p.timeoutMs} ms`), undefined);
+    p.done(askTimedOut(p.address, p.timeoutMs, '(on another node)'), undefined);
   });
   private readonly acks = new Map<string, string[]>();
   /** Answers to send by topic, by asker node; sent with the acks. */

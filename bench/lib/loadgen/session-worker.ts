@@ -8,6 +8,9 @@ import { parentPort } from 'node:worker_threads';
 import { SignJWT } from 'jose';
 import WebSocket from 'ws';
 import { retryDelay } from '../../../src/client/client.ts';
+
+/** The SDK's default backoff (DEFAULTS in src/client/client.ts): how a buyer's app waits before pressing again. */
+const SDK_BACKOFF = { baseMs: 500, maxMs: 30_000 } as const;
 import { nowMs } from '../clock.ts';
 import { LatencyRecorder, encodeHistogram } from '../histogram.ts';
 import { emptyCounters, type AssignCommand, type ChurnCommand, type SessionCommand, type SessionConfig, type SessionEvent } from './session-messages.ts';
@@ -33,6 +36,8 @@ interface Conn {
   pingAt: number;
   nextRef: number;
   sentAt: Map<number, number>;
+  /** Temporary refusals retried so far, by request ref (the SDK's backoff grows with them). */
+  attempts: Map<number, number>;
   sentCount: number;
   token: string | undefined;
   churnTimer: NodeJS.Timeout | undefined;
@@ -167,6 +172,7 @@ async function open(conn: Conn): Promise<void> {
   conn.weClosed = false;
   conn.pingAt = 0;
   conn.sentAt.clear();
+  conn.attempts.clear();
   setState(conn, 'connecting');
   ws.on('open', () => {
     if (c.protocol === 'uws') becameReady(conn);
@@ -207,6 +213,7 @@ function answered(conn: Conn, ref: number): void {
   const at = conn.sentAt.get(ref);
   if (at !== undefined) {
     conn.sentAt.delete(ref);
+    conn.attempts.delete(ref);
     answerLatency.record((performance.now() - at) * 1000);
   }
 }
@@ -270,12 +277,17 @@ function onFrame(conn: Conn, ws: WebSocket, data: Buffer): void {
           // not made twice). Not an answer yet: the latency runs on.
           counters.retried++;
           const retry = frameFor(cfg, conn, ref);
-          // When the SDK would send it again: between retry_after_ms (100 ms when none) and twice that.
+          const attempt = (conn.attempts.get(ref) ?? 0) + 1;
+          conn.attempts.set(ref, attempt);
+          // When the SDK would send it again (src/client/client.ts, its default
+          // backoff): between retry_after_ms and twice it, or full-jitter backoff
+          // by attempt when the refusal names no time. Unlike the SDK, which gives
+          // up after three attempts, a buyer here presses again until answered.
           setTimeout(
             () => {
               if (conn.ws === ws && conn.state === 'ready') ws.send(retry);
             },
-            retryDelay(Number(f.retry_after_ms ?? 100), 0, 100, Number.POSITIVE_INFINITY),
+            retryDelay(typeof f.retry_after_ms === 'number' ? f.retry_after_ms : undefined, attempt, SDK_BACKOFF.baseMs, SDK_BACKOFF.maxMs),
           );
           return;
         }
@@ -293,6 +305,7 @@ function onFrame(conn: Conn, ws: WebSocket, data: Buffer): void {
           const at = conn.sentAt.get(ref);
           if (at !== undefined) {
             conn.sentAt.delete(ref);
+            conn.attempts.delete(ref);
             answerLatency.record((performance.now() - at) * 1000);
           }
         }
@@ -464,6 +477,7 @@ function assign(a: AssignCommand): void {
       pingAt: 0,
       nextRef: 1,
       sentAt: new Map(),
+      attempts: new Map(),
       sentCount: 0,
       token: undefined,
       churnTimer: undefined,
