@@ -48,6 +48,8 @@ interface Run {
   unanswered: number;
   /** Temporary refusals (unavailable, rate_limited) the buyers retried with the same client_req_id. */
   retried: number;
+  /** The same by kind (code and message, numbers blanked), most frequent first in the report. */
+  retried_why: Record<string, number>;
   codes: Record<string, number>;
   race_s: number;
   answered_per_s: number;
@@ -177,6 +179,7 @@ async function runTarget(target: string, o: Options): Promise<Run> {
         acknowledged: totals.replies,
         unanswered: totals.sent - answered,
         retried: totals.retried,
+        retried_why: totals.retriedWhy,
         codes: totals.errorCodes,
         race_s: raceS,
         answered_per_s: answered / raceS,
@@ -220,6 +223,11 @@ function markdown(meta: { command: string; when: string; machine: string }, runs
     ),
     '',
   );
+  for (const r of runs) {
+    const why = Object.entries(r.retried_why).sort((a, b) => b[1] - a[1]);
+    if (why.length === 0) continue;
+    lines.push(`Temporary refusals retried on ${r.target}, by kind:`, '', ...why.slice(0, 8).map(([k, n]) => `- ${int(n)}: \`${k}\``), '');
+  }
   return `${lines.join('\n')}\n`;
 }
 

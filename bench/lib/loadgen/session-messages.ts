@@ -163,6 +163,8 @@ export interface SessionCounters {
   sendStalls: number;
   /** Temporary refusals resent (retryTemporary). */
   retried: number;
+  /** The same by why: code and message with its numbers and names blanked (see refusalKind). */
+  retriedWhy: Record<string, number>;
   lastError: string | undefined;
 }
 
@@ -170,6 +172,12 @@ export type SessionEvent =
   | ({ ev: 'progress' } & SessionCounters)
   /** delivery: publish → receipt of events whose data carries `t` (ms, nowMs() of the publisher). */
   | { ev: 'reply'; id: number; ping?: string; answer?: string; delivery?: string };
+
+/** A refusal's kind, for counting: its code and its message with numbers and addresses blanked. */
+export function refusalKind(code: string, message: unknown): string {
+  const m = typeof message === 'string' ? message.replace(/[a-z]+:[\w.-]+/g, '<addr>').replace(/\d+/g, '#').slice(0, 80) : '';
+  return `${code}: ${m}`;
+}
 
 export function emptyCounters(): SessionCounters {
   return {
@@ -198,6 +206,7 @@ export function emptyCounters(): SessionCounters {
     errorCodes: {},
     sendStalls: 0,
     retried: 0,
+    retriedWhy: {},
     lastError: undefined,
   };
 }
@@ -205,7 +214,7 @@ export function emptyCounters(): SessionCounters {
 /** Sums counters; `ready` etc. add up, lastReconnectAt is the latest, lastError the first one. */
 export function addCounters(into: SessionCounters, c: SessionCounters): void {
   for (const k of Object.keys(into) as Array<keyof SessionCounters>) {
-    if (k === 'closeCodes' || k === 'errorCodes') {
+    if (k === 'closeCodes' || k === 'errorCodes' || k === 'retriedWhy') {
       for (const [code, n] of Object.entries(c[k])) into[k][code] = (into[k][code] ?? 0) + n;
     } else if (k === 'lastReconnectAt') {
       into.lastReconnectAt = Math.max(into.lastReconnectAt, c.lastReconnectAt);

@@ -13,7 +13,7 @@ import { retryDelay } from '../../../src/client/client.ts';
 const SDK_BACKOFF = { baseMs: 500, maxMs: 30_000 } as const;
 import { nowMs } from '../clock.ts';
 import { LatencyRecorder, encodeHistogram } from '../histogram.ts';
-import { emptyCounters, type AssignCommand, type ChurnCommand, type SessionCommand, type SessionConfig, type SessionEvent } from './session-messages.ts';
+import { emptyCounters, refusalKind, type AssignCommand, type ChurnCommand, type SessionCommand, type SessionConfig, type SessionEvent } from './session-messages.ts';
 
 const port = parentPort;
 if (!port) throw new Error('loadgen/session-worker.ts must run as a worker thread');
@@ -276,6 +276,8 @@ function onFrame(conn: Conn, ws: WebSocket, data: Buffer): void {
           // client_req_id: a reservation made before a timeout is answered again,
           // not made twice). Not an answer yet: the latency runs on.
           counters.retried++;
+          const why = refusalKind(code, f.message);
+          counters.retriedWhy[why] = (counters.retriedWhy[why] ?? 0) + 1;
           const retry = frameFor(cfg, conn, ref);
           const attempt = (conn.attempts.get(ref) ?? 0) + 1;
           conn.attempts.set(ref, attempt);
