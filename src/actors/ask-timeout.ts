@@ -1,8 +1,9 @@
 // The refusal of an ask that got no answer within its timeout. The actor, or
 // the node that owns it, is at least that far behind, so the refusal says when
 // to try again: a crowd that retries at once (a flash sale's buyers, 100 ms
-// later) only deepens the backlog that timed them out. Measured on six nodes
-// with 100,000 buyers: without it, 568,665 retries for 100,000 presses.
+// later) only deepens the backlog that timed them out. It does not stop a
+// retry from queueing behind its own first attempt (bench/README.md, the
+// six-node races: about four retries per press with and without it).
 import { HaatError } from '../errors.ts';
 
 /** How long a client waits before it sends a timed-out request again (retry_after_ms). */
