@@ -3,6 +3,7 @@
 // JSON.stringify per frame, no auth, no validation, no actors, no rate limit.
 // Prints {"listening":PORT} when ready.
 import { loadUws } from '../../src/gateway/uws.ts';
+import { listenAndAnnounce } from './listen.ts';
 
 const { uws } = loadUws({ allowFallback: false });
 const app = uws.App();
@@ -22,13 +23,4 @@ app.ws('/*', {
   },
 });
 
-app.listen('127.0.0.1', Number(process.env.PORT ?? 0), (listenSocket) => {
-  if (!listenSocket) {
-    process.stderr.write('uws-echo-server: cannot listen\n');
-    process.exit(1);
-  }
-  process.stdout.write(`${JSON.stringify({ listening: uws.us_socket_local_port(listenSocket) })}\n`);
-});
-
-process.on('SIGTERM', () => process.exit(0));
-process.on('SIGINT', () => process.exit(0));
+listenAndAnnounce(uws, app, 'uws-echo-server');

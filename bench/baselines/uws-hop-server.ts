@@ -9,6 +9,7 @@
 // Prints {"listening":PORT} when ready.
 import { Worker } from 'node:worker_threads';
 import { loadUws } from '../../src/gateway/uws.ts';
+import { listenAndAnnounce } from './listen.ts';
 
 // The worker: parses a batch, answers each frame with its ref, posts the answers as one batch per turn.
 const WORKER = `
@@ -103,13 +104,4 @@ app.ws<Conn>('/*', {
   },
 });
 
-app.listen('127.0.0.1', Number(process.env.PORT ?? 0), (listenSocket) => {
-  if (!listenSocket) {
-    process.stderr.write('uws-hop-server: cannot listen\n');
-    process.exit(1);
-  }
-  process.stdout.write(`${JSON.stringify({ listening: uws.us_socket_local_port(listenSocket) })}\n`);
-});
-
-process.on('SIGTERM', () => process.exit(0));
-process.on('SIGINT', () => process.exit(0));
+listenAndAnnounce(uws, app, 'uws-hop-server');

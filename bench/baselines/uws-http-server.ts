@@ -1,6 +1,7 @@
 // Baseline for bench/rest.ts: raw uWebSockets.js answering the same JSON
 // bodies with no auth, no validation and no actors. Prints {"listening":PORT}.
 import { loadUws } from '../../src/gateway/uws.ts';
+import { listenAndAnnounce } from './listen.ts';
 
 const { uws } = loadUws({ allowFallback: false });
 const app = uws.App();
@@ -16,11 +17,4 @@ app.post('/api/v1/realtime/events/broadcast', (res) => {
     if (last && !aborted) res.cork(() => res.writeHeader('content-type', 'application/json').end('{"ok":true,"events":[{"channel":"product:bench","id":"ev_x","offset":1}]}'));
   });
 });
-app.listen('127.0.0.1', Number(process.env.PORT ?? 0), (sock) => {
-  if (!sock) {
-    process.stderr.write('uws-http-server: cannot listen\n');
-    process.exit(1);
-  }
-  process.stdout.write(`${JSON.stringify({ listening: uws.us_socket_local_port(sock) })}\n`);
-});
-process.on('SIGTERM', () => process.exit(0));
+listenAndAnnounce(uws, app, 'uws-http-server');

@@ -2,6 +2,7 @@
 // against. "sub" subscribes the connection to topic "t"; every other message
 // is published to "t" unchanged. Prints {"listening":PORT} when ready.
 import { loadUws } from '../../src/gateway/uws.ts';
+import { listenAndAnnounce } from './listen.ts';
 
 // The native build only: the package's ws-based fallback would make a slow baseline.
 const { uws } = loadUws({ allowFallback: false });
@@ -26,13 +27,4 @@ app.ws('/*', {
   },
 });
 
-app.listen('127.0.0.1', Number(process.env.PORT ?? 0), (listenSocket) => {
-  if (!listenSocket) {
-    process.stderr.write('uws-topic-server: cannot listen\n');
-    process.exit(1);
-  }
-  process.stdout.write(`${JSON.stringify({ listening: uws.us_socket_local_port(listenSocket) })}\n`);
-});
-
-process.on('SIGTERM', () => process.exit(0));
-process.on('SIGINT', () => process.exit(0));
+listenAndAnnounce(uws, app, 'uws-topic-server');
