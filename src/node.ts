@@ -183,6 +183,7 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
     nodeId,
     allowGuests: config.auth.allowGuests,
     askTimeoutMs: config.actors.askTimeoutMs,
+    keyedAskFlightMs: config.actors.keyedAskFlightMs,
     actors,
     fanout,
     verifier,

@@ -68,6 +68,8 @@ export const configSchema = z.strictObject({
     mailboxLimit: positiveInt,
     hostQueueLimit: positiveInt,
     askTimeoutMs: positiveInt,
+    /** How long a bid or reserve with a client key may take at its actor while its retries wait for it (src/gateway/keyed-asks.ts). */
+    keyedAskFlightMs: positiveInt,
     batchMax: positiveInt,
     restart: z.strictObject({ maxRestarts: z.number().int().min(0), withinMs: positiveInt }),
     passivateSweepMs: positiveInt,

@@ -4,6 +4,7 @@
 // beside it: hub.ts (connections and subscriptions), writer.ts (outbox,
 // corking, slow consumers, closes), membership.ts (joins and leaves),
 // handlers.ts (the dispatch table), ../security/ (admission, flood checks).
+import { KeyedAsks } from './keyed-asks.ts';
 import type { TemplatedApp, HttpRequest, HttpResponse, us_socket_context_t } from 'uWebSockets.js';
 import type { Logger } from 'pino';
 import { nanoid } from 'nanoid';
@@ -67,6 +68,8 @@ export interface GatewayDeps {
   nodeId: string;
   allowGuests: boolean;
   askTimeoutMs: number;
+  /** How long a bid or reserve with a client key may take at its actor while its retries wait for it (keyed-asks.ts); default 6 × askTimeoutMs. */
+  keyedAskFlightMs?: number;
   actors: ActorSystem;
   fanout: Fanout;
   verifier: TokenVerifier;
@@ -129,6 +132,7 @@ export class Gateway {
   /** When a pending_upgrades refusal was last reported (at most one event a second). */
   private pendingReportedAt = Number.NEGATIVE_INFINITY;
   private readonly handlers: DispatchTable;
+  private readonly keyedAsks: KeyedAsks;
   /** Presence and notification delivery: the user actors learn of this node's devices. */
   readonly userDevices: UserDevices;
   /** Per-user rate buckets (in this process, or leased from the cluster's). */
@@ -199,7 +203,8 @@ export class Gateway {
       session: (id) => this.hub.session(id),
       delivered: (ids) => d.deliveredEvents?.(ids),
     });
-    this.handlers = frameHandlers({ actors: d.actors, publisher: this.publisher, membership, writer: this.writer, clock: d.clock, askTimeoutMs: d.askTimeoutMs, error: (ws, ref, err) => this.error(ws, ref, err), spam: (s, roomId, chat) => this.checkSpam({ user_id: s.principal.userId!, session_id: s.sessionId, ip: s.ip }, roomId, chat), chatLanguages: d.chatLanguages, analytics: d.metrics.analytics });
+    this.keyedAsks = new KeyedAsks((address, msg, timeoutMs, done) => d.actors.request(address, msg, timeoutMs, done), d.askTimeoutMs, d.keyedAskFlightMs ?? 6 * d.askTimeoutMs);
+    this.handlers = frameHandlers({ actors: d.actors, publisher: this.publisher, membership, writer: this.writer, clock: d.clock, askTimeoutMs: d.askTimeoutMs, keyedAsks: this.keyedAsks, error: (ws, ref, err) => this.error(ws, ref, err), spam: (s, roomId, chat) => this.checkSpam({ user_id: s.principal.userId!, session_id: s.sessionId, ip: s.ip }, roomId, chat), chatLanguages: d.chatLanguages, analytics: d.metrics.analytics });
   }
 
   /** Every open connection, in the order they opened. */
@@ -636,5 +641,6 @@ export class Gateway {
   stop(): void {
     if (this.sweeper) clearInterval(this.sweeper);
     this.linkMonitor.stop();
+    this.keyedAsks.stop();
   }
 }

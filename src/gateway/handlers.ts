@@ -1,5 +1,6 @@
 // The handlers of the client frames served today, as the dispatch table.
 import type { ActorSystem } from '../actors/system.ts';
+import type { KeyedAsks } from './keyed-asks.ts';
 import { HaatError } from '../errors.ts';
 import { textError } from '../i18n/realtime-messages.ts';
 import { toDhakaIso, type Clock } from '../time/clock.ts';
@@ -31,6 +32,8 @@ export interface HandlerDeps {
   writer: Writer;
   clock: Clock;
   askTimeoutMs: number;
+  /** Bids and reserves with a client key: one ask per key in flight, retries wait for it. */
+  keyedAsks: KeyedAsks;
   /** Answers a request with an error frame. */
   error: (ws: Socket, ref: FrameRef | undefined, err: unknown) => void;
   /** Translates chat messages before the room actor is asked; none: chat goes untranslated. */
@@ -76,14 +79,16 @@ export function frameHandlers(d: HandlerDeps): DispatchTable {
   };
 
   /** An ask to a commerce actor whose answer becomes the `reply` (§7, §8); the caller must be signed in. */
-  const commerce = (ws: Socket, s: ConnState, ref: FrameRef | undefined, address: string, msg: (user: string) => Record<string, unknown> & { type: string }): void => {
+  const commerce = (ws: Socket, s: ConnState, ref: FrameRef | undefined, address: string, msg: (user: string) => Record<string, unknown> & { type: string }, clientKey?: string): void => {
     const user = s.principal.userId;
     if (user === null) return error(ws, ref, textError('unauthorized', 'error.unauthorized.sign_in_to', { action: 'bid, reserve or release' }));
     const done: AnswerCallback<object> = (err, answer) => {
       if (err || !answer) return error(ws, ref, err ?? new HaatError('internal', 'no answer'));
       writer.send(ws, withRef({ type: 'reply', ok: true, ...answer }, ref));
     };
-    d.actors.request(address, msg(user), d.askTimeoutMs, done);
+    // The actor keys idempotency per user: a retry of this user's request waits for the first ask.
+    if (clientKey !== undefined) d.keyedAsks.request(`${address}|${user}|${clientKey}`, address, msg(user), done as AnswerCallback<unknown>);
+    else d.actors.request(address, msg(user), d.askTimeoutMs, done);
   };
 
   /** An ask to the connection's own user actor (presence, ack): signed-in connections only. */
@@ -140,21 +145,35 @@ export function frameHandlers(d: HandlerDeps): DispatchTable {
     },
 
     bid: (ws, s, frame) =>
-      commerce(ws, s, frame.ref, auctionAddress(frame.auction_id), (bidder) => ({
-        type: 'bid',
-        bidder,
-        amount: toPaisa(frame.amount)!, // the schema admits only amounts with a paisa value
-        ...(frame.client_bid_id === undefined ? {} : { client_bid_id: frame.client_bid_id }),
-      })),
+      commerce(
+        ws,
+        s,
+        frame.ref,
+        auctionAddress(frame.auction_id),
+        (bidder) => ({
+          type: 'bid',
+          bidder,
+          amount: toPaisa(frame.amount)!, // the schema admits only amounts with a paisa value
+          ...(frame.client_bid_id === undefined ? {} : { client_bid_id: frame.client_bid_id }),
+        }),
+        frame.client_bid_id,
+      ),
 
     reserve: (ws, s, frame) =>
-      commerce(ws, s, frame.ref, saleAddress(frame.sale_id), (user) => ({
-        type: 'reserve',
-        user,
-        sku: frame.sku,
-        qty: frame.qty,
-        ...(frame.client_req_id === undefined ? {} : { client_req_id: frame.client_req_id }),
-      })),
+      commerce(
+        ws,
+        s,
+        frame.ref,
+        saleAddress(frame.sale_id),
+        (user) => ({
+          type: 'reserve',
+          user,
+          sku: frame.sku,
+          qty: frame.qty,
+          ...(frame.client_req_id === undefined ? {} : { client_req_id: frame.client_req_id }),
+        }),
+        frame.client_req_id,
+      ),
 
     release: (ws, s, frame) => commerce(ws, s, frame.ref, saleAddress(frame.sale_id), (user) => ({ type: 'release', user, reservation_id: frame.reservation_id })),
 
