@@ -1,6 +1,6 @@
 // The handlers of the client frames served today, as the dispatch table.
 import type { ActorSystem } from '../actors/system.ts';
-import type { KeyedAsks } from './keyed-asks.ts';
+import { keyOf, type KeyedAsks } from './keyed-asks.ts';
 import { HaatError } from '../errors.ts';
 import { textError } from '../i18n/realtime-messages.ts';
 import { toDhakaIso, type Clock } from '../time/clock.ts';
@@ -87,7 +87,7 @@ export function frameHandlers(d: HandlerDeps): DispatchTable {
       writer.send(ws, withRef({ type: 'reply', ok: true, ...answer }, ref));
     };
     // The actor keys idempotency per user: a retry of this user's request waits for the first ask.
-    if (clientKey !== undefined) d.keyedAsks.request(`${address}|${user}|${clientKey}`, address, msg(user), done as AnswerCallback<unknown>);
+    if (clientKey !== undefined) d.keyedAsks.request(keyOf(address, user, clientKey), address, msg(user), done as AnswerCallback<unknown>);
     else d.actors.request(address, msg(user), d.askTimeoutMs, done);
   };
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { ASK_TIMEOUT_RETRY_AFTER_MS } from '../actors/ask-timeout.ts';
 import { HaatError } from '../errors.ts';
 import { addressesOnHost, startTestSystem } from '../testkit/actors.ts';
-import { KeyedAsks } from './keyed-asks.ts';
+import { KeyedAsks, keyOf } from './keyed-asks.ts';
 
 const T = { timeout: 30_000 };
 
@@ -59,4 +59,10 @@ test('a keyed ask that fails answers every request waiting for it, and the key i
     keyed.stop();
     await s.stop();
   }
+});
+
+test('two users\' requests never share a key, whatever their ids and client keys hold', () => {
+  assert.notEqual(keyOf('sale:s1', 'a|b', 'c'), keyOf('sale:s1', 'a', 'b|c'));
+  assert.notEqual(keyOf('sale:s1', 'a","b', 'c'), keyOf('sale:s1', 'a', 'b","c'));
+  assert.equal(keyOf('sale:s1', 'u1', 'r1'), keyOf('sale:s1', 'u1', 'r1'));
 });

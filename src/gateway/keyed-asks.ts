@@ -25,6 +25,11 @@ interface Flight {
   waiting: Map<number, AnswerCallback<unknown>>;
 }
 
+/** The key of one user's request to one actor: unambiguous whatever characters the parts hold. */
+export function keyOf(address: string, user: string, clientKey: string): string {
+  return JSON.stringify([address, user, clientKey]);
+}
+
 export class KeyedAsks {
   private readonly flights = new Map<string, Flight>();
   /** Which flight each waiting request belongs to. */
