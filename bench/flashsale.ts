@@ -21,6 +21,24 @@ import { writeResults } from './lib/results.ts';
 import { BENCH_JWT_SECRET, commandLine, deadline, machine } from './lib/sessions.ts';
 import { waitUntil } from './lib/wait.ts';
 import { deploy, isoIn, rest } from './lib/commerce.ts';
+import { scrapeGauges } from './lib/metrics-scrape.ts';
+
+/** What each node says of itself when a race stops answering: its event-loop lag, beat age and ring, or that /metrics did not answer. */
+const STALL_GAUGES = ['haat_process_nodejs_eventloop_lag_seconds', 'haat_cluster_heartbeat_age_seconds', 'haat_cluster_ring_members', 'haat_connections'] as const;
+
+async function reportNodes(tag: string, ports: readonly number[], ids: readonly string[]): Promise<void> {
+  await Promise.all(
+    ports.map(async (port, i) => {
+      const id = ids[i] ?? `:${port}`;
+      try {
+        const g = await scrapeGauges('127.0.0.1', port, STALL_GAUGES, 5000);
+        progress(tag, `${id}: event-loop lag ${g[STALL_GAUGES[0]]} s, heartbeat age ${g[STALL_GAUGES[1]]} s, ring members ${g[STALL_GAUGES[2]]}, connections ${g[STALL_GAUGES[3]]}`);
+      } catch (err) {
+        progress(tag, `${id}: GET /metrics failed: ${(err as Error).message}`);
+      }
+    }),
+  );
+}
 
 const FLAGS = ['buyers', 'presses', 'press-rate', 'units', 'targets', 'kill-at', 'per-address', 'workers', 'max-pending', 'deadline-s', 'help'];
 const USAGE = `usage: npm run bench:flashsale -- [flags]
@@ -160,11 +178,20 @@ async function runTarget(target: string, o: Options): Promise<Run> {
       const cpuS = (d.cpuMicros() - c0) / 1e6;
       const { answer, totals } = await fleet.collect();
       await fleet.stopSending();
-      const live = d.ports().filter((_, i) => d.cluster === undefined || d.cluster.nodes[i]!.id !== killed);
+      const liveAt = d.ports().map((_, i) => i).filter((i) => d.cluster === undefined || d.cluster.nodes[i]!.id !== killed);
+      const live = liveAt.map((i) => d.ports()[i]!);
+      const liveIds = liveAt.map((i) => d.cluster?.nodes[i]!.id ?? 'n1');
+      if (totals.replies + totals.errors < totals.sent - totals.serverClosed * o.presses) {
+        progress(tag, `${int(totals.sent - totals.replies - totals.errors)} presses unanswered when the race ended; the nodes:`);
+        await reportNodes(tag, live, liveIds);
+      }
       // The sale actor may still be working through its mailbox: ask until it answers.
       let view: { status: number; body: any } | undefined;
       for (const until = Date.now() + 60_000; view?.status !== 200; ) {
-        if (Date.now() > until) throw new Error(`GET sales/${SALE} did not answer 200 within 60 s: ${JSON.stringify(view)}`);
+        if (Date.now() > until) {
+          await reportNodes(tag, live, liveIds);
+          throw new Error(`GET sales/${SALE} did not answer 200 within 60 s: ${JSON.stringify(view)}`);
+        }
         view = await rest(live[0]!, 'GET', `/sales/${SALE}`).catch(() => undefined);
       }
       const sku = (view!.body as { skus: { stock: number; available: number; reserved: number; sold: number }[] }).skus[0]!;
