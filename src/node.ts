@@ -25,6 +25,7 @@ import { ThreadHeartbeat } from './cluster/thread-heartbeat.ts';
 import { HistoryPublisher } from './gateway/history-publisher.ts';
 import { parseRedisUrls } from './config/load.ts';
 import { Cluster } from './cluster/cluster.ts';
+import { BusCoalescer } from './cluster/bus-coalescer.ts';
 import { OrderedFeed } from './cluster/ordered-feed.ts';
 import { BusInterest, BusJoinSync } from './cluster/bus-interest.ts';
 import type { GatewayDeps } from './gateway/gateway.ts';
@@ -151,8 +152,13 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
         metrics.analytics.drop(undefined, 'lost', missing * (gatewayRef?.channelSubscribers.get(channel) ?? 0));
       },
     });
-    bus.onEvent((ev) => f.onEvent(ev));
-    bus.onReset(() => f.resyncAll());
+    const coalescer = new BusCoalescer((ev) => f.onEvent(ev), config.cluster.busCoalesceMs, logger);
+    bus.onEvent((ev) => coalescer.push(ev));
+    // What waits is handed on first: a resync must not overtake it.
+    bus.onReset(() => {
+      coalescer.flush();
+      f.resyncAll();
+    });
     busDeps = {
       interest: (joinInFlight) => new BusInterest(bus, f, joinInFlight, logger),
       joinSync: new BusJoinSync(bus, f),

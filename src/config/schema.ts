@@ -47,6 +47,8 @@ export const configSchema = z.strictObject({
     /** Mailbox entries handed to this node's actors and not answered yet, at most: reading waits past it. */
     mailboxMaxInFlight: positiveInt,
     mailboxBlockMs: positiveInt,
+    /** Events from the bus are handed to local subscribers at most this late, several in one write (src/cluster/bus-coalescer.ts); 0: each at once. */
+    busCoalesceMs: z.number().int().min(0).max(1000),
     supervisionMaxLen: positiveInt,
   }),
   store: z.strictObject({
