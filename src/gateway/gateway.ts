@@ -4,7 +4,6 @@
 // beside it: hub.ts (connections and subscriptions), writer.ts (outbox,
 // corking, slow consumers, closes), membership.ts (joins and leaves),
 // handlers.ts (the dispatch table), ../security/ (admission, flood checks).
-import { KeyedAsks } from './keyed-asks.ts';
 import type { TemplatedApp, HttpRequest, HttpResponse, us_socket_context_t } from 'uWebSockets.js';
 import type { Logger } from 'pino';
 import { nanoid } from 'nanoid';
@@ -48,6 +47,7 @@ import { heartbeatMsOf, hintedClass, isCarrier, windowMsOf, type Carrier } from 
 import { parseDivision } from '../time/divisions.ts';
 import type { ChannelPublisher } from './channel-publisher.ts';
 import { ActorPublisher } from './publish.ts';
+import { KeyedAsks } from './keyed-asks.ts';
 import { markAlive } from '../threads/liveness.ts';
 
 // A frame's text straight from uWS's ArrayBuffer: about 2.5x cheaper than
@@ -68,8 +68,8 @@ export interface GatewayDeps {
   nodeId: string;
   allowGuests: boolean;
   askTimeoutMs: number;
-  /** How long a bid or reserve with a client key may take at its actor while its retries wait for it (keyed-asks.ts); default 6 × askTimeoutMs. */
-  keyedAskFlightMs?: number;
+  /** How long a bid or reserve with a client key may take at its actor while its retries wait for it (keyed-asks.ts). */
+  keyedAskFlightMs: number;
   actors: ActorSystem;
   fanout: Fanout;
   verifier: TokenVerifier;
@@ -203,7 +203,7 @@ export class Gateway {
       session: (id) => this.hub.session(id),
       delivered: (ids) => d.deliveredEvents?.(ids),
     });
-    this.keyedAsks = new KeyedAsks((address, msg, timeoutMs, done) => d.actors.request(address, msg, timeoutMs, done), d.askTimeoutMs, d.keyedAskFlightMs ?? 6 * d.askTimeoutMs);
+    this.keyedAsks = new KeyedAsks((address, msg, timeoutMs, done) => d.actors.request(address, msg, timeoutMs, done), d.askTimeoutMs, d.keyedAskFlightMs);
     this.handlers = frameHandlers({ actors: d.actors, publisher: this.publisher, membership, writer: this.writer, clock: d.clock, askTimeoutMs: d.askTimeoutMs, keyedAsks: this.keyedAsks, error: (ws, ref, err) => this.error(ws, ref, err), spam: (s, roomId, chat) => this.checkSpam({ user_id: s.principal.userId!, session_id: s.sessionId, ip: s.ip }, roomId, chat), chatLanguages: d.chatLanguages, analytics: d.metrics.analytics });
   }
 

@@ -33,7 +33,7 @@ export function keyOf(address: string, user: string, clientKey: string): string 
 export class KeyedAsks {
   private readonly flights = new Map<string, Flight>();
   /** Which flight each waiting request belongs to. */
-  private readonly flightOf = new Map<number, string>();
+  private readonly flightOf = new Map<number, Flight>();
   private nextId = 1;
   private readonly deadlines = new Deadlines((id) => this.expire(id));
 
@@ -55,12 +55,13 @@ export class KeyedAsks {
       this.flights.set(key, flight);
     }
     flight.waiting.set(id, done);
-    this.flightOf.set(id, key);
+    this.flightOf.set(id, flight);
     this.deadlines.add(id, this.answerMs);
     if (!first) return;
     const f = flight;
     this.ask(address, msg, this.flightMs, (err, v) => {
-      if (this.flights.get(key) === f) this.flights.delete(key);
+      // A key gets a new flight only after this one is deleted, here.
+      this.flights.delete(key);
       for (const [waiter, cb] of f.waiting) {
         this.flightOf.delete(waiter);
         cb(err, v);
@@ -79,12 +80,10 @@ export class KeyedAsks {
   }
 
   private expire(id: number): void {
-    const key = this.flightOf.get(id);
-    if (key === undefined) return; // answered in time
+    const flight = this.flightOf.get(id);
+    if (flight === undefined) return; // answered in time
     this.flightOf.delete(id);
-    const flight = this.flights.get(key);
-    const done = flight?.waiting.get(id);
-    if (!flight || !done) return;
+    const done = flight.waiting.get(id)!;
     flight.waiting.delete(id);
     // The ask goes on (a retry of the same request waits for it); this request is told to try again.
     done(askTimedOut(flight.address, this.answerMs), undefined);

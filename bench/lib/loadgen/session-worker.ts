@@ -8,12 +8,12 @@ import { parentPort } from 'node:worker_threads';
 import { SignJWT } from 'jose';
 import WebSocket from 'ws';
 import { retryDelay } from '../../../src/client/client.ts';
-
-/** The SDK's default backoff (DEFAULTS in src/client/client.ts): how a buyer's app waits before pressing again. */
-const SDK_BACKOFF = { baseMs: 500, maxMs: 30_000 } as const;
 import { nowMs } from '../clock.ts';
 import { LatencyRecorder, encodeHistogram } from '../histogram.ts';
 import { emptyCounters, refusalKind, type AssignCommand, type ChurnCommand, type SessionCommand, type SessionConfig, type SessionEvent } from './session-messages.ts';
+
+/** The SDK's default backoff (DEFAULTS in src/client/client.ts): how a buyer's app waits before pressing again. */
+const SDK_BACKOFF = { baseMs: 500, maxMs: 30_000 } as const;
 
 const port = parentPort;
 if (!port) throw new Error('loadgen/session-worker.ts must run as a worker thread');
@@ -210,6 +210,11 @@ async function open(conn: Conn): Promise<void> {
 /** A Socket.IO ack `43<ref>[...]` answers the request `ref`. */
 function answered(conn: Conn, ref: number): void {
   counters.replies++;
+  settled(conn, ref);
+}
+
+/** Request `ref` got its answer (a reply or a final error): its latency is recorded once. */
+function settled(conn: Conn, ref: number): void {
   const at = conn.sentAt.get(ref);
   if (at !== undefined) {
     conn.sentAt.delete(ref);
@@ -303,14 +308,7 @@ function onFrame(conn: Conn, ws: WebSocket, data: Buffer): void {
           ws.terminate();
           return;
         }
-        if (typeof ref === 'number') {
-          const at = conn.sentAt.get(ref);
-          if (at !== undefined) {
-            conn.sentAt.delete(ref);
-            conn.attempts.delete(ref);
-            answerLatency.record((performance.now() - at) * 1000);
-          }
-        }
+        if (typeof ref === 'number') settled(conn, ref);
       } else if (typeof ref === 'number') {
         answered(conn, ref);
       } else {
