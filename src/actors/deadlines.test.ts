@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { MessageChannel } from 'node:worker_threads';
 import assert from 'node:assert/strict';
 import { Deadlines, timeoutClass } from './deadlines.ts';
 
@@ -60,5 +61,36 @@ test('asks from other nodes, each with what is left of its asker`s time, share a
     assert.equal(d.queueCount, 0);
   } finally {
     d.stop();
+  }
+});
+
+test('after the loop was blocked past a deadline, an answer that arrived meanwhile is read before the ask expires', { timeout: 10_000 }, async () => {
+  const { port1, port2 } = new MessageChannel();
+  const pending = new Set([1]);
+  const log: string[] = [];
+  let settled!: () => void;
+  const done = new Promise<void>((r) => (settled = r));
+  const d = new Deadlines((id) => {
+    log.push(pending.delete(id) ? `expired ${id}` : `${id} was answered before its expiry`);
+    settled();
+  });
+  port1.on('message', (m: { answers: number }) => {
+    if (pending.delete(m.answers)) log.push(`answered ${m.answers}`);
+  });
+  try {
+    // In the loop's check phase (after its poll phase, as for a long turn of
+    // work): the answer is sent at once, but this thread stays busy past the
+    // deadline, so the next turn starts with the timer due and the answer unread.
+    setImmediate(() => {
+      d.add(1, 20);
+      port2.postMessage({ answers: 1 });
+      const until = performance.now() + 100;
+      while (performance.now() < until);
+    });
+    await done;
+    assert.deepEqual(log, ['answered 1', '1 was answered before its expiry']);
+  } finally {
+    d.stop();
+    port1.close();
   }
 });

@@ -14,6 +14,14 @@
 // deadline; one behind a longer timeout of its class expires with it, at most
 // 1/16 of its timeout late, never early (asks of one configured timeout, as
 // a node's own are, expire exactly on time).
+//
+// Expiry waits for the event loop's poll phase: the timer only schedules it
+// (setImmediate). After the loop was blocked past a deadline (a long turn
+// under load, a big GC), the timers phase comes first in the next turn, while
+// the answers that arrived meanwhile still wait unread in their sockets and
+// ports; expiring there would answer `unavailable` to asks whose answers are
+// already here. The poll phase reads them first, and `expire` then finds
+// those ids no longer pending.
 
 /** The class of a timeout: `ms` rounded down to one of 16 steps per power of two (exact below 32). */
 export function timeoutClass(ms: number): number {
@@ -71,7 +79,9 @@ class NumberRing {
 export class Deadlines {
   private readonly queues = new Map<number, NumberRing>();
   private timer: NodeJS.Timeout | undefined;
+  private immediate: NodeJS.Immediate | undefined;
   private armedFor = Number.POSITIVE_INFINITY;
+  private readonly expireDueBound = (): void => this.expireDue();
 
   constructor(
     /** Called for each id whose deadline passed; it decides whether the id is still pending. */
@@ -95,7 +105,9 @@ export class Deadlines {
 
   stop(): void {
     if (this.timer) clearTimeout(this.timer);
+    if (this.immediate) clearImmediate(this.immediate);
     this.timer = undefined;
+    this.immediate = undefined;
     this.armedFor = Number.POSITIVE_INFINITY;
     this.queues.clear();
   }
@@ -107,6 +119,13 @@ export class Deadlines {
   }
 
   private fire(): void {
+    this.timer = undefined;
+    this.immediate ??= setImmediate(this.expireDueBound);
+  }
+
+  private expireDue(): void {
+    this.immediate = undefined;
+    if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     this.armedFor = Number.POSITIVE_INFINITY;
     const now = this.now();

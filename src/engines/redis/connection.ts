@@ -8,6 +8,7 @@
 import { Redis, Cluster, type RedisOptions, type ClusterOptions } from 'ioredis';
 import { HaatError } from '../../errors.ts';
 import type { Logger } from '../../log/logger.ts';
+import { installLagTolerantTimeouts } from './lag-tolerant-timeouts.ts';
 
 export type RedisClient = Redis | Cluster;
 
@@ -85,6 +86,7 @@ export type ClientRole = 'commands' | 'membership' | 'blocking' | 'subscriber';
 
 /** Creates and connects a client; rejects as unavailable when it is not ready within connectTimeoutMs. */
 export async function connectClient(addrs: readonly ServerAddress[], role: ClientRole, o: ConnectionOptions): Promise<RedisClient> {
+  installLagTolerantTimeouts();
   const log = o.logger.child({ redis: role });
   let client: RedisClient;
   if (addrs.length === 1) {
