@@ -11,8 +11,10 @@
 // on Redis): no XADD, blocking read, ack and delete on the asker's side. They
 // need no durability: an answer to an asker that died is useless, and an
 // answer lost on the way (the asker's subscriber connection dropped) fails the
-// ask as unavailable at its deadline, as a slow owner would (clients retry with
-// an idempotency key). The owner queues the answers of a turn with its acks
+// ask as unavailable: at once when the engine says its subscription came back
+// after a drop (every ask answered by topic and still waiting then fails; the
+// key of a keyed ask is free again for the client's retry), otherwise at its
+// deadline, as a slow owner would (clients retry with an idempotency key). The owner queues the answers of a turn with its acks
 // and sends them together, one message per asker node, so that on one Redis
 // the acks and answers of a turn go out in one write.
 //
@@ -23,7 +25,7 @@
 import type { Logger } from 'pino';
 import type { OutgoingMessage } from '../actors/behaviour.ts';
 import type { AnswerCallback } from '../actors/system.ts';
-import { askTimedOut } from '../actors/ask-timeout.ts';
+import { askTimedOut, ASK_TIMEOUT_RETRY_AFTER_MS } from '../actors/ask-timeout.ts';
 import { Deadlines } from '../actors/deadlines.ts';
 import { assertNever } from '../actors/wire.ts';
 import type { MailboxEngine, MailboxEntry } from '../engines/mailboxes.ts';
@@ -63,6 +65,8 @@ interface PendingAsk {
   done: AnswerCallback<unknown>;
   address: string;
   timeoutMs: number;
+  /** Answered by topic (not through this node's stream): lost when the subscription drops. */
+  byTopic: boolean;
 }
 
 /** Backoff between attempts of a loop that retries an engine call: 200 ms doubling to 2 s. */
@@ -123,6 +127,7 @@ export class RemoteMailboxes {
   }
 
   start(): void {
+    if (!this.listening) this.d.engine.onAnswersLost(() => this.failAnswersLost());
     this.listening ??= this.listenForAnswers();
     this.loop ??= this.consumeLoop();
   }
@@ -158,7 +163,7 @@ export class RemoteMailboxes {
   /** Registers an answer this node waits for (failed as unavailable past timeoutMs) and returns its id. */
   private expectAnswer(what: string, timeoutMs: number, done: AnswerCallback<unknown>): number {
     const i = this.nextAsk++;
-    this.pending.set(i, { done, address: what, timeoutMs });
+    this.pending.set(i, { done, address: what, timeoutMs, byTopic: this.answerBy !== undefined });
     this.deadlines.add(i, timeoutMs);
     return i;
   }
@@ -229,6 +234,19 @@ export class RemoteMailboxes {
         await retryPause(failures);
       }
     }
+  }
+
+  /** The subscription to this node's answer topic came back after a drop: answers sent meanwhile are gone. */
+  private failAnswersLost(): void {
+    if (this.stopped) return;
+    let failed = 0;
+    for (const [i, p] of this.pending) {
+      if (!p.byTopic) continue;
+      this.pending.delete(i);
+      failed++;
+      p.done(new HaatError('unavailable', `ask to ${p.address} (on another node): its answer may have been lost while this node's Redis subscriber reconnected`, { retryAfterMs: ASK_TIMEOUT_RETRY_AFTER_MS }), undefined);
+    }
+    if (failed > 0) this.log.warn({ failed }, 'failed the asks waiting for answers by topic: the answer subscription dropped and is back');
   }
 
   /** Answers that came by topic (see encodeAnswers). */

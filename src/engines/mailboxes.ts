@@ -44,4 +44,11 @@ export interface MailboxEngine {
   onAnswers(node: string, listener: AnswerListener): Promise<void>;
   /** Stops delivering `node`'s answers to `listener` (nothing when another listener replaced it). */
   offAnswers(node: string, listener: AnswerListener): Promise<void>;
+  /**
+   * Calls `listener` each time answers sent to this process's listeners may
+   * have been lost: its subscription is back after a drop (called once it is
+   * back, so that answers sent from then on arrive). Never called by an
+   * engine that cannot lose them (memory).
+   */
+  onAnswersLost(listener: () => void): void;
 }

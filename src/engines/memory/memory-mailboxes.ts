@@ -41,6 +41,10 @@ export class MemoryMailboxes implements MailboxEngine {
     return b;
   }
 
+  onAnswersLost(_listener: () => void): void {
+    // Answers are handed to the listener in this process: never lost.
+  }
+
   async enqueue(node: string, body: string): Promise<string> {
     const b = this.box(node);
     const id = this.ids.next();

@@ -55,6 +55,7 @@ export class RedisMailboxes implements MailboxEngine {
   private readonly all = new Set<RedisClient>();
   /** Answer listeners by topic. */
   private readonly answerListeners = new Map<string, AnswerListener>();
+  private readonly lostListeners: (() => void)[] = [];
   private closed = false;
 
   constructor(
@@ -191,12 +192,18 @@ export class RedisMailboxes implements MailboxEngine {
     });
   }
 
+  onAnswersLost(listener: () => void): void {
+    this.lostListeners.push(listener);
+  }
+
   private async resubscribe(): Promise<void> {
     const topics = [...this.answerListeners.keys()];
     if (topics.length === 0 || this.closed) return;
     try {
       await Promise.all(topics.map((t) => this.sub.ssubscribe(t)));
       this.log.info({ topics: topics.length }, 'answer topics subscribed again after a reconnect');
+      // Answers published while the subscriber was away are gone: whoever waits for one is told now, not at its deadline.
+      for (const l of this.lostListeners) l();
     } catch (err) {
       // The connection dropped again: its next ready event retries.
       this.log.warn({ err: err instanceof Error ? err.message : String(err), topics: topics.length }, 'answer topics resubscribe failed');
