@@ -14,9 +14,10 @@
 // ask as unavailable: at once when the engine says its subscription came back
 // after a drop (every ask answered by topic and still waiting then fails; the
 // key of a keyed ask is free again for the client's retry), otherwise at its
-// deadline, as a slow owner would (clients retry with an idempotency key). The owner queues the answers of a turn with its acks
-// and sends them together, one message per asker node, so that on one Redis
-// the acks and answers of a turn go out in one write.
+// deadline, as a slow owner would (clients retry with an idempotency key).
+// The owner queues the answers of a turn with its acks and sends them
+// together, one message per asker node, so that on one Redis the acks and
+// answers of a turn go out in one write.
 //
 // Rolling upgrades: an ask says `p` when its asker takes answers by topic
 // (listening already); one without it (a node of an earlier version, or this

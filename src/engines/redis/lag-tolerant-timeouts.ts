@@ -2,14 +2,16 @@
 // After the event loop was blocked past that time (a long turn under load, a
 // big GC), the next turn runs its timers before it reads the sockets: every
 // command in flight then failed "Command timed out" while its reply already
-// sat unread in the socket. In a 100,000-buyer race that was tens of
-// thousands of `unavailable` answers, each one retried by its client.
+// sat unread in the socket (nodes in a 100,000-buyer race logged tens of
+// thousands of them: rate leases, acks, saves refused as unavailable).
 //
 // Installed once, this makes the timer only schedule the rejection for the
 // loop's check phase (setImmediate), which comes after the poll phase has
 // read what arrived: a command whose reply is there resolves, and one with no
-// reply still fails, one poll later. The patch is checked against the pinned
-// ioredis (package.json) by lag-tolerant-timeouts.test.ts.
+// reply still fails, one poll later. It does not help when Redis itself is
+// late (a saturated machine: the race above still logs timeouts). The patch
+// is checked against the pinned ioredis (package.json) by
+// lag-tolerant-timeouts.test.ts.
 import { Command } from 'ioredis';
 
 const INSTALLED = Symbol.for('haat.ioredis.lagTolerantTimeouts');
