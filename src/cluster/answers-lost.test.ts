@@ -2,9 +2,9 @@
 // while the asker's subscriber connection is away are lost. The asks that
 // waited for them fail as unavailable as soon as the subscription is back
 // (not at their deadline, which a keyed bid or reserve sets at 30 s), and
-// asks made after that are answered again. Real redis-server, real drop
-// (CLIENT KILL TYPE pubsub).
-import { test, before, after } from 'node:test';
+// asks made after that are answered again. Real redis-server and a real
+// 3-master Redis Cluster, real drop (CLIENT KILL TYPE pubsub on every master).
+import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
 import type { OutgoingMessage } from '../actors/behaviour.ts';
@@ -14,7 +14,7 @@ import { createRedisEngine } from '../engines/redis/redis-engine.ts';
 import type { Engine } from '../engines/engine.ts';
 import { HaatError } from '../errors.ts';
 import { silentLogger } from '../log/logger.ts';
-import { startRedisServer, type RedisServer } from '../testkit/redis-server.ts';
+import { startRedisCluster, startRedisServer } from '../testkit/redis-server.ts';
 import { waitFor, withTimeout } from '../testkit/wait.ts';
 import { RemoteMailboxes, type LocalActors } from './remote-mailboxes.ts';
 
@@ -26,22 +26,6 @@ class HeldActors implements LocalActors {
   }
 }
 
-let server: RedisServer;
-let ownerEngine: Engine;
-let askerEngine: Engine;
-
-before(async () => {
-  server = await startRedisServer();
-  ownerEngine = await createRedisEngine([server.url], { logger: silentLogger(), maxBackoffMs: 200 });
-  askerEngine = await createRedisEngine([server.url], { logger: silentLogger(), maxBackoffMs: 200 });
-});
-
-after(async () => {
-  await ownerEngine?.close();
-  await askerEngine?.close();
-  await server?.stop();
-});
-
 function mailboxes(id: string, engine: Engine, actors: LocalActors): RemoteMailboxes {
   return new RemoteMailboxes({ nodeId: id, engine: engine.mailboxes, local: actors, ring: () => undefined, logger: silentLogger(), batch: 16, blockMs: 20, maxInFlight: 100, sendTimeoutMs: 1000 });
 }
@@ -50,7 +34,24 @@ function ask(from: RemoteMailboxes, to: string, type: string, timeoutMs: number)
   return new Promise((resolve, reject) => from.request(to, 'sale:s1', { type }, timeoutMs, (err, v) => (err ? reject(err) : resolve(v))));
 }
 
-test('asks waiting for answers by topic fail as unavailable once the subscriber is back from a drop; later asks are answered', { timeout: 30_000 }, async () => {
+async function killSubscribers(ports: readonly number[]): Promise<number> {
+  let killed = 0;
+  for (const port of ports) {
+    const raw = new Redis({ port, host: '127.0.0.1', lazyConnect: true });
+    try {
+      await raw.connect();
+      killed += Number(await raw.call('CLIENT', 'KILL', 'TYPE', 'pubsub'));
+    } finally {
+      raw.disconnect();
+    }
+  }
+  return killed;
+}
+
+/** Two nodes' mailboxes over `urls`; the owner holds the asker's ask while the subscribers on `ports` are killed. */
+async function lostAnswerFailsAtOnce(urls: readonly string[], ports: readonly number[]): Promise<void> {
+  const ownerEngine = await createRedisEngine(urls, { logger: silentLogger(), maxBackoffMs: 200 });
+  const askerEngine = await createRedisEngine(urls, { logger: silentLogger(), maxBackoffMs: 200 });
   const actors = new HeldActors();
   const owner = mailboxes('n1', ownerEngine, actors);
   const asker = mailboxes('n2', askerEngine, new HeldActors());
@@ -60,14 +61,7 @@ test('asks waiting for answers by topic fail as unavailable once the subscriber 
     await waitFor(() => owner.listeningForAnswers && asker.listeningForAnswers, (ok) => ok, { timeoutMs: 5_000, what: 'answer topics subscribed' });
     const waiting = ask(asker, 'n1', 'first', 30_000);
     await waitFor(() => actors.held.length, (n) => n === 1, { timeoutMs: 5_000, what: 'the owner to hold the ask' });
-
-    const raw = new Redis({ port: server.port, host: '127.0.0.1', lazyConnect: true });
-    try {
-      await raw.connect();
-      assert.ok(Number(await raw.call('CLIENT', 'KILL', 'TYPE', 'pubsub')) >= 1, 'a subscriber connection was killed');
-    } finally {
-      raw.disconnect();
-    }
+    assert.ok((await killSubscribers(ports)) >= 1, 'a subscriber connection was killed');
     const t0 = Date.now();
     await assert.rejects(
       withTimeout(waiting, { timeoutMs: 10_000, what: 'the ask to fail' }),
@@ -82,5 +76,26 @@ test('asks waiting for answers by topic fail as unavailable once the subscriber 
     assert.deepEqual(await withTimeout(second, { timeoutMs: 5_000, what: 'the second answer' }), { handled: 'second' });
   } finally {
     await Promise.all([owner.stop(), asker.stop()]);
+    await Promise.all([ownerEngine.close(), askerEngine.close()]);
   }
+}
+
+describe('asks waiting for answers by topic fail as unavailable once the subscriber is back from a drop; later asks are answered', { timeout: 60_000 }, () => {
+  it('on one redis-server', async () => {
+    const server = await startRedisServer();
+    try {
+      await lostAnswerFailsAtOnce([server.url], [server.port]);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('on a 3-master Redis Cluster', async () => {
+    const cluster = await startRedisCluster();
+    try {
+      await lostAnswerFailsAtOnce(cluster.urls, cluster.nodes.map((n) => n.port));
+    } finally {
+      await cluster.stop();
+    }
+  });
 });

@@ -68,14 +68,10 @@ export class RedisMailboxes implements MailboxEngine {
   ) {
     sub.on('smessage', (topic: string, msg: string) => this.answerListeners.get(topic)?.(msg));
     // SSUBSCRIBE is idempotent: subscribing again what ioredis's subscriber group already restored is harmless.
-    // A plain client is connected before it gets here: each 'ready' it says is a reconnect. A
-    // cluster's sharded subscribers may say their first 'subscribersReady' later: not a drop.
-    let firstReady = sub instanceof Cluster;
-    sub.on(sub instanceof Cluster ? 'subscribersReady' : 'ready', () => {
-      const afterDrop = !firstReady;
-      firstReady = false;
-      void this.resubscribe(afterDrop);
-    });
+    // Every ready seen here is taken for the end of a drop (answers may have been lost): the first one, plain
+    // or cluster, comes before this engine listens (answers-lost.test.ts); were one to come later, asks then
+    // waiting would fail once more than needed, and be retried.
+    sub.on(sub instanceof Cluster ? 'subscribersReady' : 'ready', () => void this.resubscribe());
   }
 
   enqueue(node: string, body: string): Promise<string> {
@@ -203,14 +199,14 @@ export class RedisMailboxes implements MailboxEngine {
     this.lostListeners.push(listener);
   }
 
-  private async resubscribe(afterDrop: boolean): Promise<void> {
+  private async resubscribe(): Promise<void> {
     const topics = [...this.answerListeners.keys()];
     if (topics.length === 0 || this.closed) return;
     try {
       await Promise.all(topics.map((t) => this.sub.ssubscribe(t)));
       this.log.info({ topics: topics.length }, 'answer topics subscribed again after a reconnect');
       // Answers published while the subscriber was away are gone: whoever waits for one is told now, not at its deadline.
-      if (afterDrop) for (const l of this.lostListeners) l();
+      for (const l of this.lostListeners) l();
     } catch (err) {
       // The connection dropped again: its next ready event retries.
       this.log.warn({ err: err instanceof Error ? err.message : String(err), topics: topics.length }, 'answer topics resubscribe failed');
