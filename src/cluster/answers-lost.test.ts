@@ -6,7 +6,6 @@
 // 3-master Redis Cluster, real drop (CLIENT KILL TYPE pubsub on every master).
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Redis } from 'ioredis';
 import type { OutgoingMessage } from '../actors/behaviour.ts';
 import type { AnswerCallback } from '../actors/system.ts';
 import { ASK_TIMEOUT_RETRY_AFTER_MS } from '../actors/ask-timeout.ts';
@@ -14,7 +13,7 @@ import { createRedisEngine } from '../engines/redis/redis-engine.ts';
 import type { Engine } from '../engines/engine.ts';
 import { HaatError } from '../errors.ts';
 import { silentLogger } from '../log/logger.ts';
-import { startRedisCluster, startRedisServer } from '../testkit/redis-server.ts';
+import { killSubscriberConnections, startRedisCluster, startRedisServer } from '../testkit/redis-server.ts';
 import { waitFor, withTimeout } from '../testkit/wait.ts';
 import { RemoteMailboxes, type LocalActors } from './remote-mailboxes.ts';
 
@@ -34,20 +33,6 @@ function ask(from: RemoteMailboxes, to: string, type: string, timeoutMs: number)
   return new Promise((resolve, reject) => from.request(to, 'sale:s1', { type }, timeoutMs, (err, v) => (err ? reject(err) : resolve(v))));
 }
 
-async function killSubscribers(ports: readonly number[]): Promise<number> {
-  let killed = 0;
-  for (const port of ports) {
-    const raw = new Redis({ port, host: '127.0.0.1', lazyConnect: true });
-    try {
-      await raw.connect();
-      killed += Number(await raw.call('CLIENT', 'KILL', 'TYPE', 'pubsub'));
-    } finally {
-      raw.disconnect();
-    }
-  }
-  return killed;
-}
-
 /** Two nodes' mailboxes over `urls`; the owner holds the asker's ask while the subscribers on `ports` are killed. */
 async function lostAnswerFailsAtOnce(urls: readonly string[], ports: readonly number[]): Promise<void> {
   const ownerEngine = await createRedisEngine(urls, { logger: silentLogger(), maxBackoffMs: 200 });
@@ -61,7 +46,7 @@ async function lostAnswerFailsAtOnce(urls: readonly string[], ports: readonly nu
     await waitFor(() => owner.listeningForAnswers && asker.listeningForAnswers, (ok) => ok, { timeoutMs: 5_000, what: 'answer topics subscribed' });
     const waiting = ask(asker, 'n1', 'first', 30_000);
     await waitFor(() => actors.held.length, (n) => n === 1, { timeoutMs: 5_000, what: 'the owner to hold the ask' });
-    assert.ok((await killSubscribers(ports)) >= 1, 'a subscriber connection was killed');
+    assert.ok((await killSubscriberConnections(ports)) >= 1, 'a subscriber connection was killed');
     const t0 = Date.now();
     await assert.rejects(
       withTimeout(waiting, { timeoutMs: 10_000, what: 'the ask to fail' }),

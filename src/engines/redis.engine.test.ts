@@ -6,7 +6,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { runEngineSuite } from './engine.suite.ts';
 import { createRedisEngine, type RedisEngineOptions } from './redis/redis-engine.ts';
-import { startRedisServer, startRedisCluster, type RedisServer, type RedisCluster } from '../testkit/redis-server.ts';
+import { killSubscriberConnections, startRedisServer, startRedisCluster, type RedisServer, type RedisCluster } from '../testkit/redis-server.ts';
 import { silentLogger } from '../log/logger.ts';
 import { HaatError } from '../errors.ts';
 import type { Engine } from './engine.ts';
@@ -25,17 +25,7 @@ async function answersSurviveSubscriberKill(e: Engine, ports: readonly number[])
   await e.mailboxes.onAnswers('n1', (body) => got.push(body));
   await e.mailboxes.answer('n1', 'before');
   await waitFor(() => got.length, (k) => k === 1, { timeoutMs: 3_000, what: 'the answer before the kill' });
-  let killed = 0;
-  for (const port of ports) {
-    const raw = new Redis({ port, host: '127.0.0.1', lazyConnect: true });
-    try {
-      await raw.connect();
-      killed += Number(await raw.call('CLIENT', 'KILL', 'TYPE', 'pubsub'));
-    } finally {
-      raw.disconnect();
-    }
-  }
-  assert.ok(killed >= 1, 'a subscriber connection was killed');
+  assert.ok((await killSubscriberConnections(ports)) >= 1, 'a subscriber connection was killed');
   let probes = 0;
   await waitFor(
     async () => {

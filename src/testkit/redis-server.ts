@@ -7,6 +7,7 @@ import { rmSync } from 'node:fs';
 import { createServer, createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 
 const START_TIMEOUT_MS = 5_000;
 
@@ -240,4 +241,19 @@ export async function startRedisCluster(): Promise<RedisCluster> {
     throw err;
   }
   return { urls: nodes.map((n) => n.url), nodes, stop: stopAll };
+}
+
+/** Drops every pub/sub connection of the servers on `ports` (CLIENT KILL TYPE pubsub), as a network blip would; answers how many. */
+export async function killSubscriberConnections(ports: readonly number[]): Promise<number> {
+  let killed = 0;
+  for (const port of ports) {
+    const raw = new Redis({ port, host: '127.0.0.1', lazyConnect: true });
+    try {
+      await raw.connect();
+      killed += Number(await raw.call('CLIENT', 'KILL', 'TYPE', 'pubsub'));
+    } finally {
+      raw.disconnect();
+    }
+  }
+  return killed;
 }
