@@ -30,7 +30,7 @@ export class BusCoalescer {
     }
   }
 
-  /** Hands on what waits now (before a resync, which must not overtake it; and at stop). */
+  /** Hands on what waits now (before a resync, which must not overtake it). */
   readonly flush = (): void => {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;

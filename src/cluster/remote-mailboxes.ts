@@ -128,7 +128,6 @@ export class RemoteMailboxes {
   }
 
   start(): void {
-    if (!this.listening) this.d.engine.onAnswersLost(() => this.failAnswersLost());
     this.listening ??= this.listenForAnswers();
     this.loop ??= this.consumeLoop();
   }
@@ -220,8 +219,9 @@ export class RemoteMailboxes {
     this.d.engine.enqueue(node, JSON.stringify(item)).catch(failed);
   }
 
-  /** Subscribes to this node's answer topic, retrying with backoff until it is (the engine keeps it across reconnects). */
+  /** Subscribes to this node's answer topic, retrying with backoff until it is (the engine keeps it across reconnects, and says when answers were lost meanwhile). */
   private async listenForAnswers(): Promise<void> {
+    this.d.engine.onAnswersLost(() => this.failAnswersLost());
     let failures = 0;
     while (!this.stopped) {
       try {
