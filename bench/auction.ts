@@ -5,7 +5,7 @@
 // accepted (each one a fenced save and a bid_placed event), the rest answered
 // bid_too_low: both are answered bids.
 //   npm run bench:auction -- --rates=10000,20000,30000 --targets=haat,haat-3,uws-echo
-import { intFlag, intListFlag, listFlag, benchFlags, UsageError, runBench } from './lib/args.ts';
+import { arrivalsFlag, intFlag, intListFlag, listFlag, benchFlags, UsageError, runBench } from './lib/args.ts';
 import { sleep } from './lib/clock.ts';
 import { summarize, type LatencySummary } from './lib/histogram.ts';
 import { newFleet } from './lib/loadgen/fleet.ts';
@@ -18,7 +18,7 @@ import { BENCH_JWT_SECRET, commandLine, deadline, machine } from './lib/sessions
 import { waitUntil } from './lib/wait.ts';
 import { deploy, openAuctions } from './lib/commerce.ts';
 
-const FLAGS = ['rates', 'seconds', 'warmup', 'connections', 'auctions', 'accept-every', 'targets', 'workers', 'max-outstanding', 'deadline-s', 'help'];
+const FLAGS = ['arrivals', 'rates', 'seconds', 'warmup', 'connections', 'auctions', 'accept-every', 'targets', 'workers', 'max-outstanding', 'deadline-s', 'help'];
 const USAGE = `usage: npm run bench:auction -- [flags]
   --rates=10000,20000,30000,40000   total offered bids/s, one step each
   --seconds=5                measured seconds per step
@@ -31,6 +31,9 @@ const USAGE = `usage: npm run bench:auction -- [flags]
                              attach:PID:PORT measures a node already running (e.g. under --cpu-prof)
   --workers=2                client worker threads
   --max-outstanding=2000     bids without an answer per connection before the sender waits
+  --arrivals=spread         spread: each connection sends at its own offset in its period, checked every ms
+                             (requests arrive evenly); aligned: all connections send together every 1000/rate ms
+                             (a burst of one frame per connection; the only schedule before this flag)
   --deadline-s=900           backstop for the whole run`;
 
 interface Step {
@@ -57,6 +60,7 @@ interface Options {
   acceptEvery: number;
   workers: number;
   maxOutstanding: number;
+  arrivals: 'aligned' | 'spread';
 }
 
 /** Answers that are bids judged by the rules (not transport or capacity errors). */
@@ -86,7 +90,7 @@ async function runTarget(target: string, o: Options): Promise<Step[]> {
       roles: haat ? ['publisher'] : undefined,
       subPrefix: 'bidder-',
       heartbeatMs: 0,
-      send: { kind: haat ? 'bid' : 'echo', mode: 'rate', perSecond: 0, burst: 0, burstEveryMs: 100, targets: o.auctions, targetPrefix: 'bench-a', acceptEvery: o.acceptEvery, maxOutstanding: o.maxOutstanding },
+      send: { kind: haat ? 'bid' : 'echo', mode: 'rate', perSecond: 0, burst: 0, burstEveryMs: 100, targets: o.auctions, targetPrefix: 'bench-a', acceptEvery: o.acceptEvery, maxOutstanding: o.maxOutstanding, arrivals: o.arrivals },
       maxPending: 100,
       handshakeTimeoutMs: 10_000,
       progressMs: 100,
@@ -166,7 +170,7 @@ async function runTarget(target: string, o: Options): Promise<Step[]> {
 }
 
 function markdown(meta: { command: string; when: string; machine: string }, steps: Step[], o: Options): string {
-  const lines = [`## Auctions: ${o.connections} bidder connections on ${int(o.auctions)} open auctions, one bid in ${o.acceptEvery} high enough to lead`, '', `\`${meta.command}\` — ${meta.when}, ${meta.machine}`, ''];
+  const lines = [`## Auctions: ${o.connections} bidder connections on ${int(o.auctions)} open auctions, one bid in ${o.acceptEvery} high enough to lead, arrivals ${o.arrivals}`, '', `\`${meta.command}\` — ${meta.when}, ${meta.machine}`, ''];
   lines.push(
     table(
       ['target', 'nodes', 'offered bids/s', 'answered/s', 'accepted/s', 'answered per node/s', 'answer p50 / p99 / max ms', 'server cores', 'server µs per bid', 'other errors'],
@@ -202,6 +206,7 @@ async function main(): Promise<void> {
     acceptEvery: Math.max(1, intFlag(flags, 'accept-every', 4)),
     workers: Math.max(1, intFlag(flags, 'workers', 2)),
     maxOutstanding: Math.max(1, intFlag(flags, 'max-outstanding', 2000)),
+    arrivals: arrivalsFlag(flags, 'spread'),
   };
   const targets = listFlag(flags, 'targets', ['haat', 'haat-3', 'uws-echo']);
   for (const t of targets) if (!/^(haat(-\d+)?|uws-echo|attach:\d+:\d+)$/.test(t)) throw new UsageError(`unknown target ${t}; known: haat, haat-N, uws-echo`);

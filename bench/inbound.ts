@@ -6,7 +6,7 @@
 // same run; so is Socket.IO emit-with-ack (the request/answer an application
 // would write with it). Server CPU per answered frame is the figure of merit.
 //   npm run bench:inbound -- --rates=10000,20000,40000 --seconds=5
-import { intFlag, intListFlag, listFlag, benchFlags, UsageError, runBench } from './lib/args.ts';
+import { arrivalsFlag, intFlag, intListFlag, listFlag, benchFlags, UsageError, runBench } from './lib/args.ts';
 import { sleep } from './lib/clock.ts';
 import { summarize, type LatencySummary } from './lib/histogram.ts';
 import { newFleet } from './lib/loadgen/fleet.ts';
@@ -19,7 +19,7 @@ import { BENCH_JWT_SECRET, commandLine, deadline, machine, startBaseline, startH
 import type { ServerProcess } from './lib/server-process.ts';
 import { waitUntil } from './lib/wait.ts';
 
-const FLAGS = ['rates', 'seconds', 'warmup', 'connections', 'kind', 'targets', 'channels', 'workers', 'max-outstanding', 'burst', 'attach', 'deadline-s', 'help'];
+const FLAGS = ['arrivals', 'rates', 'seconds', 'warmup', 'connections', 'kind', 'targets', 'channels', 'workers', 'max-outstanding', 'burst', 'attach', 'deadline-s', 'help'];
 const USAGE = `usage: npm run bench:inbound -- [flags]
   --rates=10000,20000,30000,40000,50000,60000,80000   total offered frames/s, one step each
   --seconds=5                measured seconds per step
@@ -33,6 +33,9 @@ const USAGE = `usage: npm run bench:inbound -- [flags]
   --max-outstanding=2000     requests without an answer per connection before the sender waits
   --burst=0                  >0: one extra step: bursts of this many frames per connection every 100 ms
   --attach=PID:PORT          measure an already running server of the target (e.g. haat started with --cpu-prof) instead of starting one
+  --arrivals=spread         spread: each connection sends at its own offset in its period, checked every ms
+                             (requests arrive evenly); aligned: all connections send together every 1000/rate ms
+                             (a burst of one frame per connection; the only schedule before this flag)
   --deadline-s=600           backstop for the whole run`;
 
 interface Step {
@@ -60,6 +63,7 @@ interface Options {
   channels: number;
   workers: number;
   maxOutstanding: number;
+  arrivals: 'aligned' | 'spread';
   burst: number;
   attach: { pid: number; port: number } | undefined;
 }
@@ -90,7 +94,7 @@ async function runTarget(target: string, o: Options): Promise<Step[]> {
     roles: haat ? ['publisher'] : undefined,
     subPrefix: 'bench-pub-',
     heartbeatMs: 0,
-    send: { kind: haat ? o.kind : sio ? 'socketio-ack' : 'echo', mode: 'rate', perSecond: 0, burst: o.burst, burstEveryMs: 100, targets: o.channels, maxOutstanding: o.maxOutstanding },
+    send: { kind: haat ? o.kind : sio ? 'socketio-ack' : 'echo', mode: 'rate', perSecond: 0, burst: o.burst, burstEveryMs: 100, targets: o.channels, maxOutstanding: o.maxOutstanding, arrivals: o.arrivals },
     maxPending: 100,
     handshakeTimeoutMs: 10_000,
     progressMs: 100,
@@ -169,7 +173,7 @@ async function runTarget(target: string, o: Options): Promise<Step[]> {
 }
 
 function markdown(meta: { command: string; when: string; machine: string }, steps: Step[], o: Options): string {
-  const lines = [`## Inbound: ${o.connections} sending connections, ${o.kind} to ${int(o.channels)} channels`, '', `\`${meta.command}\` — ${meta.when}, ${meta.machine}`, ''];
+  const lines = [`## Inbound: ${o.connections} sending connections, ${o.kind} to ${int(o.channels)} channels, arrivals ${o.arrivals}`, '', `\`${meta.command}\` — ${meta.when}, ${meta.machine}`, ''];
   lines.push(
     table(
       ['target', 'mode', 'offered/s', 'sent/s', 'answered ok/s', 'errors', 'answer p50 / p99 / p999 / max ms', 'server cores', 'server CPU µs / answer', 'machine cores', 'sender waits'],
@@ -234,6 +238,7 @@ async function main(): Promise<void> {
     channels: Math.max(1, intFlag(flags, 'channels', 1_000)),
     workers: Math.max(1, intFlag(flags, 'workers', 2)),
     maxOutstanding: Math.max(1, intFlag(flags, 'max-outstanding', 2000)),
+    arrivals: arrivalsFlag(flags, 'spread'),
     burst: intFlag(flags, 'burst', 0),
     attach: undefined,
   };

@@ -53,6 +53,13 @@ export function intListFlag(flags: Flags, name: string, fallback: readonly numbe
   });
 }
 
+/** --arrivals: how a fixed rate's frames arrive (SendPattern.arrivals); `fallback` when not given. */
+export function arrivalsFlag(flags: Flags, fallback: 'aligned' | 'spread'): 'aligned' | 'spread' {
+  const raw = flags.get('arrivals') ?? fallback;
+  if (raw !== 'aligned' && raw !== 'spread') throw new UsageError(`--arrivals must be spread or aligned, got ${JSON.stringify(raw)}`);
+  return raw;
+}
+
 /** Runs a bench's main: a UsageError prints the usage and exits 2, any other failure its stack and exits 1. */
 export function runBench(name: string, usage: string, main: () => Promise<void>): void {
   main().catch((err: unknown) => {

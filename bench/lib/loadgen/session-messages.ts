@@ -34,8 +34,18 @@ export type SendKind =
 
 export interface SendPattern {
   kind: SendKind;
-  /** Frames per second per connection, on a 5 ms schedule ('rate'), or bursts of `burst` every `burstEveryMs`. */
+  /** Frames per second per connection ('rate'), or bursts of `burst` every `burstEveryMs`. */
   mode: 'rate' | 'burst';
+  /**
+   * 'rate' only. 'aligned' (the default): every connection's schedule starts
+   * at the same instant and is checked every 5 ms, so at N frames/s per
+   * connection all connections send together, once per 1000/N ms (a crowd
+   * pressing at the same second: the flash sale). 'spread': each connection's
+   * schedule is offset by its own fraction of the period and checked every
+   * millisecond, so the same total rate arrives evenly, as independent
+   * clients send (what an answer-time percentile at a rate should measure).
+   */
+  arrivals?: 'aligned' | 'spread';
   perSecond: number;
   burst: number;
   burstEveryMs: number;

@@ -416,9 +416,15 @@ function frameFor(c: SessionConfig, conn: Conn, ref: number): string {
   }
 }
 
+/** A connection's offset into its send period, as a fraction in [0, 1): golden-ratio steps spread any number of connections evenly. */
+function phaseOf(i: number): number {
+  return (i * 0.6180339887498949) % 1;
+}
+
 function startSender(c: SessionConfig): void {
   if (!c.send) return;
   const s = c.send;
+  const spread = s.mode === 'rate' && s.arrivals === 'spread';
   const timer = setInterval(() => {
     if (!sending) return;
     const now = performance.now();
@@ -430,7 +436,7 @@ function startSender(c: SessionConfig): void {
     }
     for (const conn of conns) {
       if (conn.state !== 'ready') continue;
-      let due = burstDue ? burstSize : Math.floor((perSecond * (now - sendStart)) / 1000) - conn.sentCount;
+      let due = burstDue ? burstSize : Math.floor((perSecond * (now - sendStart)) / 1000 + (spread ? phaseOf(conn.i) : 0)) - conn.sentCount;
       if (s.maxPerConn !== undefined) due = Math.min(due, s.maxPerConn - (conn.nextRef - 1));
       if (due <= 0) continue;
       const room = s.maxOutstanding - conn.sentAt.size;
@@ -455,7 +461,7 @@ function startSender(c: SessionConfig): void {
       if (!burstDue) conn.sentCount += due;
       counters.sent += due;
     }
-  }, 5);
+  }, spread ? 1 : 5);
   timers.push(timer);
 }
 
