@@ -6,6 +6,9 @@
 // also with nobody connected; a reserve also expires due holds first, so
 // stock comes back on time even when the reminder is late.
 //
+// Each reservation is saved as a state part of its own (persisted.ts): a
+// commit writes the reservations it changed, not every hold of the sale.
+//
 // Stock events are conflated per SKU: the first change in a window goes out
 // at once, later ones wait for the window's end and go out as one event with
 // the figures of that moment, so the newest figures always come last.
@@ -14,7 +17,8 @@ import { assertNever } from '../../actors/wire.ts';
 import { saleChannel, type SaleMessage } from './messages.ts';
 import { confirm, expireDue, forgetOld, newSale, nextExpiry, release, reservationReply, reserve, saleView, stockData, type Sale } from './rules.ts';
 import { toDhakaIso } from '../../time/clock.ts';
-import { activateWithOutbox, sendOutbox, type Outbox } from '../commerce/outbox.ts';
+import { replayOutbox, sendOutbox, type Outbox } from '../commerce/outbox.ts';
+import { allReservationIds, coreOf, isCore, reservationParts, restoreSale, withKeys } from './persisted.ts';
 import { register, takeStartNotifications, type RemindedSale } from './start-reminders.ts';
 import type { EventSink } from '../channel/event-sink.ts';
 import { actorEventSink } from '../channel/actor-event-sink.ts';
@@ -48,6 +52,10 @@ interface Volatile {
   nextExpiry: number | undefined;
   reminderAt: number | undefined;
   lastPrune: number;
+  /** Reservations changed since the last save: the next one writes their parts. */
+  touched: Set<string>;
+  /** Loaded as a sale saved whole (before parts): the next save writes every reservation's part. */
+  saveAll: boolean;
 }
 
 type Result = HandlerResult<SaleState>;
@@ -67,7 +75,7 @@ export function saleBehaviour(deps: SaleDeps) {
 
   function vol(ctx: ActorContext): Volatile {
     let v = volatile.get(ctx.address);
-    if (!v) volatile.set(ctx.address, (v = { lastSent: new Map(), dirty: new Set(), nextExpiry: undefined, reminderAt: undefined, lastPrune: ctx.now() }));
+    if (!v) volatile.set(ctx.address, (v = { lastSent: new Map(), dirty: new Set(), nextExpiry: undefined, reminderAt: undefined, lastPrune: ctx.now(), touched: new Set(), saveAll: false }));
     return v;
   }
 
@@ -132,12 +140,15 @@ export function saleBehaviour(deps: SaleDeps) {
     if (v.nextExpiry !== undefined && v.nextExpiry <= now) {
       const { expired } = expireDue(sale, now);
       changed = expired.length > 0;
+      for (const h of expired) v.touched.add(h.id);
       for (const sku of new Set(expired.map((h) => h.sku))) stockChanged(ctx, sale, sku);
       if (!changed) v.nextExpiry = nextExpiry(sale);
     }
     if (now - v.lastPrune >= PRUNE_EVERY_MS) {
       v.lastPrune = now;
-      if (forgetOld(sale, now, deps.idempotencyTtlMs) > 0) changed = true;
+      const forgotten = forgetOld(sale, now, deps.idempotencyTtlMs);
+      for (const id of forgotten) v.touched.add(id);
+      if (forgotten.size > 0) changed = true;
     }
     return changed;
   }
@@ -145,7 +156,17 @@ export function saleBehaviour(deps: SaleDeps) {
   function saved(sale: Sale, ctx: ActorContext, reply?: unknown, change?: ExpiryChange): Result {
     followExpiry(ctx, sale, change);
     const state: SaleState = { sale };
-    return reply === undefined ? { state, persist: true } : { state, reply, persist: true };
+    const parts = changedParts(ctx, sale);
+    return reply === undefined ? { state, persist: true, parts } : { state, reply, persist: true, parts };
+  }
+
+  /** The parts of the reservations changed since the last save (all of them after a load of a sale saved whole). */
+  function changedParts(ctx: ActorContext, sale: Sale): Record<string, unknown> {
+    const v = vol(ctx);
+    const parts = reservationParts(sale, v.saveAll ? allReservationIds(sale) : v.touched);
+    v.touched.clear();
+    v.saveAll = false;
+    return parts;
   }
 
   /** An answer that changes nothing itself: saved only when expire() changed the sale on the way. */
@@ -163,7 +184,16 @@ export function saleBehaviour(deps: SaleDeps) {
     idleMs: deps.idleMs,
     async init(ctx) {
       volatile.delete(ctx.address);
-      const state = await activateWithOutbox<SaleState>(ctx, { sale: undefined }, deps.idempotencyTtlMs, sink);
+      const loaded = await ctx.loadPersistedWithParts();
+      const state: SaleState = (loaded.state as SaleState | undefined) ?? { sale: undefined };
+      if (state.sale !== undefined) {
+        if (isCore(state.sale)) state.sale = restoreSale(state.sale, loaded.parts);
+        else {
+          state.sale = withKeys(state.sale);
+          vol(ctx).saveAll = true;
+        }
+      }
+      replayOutbox(ctx, state.outbox ?? null, deps.idempotencyTtlMs, sink);
       if (state.sale !== undefined) {
         const v = vol(ctx);
         // The reminder is set where the last save put it; a stock event lost to a crash is sent again (the newest figures).
@@ -176,6 +206,7 @@ export function saleBehaviour(deps: SaleDeps) {
     passivate(_state, ctx) {
       volatile.delete(ctx.address);
     },
+    core: (state) => (state.sale === undefined ? state : { ...state, sale: coreOf(state.sale) }),
     handle(state, msg, ctx) {
       const sale = state.sale;
       switch (msg.type) {
@@ -201,6 +232,7 @@ export function saleBehaviour(deps: SaleDeps) {
           const v = reserve(sale, { user: msg.user, sku: msg.sku, qty: msg.qty, clientReqId: msg.client_req_id }, ctx.now());
           switch (v.kind) {
             case 'reserved':
+              vol(ctx).touched.add(v.reservation.id);
               stockChanged(ctx, v.sale, msg.sku);
               return saved(v.sale, ctx, reservationReply(v.reservation), changed ? undefined : { added: v.reservation.expiresAt });
             case 'duplicate':
@@ -217,6 +249,7 @@ export function saleBehaviour(deps: SaleDeps) {
           const r = release(sale, msg.user, msg.reservation_id, ctx.now());
           switch (r.kind) {
             case 'released':
+              vol(ctx).touched.add(r.hold.id);
               stockChanged(ctx, r.sale, r.hold.sku);
               return saved(r.sale, ctx, {}, changed ? undefined : { removed: r.hold.expiresAt });
             case 'already':
@@ -233,6 +266,7 @@ export function saleBehaviour(deps: SaleDeps) {
           const c = confirm(sale, msg.reservation_id, ctx.now());
           switch (c.kind) {
             case 'confirmed':
+              vol(ctx).touched.add(c.hold.id);
               stockChanged(ctx, c.sale, c.hold.sku);
               return saved(c.sale, ctx, { ...confirmedReply(c.hold.id, c.hold), confirmed_at: toDhakaIso(ctx.now()) }, changed ? undefined : { removed: c.hold.expiresAt });
             case 'already':
@@ -259,7 +293,7 @@ export function saleBehaviour(deps: SaleDeps) {
             if (entries.length === 0) return { state };
             sendOutbox(ctx, entries, sink);
             followExpiry(ctx, sale);
-            return { state: { sale, outbox: { at: ctx.now(), entries } }, persist: true };
+            return { state: { sale, outbox: { at: ctx.now(), entries } }, persist: true, parts: changedParts(ctx, sale) };
           }
           if (sale === undefined) {
             ctx.cancelReminder(HOLDS);

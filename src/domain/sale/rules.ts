@@ -40,9 +40,22 @@ export interface Hold {
   sku: string;
   qty: number;
   expiresAt: number;
+  /** Its `user|client_req_id` (reserveKey), null when it came without one. */
+  key: string | null;
 }
 
 export type Finished = 'confirmed' | 'released' | 'expired';
+
+/** A reservation no longer held (what a repeated release or confirm is answered from). */
+export interface FinishedReservation {
+  status: Finished;
+  user: string;
+  sku: string;
+  qty: number;
+  at: number;
+  /** The hold's key, kept so that the reservation can be saved on its own (persisted.ts). */
+  key: string | null;
+}
 
 export interface Sale extends Omit<SaleSpec, 'skus'> {
   /** In the order the sale was created with. */
@@ -53,7 +66,7 @@ export interface Sale extends Omit<SaleSpec, 'skus'> {
   /** The first answer to each `user|client_req_id` that reserved (a repeat returns it). */
   answers: Record<string, ReservationAnswer & { at: number }>;
   /** Reservations no longer held: confirmed ones for good, released and expired ones for the idempotency window. */
-  finished: Record<string, { status: Finished; user: string; sku: string; qty: number; at: number }>;
+  finished: Record<string, FinishedReservation>;
   /** Reservations made so far (their ids count up). */
   made: number;
   createdAt: number;
@@ -127,7 +140,7 @@ export function reserve(s: Sale, r: ReserveInput, now: number): ReserveVerdict {
   const left = available(k);
   if (left < r.qty) return { kind: 'refused', refusal: { code: 'sold_out', message: left === 0 ? `${r.sku} is sold out` : `only ${left} unit(s) of ${r.sku} left` } };
   s.made += 1;
-  const hold: Hold = { id: `rsv_${s.made}`, user: r.user, sku: r.sku, qty: r.qty, expiresAt: now + s.holdMs };
+  const hold: Hold = { id: `rsv_${s.made}`, user: r.user, sku: r.sku, qty: r.qty, expiresAt: now + s.holdMs, key };
   const reservation: ReservationAnswer = { id: hold.id, sku: hold.sku, qty: hold.qty, expiresAt: hold.expiresAt };
   k.reserved += r.qty;
   s.holds[hold.id] = hold;
@@ -146,7 +159,7 @@ function finish(s: Sale, h: Hold, to: Finished, now: number): Sale {
   u.held -= h.qty;
   u.bought += sold;
   delete s.holds[h.id];
-  s.finished[h.id] = { status: to, user: h.user, sku: h.sku, qty: h.qty, at: now };
+  s.finished[h.id] = { status: to, user: h.user, sku: h.sku, qty: h.qty, at: now, key: h.key };
   return s;
 }
 
@@ -165,25 +178,26 @@ export function nextExpiry(s: Sale): number | undefined {
 }
 
 /**
- * Forgets what is past the idempotency window; answers how many records went.
+ * Forgets what is past the idempotency window; answers the reservations
+ * whose records changed (an answer or a finished reservation forgotten).
  * Answers and finished reservations are kept for the idempotency window
  * (`ttlMs`); confirmed ones stay (a repeated confirm must still say ok), and
  * so does the answer of a reservation still held.
  */
-export function forgetOld(s: Sale, now: number, ttlMs: number): number {
+export function forgetOld(s: Sale, now: number, ttlMs: number): Set<string> {
   const cut = now - ttlMs;
-  let forgotten = 0;
+  const touched = new Set<string>();
   for (const [k, a] of Object.entries(s.answers)) {
     if (a.at >= cut || Object.hasOwn(s.holds, a.id)) continue;
     delete s.answers[k];
-    forgotten++;
+    touched.add(a.id);
   }
   for (const [id, f] of Object.entries(s.finished)) {
     if (f.status === 'confirmed' || f.at >= cut) continue;
     delete s.finished[id];
-    forgotten++;
+    touched.add(id);
   }
-  return forgotten;
+  return touched;
 }
 
 /** `release` (§8) by the user who holds it: stock back. Releasing one already released or expired is ok (nothing left to give back). */
