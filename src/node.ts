@@ -115,6 +115,7 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
   });
   actors.on('lifecycle', (ev) => metrics.actorLifecycle.labels(ev.kind).inc());
   actors.on('hostDown', () => metrics.hostDeaths.inc());
+  actors.on('asksExpired', (n) => metrics.asksExpired.inc(n));
   const trimmed = (r: TrimReport): void => {
     metrics.heapTrims.labels(r.thread).inc();
     metrics.heapTrimFreed.labels(r.thread).inc(Math.max(0, r.beforeBytes - r.afterBytes));

@@ -42,6 +42,8 @@ interface Item {
   ask: number | undefined;
   /** Hand-offs this message already went through. */
   hops: number;
+  /** An ask's deadline (ms since the epoch): past it the asker has been told it timed out. */
+  deadline?: number;
 }
 
 /** An ask made while handling: held with the effects unless the handler waits for its answer. */
@@ -153,6 +155,8 @@ export class Host {
     });
   };
   private done = 0;
+  /** Asks dropped past their deadline since the last credit (nextLive). */
+  private expiredAsks = 0;
 
   constructor(private readonly opts: HostOptions) {
     // The credit rides in the batch that carries the answers: a batch of its
@@ -161,7 +165,9 @@ export class Host {
       if (this.done === 0) return;
       const n = this.done;
       this.done = 0;
-      opts.out.push({ k: 'd', n });
+      if (this.expiredAsks === 0) return opts.out.push({ k: 'd', n });
+      opts.out.push({ k: 'd', n, x: this.expiredAsks });
+      this.expiredAsks = 0;
     };
     for (const b of opts.behaviours) {
       if (this.behaviours.has(b.kind)) throw new Error(`two behaviours for kind ${b.kind}`);
@@ -180,7 +186,7 @@ export class Host {
           this.deliver(item.a, item.m, undefined, item.h ?? 0);
           break;
         case 'a':
-          this.deliver(item.a, item.m, item.i, item.h ?? 0);
+          this.deliver(item.a, item.m, item.i, item.h ?? 0, item.d);
           break;
         case 'r': {
           const p = this.pendingAsks.get(item.i);
@@ -249,7 +255,7 @@ export class Host {
     return passivated;
   }
 
-  private deliver(address: string, m: ActorMessage, ask: number | undefined, hops: number): void {
+  private deliver(address: string, m: ActorMessage, ask: number | undefined, hops: number, deadline?: number): void {
     const cell = this.cells.get(address) ?? this.activate(address, m, ask);
     if (cell === undefined) return;
     if (cell.status === 'stopped') {
@@ -264,7 +270,7 @@ export class Host {
       this.refuse(address, m, ask, { code: 'unavailable', message: `mailbox of ${address} is full (${this.opts.mailboxLimit})` });
       return;
     }
-    cell.mailbox.push({ m, ask, hops });
+    cell.mailbox.push(deadline === undefined ? { m, ask, hops } : { m, ask, hops, deadline });
     if (!cell.running) void this.run(cell);
   }
 
@@ -382,7 +388,7 @@ export class Host {
           if (cell.status === 'new' && cell.mailbox.length === 0) break;
           continue;
         }
-        const first = cell.mailbox.shift();
+        const first = this.nextLive(cell);
         if (first === undefined) break;
         cell.lastActive = this.opts.clock.now();
         // Group commit within an actor too (DESIGN.md §1): while the messages
@@ -397,7 +403,7 @@ export class Host {
         let parts: Record<string, unknown> | undefined;
         let failed: { item: Item; err: unknown; mark: number } | undefined;
         cell.capturing = true;
-        for (let item: Item | undefined = first; item !== undefined; item = persist && handled.length < SAVE_BATCH ? cell.mailbox.shift() : undefined) {
+        for (let item: Item | undefined = first; item !== undefined; item = persist && handled.length < SAVE_BATCH ? this.nextLive(cell) : undefined) {
           const mark = cell.effects.length;
           try {
             const r = cell.behaviour.handle(state, item.m, cell.ctx);
@@ -557,6 +563,22 @@ export class Host {
     const m = it.m as OutgoingMessage;
     this.opts.out.push(it.ask === undefined ? { k: 'h', a: address, m, h } : { k: 'h', a: address, m, i: it.ask, h });
     this.countDone();
+  }
+
+  /**
+   * The next message to handle. Asks whose asker stopped waiting are dropped
+   * unhandled (Orleans drops expired messages too): under overload an actor
+   * behind its mailbox would otherwise spend its turns on answers nobody
+   * reads, and on effects (a reservation, a bid) the client was told may not
+   * have happened and retries with its idempotency key anyway.
+   */
+  private nextLive(cell: Cell): Item | undefined {
+    for (;;) {
+      const item = cell.mailbox.shift();
+      if (item?.deadline === undefined || item.deadline >= Date.now()) return item;
+      this.expiredAsks++;
+      this.countDone();
+    }
   }
 
   /** Runs the behaviour's init; false when it crashed (the loop then re-checks the status). */

@@ -145,6 +145,8 @@ export interface ActorSystemEvents {
   heapTrim: [TrimReport];
   /** A host thread's heap, every heap.trim.checkMs. */
   heapUse: [HeapUse];
+  /** A host dropped this many asks unhandled, their askers having stopped waiting (host.ts, nextLive). */
+  asksExpired: [number];
   /** A fenced actor handed a message back; it is being re-routed. */
   handoff: [Handoff & { ask: boolean }];
 }
@@ -328,8 +330,8 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> {
     const i = this.nextAsk++;
     this.deadlines.add(i, ms);
     this.pending.add(i, done, host.index, address, ms);
-    // The ToHost item {k:'a', i, a, m, h?}, built by hand (json-text.ts).
-    host.out.pushEncoded(`{"k":"a","i":${i},"a":${jsonString(address)},"m":${m}${hops === 0 ? '' : `,"h":${hops}`}}`);
+    // The ToHost item {k:'a', i, a, m, h?, d}, built by hand (json-text.ts). `d`: the host drops the ask unhandled past it (host.ts, nextLive).
+    host.out.pushEncoded(`{"k":"a","i":${i},"a":${jsonString(address)},"m":${m}${hops === 0 ? '' : `,"h":${hops}`},"d":${Date.now() + ms}}`);
   }
 
   /** The default hand-off route: the actor's owner by the cluster's ring, else this node's placement (one node: the actor reactivates from its stored state). */
@@ -497,6 +499,7 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> {
         }
         case 'd':
           slot.inflight -= item.n;
+          if (item.x !== undefined) this.emit('asksExpired', item.x);
           break;
         case 'o':
           for (const l of this.emitListeners) l(item.v);

@@ -10,7 +10,7 @@ export type WireError = Pick<ErrorBody, 'code' | 'message' | 'retry_after_ms' | 
 /** main -> host. `h` counts the hand-offs a message went through (absent: none). */
 export type ToHost =
   | { k: 's'; a: string; m: ActorMessage; h?: number } // send
-  | { k: 'a'; i: number; a: string; m: ActorMessage; h?: number } // ask
+  | { k: 'a'; i: number; a: string; m: ActorMessage; h?: number; d?: number } // ask; `d`: when its asker stops waiting (ms since the epoch)
   | { k: 'r'; i: number; v?: unknown; e?: WireError } // answer to an ask an actor made
   | { k: 'epoch'; e: number } // the ring epoch under which this node owns its actors (fencing)
   | { k: 'xr'; i: number; v?: unknown; e?: WireError } // answer to an engine call
@@ -32,7 +32,7 @@ export type FromHost =
   | { k: 's'; a: string; m: ActorMessage } // an actor sends
   | { k: 'a'; i: number; a: string; m: ActorMessage; t: number } // an actor asks
   | { k: 'o'; v: unknown } // an actor emits to the main thread
-  | { k: 'd'; n: number } // n more inbound items processed (credit)
+  | { k: 'd'; n: number; x?: number } // n more inbound items processed (credit), x of them asks dropped past their deadline
   | { k: 'u'; a: string; t: string; e: WireError } // a send that could not be delivered
   | { k: 'h'; a: string; m: ActorMessage; i?: number; h: number } // handed back unprocessed (fenced actor): re-route; `i` is the main ask id
   | { k: 'x'; i: number; op: EngineOp } // an engine call served by the main thread (memory engine)

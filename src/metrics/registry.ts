@@ -89,6 +89,7 @@ export function createMetrics(opts: { defaultMetrics: boolean; analytics?: Analy
       registers: [registry],
     }),
     actorLifecycle: new Counter({ name: 'haat_actor_lifecycle_total', help: 'Actor crashes, restarts, stops and passivations', labelNames: ['kind'], registers: [registry] }),
+    asksExpired: new Counter({ name: 'haat_actor_asks_expired_total', help: 'Asks dropped unhandled by their actor because the asker had stopped waiting (the actor was behind its mailbox)', registers: [registry] }),
     hostDeaths: new Counter({ name: 'haat_actor_host_deaths_total', help: 'Host threads that died and were replaced', registers: [registry] }),
     heapTrims: new Counter({ name: 'haat_heap_trims_total', help: 'Heap trims: full collections taken while a thread was idle after its old generation grew or it passivated many actors (src/heap)', labelNames: ['thread'] as const, registers: [registry] }),
     threadHeap: new Gauge({ name: 'haat_thread_heap_bytes', help: 'JS heap of each thread (main, host-N) at its last check: used, or committed by V8', labelNames: ['thread', 'kind'] as const, registers: [registry] }),
