@@ -5,7 +5,7 @@
 // accepted (each one a fenced save and a bid_placed event), the rest answered
 // bid_too_low: both are answered bids.
 //   npm run bench:auction -- --rates=10000,20000,30000 --targets=haat,haat-3,uws-echo
-import { arrivalsFlag, intFlag, intListFlag, listFlag, benchFlags, UsageError, runBench } from './lib/args.ts';
+import { ARRIVALS_USAGE, arrivalsFlag, intFlag, intListFlag, listFlag, benchFlags, UsageError, runBench } from './lib/args.ts';
 import { sleep } from './lib/clock.ts';
 import { summarize, type LatencySummary } from './lib/histogram.ts';
 import { newFleet } from './lib/loadgen/fleet.ts';
@@ -31,9 +31,7 @@ const USAGE = `usage: npm run bench:auction -- [flags]
                              attach:PID:PORT measures a node already running (e.g. under --cpu-prof)
   --workers=2                client worker threads
   --max-outstanding=2000     bids without an answer per connection before the sender waits
-  --arrivals=spread         spread: each connection sends at its own offset in its period, checked every ms
-                             (requests arrive evenly); aligned: all connections send together every 1000/rate ms
-                             (a burst of one frame per connection; the only schedule before this flag)
+${ARRIVALS_USAGE}
   --deadline-s=900           backstop for the whole run`;
 
 interface Step {

@@ -6,7 +6,7 @@
 // same run; so is Socket.IO emit-with-ack (the request/answer an application
 // would write with it). Server CPU per answered frame is the figure of merit.
 //   npm run bench:inbound -- --rates=10000,20000,40000 --seconds=5
-import { arrivalsFlag, intFlag, intListFlag, listFlag, benchFlags, UsageError, runBench } from './lib/args.ts';
+import { ARRIVALS_USAGE, arrivalsFlag, intFlag, intListFlag, listFlag, benchFlags, UsageError, runBench } from './lib/args.ts';
 import { sleep } from './lib/clock.ts';
 import { summarize, type LatencySummary } from './lib/histogram.ts';
 import { newFleet } from './lib/loadgen/fleet.ts';
@@ -33,9 +33,7 @@ const USAGE = `usage: npm run bench:inbound -- [flags]
   --max-outstanding=2000     requests without an answer per connection before the sender waits
   --burst=0                  >0: one extra step: bursts of this many frames per connection every 100 ms
   --attach=PID:PORT          measure an already running server of the target (e.g. haat started with --cpu-prof) instead of starting one
-  --arrivals=spread         spread: each connection sends at its own offset in its period, checked every ms
-                             (requests arrive evenly); aligned: all connections send together every 1000/rate ms
-                             (a burst of one frame per connection; the only schedule before this flag)
+${ARRIVALS_USAGE}
   --deadline-s=600           backstop for the whole run`;
 
 interface Step {

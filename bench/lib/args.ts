@@ -53,6 +53,11 @@ export function intListFlag(flags: Flags, name: string, fallback: readonly numbe
   });
 }
 
+/** The usage lines of --arrivals, the same in every bench that takes it. */
+export const ARRIVALS_USAGE = `  --arrivals=spread         spread: each connection sends at its own offset in its period, checked every ms
+                             (requests arrive evenly); aligned: all connections send together every 1000/rate ms
+                             (a burst of one frame per connection; the only schedule before this flag)`;
+
 /** --arrivals: how a fixed rate's frames arrive (SendPattern.arrivals); `fallback` when not given. */
 export function arrivalsFlag(flags: Flags, fallback: 'aligned' | 'spread'): 'aligned' | 'spread' {
   const raw = flags.get('arrivals') ?? fallback;

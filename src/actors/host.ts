@@ -165,8 +165,7 @@ export class Host {
       if (this.done === 0) return;
       const n = this.done;
       this.done = 0;
-      if (this.expiredAsks === 0) return opts.out.push({ k: 'd', n });
-      opts.out.push({ k: 'd', n, x: this.expiredAsks });
+      opts.out.push(this.expiredAsks === 0 ? { k: 'd', n } : { k: 'd', n, x: this.expiredAsks });
       this.expiredAsks = 0;
     };
     for (const b of opts.behaviours) {
