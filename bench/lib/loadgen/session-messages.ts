@@ -63,6 +63,14 @@ export interface SendPattern {
   acceptEvery?: number;
   /** Resend a request refused with a temporary error (unavailable, rate_limited) as it was, after retry_after_ms or 100 ms. */
   retryTemporary?: boolean;
+  /**
+   * What the SDK does when the server drops a ready connection: connect to the
+   * next server of `ports` (the one after, and on past any that refuses), with
+   * the SDK's reconnect backoff, and send every request still unanswered again,
+   * unchanged (the same client_req_id), once ready. Its answer time runs from
+   * the first send. Without it a dropped connection's requests stay unanswered.
+   */
+  resendOnDrop?: boolean;
 }
 
 export interface SessionConfig {
@@ -173,6 +181,9 @@ export interface SessionCounters {
   sendStalls: number;
   /** Temporary refusals resent (retryTemporary). */
   retried: number;
+  /** resendOnDrop: ready connections the server dropped that became ready again on another server, and the unanswered requests sent again there. */
+  redialed: number;
+  resent: number;
   /** The same by why: code and message with its numbers and names blanked (see refusalKind). */
   retriedWhy: Record<string, number>;
   lastError: string | undefined;
@@ -216,6 +227,8 @@ export function emptyCounters(): SessionCounters {
     errorCodes: {},
     sendStalls: 0,
     retried: 0,
+    redialed: 0,
+    resent: 0,
     retriedWhy: {},
     lastError: undefined,
   };

@@ -12,7 +12,7 @@ import { nowMs } from '../clock.ts';
 import { LatencyRecorder, encodeHistogram } from '../histogram.ts';
 import { emptyCounters, refusalKind, type AssignCommand, type ChurnCommand, type SessionCommand, type SessionConfig, type SessionEvent } from './session-messages.ts';
 
-/** The SDK's default backoff (DEFAULTS in src/client/client.ts): how a buyer's app waits before pressing again. */
+/** The SDK's default backoff (DEFAULTS in src/client/client.ts): how a buyer's app waits before pressing again, or before it reconnects. */
 const SDK_BACKOFF = { baseMs: 500, maxMs: 30_000 } as const;
 
 const port = parentPort;
@@ -44,6 +44,10 @@ interface Conn {
   /** performance.now() when the current connect started, and failed attempts of the current reconnect. */
   openedAt: number;
   attempt: number;
+  /** resendOnDrop: servers moved past since the first connect (the server is ports[(i + hop) % ports.length]). */
+  hop: number;
+  /** resendOnDrop: the server dropped this connection; its unanswered requests (sentAt) go again once it is ready. */
+  redialing: boolean;
 }
 
 const counters = emptyCounters();
@@ -109,6 +113,15 @@ function becameReady(conn: Conn): void {
     rampPending--;
     pump();
   }
+  if (conn.redialing) {
+    conn.redialing = false;
+    conn.attempt = 0;
+    counters.redialed++;
+    for (const ref of conn.sentAt.keys()) {
+      counters.resent++;
+      conn.ws!.send(frameFor(cfg!, conn, ref));
+    }
+  }
   if (conn.reconnectWanted) {
     conn.reconnectWanted = false;
     conn.attempt = 0;
@@ -159,7 +172,7 @@ async function open(conn: Conn): Promise<void> {
   } catch (err) {
     counters.lastError = `token: ${(err as Error).message}`;
   }
-  const port = c.ports ? c.ports[conn.i % c.ports.length]! : c.port;
+  const port = c.ports ? c.ports[(conn.i + conn.hop) % c.ports.length]! : c.port;
   const url = `ws://${c.host}:${port}${c.path}${token ? `?token=${token}` : ''}`;
   const ws = new WebSocket(url, {
     perMessageDeflate: false,
@@ -171,7 +184,8 @@ async function open(conn: Conn): Promise<void> {
   conn.openedAt = performance.now();
   conn.weClosed = false;
   conn.pingAt = 0;
-  conn.sentAt.clear();
+  // A redial keeps its unanswered requests: they are sent again once ready.
+  if (!conn.redialing) conn.sentAt.clear();
   conn.attempts.clear();
   setState(conn, 'connecting');
   ws.on('open', () => {
@@ -191,6 +205,13 @@ async function open(conn: Conn): Promise<void> {
     if (wasReady) {
       counters.serverClosed++;
       counters.closeCodes[String(code)] = (counters.closeCodes[String(code)] ?? 0) + 1;
+      if (c.send?.resendOnDrop) {
+        conn.redialing = true;
+        redial(conn);
+      }
+    } else if (conn.redialing) {
+      // The next server refused too (the killed one, or not up yet): on to the one after.
+      redial(conn);
     } else {
       counters.failed++;
       if (conn.reconnectWanted) {
@@ -205,6 +226,16 @@ async function open(conn: Conn): Promise<void> {
       }
     }
   });
+}
+
+/**
+ * The SDK's reconnect after a drop (src/client/client.ts): to the next server,
+ * after its backoff for this attempt (full jitter, growing with each failed
+ * attempt). A server that refuses the connect (a killed node) moves it on again.
+ */
+function redial(conn: Conn): void {
+  conn.hop++;
+  timers.push(setTimeout(() => void open(conn), retryDelay(undefined, conn.attempt++, SDK_BACKOFF.baseMs, SDK_BACKOFF.maxMs)));
 }
 
 /** A Socket.IO ack `43<ref>[...]` answers the request `ref`. */
@@ -489,6 +520,8 @@ function assign(a: AssignCommand): void {
       churnTimer: undefined,
       openedAt: 0,
       attempt: 0,
+      hop: 0,
+      redialing: false,
     });
   }
   timers.push(setInterval(() => post({ ev: 'progress', ...counters }), a.config.progressMs));
