@@ -2,7 +2,7 @@
 import { loadConfig } from './config/load.ts';
 import { createLogger } from './log/logger.ts';
 import { startNode } from './node.ts';
-import { MAIN_THREAD_NODE_FLAGS, startedWithMainThreadFlags } from './heap/main-thread-flags.ts';
+import { NODE_FLAGS, startedWithNodeFlags } from './heap/node-flags.ts';
 import { MALLOC_ENV, startedWithMallocEnv } from './heap/malloc-arenas.ts';
 
 async function main(): Promise<void> {
@@ -14,7 +14,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const logger = createLogger({ level: config.log.level, nodeId: config.node.id });
-  if (!startedWithMainThreadFlags()) logger.warn({ flags: MAIN_THREAD_NODE_FLAGS }, 'started without the node flags npm start gives (the main thread keeps a larger young generation committed); see src/heap/main-thread-flags.ts');
+  if (!startedWithNodeFlags()) logger.warn({ flags: NODE_FLAGS }, 'started without the node flags npm start gives (the main thread keeps a larger young generation; GC helper threads take turns from the node threads); see src/heap/node-flags.ts');
   if (!startedWithMallocEnv()) logger.warn({ env: MALLOC_ENV }, 'started without the environment npm start gives (connect bursts leave native garbage in malloc arenas); see src/heap/malloc-arenas.ts');
   let node;
   try {

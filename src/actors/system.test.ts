@@ -213,7 +213,7 @@ test('with one process and the default placement, sends between actors of one ho
 });
 
 test('the main-thread flag --max-semi-space-size (npm start) does not cap the host threads: their young generation is heap.hostYoungGenerationMb', T, async () => {
-  // As npm start runs a node (src/heap/main-thread-flags.ts); V8 flags are process-wide.
+  // As npm start runs a node (src/heap/node-flags.ts); V8 flags are process-wide.
   setFlagsFromString('--max-semi-space-size=4');
   const small = await startTestSystem({ workers: 1 }, undefined, { hostYoungGenerationMb: 12 });
   const large = await startTestSystem({ workers: 1 }, undefined, { hostYoungGenerationMb: 48 });

@@ -4,7 +4,7 @@
 import { EventEmitter } from 'node:events';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import { releaseMainThreadFlagsForWorkers } from '../heap/main-thread-flags.ts';
+import { releaseMainThreadFlagsForWorkers } from '../heap/node-flags.ts';
 import { markAlive } from '../threads/liveness.ts';
 import type { Logger } from 'pino';
 import type { OutgoingMessage } from './behaviour.ts';

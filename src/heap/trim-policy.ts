@@ -7,7 +7,7 @@
 // enough to reach that limit, so the ramp's garbage stays resident for as
 // long as the node is idle (the young generation is bounded apart: host
 // threads' by heap.hostYoungGenerationMb, the main thread's by
-// MAIN_THREAD_NODE_FLAGS; the policy reads the old generation only). Measured on one
+// NODE_FLAGS; the policy reads the old generation only). Measured on one
 // node with 16,667 subscribed connections: the host thread held 73 MB of heap
 // for 14 MB of live objects until a full collection, and RSS fell by 46 MB.
 // A full collection costs the thread tens of ms, so it is taken only while

@@ -126,7 +126,7 @@ export class HeapTrimmer {
  * The heap without the young generation. The trim policy looks at this only:
  * the young generation's garbage is a scavenge's job, and its committed size
  * grows back after every full collection (by up to 32 MB on a main thread
- * without MAIN_THREAD_NODE_FLAGS), which would otherwise look like growth and
+ * without NODE_FLAGS), which would otherwise look like growth and
  * trim an idle thread every interval.
  */
 function oldGeneration(): { used: number; committed: number } {

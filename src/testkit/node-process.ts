@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
-import { MAIN_THREAD_NODE_FLAGS } from '../heap/main-thread-flags.ts';
+import { NODE_FLAGS } from '../heap/node-flags.ts';
 import { MALLOC_ENV } from '../heap/malloc-arenas.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -25,7 +25,7 @@ export interface ExitedEarly {
 
 /** Resolves with the running node, or rejects with {code, stderr} if it exits first. */
 export function spawnNode(env: Record<string, string> = {}): Promise<NodeProcess> {
-  const child = spawn(process.execPath, [...MAIN_THREAD_NODE_FLAGS, '--import', 'tsx', MAIN], {
+  const child = spawn(process.execPath, [...NODE_FLAGS, '--import', 'tsx', MAIN], {
     cwd: ROOT,
     env: { ...process.env, ...MALLOC_ENV, PORT: '0', HAAT_WORKERS: '1', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
