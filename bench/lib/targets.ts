@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { SignJWT } from 'jose';
 import { UsageError } from './args.ts';
 import { spawnServer, type ServerProcess } from './server-process.ts';
-import { MAIN_THREAD_NODE_FLAGS } from '../../src/heap/main-thread-flags.ts';
+import { NODE_FLAGS } from '../../src/heap/node-flags.ts';
 import { MALLOC_ENV } from '../../src/heap/malloc-arenas.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -30,7 +30,7 @@ export interface Target {
  * --cpu-prof-dir=/tmp/prof"; node refuses --cpu-prof in NODE_OPTIONS).
  */
 export function haatNodeArgs(extraFlags: readonly string[] = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)): string[] {
-  return [...MAIN_THREAD_NODE_FLAGS, ...extraFlags, '--import', 'tsx', 'src/main.ts'];
+  return [...NODE_FLAGS, ...extraFlags, '--import', 'tsx', 'src/main.ts'];
 }
 
 /** A haat node's environment (on top of the bench's own): what `npm start` sets, then `env`. */
