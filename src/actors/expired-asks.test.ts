@@ -27,3 +27,13 @@ test('an ask that times out while its actor is busy is not handled later; a send
   assert.deepEqual(await s.ask(a, { type: 'get' }), [['send', 2]], 'the timed-out ask was dropped, the send handled');
   assert.deepEqual(await reported, [1]);
 });
+
+test('a step of a host thread\'s wall clock expires no ask: deadlines are on the monotonic clock both threads read', { timeout: 30_000 }, async () => {
+  const s = await startTestSystem({ workers: 1 });
+  systems.push(s);
+  // The host thread's Date.now jumps a minute ahead of the main thread's (NTP stepping a drifted clock does this).
+  assert.equal(await s.ask('recorder:clock', { type: 'stepClock', ms: 60_000 }), 'stepped');
+  // An ask with 5 s to go is still live on the host: handled and answered, not dropped as expired.
+  s.send('recorder:after-step', { type: 'add', from: 'send', seq: 1 });
+  assert.deepEqual(await s.ask('recorder:after-step', { type: 'get' }, { timeoutMs: 5000 }), [['send', 1]]);
+});

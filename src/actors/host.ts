@@ -13,6 +13,7 @@ import { assertNever, type FromHost, type LifecycleKind, type ToHost, type WireE
 import type { SaveOutcome, SaveRequest } from '../engines/actor-state.ts';
 import { HaatError, isErrorCode } from '../errors.ts';
 import type { Clock } from '../time/clock.ts';
+import { monotonicMs } from '../time/monotonic.ts';
 import type { Placement } from './placement.ts';
 
 export interface HostOptions {
@@ -42,7 +43,7 @@ interface Item {
   ask: number | undefined;
   /** Hand-offs this message already went through. */
   hops: number;
-  /** An ask's deadline (ms since the epoch): past it the asker has been told it timed out. */
+  /** An ask's deadline (monotonicMs, the clock every thread shares): past it the asker has been told it timed out. */
   deadline?: number;
 }
 
@@ -574,7 +575,7 @@ export class Host {
   private nextLive(cell: Cell): Item | undefined {
     for (;;) {
       const item = cell.mailbox.shift();
-      if (item?.deadline === undefined || item.deadline >= Date.now()) return item;
+      if (item?.deadline === undefined || item.deadline >= monotonicMs()) return item;
       this.expiredAsks++;
       this.countDone();
     }

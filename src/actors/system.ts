@@ -16,6 +16,7 @@ import { HashRingPlacement } from './hashring-placement.ts';
 import type { Placement } from './placement.ts';
 import { onCrash } from './supervisor.ts';
 import { Deadlines } from './deadlines.ts';
+import { monotonicMs } from '../time/monotonic.ts';
 import { assertNever, type FromHost, type LifecycleEvent, type ToHost, type WireError } from './wire.ts';
 import { TRIM_OFF, type HeapTrimConfig } from '../heap/trim-policy.ts';
 import type { HeapUse, TrimReport } from '../heap/trimmer.ts';
@@ -330,8 +331,9 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> {
     const i = this.nextAsk++;
     this.deadlines.add(i, ms);
     this.pending.add(i, done, host.index, address, ms);
-    // The ToHost item {k:'a', i, a, m, h?, d}, built by hand (json-text.ts). `d`: the host drops the ask unhandled past it (host.ts, nextLive).
-    host.out.pushEncoded(`{"k":"a","i":${i},"a":${jsonString(address)},"m":${m}${hops === 0 ? '' : `,"h":${hops}`},"d":${Date.now() + ms}}`);
+    // The ToHost item {k:'a', i, a, m, h?, d}, built by hand (json-text.ts). `d`: the host drops the ask unhandled past it (host.ts, nextLive);
+    // on the monotonic clock both threads read, so that a step of the wall clock expires nothing.
+    host.out.pushEncoded(`{"k":"a","i":${i},"a":${jsonString(address)},"m":${m}${hops === 0 ? '' : `,"h":${hops}`},"d":${Math.ceil(monotonicMs() + ms)}}`);
   }
 
   /** The default hand-off route: the actor's owner by the cluster's ring, else this node's placement (one node: the actor reactivates from its stored state). */

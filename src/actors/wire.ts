@@ -10,7 +10,7 @@ export type WireError = Pick<ErrorBody, 'code' | 'message' | 'retry_after_ms' | 
 /** main -> host. `h` counts the hand-offs a message went through (absent: none). */
 export type ToHost =
   | { k: 's'; a: string; m: ActorMessage; h?: number } // send
-  | { k: 'a'; i: number; a: string; m: ActorMessage; h?: number; d?: number } // ask; `d`: when its asker stops waiting (ms since the epoch)
+  | { k: 'a'; i: number; a: string; m: ActorMessage; h?: number; d?: number } // ask; `d`: when its asker stops waiting (monotonicMs, src/time/monotonic.ts)
   | { k: 'r'; i: number; v?: unknown; e?: WireError } // answer to an ask an actor made
   | { k: 'epoch'; e: number } // the ring epoch under which this node owns its actors (fencing)
   | { k: 'xr'; i: number; v?: unknown; e?: WireError } // answer to an engine call

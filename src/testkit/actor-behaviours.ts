@@ -27,11 +27,13 @@ type LogMsg =
   | { type: 'relay'; to: string; from: string; count: number }
   | { type: 'hold'; latch: string }
   | { type: 'open'; latch: string }
+  /** Steps this thread's wall clock (Date.now) by `ms`, as NTP or an operator may step a machine's. */
+  | { type: 'stepClock'; ms: number }
   | { type: 'exit' };
 
 const recorder = defineBehaviour<{ log: [string, number][] }, LogMsg>({
   kind: 'recorder',
-  messageTypes: ['add', 'get', 'whoami', 'spin', 'relay', 'hold', 'open', 'exit'],
+  messageTypes: ['add', 'get', 'whoami', 'spin', 'relay', 'hold', 'open', 'stepClock', 'exit'],
   init: () => ({ log: [] }),
   async handle(state, msg, ctx) {
     switch (msg.type) {
@@ -58,6 +60,11 @@ const recorder = defineBehaviour<{ log: [string, number][] }, LogMsg>({
       case 'open':
         latch(msg.latch).open();
         return { state, reply: 'opened' };
+      case 'stepClock': {
+        const wall = Date.now;
+        Date.now = () => wall() + msg.ms;
+        return { state, reply: 'stepped' };
+      }
       case 'exit':
         process.exit(1);
     }
