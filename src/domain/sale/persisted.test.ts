@@ -40,10 +40,14 @@ function busySale(): Sale {
   return s;
 }
 
-/** The sale as restoring it gives it back: per-user figures of zero are not kept (absent counts as zero). */
+/**
+ * The sale as restoring it gives it back: per-user figures of zero are not
+ * kept (absent counts as zero). As JSON: the records are dictionaries without
+ * a prototype (dict.ts), which deepEqual would tell from plain objects.
+ */
 function normalized(s: Sale): Sale {
   const users = Object.fromEntries(Object.entries(s.users).filter(([, u]) => u.held !== 0 || u.bought !== 0));
-  return { ...s, users };
+  return stored({ ...s, users });
 }
 
 test('a sale saved as its core and one part per reservation comes back as it was', () => {
@@ -53,7 +57,19 @@ test('a sale saved as its core and one part per reservation comes back as it was
   assert.equal(JSON.stringify(core).includes('rsv_'), false, 'no reservation in the core');
   const parts = stored(reservationParts(s, allReservationIds(s)));
   assert.equal(Object.keys(parts).length, Object.keys(s.holds).length + Object.keys(s.finished).length);
-  assert.deepEqual(restoreSale(core, parts), normalized(s));
+  assert.deepEqual(stored(restoreSale(core, parts)), normalized(s));
+});
+
+test('a sale restored from JSON keeps SKUs and users named __proto__ or constructor as its own keys', () => {
+  const s = newSale({ id: 's2', title: null, startsAt: T0 - 1000, endsAt: T0 + 3_600_000, perUserLimit: 1, holdMs: HOLD_MS, skus: [{ sku: '__proto__', stock: 2, price: null }] }, T0);
+  reservedId(reserve(s, { user: 'constructor', sku: '__proto__', qty: 1, clientReqId: 'k' }, T0));
+  const back = restoreSale(stored(coreOf(s)), stored(reservationParts(s, allReservationIds(s))));
+  assert.deepEqual(Object.keys(back.skus), ['__proto__']);
+  assert.deepEqual(back.users.constructor, { held: 1, bought: 0 });
+  assert.equal(reserve(back, { user: 'constructor', sku: '__proto__', qty: 1, clientReqId: undefined }, T0).kind, 'refused', 'the limit of 1 holds after a restore');
+  const whole = withKeys(stored(s));
+  assert.deepEqual(Object.keys(whole.skus), ['__proto__'], 'a sale saved whole');
+  assert.equal(reserve(whole, { user: 'constructor', sku: '__proto__', qty: 1, clientReqId: undefined }, T0).kind, 'refused');
 });
 
 test('parts of the reservations a change touched, applied over the old parts, give the changed sale', () => {
@@ -71,7 +87,7 @@ test('parts of the reservations a change touched, applied over the old parts, gi
     if (p === null) delete parts[name];
     else parts[name] = p;
   }
-  assert.deepEqual(restoreSale(stored(coreOf(s)), parts), normalized(s));
+  assert.deepEqual(stored(restoreSale(stored(coreOf(s)), parts)), normalized(s));
 });
 
 test('a sale saved whole (before parts) gets its keys back from its answers', () => {
@@ -84,7 +100,7 @@ test('a sale saved whole (before parts) gets its keys back from its answers', ()
   // Keys whose answers were forgotten are not needed any more: those come back as null.
   for (const [id, h] of Object.entries(s.holds)) assert.equal(upgraded.holds[id]!.key, Object.values(s.answers).some((a) => a.id === id) ? h.key : null);
   const parts = stored(reservationParts(upgraded, allReservationIds(upgraded)));
-  assert.deepEqual(restoreSale(stored(coreOf(upgraded)), parts).answers, s.answers);
+  assert.deepEqual(stored(restoreSale(stored(coreOf(upgraded)), parts).answers), stored(s.answers));
 });
 
 test('after passivation the sale actor answers from its saved parts: figures, repeats, limits, finished reservations', { timeout: 60_000 }, async () => {

@@ -5,6 +5,7 @@
 // 6,000 reserves/s (README, "Hot SKU"). The per-user figures are not saved:
 // they are the sums of the user's held and confirmed reservations. Pure.
 import type { FinishedReservation, Hold, Sale } from './rules.ts';
+import { dict } from '../dict.ts';
 
 /** A reservation as saved: held, or finished (with when), and its answer while remembered. */
 export interface SavedReservation {
@@ -76,7 +77,7 @@ export function isCore(saved: unknown): saved is SaleCore {
 /** The sale back from its core and its reservation parts. */
 export function restoreSale(core: SaleCore, parts: Readonly<Record<string, unknown>>): Sale {
   const { reservationsInParts: _marker, ...rest } = core;
-  const sale: Sale = { ...rest, holds: {}, answers: {}, finished: {}, users: {} };
+  const sale: Sale = { ...rest, skus: dict(rest.skus), holds: dict(), answers: dict(), finished: dict(), users: dict() };
   for (const [name, value] of Object.entries(parts)) {
     if (!name.startsWith(PART_PREFIX) || value === null || value === undefined) continue;
     const id = name.slice(PART_PREFIX.length);
@@ -94,7 +95,8 @@ export function restoreSale(core: SaleCore, parts: Readonly<Record<string, unkno
 }
 
 /** A sale saved whole before reservations had keys: holds and finished ones get theirs from the answers. */
-export function withKeys(sale: Sale): Sale {
+export function withKeys(saved: Sale): Sale {
+  const sale: Sale = { ...saved, skus: dict(saved.skus), holds: dict(saved.holds), answers: dict(saved.answers), finished: dict(saved.finished), users: dict(saved.users) };
   for (const [key, a] of Object.entries(sale.answers)) {
     const r = Object.hasOwn(sale.holds, a.id) ? sale.holds[a.id] : Object.hasOwn(sale.finished, a.id) ? sale.finished[a.id] : undefined;
     if (r !== undefined && (r.key === undefined || r.key === null)) r.key = key;

@@ -35,10 +35,10 @@ test('checks run in the order of §8: sku, open, limit, stock', () => {
 test('a reserve is all or nothing, and reserved + sold never passes stock', () => {
   let s: Sale = newSale(spec({ perUserLimit: 10 }), T0);
   s = reserved(reserve(s, r('u1', 'red', 2), T0)).sale;
-  const before = structuredClone(s);
+  const before = JSON.stringify(s);
   assert.equal(refused(reserve(s, r('u2', 'red', 2), T0)), 'sold_out');
   assert.equal(refused(reserve(s, r('u1', 'red', 9), T0)), 'limit_exceeded');
-  assert.deepEqual(s, before, 'nothing changed');
+  assert.equal(JSON.stringify(s), before, 'nothing changed');
   s = reserved(reserve(s, r('u2', 'red', 1), T0)).sale;
   assert.equal(available(s.skus.red!), 0);
   assert.equal(refused(reserve(s, r('u3', 'red', 1), T0)), 'sold_out');

@@ -9,6 +9,7 @@
 // so a refusal leaves the sale as it was.
 import { toTaka, type Paisa } from '../commerce/money.ts';
 import { toDhakaIso } from '../../time/clock.ts';
+import { dict } from '../dict.ts';
 
 export interface SkuSpec {
   sku: string;
@@ -57,6 +58,7 @@ export interface FinishedReservation {
   key: string | null;
 }
 
+/** Its records are dictionaries (dict.ts): SKUs and user ids are the clients' to choose. */
 export interface Sale extends Omit<SaleSpec, 'skus'> {
   /** In the order the sale was created with. */
   skus: Record<string, SkuState>;
@@ -98,9 +100,9 @@ export interface ReserveInput {
 export type ChangeRefusal = { code: 'not_found' | 'conflict'; message: string };
 
 export function newSale(spec: SaleSpec, now: number): Sale {
-  const skus: Record<string, SkuState> = {};
+  const skus = dict<SkuState>();
   for (const s of spec.skus) skus[s.sku] = { stock: s.stock, price: s.price, reserved: 0, sold: 0 };
-  return { id: spec.id, title: spec.title, startsAt: spec.startsAt, endsAt: spec.endsAt, perUserLimit: spec.perUserLimit, holdMs: spec.holdMs, skus, holds: {}, users: {}, answers: {}, finished: {}, made: 0, createdAt: now };
+  return { id: spec.id, title: spec.title, startsAt: spec.startsAt, endsAt: spec.endsAt, perUserLimit: spec.perUserLimit, holdMs: spec.holdMs, skus, holds: dict(), users: dict(), answers: dict(), finished: dict(), made: 0, createdAt: now };
 }
 
 export function statusOf(s: Sale, now: number): SaleStatus {

@@ -134,3 +134,34 @@ test('a sale not started or ended refuses reserves in the order of §8', T, asyn
   assert.equal((await guest.request({ type: 'reserve', sale_id: 'later-s1', sku: 'phone', qty: 1 })).code, 'unauthorized');
   await Promise.all([u.close(), guest.close()]);
 });
+
+test('a SKU named __proto__ and users named __proto__ or constructor are ids like any other (per_user_limit holds)', T, async () => {
+  const created = await rest.post('sales', sale('proto-s', { per_user_limit: 1, skus: [{ sku: '__proto__', stock: 5 }, { sku: 'constructor', stock: 5 }] }), publisher);
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  assert.deepEqual(
+    created.body.skus.map((s: { sku: string; stock: number }) => [s.sku, s.stock]),
+    [
+      ['__proto__', 5],
+      ['constructor', 5],
+    ],
+  );
+  for (const id of ['__proto__', 'constructor']) {
+    const u = await user(id);
+    const answers = [];
+    for (const sku of ['__proto__', 'constructor', '__proto__']) answers.push(await u.request({ type: 'reserve', sale_id: 'proto-s', sku, qty: 1 }));
+    assert.deepEqual(
+      answers.map((a) => (a.type === 'reply' ? 'reply' : a.code)),
+      ['reply', 'limit_exceeded', 'limit_exceeded'],
+      `${id}: ${JSON.stringify(answers)}`,
+    );
+    await u.close();
+  }
+  const view = await rest.get('sales/proto-s');
+  assert.deepEqual(
+    view.body.skus.map((s: { sku: string; reserved: number; available: number }) => [s.sku, s.reserved, s.available]),
+    [
+      ['__proto__', 2, 3],
+      ['constructor', 0, 5],
+    ],
+  );
+});
