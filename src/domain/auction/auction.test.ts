@@ -194,3 +194,16 @@ test('an auction closes by its reminder with nobody connected, after passivation
   assert.deepEqual([view.body.status, view.body.winner_id, view.body.reserve_met], ['closed', null, false]);
   await back.close();
 });
+
+test('an amount with decimals past the second is bad_request, however small they are (bid and POST auctions)', T, async () => {
+  const body = { id: 'amt-9', product_id: 'p1', starting_price: 1350.1, min_increment: 0.2, starts_at: isoIn(-1000), ends_at: isoIn(3_600_000) };
+  const res = await rest.post('auctions', { ...body, id: 'amt-rest', starting_price: 100.000000001 }, publisher);
+  assert.deepEqual([res.status, res.body.code], [400, 'bad_request'], JSON.stringify(res.body));
+  assert.equal((await rest.post('auctions', body, publisher)).status, 201);
+  const u = await user('amt-u1');
+  for (const amount of [1350.100000001, 1350.101]) assert.equal((await u.request({ type: 'bid', auction_id: 'amt-9', amount })).code, 'bad_request', String(amount));
+  const ok = await u.request({ type: 'bid', auction_id: 'amt-9', amount: 1350.1 });
+  assert.equal(ok.type, 'reply', JSON.stringify(ok));
+  assert.equal((await rest.get('auctions/amt-9')).body.next_min_bid, 1350.3);
+  await u.close();
+});

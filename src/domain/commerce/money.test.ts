@@ -14,5 +14,10 @@ test('taka amounts become exact paisa: no float drift', () => {
 
 test('more than two decimals, non-finite and huge amounts are refused', () => {
   for (const bad of [1.005, 0.001, Number.NaN, Number.POSITIVE_INFINITY, 1e13]) assert.equal(toPaisa(bad), undefined, String(bad));
+  // Digits far past the second decimal are decimals too, not a binary fraction's error to round away.
+  for (const bad of [1350.100000001, 100.000000001, 0.0000001, 1e-7, -2.345]) assert.equal(toPaisa(bad), undefined, String(bad));
+  assert.equal(toPaisa(9_999_999_999.99), 999_999_999_999);
+  assert.equal(toPaisa(-12.5), -1250);
+  assert.equal(toPaisa(JSON.parse('1350.10') as number), 135010);
   assert.equal(Object.is(toPaisa(-0), 0), true);
 });
