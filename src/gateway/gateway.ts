@@ -193,6 +193,7 @@ export class Gateway {
       maxChannels: d.config.maxChannels,
       askTimeoutMs: d.askTimeoutMs,
       ...(d.joinSync ? { joinSync: d.joinSync } : {}),
+      log: this.log,
     });
     this.userDevices = new UserDevices({
       actors: d.actors,

@@ -19,7 +19,7 @@ import type { ActorSystem } from '../actors/system.ts';
 import { channelAddress, type JoinAnswer } from '../domain/channel/messages.ts';
 import type { Since } from '../domain/channel/rules.ts';
 import type { ErrorCode } from '../errors.ts';
-import { HaatError, toHaatError } from '../errors.ts';
+import { forClient, HaatError, toHaatError } from '../errors.ts';
 import { IN_ORDER, type JoinSync } from './join-sync.ts';
 import type { Capture, Fanout } from './fanout.ts';
 
@@ -34,6 +34,15 @@ export interface DeniedChannel {
   channel: string;
   code: ErrorCode;
   message: string;
+  /** `internal` only: the id of the log line that has the details (PROTOCOL.md §9). */
+  id?: string;
+}
+
+/** An `internal` denial's details, for the caller to log under the id the client got. */
+export interface JoinFailure {
+  id: string;
+  channel: string;
+  err: unknown;
 }
 
 export interface JoinOutcome {
@@ -43,6 +52,8 @@ export interface JoinOutcome {
   replay: string[];
   /** Channels to subscribe (not already subscribed). */
   subscribe: string[];
+  /** The internal failures among `denied`, with their details (never sent to the client). */
+  failures: JoinFailure[];
 }
 
 interface Pending {
@@ -77,7 +88,7 @@ export function askJoins(
   const pending: Pending[] = allowed.map(({ channel, since }) => ({ channel, since, capture: fanout.capture(channel) }));
   let remaining = pending.length;
   const finish = (): void => {
-    const out: JoinOutcome = { joined: [], denied: [], replay: [], subscribe: [] };
+    const out: JoinOutcome = { joined: [], denied: [], replay: [], subscribe: [], failures: [] };
     for (const p of pending) {
       fanout.release(p.channel, p.capture);
       settle(p, status(p.channel), out);
@@ -149,8 +160,14 @@ function settle(p: Pending, status: JoinStatus, out: JoinOutcome): void {
   if (status === 'left') return;
   const a = p.answer;
   if (p.error || !a) {
-    const e = p.error ?? new HaatError('internal', 'no answer');
-    out.denied.push({ channel: p.channel, code: e.code, message: e.message });
+    const raw = p.error ?? new HaatError('internal', 'no answer');
+    // An internal failure (a crashed channel actor, say) reaches the client only as the generic message and an id.
+    const e = forClient(raw);
+    if (e.code !== 'internal' || e.id === undefined) out.denied.push({ channel: p.channel, code: e.code, message: e.message });
+    else {
+      out.denied.push({ channel: p.channel, code: e.code, message: e.message, id: e.id });
+      out.failures.push({ id: e.id, channel: p.channel, err: raw });
+    }
     return;
   }
   // Events sequenced after the actor answered; earlier ones are in the answer or before the join.

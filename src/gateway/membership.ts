@@ -11,14 +11,15 @@
 //    `channels_left` lists it, and the join neither subscribes it nor reports
 //    it joined (nor replays or delivers any of its events).
 import type { ActorSystem } from '../actors/system.ts';
-import { HaatError, type ErrorCode } from '../errors.ts';
+import type { Logger } from 'pino';
+import { forClient, HaatError, type ErrorCode } from '../errors.ts';
 import { mayJoin, parseChannel } from './acl.ts';
 import type { TokenVerifier } from './auth.ts';
 import type { ConnState, PendingJoin, Socket } from './connection.ts';
 import type { Fanout } from './fanout.ts';
 import { withRef, type ClientFrame } from './frames.ts';
 import type { Hub } from './hub.ts';
-import { askJoins, type JoinStatus } from './joins.ts';
+import { askJoins, type DeniedChannel, type JoinStatus } from './joins.ts';
 import type { Writer } from './writer.ts';
 import type { JoinSync } from './join-sync.ts';
 import { roomAddress } from '../domain/chat/messages.ts';
@@ -34,6 +35,7 @@ export interface MembershipDeps {
   askTimeoutMs: number;
   /** Lines joins up with live events (redis engine); in order already on one node. */
   joinSync?: JoinSync;
+  log: Logger;
 }
 
 type JoinFrame = Extract<ClientFrame, { type: 'join_channel' }>;
@@ -46,11 +48,11 @@ export class Membership {
     const requested = new Set(frame.channels);
     const pj: PendingJoin = { wanted: new Set(requested), reserved: new Set() };
     (s.joins ??= new Set()).add(pj);
-    const denied: { channel: string; code: ErrorCode; message: string }[] = [];
+    const denied: DeniedChannel[] = [];
     const allowed: { channel: string; since: { epoch: string; offset: number } | undefined }[] = [];
-    const deny = (channel: string, code: ErrorCode, message: string): void => {
+    const deny = (channel: string, code: ErrorCode, message: string, id?: string): void => {
       pj.wanted.delete(channel);
-      denied.push({ channel, code, message });
+      denied.push(id === undefined ? { channel, code, message } : { channel, code, message, id });
     };
     try {
       // Places taken (subscribed or reserved); recounted after every await.
@@ -62,7 +64,7 @@ export class Membership {
           continue;
         }
         let verdict = mayJoin(s.principal, ch, channel);
-        let refusal: { code: ErrorCode; message: string } = { code: 'forbidden', message: `may not join ${channel}` };
+        let refusal: { code: ErrorCode; message: string; id?: string } = { code: 'forbidden', message: `may not join ${channel}` };
         if (verdict === 'needs_channel_token' || verdict === 'ask_room') {
           const token = frame.tokens?.[channel];
           const user = s.principal.userId;
@@ -78,7 +80,7 @@ export class Membership {
         if (s.closed) break;
         if (!pj.wanted.has(channel)) continue; // left while its token or room was checked
         if (verdict !== 'allow') {
-          deny(channel, refusal.code, refusal.message);
+          deny(channel, refusal.code, refusal.message, refusal.id);
           continue;
         }
         if (!s.channels.has(channel)) {
@@ -102,6 +104,7 @@ export class Membership {
     const status = (ch: string): JoinStatus => (s.channels.has(ch) ? 'subscribed' : pj.wanted.has(ch) ? 'wanted' : 'left');
     askJoins(this.d.actors, this.d.fanout, this.d.nodeId, allowed, this.d.askTimeoutMs, status, (out) => {
       this.end(s, pj);
+      for (const f of out.failures) this.d.log.error({ err: f.err, id: f.id, channel: f.channel }, 'internal error joining a channel');
       // A join that ended without a subscription must not leave this node watching.
       const settleRest = (): void => {
         for (const a of allowed) hub.settleUnused(a.channel);
@@ -149,13 +152,17 @@ export class Membership {
   }
 
   /** `chat:{room_id}`: the room actor admits its participants; undefined when it does, else why not (forbidden, or unavailable while it moves). */
-  private async roomAdmits(roomId: string, userId: string): Promise<{ code: ErrorCode; message: string } | undefined> {
+  private async roomAdmits(roomId: string, userId: string): Promise<{ code: ErrorCode; message: string; id?: string } | undefined> {
     try {
       await this.d.actors.ask(roomAddress(roomId), { type: 'may_join_channel', user_id: userId }, { timeoutMs: this.d.askTimeoutMs });
       return undefined;
     } catch (err) {
       if (!(err instanceof HaatError)) throw err;
-      return { code: err.code === 'not_found' ? 'forbidden' : err.code, message: err.message };
+      if (err.code === 'not_found') return { code: 'forbidden', message: err.message };
+      // A failing room actor: the client gets the generic message, the log the details (PROTOCOL.md §9).
+      const e = forClient(err);
+      if (e.code === 'internal') this.d.log.error({ err, id: e.id, room: roomId }, 'internal error asking a room to admit a user');
+      return { code: e.code, message: e.message, ...(e.id !== undefined ? { id: e.id } : {}) };
     }
   }
 
