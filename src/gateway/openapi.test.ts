@@ -13,6 +13,7 @@ import { signBody } from '../security/webhook-signature.ts';
 import { startTestNode, token, type TestNode } from '../testkit/node.ts';
 import { documentedBodies, documentedRoutes, openApiDocument, REST_PREFIX, type OpenApiDocument } from './openapi.ts';
 import { mountRest, type RestDeps } from './rest.ts';
+import { mountAdminPage } from '../admin/page-route.ts';
 
 // ajv-formats is CommonJS: its default export is the module object under NodeNext.
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
@@ -26,7 +27,7 @@ const key = (r: { method: string; path: string }): string => `${r.method} ${r.pa
  * app saw them (an app that only takes the calls): a route mounted on the app
  * behind the registry's back shows in the second list only.
  */
-function mountedRoutes(): { recorded: string[]; onApp: string[] } {
+function mountedRoutes(): { recorded: string[]; onApp: string[]; page: string[] } {
   const onApp: string[] = [];
   const METHODS: Record<string, string> = { get: 'GET', post: 'POST', put: 'PUT', del: 'DELETE', patch: 'PATCH', options: 'OPTIONS', head: 'HEAD', connect: 'CONNECT', trace: 'TRACE', any: 'ANY' };
   const app: TemplatedApp = new Proxy({} as TemplatedApp, {
@@ -40,14 +41,20 @@ function mountedRoutes(): { recorded: string[]; onApp: string[] } {
   });
   const deps = { app, logger: silentLogger(), gateway: { securityLog: {} }, webhooks: { secrets: {} }, users: {}, metrics: {} } as unknown as RestDeps;
   const recorded = mountRest(deps).records.map(key).sort();
-  return { recorded, onApp: onApp.sort() };
+  const rest = [...onApp].sort();
+  // The dashboard page (outside the REST registry): the page itself is documented; its scripts and styles are its parts.
+  onApp.length = 0;
+  mountAdminPage(app);
+  return { recorded, onApp: rest, page: onApp.filter((r) => r === 'GET /admin') };
 }
 
 test('every mounted route is in the REST document, and every documented route is mounted', () => {
-  const { recorded: mounted, onApp } = mountedRoutes();
+  const { recorded, onApp, page } = mountedRoutes();
   // The only calls past the registry are the two not-found fallbacks.
-  assert.deepEqual(onApp, [...mounted, 'ANY /*', 'ANY /api/v1/realtime/*'].sort(), 'routes mounted on the uWS app directly: mount them through the Routes registry (routes.ts)');
+  assert.deepEqual(onApp, [...recorded, 'ANY /*', 'ANY /api/v1/realtime/*'].sort(), 'routes mounted on the uWS app directly: mount them through the Routes registry (routes.ts)');
   const documented = documentedRoutes().map(key).sort();
+  const mounted = [...recorded, ...page].sort();
+  assert.deepEqual(page, ['GET /admin'], 'the dashboard page is mounted');
   assert.ok(mounted.length >= 30, `the registry saw ${mounted.length} routes`);
   assert.deepEqual(
     mounted.filter((r) => !documented.includes(r)),
@@ -59,7 +66,7 @@ test('every mounted route is in the REST document, and every documented route is
     [],
     'documented but not mounted: remove them from src/gateway/openapi.ts or mount them',
   );
-  for (const must of ['GET /api/v1/realtime/openapi.json', 'GET /metrics', 'POST /api/v1/realtime/payments/webhook/:provider', 'GET /api/v1/realtime/auctions/:id']) assert.ok(documented.includes(must), must);
+  for (const must of ['GET /api/v1/realtime/openapi.json', 'GET /metrics', 'GET /admin', 'POST /api/v1/realtime/payments/webhook/:provider', 'GET /api/v1/realtime/auctions/:id']) assert.ok(documented.includes(must), must);
 });
 
 test('the document is valid OpenAPI 3.1 (official schemas, via @seriousme/openapi-schema-validator)', async () => {
@@ -241,6 +248,7 @@ test('the node answers as documented: operations, commerce, presence, notificati
   await ok({ method: 'GET', path: `${P}/health` });
   for (const path of ['info', 'stats', 'admin/cluster', 'admin/connections', 'admin/channels', 'admin/security-events']) await ok({ method: 'GET', path: `${P}/${path}`, as: 'admin' });
   await ok({ method: 'GET', path: '/metrics' });
+  await ok({ method: 'GET', path: '/admin' });
   await ok({ method: 'POST', path: `${P}/events/broadcast`, as: 'publisher', body: example(`${P}/events/broadcast`) });
   await ok({ method: 'POST', path: `${P}/admin/disconnect`, as: 'admin', body: { user_id: 'nobody-here' } });
   assert.equal((await call({ method: 'GET', path: `${P}/stats`, as: 'customer' })).status, 403);

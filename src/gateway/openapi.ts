@@ -578,6 +578,14 @@ const ROOT_OPERATIONS: Operation[] = [
     auth: 'none',
     ok: { status: 200, description: 'metrics', contentType: 'text/plain; version=0.0.4; charset=utf-8', schema: z.string(), example: '# HELP haat_connections Open WebSocket connections\n# TYPE haat_connections gauge\nhaat_connections 12\n' },
   },
+  {
+    method: 'GET',
+    path: '/admin',
+    tag: 'operations',
+    summary: 'The live dashboard page (HTML; its scripts and styles are under /admin/). The page asks for an admin token, or reads it from the fragment of /admin#token=JWT (a fragment never reaches a server log), and reads the admin REST with it; a token without the admin role is refused on the page.',
+    auth: 'none',
+    ok: { status: 200, description: 'the page', contentType: 'text/html; charset=utf-8', schema: z.string(), example: '<!doctype html>' },
+  },
 ];
 
 const ERRORS: Record<number, { name: string; code: string; description: string; message: string }> = {
@@ -606,7 +614,7 @@ function errorStatuses(op: Operation): number[] {
   }
   if (op.auth === 'user' || op.auth === 'server' || op.auth === 'admin') s.add(401);
   if (op.auth === 'server' || op.auth === 'admin') s.add(403);
-  if (op.path !== '/health' && op.path !== '/openapi.json' && op.path !== '/metrics') s.add(429);
+  if (op.path !== '/health' && op.path !== '/openapi.json' && op.path !== '/metrics' && op.path !== '/admin') s.add(429);
   s.add(500);
   return [...s].sort((a, b) => a - b);
 }
