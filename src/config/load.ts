@@ -66,6 +66,7 @@ export function loadConfig(opts: LoadOptions = {}): Config {
     if (env.HAAT_JWT_SECRET) set(['auth', 'jwtSecret'], env.HAAT_JWT_SECRET);
     if (env.REDIS_URL) set(['engine', 'redisUrl'], env.REDIS_URL);
     if (env.MONGO_URL) set(['store', 'mongoUrl'], env.MONGO_URL);
+    if (env.HAAT_TRUSTED_PROXIES !== undefined) set(['gateway', 'trustedProxies'], env.HAAT_TRUSTED_PROXIES.split(',').map((ip) => ip.trim()).filter((ip) => ip !== ''));
     if (env.HAAT_WORKERS) set(['actors', 'workers'], intFromEnv('HAAT_WORKERS', env.HAAT_WORKERS));
     if (env.LOG_LEVEL) set(['log', 'level'], env.LOG_LEVEL);
     for (const provider of ['bkash', 'nagad', 'rocket'] as const) {

@@ -1,5 +1,6 @@
 // The shape of config/*.json after environment overrides. Parsed once at start;
 // modules receive only their slice (config.actors, config.gateway, ...).
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const positiveInt = z.number().int().positive();
@@ -90,6 +91,8 @@ export const configSchema = z.strictObject({
     slowConsumerCheckMs: positiveInt,
     maxConnectionsPerUser: positiveInt,
     maxConnectionsPerIp: positiveInt,
+    /** Balancers in front of the node: exempt from the per-IP limit, and their X-Forwarded-For names the client (src/security/client-ip.ts). */
+    trustedProxies: z.array(z.string().refine((ip) => isIP(ip) !== 0, 'must be an IPv4 or IPv6 address')),
   }),
   // Spam in chat (README "Spam and abuse"; src/security/spam.ts says what each threshold means).
   spam: z.strictObject({

@@ -16,6 +16,7 @@ import type { Metrics } from '../metrics/registry.ts';
 import type { Admission } from '../security/admission.ts';
 import { FloodGuard } from '../security/flood.ts';
 import { LocalAdmission } from '../security/local-admission.ts';
+import { ClientIps } from '../security/client-ip.ts';
 import { MemorySecurityLog } from '../security/memory-security-log.ts';
 import type { SecurityEventKind, SecurityLog } from '../security/security-log.ts';
 import { TokenBucket } from '../security/token-bucket.ts';
@@ -149,12 +150,15 @@ export class Gateway {
   droppedTotal = 0;
   private readonly framesInByType = new Map<string, { n: number }>();
   private readonly log: Logger;
+  /** The address a peer is counted under (behind a listed balancer, the client X-Forwarded-For names). */
+  readonly clientIps: ClientIps;
   private readonly messages: RealtimeMessages;
   /** The `closing` frame's text per language, made once. */
   private readonly closingText: Readonly<Record<Lang, string>>;
 
   constructor(private readonly d: GatewayDeps) {
     this.log = d.logger.child({ mod: 'gateway' });
+    this.clientIps = new ClientIps(d.config.trustedProxies ?? []);
     this.messages = d.messages ?? realtimeMessages();
     this.closingText = { en: this.messages.text('en', 'closing.draining', {}), bn: this.messages.text('bn', 'closing.draining', {}) };
     const joinInFlight = (ch: string): boolean => d.fanout.isCapturing(ch);
@@ -287,7 +291,7 @@ export class Gateway {
     const key = req.getHeader('sec-websocket-key');
     const protocol = req.getHeader('sec-websocket-protocol');
     const extensions = req.getHeader('sec-websocket-extensions');
-    const ip = Buffer.from(res.getRemoteAddressAsText()).toString();
+    const ip = this.clientIps.of(Buffer.from(res.getRemoteAddressAsText()).toString(), req.getHeader('x-forwarded-for'));
     // A refusal is said in the language asked for (the token, if any, is not trusted yet).
     const refusalLang: Lang = query.get('lang') === 'bn' ? 'bn' : 'en';
     let aborted = false;

@@ -4,6 +4,7 @@
 // signature is 401 and a `bad_signature` security event. The payment actor of
 // `provider:payment_id` decides whether it is new (published: an event on
 // `order:{order_id}` and a notification to the user) or a duplicate.
+import type { ClientIps } from '../security/client-ip.ts';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { forClient, HaatError } from '../errors.ts';
@@ -32,6 +33,7 @@ export const webhookBody = z.object({
 export interface PaymentWebhookDeps extends Omit<RouteModuleDeps, 'route'> {
   secrets: WebhooksConfig['secrets'];
   securityLog: SecurityLog;
+  clientIps: ClientIps;
   logger: Logger;
   metrics: Metrics;
 }
@@ -63,7 +65,7 @@ export function mountPaymentWebhook(d: PaymentWebhookDeps): void {
     // req is invalid after this callback returns: read what is needed now.
     const provider = req.getParameter(0) ?? ''; // the providers' names need no decoding; anything else is not one
     const signature = req.getHeader('x-haat-signature');
-    const ip = Buffer.from(res.getRemoteAddressAsText()).toString();
+    const ip = d.clientIps.of(Buffer.from(res.getRemoteAddressAsText()).toString(), req.getHeader('x-forwarded-for'));
     if (!isWebhookProvider(provider)) {
       sendError(r, new HaatError('not_found', `no payment provider ${JSON.stringify(provider)} (bkash, nagad, rocket)`));
       return;

@@ -172,7 +172,7 @@ export function mountRest(d: RestDeps): Routes {
         if (decoded === undefined) return sendError(r, new HaatError('bad_request', `malformed percent-encoding in the path: ${JSON.stringify(p.slice(0, 64))}`));
         params.push(decoded);
       }
-      const ip = Buffer.from(res.getRemoteAddressAsText()).toString();
+      const ip = d.gateway.clientIps.of(Buffer.from(res.getRemoteAddressAsText()).toString(), req.getHeader('x-forwarded-for'));
       const body = withBody ? readJson(r, maxBody, bodyTimeoutMs) : Promise.resolve(undefined);
       // Read even when authorization fails first; its error then is not the answer.
       body.catch((err: unknown) => {
@@ -316,7 +316,7 @@ export function mountRest(d: RestDeps): Routes {
     },
   });
   mountChatRest({ app, actors: d.actors, askTimeoutMs: d.askTimeoutMs, prefix: PREFIX, route: authed, chatLanguages: d.chatLanguages, spam: (who, roomId, chat) => d.gateway.checkSpam(who, roomId, chat) });
-  mountPaymentWebhook({ app, actors: d.actors, askTimeoutMs: d.askTimeoutMs, prefix: PREFIX, secrets: d.webhooks.secrets, securityLog: d.gateway.securityLog, logger: d.logger, metrics: d.metrics });
+  mountPaymentWebhook({ app, actors: d.actors, askTimeoutMs: d.askTimeoutMs, prefix: PREFIX, secrets: d.webhooks.secrets, securityLog: d.gateway.securityLog, clientIps: d.gateway.clientIps, logger: d.logger, metrics: d.metrics });
   mountCampaignRest({ app, actors: d.actors, askTimeoutMs: d.askTimeoutMs, clock: d.clock, prefix: PREFIX, route: authed });
 
   app.get('/metrics', (res) => {

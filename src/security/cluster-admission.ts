@@ -18,7 +18,8 @@ import type { Logger } from 'pino';
 import type { CounterEngine } from '../engines/counters.ts';
 import { HaatError } from '../errors.ts';
 import type { Admission, AdmissionVerdict } from './admission.ts';
-import { isLoopback, type AdmissionLimits } from './local-admission.ts';
+import type { AdmissionLimits } from './local-admission.ts';
+import { ClientIps } from './client-ip.ts';
 
 export interface ClusterAdmissionDeps {
   counters: CounterEngine;
@@ -53,7 +54,10 @@ export class ClusterAdmission implements Admission {
   /** A command failed: Redis may have restarted empty, so the next sync rewrites every count. */
   private outage = false;
 
+  private readonly ips: ClientIps;
+
   constructor(private readonly d: ClusterAdmissionDeps) {
+    this.ips = new ClientIps(d.limits.trustedProxies ?? []);
     this.ttlMs = d.ttlMs ?? 600_000;
     this.timer = setInterval(() => void this.sync(), d.syncMs ?? 1_000);
     this.timer.unref();
@@ -63,7 +67,7 @@ export class ClusterAdmission implements Admission {
     if (!this.d.ready() || this.d.self() === undefined) throw new HaatError('unavailable', 'the cluster engine is unreachable: connection counts cannot be checked; retry', { retryAfterMs: 1000 });
     const { maxConnectionsPerUser, maxConnectionsPerIp } = this.d.limits;
     const userKey = userId === null ? undefined : `conn:user:${userId}`;
-    const ipKey = isLoopback(ip) ? undefined : `conn:ip:${ip}`;
+    const ipKey = this.ips.limits(ip) ? `conn:ip:${ip}` : undefined;
     // Over the limit on this node alone: no need to ask the engine.
     if (userKey && this.localOf(userKey) >= maxConnectionsPerUser) return 'user_limit';
     if (ipKey && this.localOf(ipKey) >= maxConnectionsPerIp) return 'ip_limit';
@@ -90,7 +94,7 @@ export class ClusterAdmission implements Admission {
 
   release(userId: string | null, ip: string): void {
     if (userId !== null) this.change(`conn:user:${userId}`, -1);
-    if (!isLoopback(ip)) this.change(`conn:ip:${ip}`, -1);
+    if (this.ips.limits(ip)) this.change(`conn:ip:${ip}`, -1);
   }
 
   /** This node's connections under a key (for tests and ops). */
