@@ -6,11 +6,12 @@
 // passivation and after a takeover.
 import { defineBehaviour, type ActorContext, type HandlerResult } from '../../actors/behaviour.ts';
 import { assertNever } from '../../actors/wire.ts';
-import { activateWithOutbox, sendOutbox, outboxEntry, type Outbox, type OutboxEntry } from '../commerce/outbox.ts';
+import { replayOutbox, sendOutbox, outboxEntry, type Outbox, type OutboxEntry } from '../commerce/outbox.ts';
 import { notify } from '../notification/notify.ts';
 import { toTaka } from '../commerce/money.ts';
 import { auctionChannel, type AuctionMessage } from './messages.ts';
 import { auctionClosedData, auctionView, bidAnswer, bidPlacedData, closeIfDue, newAuction, placeBid, type Auction, type IdempotencyLimits } from './rules.ts';
+import { allParts, coreOf, rememberedParts, restoreAuction, type SavedAuction } from './persisted.ts';
 import type { EventSink } from '../channel/event-sink.ts';
 import { actorEventSink } from '../channel/actor-event-sink.ts';
 
@@ -27,6 +28,14 @@ interface AuctionState {
   /** undefined until created (an actor woken by a bid for an unknown id). */
   auction: Auction | undefined;
   outbox: Outbox | null;
+  /** Loaded as saved before parts: the next save writes every remembered bid's part. Not saved. */
+  allParts?: true;
+}
+
+/** What is saved as the state itself (the remembered bids are parts: persisted.ts). */
+interface SavedState {
+  auction: SavedAuction | undefined;
+  outbox: Outbox | null;
 }
 
 type Result = HandlerResult<AuctionState>;
@@ -41,10 +50,13 @@ export function auctionBehaviour(deps: AuctionDeps) {
     ctx.setTimer(CLOSE, Math.max(0, a.endsAt - ctx.now()));
   }
 
-  function committed(state: AuctionState, auction: Auction, entries: OutboxEntry[], ctx: ActorContext, reply?: unknown): Result {
+  function committed(state: AuctionState, auction: Auction, entries: OutboxEntry[], ctx: ActorContext, reply?: unknown, parts?: Record<string, unknown>): Result {
     sendOutbox(ctx, entries, sink);
     const next: AuctionState = { auction, outbox: { at: ctx.now(), entries } };
-    return reply === undefined ? { state: next, persist: true } : { state: next, reply, persist: true };
+    const written = state.allParts ? { ...allParts(auction), ...parts } : parts;
+    const result: Result = reply === undefined ? { state: next, persist: true } : { state: next, reply, persist: true };
+    if (written !== undefined) result.parts = written;
+    return result;
   }
 
   function bid(state: AuctionState, msg: Extract<AuctionMessage, { type: 'bid' }>, ctx: ActorContext): Result {
@@ -66,7 +78,7 @@ export function auctionBehaviour(deps: AuctionDeps) {
           entries.push(notify(v.outbid, 'auction_outbid', { auction_title: next.title ?? next.product_id, amount }, `auction:${next.id}|outbid|${v.bid.seq}`, { data, now }));
         }
         if (v.extended) scheduleClose(ctx, next);
-        return committed(state, next, entries, ctx, bidAnswer(v.bid));
+        return committed(state, next, entries, ctx, bidAnswer(v.bid), rememberedParts(v.remembered, v.forgotten));
       }
       default:
         return assertNever(v);
@@ -105,10 +117,16 @@ export function auctionBehaviour(deps: AuctionDeps) {
     messageTypes: ['create', 'get', 'bid', 'reminder', 'timer'],
     idleMs: deps.idleMs,
     async init(ctx) {
-      const state = await activateWithOutbox<AuctionState>(ctx, { auction: undefined, outbox: null }, deps.dedupeTtlMs, sink);
+      const loaded = await ctx.loadPersistedWithParts();
+      const saved = loaded.state as SavedState | undefined;
+      const restored = saved?.auction === undefined ? undefined : restoreAuction(saved.auction, loaded.parts);
+      const state: AuctionState = { auction: restored?.auction, outbox: saved?.outbox ?? null };
+      if (restored?.whole) state.allParts = true;
+      replayOutbox(ctx, state.outbox, deps.dedupeTtlMs, sink);
       if (state.auction !== undefined && state.auction.closed === null) ctx.setTimer(CLOSE, Math.max(0, state.auction.endsAt - ctx.now()));
       return state;
     },
+    core: (state): SavedState => ({ auction: state.auction === undefined ? undefined : coreOf(state.auction), outbox: state.outbox }),
     handle(state, msg, ctx) {
       switch (msg.type) {
         case 'bid':

@@ -207,3 +207,21 @@ test('an amount with decimals past the second is bad_request, however small they
   assert.equal((await rest.get('auctions/amt-9')).body.next_min_bid, 1350.3);
   await u.close();
 });
+
+test('a repeated client_bid_id returns the first answer after many other bids and after the actor passivated (remembered bids are saved)', T, async () => {
+  const id = 'idem-many';
+  assert.equal((await rest.post('auctions', { id, product_id: 'p1', starting_price: 100, min_increment: 1, starts_at: isoIn(-1000), ends_at: isoIn(3_600_000) }, publisher)).status, 201);
+  const u1 = await user('idem-u1');
+  const u2 = await user('idem-u2');
+  const first = await u1.request({ type: 'bid', auction_id: id, amount: 100, client_bid_id: 'k1' });
+  assert.equal(first.type, 'reply', JSON.stringify(first));
+  // More keyed bids than an auction used to remember (16), then the actor passivates and is read back from the engine.
+  for (let i = 1; i <= 40; i++) assert.equal((await u2.request({ type: 'bid', auction_id: id, amount: 100 + i, client_bid_id: `other-${i}` })).type, 'reply');
+  const passivated = nextEvent(node.actors, 'lifecycle', (ev) => ev.address === `auction:${id}` && ev.kind === 'passivated');
+  await passivated;
+  const again = await u1.request({ type: 'bid', auction_id: id, amount: 100, client_bid_id: 'k1' });
+  assert.deepEqual({ ...again, ref: undefined }, { ...first, ref: undefined }, `the first answer, not ${JSON.stringify(again)}`);
+  const other = await u2.request({ type: 'bid', auction_id: id, amount: 105, client_bid_id: 'other-5' });
+  assert.deepEqual((other.bid as { seq: number }).seq, 6, 'an accepted bid of the middle is remembered too');
+  await Promise.all([u1.close(), u2.close()]);
+});

@@ -83,13 +83,13 @@ test('idempotency records are bounded by count and age; a forgotten retry can ne
     firsts.push(v.bid);
     a = v.auction;
   }
-  assert.deepEqual(a.recent.map((r) => r[1]), [3, 4, 5, 6], 'the newest LIMITS.max');
+  assert.deepEqual([...a.recent.values()].map((r) => r[1]), [3, 4, 5, 6], 'the newest LIMITS.max');
   // c0 is forgotten: its retry is judged again and, the price having moved past it, refused.
   assert.equal(refusal(placeBid(a, { bidder: 'u0', amount: firsts[0]!.amount, clientBidId: 'c0' }, T0 + 10, LIMITS)), 'bid_too_low');
   const later = accepted(placeBid(a, { bidder: 'u9', amount: minimumBid(a), clientBidId: 'c9' }, T0 + 600_010, LIMITS));
-  assert.deepEqual(later.auction.recent.map((r) => r[1]), [7], 'older than the ttl: forgotten');
+  assert.deepEqual([...later.auction.recent.values()].map((r) => r[1]), [7], 'older than the ttl: forgotten');
   const unkeyed = accepted(placeBid(later.auction, { bidder: 'u9', amount: minimumBid(later.auction), clientBidId: undefined }, T0 + 600_020, LIMITS));
-  assert.deepEqual(unkeyed.auction.recent.map((r) => r[1]), [7], 'a bid without client_bid_id cannot be repeated: nothing to remember');
+  assert.deepEqual([...unkeyed.auction.recent.values()].map((r) => r[1]), [7], 'a bid without client_bid_id cannot be repeated: nothing to remember');
 });
 
 test('the close: the leader wins when the reserve is met; nobody when it is not or nobody bid', () => {

@@ -34,9 +34,9 @@ export interface AcceptedBid {
 /**
  * What is remembered of an accepted bid that carried a client_bid_id, to give
  * the first answer to a repeat: [key, seq, amount, endsAt, at], times in ms
- * after the auction's start. The state is saved on every accepted bid, so it
- * is kept small: a tuple has no member names, and small integers encode
- * several times faster than epoch milliseconds (heap doubles) in JSON.
+ * after the auction's start. Each is saved as a state part of its own
+ * (persisted.ts), written once: a tuple has no member names, and small
+ * integers encode several times faster than epoch milliseconds in JSON.
  */
 export type Remembered = [key: string, seq: number, amount: Paisa, endsAtRel: number, atRel: number];
 
@@ -55,15 +55,20 @@ export interface Auction extends AuctionSpec {
   /** Accepted bids so far: the last `seq` given. */
   seq: number;
   closed: ClosedOutcome | null;
-  /** The newest accepted bids with a client_bid_id, oldest first (bounded: see IdempotencyLimits). */
-  recent: Remembered[];
+  /**
+   * The accepted bids with a client_bid_id still remembered, by key, oldest
+   * first (bounded by IdempotencyLimits). A Map: a hot auction remembers
+   * thousands, and a repeat is looked up on every keyed bid. placeBid adds to
+   * it in place (the auction actor owns it).
+   */
+  recent: Map<string, Remembered>;
   createdAt: number;
 }
 
 export interface IdempotencyLimits {
   /** How long a `client_bid_id` is remembered. */
   ttlMs: number;
-  /** And at most this many of an auction's newest accepted bids. */
+  /** And at most this many of an auction's newest accepted bids (config `commerce.bidIdempotencyMax`). */
   max: number;
 }
 
@@ -72,7 +77,16 @@ export type AuctionStatus = 'scheduled' | 'open' | 'closed';
 export type BidRefusal = { code: 'bid_too_low' | 'auction_not_open' | 'auction_closed'; message: string };
 
 export type BidVerdict =
-  | { kind: 'accepted'; auction: Auction; bid: AcceptedBid; outbid: string | null; extended: boolean }
+  | {
+      kind: 'accepted';
+      auction: Auction;
+      bid: AcceptedBid;
+      outbid: string | null;
+      extended: boolean;
+      /** What the auction now remembers of this bid (null: it carried no client_bid_id), and the seqs it forgot to make room. */
+      remembered: Remembered | null;
+      forgotten: number[];
+    }
   | { kind: 'duplicate'; bid: AcceptedBid }
   | { kind: 'refused'; refusal: BidRefusal };
 
@@ -83,7 +97,7 @@ export interface BidInput {
 }
 
 export function newAuction(spec: AuctionSpec, now: number): Auction {
-  return { ...spec, price: null, leader: null, seq: 0, closed: null, recent: [], createdAt: now };
+  return { ...spec, price: null, leader: null, seq: 0, closed: null, recent: new Map(), createdAt: now };
 }
 
 /** Open while `starts_at <= now < ends_at` and not closed (§7). */
@@ -110,7 +124,7 @@ export function bidKey(bidder: string, clientBidId: string | undefined): string 
 export function placeBid(a: Auction, bid: BidInput, now: number, limits: IdempotencyLimits): BidVerdict {
   const key = bidKey(bid.bidder, bid.clientBidId);
   if (key !== null) {
-    const first = a.recent.find((r) => r[0] === key);
+    const first = a.recent.get(key);
     if (first) return { kind: 'duplicate', bid: { key, seq: first[1], amount: first[2], bidder: bid.bidder, endsAt: a.startsAt + first[3], at: a.startsAt + first[4] } };
   }
   const status = statusOf(a, now);
@@ -125,18 +139,22 @@ export function placeBid(a: Auction, bid: BidInput, now: number, limits: Idempot
   const seq = a.seq + 1;
   const accepted: AcceptedBid = { key, seq, amount: bid.amount, bidder: bid.bidder, endsAt, at: now };
   const outbid = a.leader !== null && a.leader !== bid.bidder ? a.leader : null;
-  const recent = key === null ? a.recent : remember(a.recent, [key, seq, bid.amount, endsAt - a.startsAt, now - a.startsAt], now - a.startsAt, limits);
-  const auction: Auction = { ...a, price: bid.amount, leader: bid.bidder, seq, endsAt, recent };
-  return { kind: 'accepted', auction, bid: accepted, outbid, extended };
+  const remembered: Remembered | null = key === null ? null : [key, seq, bid.amount, endsAt - a.startsAt, now - a.startsAt];
+  const forgotten = remembered === null ? [] : remember(a.recent, remembered, limits);
+  const auction: Auction = { ...a, price: bid.amount, leader: bid.bidder, seq, endsAt };
+  return { kind: 'accepted', auction, bid: accepted, outbid, extended, remembered, forgotten };
 }
 
-/** The newest remembered bids, within the age and count limits (`nowRel`: ms after the start). */
-function remember(recent: readonly Remembered[], bid: Remembered, nowRel: number, limits: IdempotencyLimits): Remembered[] {
-  let from = 0;
-  while (from < recent.length && (nowRel - recent[from]![4] > limits.ttlMs || recent.length - from >= limits.max)) from++;
-  const kept = recent.slice(from);
-  kept.push(bid);
-  return kept;
+/** Adds `bid` to the remembered ones, first forgetting the oldest past the age or count limit; answers the seqs forgotten. */
+function remember(recent: Map<string, Remembered>, bid: Remembered, limits: IdempotencyLimits): number[] {
+  const forgotten: number[] = [];
+  for (const [key, r] of recent) {
+    if (bid[4] - r[4] <= limits.ttlMs && recent.size < limits.max) break;
+    recent.delete(key);
+    forgotten.push(r[1]);
+  }
+  recent.set(bid[0], bid);
+  return forgotten;
 }
 
 /**
