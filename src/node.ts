@@ -25,6 +25,7 @@ import { ThreadHeartbeat } from './cluster/thread-heartbeat.ts';
 import { HistoryPublisher } from './gateway/history-publisher.ts';
 import { parseRedisUrls } from './config/load.ts';
 import { Cluster } from './cluster/cluster.ts';
+import { SupervisionLog } from './cluster/supervision-log.ts';
 import { BusCoalescer } from './cluster/bus-coalescer.ts';
 import { OrderedFeed } from './cluster/ordered-feed.ts';
 import { BusInterest, BusJoinSync } from './cluster/bus-interest.ts';
@@ -114,6 +115,8 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
     services: { [CHAT_ROOMS_SERVICE]: (payload) => serveChatRoomsCall(store.chatRooms, payload) },
   });
   actors.on('lifecycle', (ev) => metrics.actorLifecycle.labels(ev.kind).inc());
+  // One node keeps its supervision in its memory engine; clustered, the Cluster writes the shared stream.
+  const singleSupervision = redisUrls ? undefined : new SupervisionLog({ logs: engine.logs, nodeId, maxLen: config.cluster.supervisionMaxLen, clock, logger: logger.child({ mod: 'supervision' }) }).follow(actors);
   actors.on('hostDown', () => metrics.hostDeaths.inc());
   actors.on('asksExpired', (n) => metrics.asksExpired.inc(n));
   const trimmed = (r: TrimReport): void => {
@@ -225,6 +228,7 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
       engine,
       actors,
       logger,
+      clock,
       askTimeoutMs: config.actors.askTimeoutMs,
       startedAt,
       heartbeat: new ThreadHeartbeat({
@@ -244,14 +248,15 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
     if (!c.ready) logger.warn('starting NOT READY: the redis engine is unreachable; retrying with backoff (health answers 503 until it answers)');
   }
 
-  const clusterView = async (limit?: number) => {
+  const clusterView = async (limit = 50) => {
     if (cluster) return cluster.view(limit);
+    const supervision = (await singleSupervision?.read(limit)) ?? [];
     const now = clock.now();
     return {
       node: nodeId,
       ring_epoch: null,
       nodes: [{ id: nodeId, status: 'alive' as const, last_heartbeat: toDhakaIso(now), connections: gateway.sockets.size, actors: actors.queuedMessages(), endpoint: `${config.server.host}:${listeningPort ?? config.server.port}` }],
-      supervision: [],
+      supervision,
     };
   };
   const scalingNow = (): ScalingSignal => {

@@ -1,15 +1,49 @@
-// The admin feed in a cluster (two real nodes over a real redis-server): an
-// admin subscribed on n1 only receives the snapshots of both nodes on
+// GET admin/cluster and the admin feed. On a single node (memory engine): its
+// supervision entries. In a cluster (two real nodes over a real redis-server):
+// an admin subscribed on n1 only receives the snapshots of both nodes on
 // admin:stats (n2 learns that an admin watches through the engine's lease),
 // each describing its own node, with the cluster's ring in them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startRedisServer } from '../testkit/redis-server.ts';
 import { connect, startTestCluster } from '../testkit/cluster.ts';
-import { token } from '../testkit/node.ts';
+import { startTestNode, token, type TestNode } from '../testkit/node.ts';
 import { TestClient, type Frame } from '../testkit/ws-client.ts';
 import { withTimeout } from '../testkit/wait.ts';
 import type { AdminSnapshot } from './collector.ts';
+import type { ClusterView } from '../cluster/cluster.ts';
+
+async function adminCluster(node: TestNode): Promise<ClusterView> {
+  const res = await fetch(node.http('/api/v1/realtime/admin/cluster'), { headers: { authorization: `Bearer ${await token({ sub: 'ops', roles: ['admin'] })}` } });
+  assert.equal(res.status, 200);
+  return (await res.json()) as ClusterView;
+}
+
+test('one node: admin/cluster lists its supervision, newest first and bounded', { timeout: 30_000 }, async () => {
+  // Two restarts, then the third crash stops the actor; four entries kept of the six.
+  const node = await startTestNode({ actors: { restart: { maxRestarts: 2, withinMs: 60_000 } }, cluster: { supervisionMaxLen: 4 } });
+  try {
+    const BROKEN = 'channel:product:broken';
+    // A join whose `since` is null makes the channel actor's handler throw.
+    const answers: string[] = [];
+    for (let i = 0; i < 4; i++) answers.push(await node.actors.ask(BROKEN, { type: 'join', node: 'probe', since: null }).then(() => 'ok', (e: unknown) => (e as Error).message));
+    assert.match(answers[3]!, /stopped/, `the actor crashed until its supervisor stopped it: ${JSON.stringify(answers)}`);
+    const view = await adminCluster(node);
+    assert.deepEqual(
+      view.supervision.map((s) => [s.kind, s.address, s.node]),
+      [
+        ['stopped', BROKEN, 'n-test'],
+        ['crash', BROKEN, 'n-test'],
+        ['restart', BROKEN, 'n-test'],
+        ['crash', BROKEN, 'n-test'],
+      ],
+    );
+    for (const s of view.supervision) assert.match(s.ts, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+06:00$/);
+    assert.match(view.supervision[0]!.detail, /restarts within/);
+  } finally {
+    await node.stop();
+  }
+});
 
 test('two nodes: an admin on n1 receives both nodes` snapshots, each about its own connections', { timeout: 90_000 }, async () => {
   const redis = await startRedisServer();

@@ -7,15 +7,12 @@ import type { ActorSystem, RemoteRoute } from '../actors/system.ts';
 import type { ClusterConfig } from '../config/schema.ts';
 import type { Engine } from '../engines/engine.ts';
 import { HaatError } from '../errors.ts';
-import { toDhakaIso } from '../time/clock.ts';
+import { toDhakaIso, type Clock } from '../time/clock.ts';
 import type { Heartbeat } from './heartbeat.ts';
 import { MembershipService, type NodeState } from './membership-service.ts';
 import type { NodeRing } from './node-ring.ts';
 import { RemoteMailboxes } from './remote-mailboxes.ts';
-
-export const SUPERVISION_LOG = 'supervision';
-
-export type SupervisionKind = 'restart' | 'crash' | 'takeover' | 'stopped' | 'fenced';
+import { SupervisionLog, type SupervisionEntry, type SupervisionKind } from './supervision-log.ts';
 
 export interface ClusterDeps {
   nodeId: string;
@@ -23,6 +20,7 @@ export interface ClusterDeps {
   engine: Engine;
   actors: ActorSystem;
   logger: Logger;
+  clock: Clock;
   askTimeoutMs: number;
   /** When this incarnation of the node started (ms): with the id, names it apart from a restart under the same id. */
   startedAt: number;
@@ -35,7 +33,7 @@ export interface ClusterView {
   node: string;
   ring_epoch: number | null;
   nodes: { id: string; status: NodeState['status']; last_heartbeat: string; connections: number; actors: number; endpoint: string }[];
-  supervision: { ts: string; kind: string; address: string; node: string; detail: string }[];
+  supervision: SupervisionEntry[];
 }
 
 export class Cluster {
@@ -43,6 +41,7 @@ export class Cluster {
   readonly mailboxes: RemoteMailboxes;
   private readonly takenOver = new Set<string>();
   private readonly log: Logger;
+  private readonly supervision: SupervisionLog;
 
   constructor(private readonly d: ClusterDeps) {
     this.log = d.logger.child({ mod: 'cluster' });
@@ -71,10 +70,7 @@ export class Cluster {
     };
     d.actors.setRemote(route);
     this.membership.on('view', (ring) => this.sweepDead(ring));
-    d.actors.on('lifecycle', (ev) => {
-      if (ev.kind === 'passivated') return;
-      this.supervise(ev.kind, ev.address, ev.detail);
-    });
+    this.supervision = new SupervisionLog({ logs: d.engine.logs, nodeId: d.nodeId, maxLen: d.config.supervisionMaxLen, clock: d.clock, logger: this.log }).follow(d.actors);
   }
 
   get ready(): boolean {
@@ -108,24 +104,16 @@ export class Cluster {
   }
 
   supervise(kind: SupervisionKind | string, address: string, detail: string): void {
-    this.d.engine.logs
-      .append(SUPERVISION_LOG, { ts: Date.now(), kind, address, node: this.d.nodeId, detail }, this.d.config.supervisionMaxLen)
-      .catch((err: unknown) => this.log.warn({ err: (err as Error).message, kind, address }, 'supervision entry not written'));
+    this.supervision.append(kind, address, detail);
   }
 
   async view(limit = 50): Promise<ClusterView> {
-    const entries = await this.d.engine.logs.read(SUPERVISION_LOG, limit);
+    const supervision = await this.supervision.read(limit);
     return {
       node: this.d.nodeId,
       ring_epoch: this.membership.ring?.epoch ?? null,
       nodes: this.membership.nodes().map((n) => ({ id: n.id, status: n.status, last_heartbeat: toDhakaIso(n.heartbeatAt), connections: n.connections, actors: n.actors, endpoint: n.endpoint })),
-      supervision: entries.map((e) => ({
-        ts: toDhakaIso(Number(e.fields.ts)),
-        kind: String(e.fields.kind),
-        address: String(e.fields.address),
-        node: String(e.fields.node),
-        detail: String(e.fields.detail),
-      })),
+      supervision,
     };
   }
 
