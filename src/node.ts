@@ -236,7 +236,7 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
         nodeId,
         startedAt,
         config: config.cluster,
-        pulse: () => ({ endpoint: `${config.server.host}:${listeningPort ?? config.server.port}`, connections: gateway.sockets.size, actors: actors.queuedMessages() }),
+        pulse: () => ({ endpoint: `${config.server.host}:${listeningPort ?? config.server.port}`, connections: gateway.sockets.size, actors: actors.activeActors() }),
         logger,
       }),
       onNodeDead: (dead) => void leaveDeadRoster(engine, actors, dead, logger),
@@ -255,7 +255,7 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
     return {
       node: nodeId,
       ring_epoch: null,
-      nodes: [{ id: nodeId, status: 'alive' as const, last_heartbeat: toDhakaIso(now), connections: gateway.sockets.size, actors: actors.queuedMessages(), endpoint: `${config.server.host}:${listeningPort ?? config.server.port}` }],
+      nodes: [{ id: nodeId, status: 'alive' as const, last_heartbeat: toDhakaIso(now), connections: gateway.sockets.size, actors: actors.activeActors(), endpoint: `${config.server.host}:${listeningPort ?? config.server.port}` }],
       supervision,
     };
   };

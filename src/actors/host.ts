@@ -158,11 +158,19 @@ export class Host {
   private done = 0;
   /** Asks dropped past their deadline since the last credit (nextLive). */
   private expiredAsks = 0;
+  /** The actor count the main thread last heard (GET admin/cluster's `actors`). */
+  private reportedActors = 0;
 
   constructor(private readonly opts: HostOptions) {
     // The credit rides in the batch that carries the answers: a batch of its
     // own would cost the main thread a second wake-up per inbound batch.
     opts.out.beforeFlush = () => {
+      // So does the actor count, when it changed: an activation comes with an
+      // inbound item (a credit), a passivation or fencing with its lifecycle event.
+      if (this.cells.size !== this.reportedActors) {
+        this.reportedActors = this.cells.size;
+        opts.out.push({ k: 'n', n: this.reportedActors });
+      }
       if (this.done === 0) return;
       const n = this.done;
       this.done = 0;

@@ -118,6 +118,8 @@ interface HostSlot {
   out: Batcher<ToHost>;
   /** Items posted and not yet reported processed. */
   inflight: number;
+  /** Actors the host holds, as it last reported. */
+  actors: number;
   generation: number;
   restarts: number[];
   down: boolean;
@@ -246,6 +248,13 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> {
   queuedMessages(): number {
     let n = 0;
     for (const h of this.hosts) n += h.inflight;
+    return n;
+  }
+
+  /** Actors held by the serving host threads (as each last reported): GET admin/cluster's `actors`. */
+  activeActors(): number {
+    let n = 0;
+    for (const h of this.hosts) if (!h.down) n += h.actors;
     return n;
   }
 
@@ -432,7 +441,7 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> {
       ...(this.engines.spec.kind === 'memory' && this.opts.placement === undefined ? { localPlacementHosts: this.config.workers } : {}),
     };
     const task = this.pool.run(data, { transferList: [port2] as never });
-    const slot: HostSlot = { index, port: port1, out: new Batcher<ToHost>(port1, this.config.batchMax, 'immediate'), inflight: 0, generation, restarts, down: false, task, ready, markReady, isReady: false };
+    const slot: HostSlot = { index, port: port1, out: new Batcher<ToHost>(port1, this.config.batchMax, 'immediate'), inflight: 0, actors: 0, generation, restarts, down: false, task, ready, markReady, isReady: false };
     // First item of the first batch: saves of a new thread carry the current epoch.
     slot.out.push({ k: 'epoch', e: this.ringEpoch });
     port1.on('message', (raw: unknown) => {
@@ -502,6 +511,9 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> {
         case 'd':
           slot.inflight -= item.n;
           if (item.x !== undefined) this.emit('asksExpired', item.x);
+          break;
+        case 'n':
+          slot.actors = item.n;
           break;
         case 'o':
           for (const l of this.emitListeners) l(item.v);

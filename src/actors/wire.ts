@@ -33,6 +33,7 @@ export type FromHost =
   | { k: 'a'; i: number; a: string; m: ActorMessage; t: number } // an actor asks
   | { k: 'o'; v: unknown } // an actor emits to the main thread
   | { k: 'd'; n: number; x?: number } // n more inbound items processed (credit), x of them asks dropped past their deadline
+  | { k: 'n'; n: number } // the host now holds n actors (sent when it changed)
   | { k: 'u'; a: string; t: string; e: WireError } // a send that could not be delivered
   | { k: 'h'; a: string; m: ActorMessage; i?: number; h: number } // handed back unprocessed (fenced actor): re-route; `i` is the main ask id
   | { k: 'x'; i: number; op: EngineOp } // an engine call served by the main thread (memory engine)

@@ -1,15 +1,17 @@
 // GET admin/cluster and the admin feed. On a single node (memory engine): its
-// supervision entries. In a cluster (two real nodes over a real redis-server):
+// supervision entries and the actors it holds; in a cluster, each node's
+// actors as its heartbeat reports them. In a cluster (two real nodes over a real redis-server):
 // an admin subscribed on n1 only receives the snapshots of both nodes on
 // admin:stats (n2 learns that an admin watches through the engine's lease),
 // each describing its own node, with the cluster's ring in them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startRedisServer } from '../testkit/redis-server.ts';
-import { connect, startTestCluster } from '../testkit/cluster.ts';
+import { actorOwner, connect, startTestCluster, type ClusterNode } from '../testkit/cluster.ts';
+import { isoIn, restClient } from '../testkit/commerce.ts';
 import { startTestNode, token, type TestNode } from '../testkit/node.ts';
 import { TestClient, type Frame } from '../testkit/ws-client.ts';
-import { withTimeout } from '../testkit/wait.ts';
+import { waitFor, withTimeout } from '../testkit/wait.ts';
 import type { AdminSnapshot } from './collector.ts';
 import type { ClusterView } from '../cluster/cluster.ts';
 
@@ -42,6 +44,47 @@ test('one node: admin/cluster lists its supervision, newest first and bounded', 
     assert.match(view.supervision[0]!.detail, /restarts within/);
   } finally {
     await node.stop();
+  }
+});
+
+test('one node: `actors` counts the actors it holds, up as they start and down as they passivate', { timeout: 30_000 }, async () => {
+  const node = await startTestNode({ channels: { idleMs: 1_000 }, actors: { passivateSweepMs: 100 } });
+  try {
+    const actorsNow = async (): Promise<number> => (await adminCluster(node)).nodes[0]!.actors;
+    const before = await actorsNow();
+    for (const ch of ['product:a1', 'product:a2', 'product:a3']) await node.actors.ask(`channel:${ch}`, { type: 'info' });
+    // Not the messages in flight: none are once the asks are answered.
+    assert.equal(await actorsNow(), before + 3, 'three channel actors more');
+    await waitFor(actorsNow, (n) => n === before, { what: 'the count back down once the channel actors passivate' });
+  } finally {
+    await node.stop();
+  }
+});
+
+test('two nodes: each reports the actors it holds in its heartbeat', { timeout: 90_000 }, async () => {
+  const redis = await startRedisServer();
+  try {
+    const cluster = await startTestCluster(redis.url, ['n1', 'n2']);
+    try {
+      const admin = await token({ sub: 'ops', roles: ['admin'] });
+      const actorsBy = async (n: ClusterNode): Promise<Record<string, number>> => {
+        const view = (await (await fetch(n.http('admin/cluster'), { headers: { authorization: `Bearer ${admin}` } })).json()) as ClusterView;
+        return Object.fromEntries(view.nodes.map((x) => [x.id, x.actors]));
+      };
+      const before = await actorsBy(cluster.node('n1'));
+      // Three sales whose actors n2 owns, created through n1.
+      const ids: string[] = [];
+      for (let i = 0; ids.length < 3; i++) if (actorOwner(`sale:count-s${i}`, ['n1', 'n2']) === 'n2') ids.push(`count-s${i}`);
+      const rest = restClient((path) => `http://127.0.0.1:${cluster.node('n1').proc.port}${path}`);
+      for (const id of ids) assert.equal((await rest.post('sales', { id, starts_at: isoIn(-1000), ends_at: isoIn(3_600_000), per_user_limit: 1, hold_s: 600, skus: [{ sku: 'phone', stock: 10 }] }, admin)).status, 201);
+      // Seen on n1 as n2's heartbeat reports it.
+      const after = await waitFor(() => actorsBy(cluster.node('n1')), (a) => a.n2 === before.n2! + 3, { timeoutMs: 10_000, what: 'n2 to report three actors more' });
+      assert.equal(after.n1, before.n1, 'n1 holds none of them');
+    } finally {
+      await cluster.stop();
+    }
+  } finally {
+    await redis.stop();
   }
 });
 
