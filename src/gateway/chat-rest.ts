@@ -13,7 +13,7 @@ import { decodeCursor } from '../store/page.ts';
 import { roomAddress, type Caller, type OutgoingChat, type RoomMessage } from '../domain/chat/messages.ts';
 import { MAX_MESSAGE_CHARS, MAX_PARTICIPANTS } from '../domain/chat/rules.ts';
 import type { Principal } from './principal.ts';
-import { resourceId } from './frames.ts';
+import { jsonObject, resourceId } from './frames.ts';
 import { chatInput } from './chat-input.ts';
 import { parseBody, type RouteModuleDeps } from './rest.ts';
 
@@ -34,7 +34,7 @@ export const roomBody = z.object({
 export const messageBody = z.object({
   message: z.string().min(1).max(MAX_MESSAGE_CHARS * 2), // counted in characters once sanitized (chatInput)
   message_type: z.string().min(1).max(32).optional(),
-  metadata: z.record(z.string(), z.unknown()).optional(),
+  metadata: jsonObject.optional(),
   client_msg_id: z.string().min(1).max(128).optional(),
 });
 

@@ -20,6 +20,17 @@ export const takaAmount = z
   .refine((n) => toPaisa(n) !== undefined, 'must be taka with at most two decimals')
   .describe('taka (BDT), at most two decimals');
 
+/**
+ * A client's free-form JSON object (chat metadata, notification params and
+ * data), kept as sent. Its keys are the client's to choose, `__proto__`
+ * included, and z.record leaves a `__proto__` key out of the object it builds
+ * (assigning it would set the object's prototype): the key vanished from
+ * what the client got back.
+ */
+export const jsonObject = z
+  .custom<Record<string, unknown>>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), 'must be a JSON object')
+  .meta({ type: 'object', propertyNames: { type: 'string' }, additionalProperties: {} });
+
 /** The presence frame's fields, shared with PUT presence (§10). */
 export const presenceFields = {
   status: z.enum(['online', 'away', 'busy', 'invisible']),
@@ -49,7 +60,7 @@ const frames = {
     channel: channelName,
     message: z.string().min(1).max(4000),
     message_type: z.string().min(1).max(32).optional(),
-    metadata: z.record(z.string(), z.unknown()).optional(),
+    metadata: jsonObject.optional(),
     client_msg_id: clientId.optional(),
   }),
   broadcast_event: z.object({

@@ -246,3 +246,29 @@ async function waitEvents(c: TestClient, channel: string, type: string, n: numbe
   while (of().length < n) await c.next((f) => f.type === 'event' && f.channel === channel && f.event_type === type, c.frames.length);
   return of();
 }
+
+test('metadata keys named __proto__ or constructor are kept, on frames and REST (event, listing)', T, async () => {
+  const room = await newRoom('pk-alice', ['pk-bob']);
+  const alice = await connectAs(node, 'pk-alice');
+  const bob = await connectAs(node, 'pk-bob');
+  await joined(bob, room.channel);
+  // Parsed from text: `{ __proto__: ... }` in a literal would set the prototype, not make a key.
+  const metadata = JSON.parse('{"__proto__":{"x":1},"constructor":"c","order_id":"o-1"}') as Record<string, unknown>;
+  const sent = await alice.request({ type: 'send_message', channel: room.channel, message: 'by frame', metadata });
+  assert.equal(sent.type, 'reply', JSON.stringify(sent));
+  const viaRest = await call('POST', `chat/rooms/${room.id}/messages`, 'pk-alice', { message: 'by REST', metadata });
+  assert.equal(viaRest.status, 201, JSON.stringify(viaRest.body));
+  const events = await withTimeout(waitEvents(bob, room.channel, 'message', 2), { what: '2 message events' });
+  const listed = await call('GET', `chat/rooms/${room.id}/messages?since=0`, 'pk-bob');
+  const text = JSON.stringify(metadata);
+  assert.deepEqual(
+    events.map((e) => JSON.stringify((e.data as any).metadata)),
+    [text, text],
+  );
+  assert.deepEqual(
+    listed.body.messages.map((m: any) => JSON.stringify(m.metadata)),
+    [text, text],
+  );
+  await alice.close();
+  await bob.close();
+});
