@@ -10,7 +10,7 @@ import { userAddress, type NewNotification, type Viewer } from '../domain/user/m
 import type { Store } from '../store/store.ts';
 import { decodeCursor } from '../store/page.ts';
 import type { Clock } from '../time/clock.ts';
-import { presenceFields } from './frames.ts';
+import { jsonObject, presenceFields } from './frames.ts';
 import type { Analytics } from '../metrics/analytics.ts';
 import type { Principal } from './principal.ts';
 import { isServer } from './principal.ts';
@@ -32,8 +32,8 @@ const MAX_RECIPIENTS = 10_000;
 export const notificationsBody = z.strictObject({
   user_ids: z.array(userId).min(1).max(MAX_RECIPIENTS),
   notification_type: z.string().min(1).max(64),
-  params: z.record(z.string(), z.unknown()).optional(),
-  data: z.record(z.string(), z.unknown()).optional(),
+  params: jsonObject.optional(),
+  data: jsonObject.optional(),
   priority: z.enum(['low', 'normal', 'high', 'critical']).optional(),
   ttl_s: z.number().int().positive().max(30 * 24 * 3600).optional(),
   /** haat's extension: a retried POST with the same id queues nothing twice (ids derive from it). */

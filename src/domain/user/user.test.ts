@@ -178,3 +178,20 @@ test('notifications: a retried POST with the same client_msg_id queues nothing t
   assert.equal(frames.length, 1);
   await c.close();
 });
+
+test('notifications: a data key named __proto__ or constructor is kept, for recipients named so too (frame and listing)', T, async () => {
+  const users = ['__proto__', 'constructor'];
+  const devices = await Promise.all(users.map((u) => device(u)));
+  // Parsed from text: `{ __proto__: ... }` in a literal would set the prototype, not make a key.
+  const data = JSON.parse('{"__proto__":{"x":1},"constructor":"c","product_id":"p1"}') as Record<string, unknown>;
+  const post = await rest.post('notifications', { user_ids: users, notification_type: 'restock_notification', params: { product_name: 'Walton Primo R10' }, data }, publisher);
+  assert.equal(post.status, 202, JSON.stringify(post.body));
+  assert.deepEqual(post.body.notifications.map((n: { user_id: string }) => n.user_id).sort(), [...users].sort());
+  for (const [i, u] of users.entries()) {
+    const got = await withTimeout(devices[i]!.next((f) => f.type === 'notification'), { what: `${u}'s notification` });
+    assert.equal(JSON.stringify(got.data), JSON.stringify(data), u);
+    const listed = (await rest.get('notifications', await tokenOf(u))).body.notifications;
+    assert.deepEqual(listed.map((n: { data: unknown }) => JSON.stringify(n.data)), [JSON.stringify(data)], u);
+  }
+  await Promise.all(devices.map((d) => d.close()));
+});
