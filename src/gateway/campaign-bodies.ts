@@ -12,7 +12,7 @@ import { NOTIFICATION_TYPES } from '../i18n/notification-types.ts';
 import { parseIsoWithOffset } from '../time/iso.ts';
 import { DEFAULT_HIJRI_ADJUST_DAYS, FESTIVALS, MAX_HIJRI_ADJUST_DAYS, festivalDays, nextFestival } from '../time/festivals.ts';
 import { parseChannel } from './acl.ts';
-import { resourceId } from './frames.ts';
+import { jsonObject, resourceId } from './frames.ts';
 
 const isoTime = z
   .string()
@@ -35,8 +35,8 @@ export const campaignBody = z.strictObject({
   id: resourceId.optional(),
   title: z.string().min(1).max(200).optional(),
   notification_type: z.enum(NOTIFICATION_TYPES),
-  params: z.record(z.string(), z.unknown()).optional(),
-  data: z.record(z.string(), z.unknown()).optional(),
+  params: jsonObject.optional(),
+  data: jsonObject.optional(),
   priority: z.enum(['low', 'normal', 'high', 'critical']).optional(),
   audience,
   starts_at: isoTime.optional(),

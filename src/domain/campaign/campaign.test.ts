@@ -87,3 +87,21 @@ test('campaigns: server roles only, duplicate id 409, bad fields 400 naming the 
   assert.equal((await rest.get('campaigns/eid-2027', customer)).status, 403);
   assert.equal((await rest.get('campaigns/eid-2027', publisher)).body.status, 'scheduled');
 });
+
+test('campaigns: params and data keys named __proto__ or constructor are kept (POST, GET, the notification), for a user named __proto__', T, async () => {
+  const user = await node.connect({ token: await token({ sub: '__proto__', roles: ['customer'] }) });
+  // Parsed from text: `{ __proto__: ... }` in a literal would set the prototype, not make a key.
+  const params = { ...PROMO, ...(JSON.parse('{"__proto__":{"x":1},"constructor":"c"}') as Record<string, unknown>) };
+  const data = JSON.parse('{"__proto__":{"x":1},"constructor":"c","action_url":"/promo/p"}') as Record<string, unknown>;
+  const start = Date.now() + 300;
+  const created = await rest.post('campaigns', { id: 'proto-keys', notification_type: 'promotion_alert', params, data, audience: { user_ids: ['__proto__'] }, starts_at: isoIn(0, start), ends_at: isoIn(3_600_000, start) }, publisher);
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const shown = (await rest.get('campaigns/proto-keys', publisher)).body;
+  for (const view of [created.body, shown]) {
+    assert.equal(JSON.stringify(view.params), JSON.stringify(params));
+    assert.equal(JSON.stringify(view.data), JSON.stringify(data));
+  }
+  const got = await withTimeout(user.next((f) => f.type === 'notification'), { what: 'the campaign notification' });
+  assert.equal(JSON.stringify(got.data), JSON.stringify({ ...data, campaign_id: 'proto-keys' }));
+  await user.close();
+});
