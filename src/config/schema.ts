@@ -173,6 +173,8 @@ export const configSchema = z.strictObject({
     idempotencyTtlMs: positiveInt,
     /** ...and for at most this many of an auction's newest accepted bids. */
     bidIdempotencyMax: positiveInt,
+    /** Refused bids and reserves whose first answer an auction or sale actor remembers (in memory: refusal-memory.ts). */
+    refusalIdempotencyMax: positiveInt,
     /** At most one product_stock_update per SKU per window. */
     stockConflateMs: positiveInt,
     /** Idle auction and sale actors passivate (their state and reminders stay in the engine). */

@@ -39,8 +39,8 @@ export function createBehaviours(config: unknown, services: HostServices): Behav
   // Redis: any thread may append (the history's script numbers), so actors publish without the channel actor.
   const events: EventSink = history.publishesOnAppend ? new HistoryEventSink(history, slice.channels) : actorEventSink;
   const c = slice.commerce;
-  const auction = auctionBehaviour({ idempotency: { ttlMs: c.idempotencyTtlMs, max: c.bidIdempotencyMax }, dedupeTtlMs: slice.channels.idempotencyTtlMs, idleMs: c.idleMs, events });
-  const sale = saleBehaviour({ idempotencyTtlMs: c.idempotencyTtlMs, stockConflateMs: c.stockConflateMs, idleMs: c.idleMs, events });
+  const auction = auctionBehaviour({ idempotency: { ttlMs: c.idempotencyTtlMs, max: c.bidIdempotencyMax }, refusalsMax: c.refusalIdempotencyMax, dedupeTtlMs: slice.channels.idempotencyTtlMs, idleMs: c.idleMs, events });
+  const sale = saleBehaviour({ idempotencyTtlMs: c.idempotencyTtlMs, refusalsMax: c.refusalIdempotencyMax, stockConflateMs: c.stockConflateMs, idleMs: c.idleMs, events });
   const u = slice.users;
   const user = userBehaviour({ offlineGraceMs: u.offlineGraceMs, limits: { queueMax: u.queueMax, historyMax: u.historyMax }, idleMs: u.idleMs, prayerQuiet: u.prayerQuiet, events });
   // Room actors write the node's store, which lives on the main thread.

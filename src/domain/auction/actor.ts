@@ -10,13 +10,16 @@ import { replayOutbox, sendOutbox, outboxEntry, type Outbox, type OutboxEntry } 
 import { notify } from '../notification/notify.ts';
 import { toTaka } from '../commerce/money.ts';
 import { auctionChannel, type AuctionMessage } from './messages.ts';
-import { auctionClosedData, auctionView, bidAnswer, bidPlacedData, closeIfDue, newAuction, placeBid, type Auction, type IdempotencyLimits } from './rules.ts';
+import { auctionClosedData, auctionView, bidAnswer, bidKey, bidPlacedData, closeIfDue, newAuction, placeBid, type Auction, type BidRefusal, type IdempotencyLimits } from './rules.ts';
+import { RefusalMemory } from '../commerce/refusal-memory.ts';
 import { allParts, coreOf, rememberedParts, restoreAuction, type SavedAuction } from './persisted.ts';
 import type { EventSink } from '../channel/event-sink.ts';
 import { actorEventSink } from '../channel/actor-event-sink.ts';
 
 export interface AuctionDeps {
   idempotency: IdempotencyLimits;
+  /** Refused keyed bids whose first answer is remembered (in memory, for idempotency.ttlMs). */
+  refusalsMax: number;
   /** How long channels remember a publish's dedupe key (the outbox is replayed only within it). */
   dedupeTtlMs: number;
   idleMs: number;
@@ -30,6 +33,8 @@ interface AuctionState {
   outbox: Outbox | null;
   /** Loaded as saved before parts: the next save writes every remembered bid's part. Not saved. */
   allParts?: true;
+  /** The first answers of refused keyed bids (refusal-memory.ts). Not saved. */
+  refused?: RefusalMemory<BidRefusal>;
 }
 
 /** What is saved as the state itself (the remembered bids are parts: persisted.ts). */
@@ -53,6 +58,7 @@ export function auctionBehaviour(deps: AuctionDeps) {
   function committed(state: AuctionState, auction: Auction, entries: OutboxEntry[], ctx: ActorContext, reply?: unknown, parts?: Record<string, unknown>): Result {
     sendOutbox(ctx, entries, sink);
     const next: AuctionState = { auction, outbox: { at: ctx.now(), entries } };
+    if (state.refused !== undefined) next.refused = state.refused;
     const written = state.allParts ? { ...allParts(auction), ...parts } : parts;
     const result: Result = reply === undefined ? { state: next, persist: true } : { state: next, reply, persist: true };
     if (written !== undefined) result.parts = written;
@@ -63,9 +69,13 @@ export function auctionBehaviour(deps: AuctionDeps) {
     const a = state.auction;
     if (a === undefined) return { state, error: { code: 'auction_not_found', message: `no auction ${ctx.id}` } };
     const now = ctx.now();
+    const key = bidKey(msg.bidder, msg.client_bid_id);
+    const refusedBefore = key === null ? undefined : state.refused?.get(key, now);
+    if (refusedBefore !== undefined) return { state, error: refusedBefore };
     const v = placeBid(a, { bidder: msg.bidder, amount: msg.amount, clientBidId: msg.client_bid_id }, now, deps.idempotency);
     switch (v.kind) {
       case 'refused':
+        if (key !== null) (state.refused ??= new RefusalMemory(deps.idempotency.ttlMs, deps.refusalsMax)).remember(key, v.refusal, now);
         return { state, error: v.refusal };
       case 'duplicate':
         return { state, reply: bidAnswer(v.bid) };

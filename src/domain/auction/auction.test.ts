@@ -225,3 +225,18 @@ test('a repeated client_bid_id returns the first answer after many other bids an
   assert.deepEqual((other.bid as { seq: number }).seq, 6, 'an accepted bid of the middle is remembered too');
   await Promise.all([u1.close(), u2.close()]);
 });
+
+test('a repeated client_bid_id whose first answer was a refusal gets that refusal again, even once the auction opened; a new key is judged anew', T, async () => {
+  const id = 'idem-early';
+  const start = Date.now() + 800;
+  assert.equal((await rest.post('auctions', { id, product_id: 'p1', starting_price: 100, min_increment: 1, starts_at: isoIn(800, start - 800), ends_at: isoIn(3_600_000) }, publisher)).status, 201);
+  const u = await user('idem-early-u');
+  const first = await u.request({ type: 'bid', auction_id: id, amount: 100, client_bid_id: 'early' });
+  assert.equal(first.code, 'auction_not_open');
+  // Refusals are remembered in the actor's memory: GETs (answered by the actor) keep it from passivating (idleMs 300) while the start comes.
+  for (let at = Date.now() + 100; (await rest.get(`auctions/${id}`)).body.status !== 'open'; at += 100) await untilTime(at);
+  const again = await u.request({ type: 'bid', auction_id: id, amount: 100, client_bid_id: 'early' });
+  assert.deepEqual({ ...again, ref: undefined }, { ...first, ref: undefined }, `the first answer, not ${JSON.stringify(again)}`);
+  assert.equal((await u.request({ type: 'bid', auction_id: id, amount: 100, client_bid_id: 'later' })).type, 'reply');
+  await u.close();
+});

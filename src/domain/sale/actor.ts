@@ -15,7 +15,8 @@
 import { defineBehaviour, type ActorContext, type HandlerResult } from '../../actors/behaviour.ts';
 import { assertNever } from '../../actors/wire.ts';
 import { saleChannel, type SaleMessage } from './messages.ts';
-import { confirm, expireDue, forgetOld, newSale, nextExpiry, release, reservationReply, reserve, saleView, stockData, type Sale } from './rules.ts';
+import { confirm, expireDue, forgetOld, newSale, nextExpiry, release, reservationReply, reserve, reserveKey, saleView, stockData, type ReserveRefusal, type Sale } from './rules.ts';
+import { RefusalMemory } from '../commerce/refusal-memory.ts';
 import { toDhakaIso } from '../../time/clock.ts';
 import { replayOutbox, sendOutbox, type Outbox } from '../commerce/outbox.ts';
 import { allReservationIds, coreOf, isCore, reservationParts, restoreSale, withKeys } from './persisted.ts';
@@ -26,6 +27,8 @@ import { actorEventSink } from '../channel/actor-event-sink.ts';
 export interface SaleDeps {
   /** How long a `client_req_id` and a finished reservation are remembered. */
   idempotencyTtlMs: number;
+  /** Refused keyed reserves whose first answer is remembered (in memory, for idempotencyTtlMs). */
+  refusalsMax: number;
   /** At most one `product_stock_update` per SKU per this window. */
   stockConflateMs: number;
   idleMs: number;
@@ -56,6 +59,8 @@ interface Volatile {
   touched: Set<string>;
   /** Loaded as a sale saved whole (before parts): the next save writes every reservation's part. */
   saveAll: boolean;
+  /** The first answers of refused keyed reserves (refusal-memory.ts). */
+  refused: RefusalMemory<ReserveRefusal>;
 }
 
 type Result = HandlerResult<SaleState>;
@@ -75,7 +80,7 @@ export function saleBehaviour(deps: SaleDeps) {
 
   function vol(ctx: ActorContext): Volatile {
     let v = volatile.get(ctx.address);
-    if (!v) volatile.set(ctx.address, (v = { lastSent: new Map(), dirty: new Set(), nextExpiry: undefined, reminderAt: undefined, lastPrune: ctx.now(), touched: new Set(), saveAll: false }));
+    if (!v) volatile.set(ctx.address, (v = { lastSent: new Map(), dirty: new Set(), nextExpiry: undefined, reminderAt: undefined, lastPrune: ctx.now(), touched: new Set(), saveAll: false, refused: new RefusalMemory(deps.idempotencyTtlMs, deps.refusalsMax) }));
     return v;
   }
 
@@ -229,6 +234,9 @@ export function saleBehaviour(deps: SaleDeps) {
         case 'reserve': {
           if (sale === undefined) return notFound(ctx);
           const changed = expire(ctx, sale);
+          const key = reserveKey(msg.user, msg.client_req_id);
+          const refusedBefore = key === null ? undefined : vol(ctx).refused.get(key, ctx.now());
+          if (refusedBefore !== undefined) return answer(state, sale, changed, ctx, { error: refusedBefore });
           const v = reserve(sale, { user: msg.user, sku: msg.sku, qty: msg.qty, clientReqId: msg.client_req_id }, ctx.now());
           switch (v.kind) {
             case 'reserved':
@@ -238,6 +246,7 @@ export function saleBehaviour(deps: SaleDeps) {
             case 'duplicate':
               return answer(state, sale, changed, ctx, { reply: reservationReply(v.reservation) });
             case 'refused':
+              if (key !== null) vol(ctx).refused.remember(key, v.refusal, ctx.now());
               return answer(state, sale, changed, ctx, { error: v.refusal });
             default:
               return assertNever(v);

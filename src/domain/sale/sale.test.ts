@@ -165,3 +165,20 @@ test('a SKU named __proto__ and users named __proto__ or constructor are ids lik
     ],
   );
 });
+
+test('a repeated client_req_id whose first answer was a refusal gets that refusal again, even once a unit came back; a new key is judged anew', T, async () => {
+  const id = 'idem-sold';
+  assert.equal((await rest.post('sales', sale(id, { skus: [{ sku: 'x', stock: 1 }] }), publisher)).status, 201);
+  const a = await user('idem-a');
+  const b = await user('idem-b');
+  const held = await a.request({ type: 'reserve', sale_id: id, sku: 'x', qty: 1 });
+  assert.equal(held.type, 'reply', JSON.stringify(held));
+  const first = await b.request({ type: 'reserve', sale_id: id, sku: 'x', qty: 1, client_req_id: 'r1' });
+  assert.equal(first.code, 'sold_out');
+  assert.equal((await a.request({ type: 'release', sale_id: id, reservation_id: (held.reservation as { id: string }).id })).type, 'reply');
+  const again = await b.request({ type: 'reserve', sale_id: id, sku: 'x', qty: 1, client_req_id: 'r1' });
+  assert.deepEqual({ ...again, ref: undefined }, { ...first, ref: undefined }, `the first answer, not ${JSON.stringify(again)}`);
+  const fresh = await b.request({ type: 'reserve', sale_id: id, sku: 'x', qty: 1, client_req_id: 'r2' });
+  assert.equal(fresh.type, 'reply', JSON.stringify(fresh));
+  await Promise.all([a.close(), b.close()]);
+});
