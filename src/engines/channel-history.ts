@@ -8,6 +8,15 @@
 //   the engine refuses unless it is exactly the next one of the same epoch (a
 //   stale writer cannot append; Redis itself says no).
 
+/**
+ * How long a quiet channel keeps its epoch and last offset after its history
+ * emptied (every event aged out, no idempotency key left): an hour, in both
+ * engines (Redis keeps its meta key that long). Events ageing out is not a
+ * lost history (PROTOCOL.md §4): within this a client that missed nothing
+ * resumes recovered:true, and the next event continues the numbering.
+ */
+export const QUIET_POSITION_KEPT_MS = 3_600_000;
+
 export interface StreamPosition {
   /** Opaque, non-empty; changes only when the channel's history was lost. */
   epoch: string;

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MemoryChannelHistory } from './memory-history.ts';
-import type { AppendRequest } from '../channel-history.ts';
+import { QUIET_POSITION_KEPT_MS, type AppendRequest } from '../channel-history.ts';
 
 const bounds = { maxLen: 5, ttlMs: 60_000 };
 const clock = { t: 1000, now() { return this.t; } };
@@ -46,15 +46,22 @@ test('history is bounded by age, and a shorter per-event expiry ends recovery pa
   assert.equal(h.readSince('c', { epoch, offset: 0 }, 61_000).entries, undefined, 'event 1 aged out');
 });
 
-test('forgetIfEmpty lets an expired, key-less channel go (new epoch next time) and keeps one that holds anything', () => {
-  const h = new MemoryChannelHistory(clock);
+test('forgetIfEmpty lets an expired, key-less channel go but keeps its position for an hour, and keeps one that holds anything', () => {
+  const at = { t: 1000, now() { return this.t; } };
+  const h = new MemoryChannelHistory(at);
   const e1 = h.top('c').epoch;
   h.append('c', req(e1, 1, 1000), bounds);
   h.forgetIfEmpty('c', 2000);
-  assert.equal(h.top('c').epoch, e1, 'still holds event 1');
+  assert.equal(h.size, 1, 'still holds event 1');
   h.forgetIfEmpty('c', 61_000);
-  assert.equal(h.size, 0);
+  assert.equal(h.size, 0, 'its log given back');
+  at.t = 61_000 + QUIET_POSITION_KEPT_MS - 1;
+  assert.deepEqual(h.top('c'), { epoch: e1, offset: 1 }, 'within the hour: same epoch, same offset (events ageing out is not a lost history)');
+  assert.deepEqual(h.readSince('c', { epoch: e1, offset: 1 }, at.t), { top: { epoch: e1, offset: 1 }, entries: [] }, 'a client that missed nothing resumes');
+  h.forgetIfEmpty('c', at.t);
+  h.forgetIfEmpty('other', at.t + 1 + QUIET_POSITION_KEPT_MS - 1);
+  at.t += 2 * QUIET_POSITION_KEPT_MS;
   const e2 = h.top('c');
-  assert.notEqual(e2.epoch, e1);
+  assert.notEqual(e2.epoch, e1, 'after the hour the position is gone: a new epoch');
   assert.equal(e2.offset, 0);
 });

@@ -1,5 +1,5 @@
 import { nanoid } from 'nanoid';
-import { dedupeAnswerText, type AppendOutcome, type AppendRequest, type ChannelHistory, type HistoryBounds, type HistoryEntry, type NextAppendOutcome, type NextAppendRequest, type SinceResult, type StreamPosition } from '../channel-history.ts';
+import { dedupeAnswerText, QUIET_POSITION_KEPT_MS, type AppendOutcome, type AppendRequest, type ChannelHistory, type HistoryBounds, type HistoryEntry, type NextAppendOutcome, type NextAppendRequest, type SinceResult, type StreamPosition } from '../channel-history.ts';
 import { FrameRing } from './frame-ring.ts';
 import { ChunkPool } from './chunk-pool.ts';
 
@@ -16,12 +16,16 @@ interface Stream {
  * History in the host thread that owns the channel (memory engine). It lives
  * as long as the thread: it survives a channel actor's crash and passivation,
  * not the death of the thread (then the epoch changes, and resuming clients
- * are told recovered:false, as PROTOCOL.md §4 asks). Synchronous on purpose:
- * the hot path pays no promise.
+ * are told recovered:false, as PROTOCOL.md §4 asks). A channel whose history
+ * emptied is forgotten when its actor passivates, all but its position (epoch
+ * and last offset), kept QUIET_POSITION_KEPT_MS. Synchronous on purpose: the
+ * hot path pays no promise.
  */
 export class MemoryChannelHistory implements ChannelHistory {
   readonly publishesOnAppend = false;
   private readonly streams = new Map<string, Stream>();
+  /** Positions of streams forgotten empty, oldest first: a quiet channel keeps its epoch and numbering (see QUIET_POSITION_KEPT_MS). */
+  private readonly quiet = new Map<string, { epoch: string; offset: number; at: number }>();
   /** One per host thread: every channel's history bytes come from it. */
   private readonly pool = new ChunkPool();
 
@@ -83,13 +87,22 @@ export class MemoryChannelHistory implements ChannelHistory {
   drop(channel: string): void {
     this.streams.get(channel)?.ring?.release();
     this.streams.delete(channel);
+    this.quiet.delete(channel);
   }
 
   forgetIfEmpty(channel: string, now: number): void {
     const s = this.streams.get(channel);
-    if (!s) return;
-    this.prune(s, now);
-    if ((s.ring?.length ?? 0) === 0 && s.dedupe.size === 0) this.drop(channel);
+    if (s !== undefined) {
+      this.prune(s, now);
+      if ((s.ring?.length ?? 0) !== 0 || s.dedupe.size !== 0) return;
+      this.drop(channel);
+      this.quiet.set(channel, { epoch: s.epoch, offset: s.offset, at: now });
+    }
+    // The oldest positions first: they go once kept long enough.
+    for (const [name, p] of this.quiet) {
+      if (now - p.at < QUIET_POSITION_KEPT_MS) break;
+      this.quiet.delete(name);
+    }
   }
 
   get size(): number {
@@ -99,7 +112,10 @@ export class MemoryChannelHistory implements ChannelHistory {
   private open(channel: string): Stream {
     let s = this.streams.get(channel);
     if (!s) {
-      s = { epoch: nanoid(8), offset: 0, ring: undefined, dedupe: new Map() };
+      const p = this.quiet.get(channel);
+      const kept = p !== undefined && this.clock.now() - p.at < QUIET_POSITION_KEPT_MS;
+      if (p !== undefined) this.quiet.delete(channel);
+      s = kept ? { epoch: p.epoch, offset: p.offset, ring: undefined, dedupe: new Map() } : { epoch: nanoid(8), offset: 0, ring: undefined, dedupe: new Map() };
       this.streams.set(channel, s);
     }
     return s;

@@ -4,6 +4,7 @@
 // node's asks, blocking ones for mailbox reads, opened on demand, and one for
 // membership, opened on the first call (redis-membership.ts says why). KEYS.md
 // documents the key space.
+import { QUIET_POSITION_KEPT_MS } from '../channel-history.ts';
 import type { Engine } from '../engine.ts';
 import type { Logger } from '../../log/logger.ts';
 import { KeySpace } from './keys.ts';
@@ -67,7 +68,7 @@ export async function createRedisEngine(urls: readonly string[], opts: RedisEngi
   const bus = new RedisChannelBus(sub, keys, opts.logger.child({ engine: 'redis-bus' }));
   return {
     name: addrs.length === 1 ? 'redis' : 'redis-cluster',
-    history: new RedisChannelHistory(run, keys, get, del, { channelIdleMs: opts.channelIdleMs ?? 3_600_000 }),
+    history: new RedisChannelHistory(run, keys, get, del, { channelIdleMs: opts.channelIdleMs ?? QUIET_POSITION_KEPT_MS }),
     state: new RedisActorState(run, keys, (key) => client.hgetall(key), del),
     membership: membership.membership,
     mailboxes,
