@@ -9,6 +9,9 @@
 // zod refuses, or returns something else than zod would, fails it.
 import type { ClientFrame } from './frames.ts';
 
+/** An event type: free-form text (PROTOCOL.md §3b) without control characters; frames.ts's schema uses it too. */
+export const EVENT_TYPE_TEXT = /^[^\u0000-\u001f\u007f]+$/;
+
 /** How one member is checked; each rule is the same as, or narrower than, the member's zod schema. */
 export type FieldRule =
   /** z.union([z.number().finite(), z.string().max(64)]) */
@@ -45,7 +48,7 @@ export const FAST_SHAPES: readonly FrameShape[] = [
   },
   {
     type: 'broadcast_event',
-    required: { type: TYPE, channel: CHANNEL, event_type: { kind: 'string', min: 1, max: 64, pattern: /^[A-Za-z0-9_.:-]+$/ }, data: { kind: 'present' } },
+    required: { type: TYPE, channel: CHANNEL, event_type: { kind: 'string', min: 1, max: 64, pattern: EVENT_TYPE_TEXT }, data: { kind: 'present' } },
     optional: { ref: REF, priority: { kind: 'oneOf', values: ['low', 'normal', 'high'] }, ttl_s: { kind: 'int', min: 1, max: 7 * 24 * 3600 }, client_msg_id: CLIENT_ID },
   },
 ];

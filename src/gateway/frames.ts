@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { HaatError } from '../errors.ts';
 import { textError } from '../i18n/realtime-messages.ts';
 import { toPaisa } from '../domain/commerce/money.ts';
-import { fastFrame } from './frame-fast-path.ts';
+import { EVENT_TYPE_TEXT, fastFrame } from './frame-fast-path.ts';
 import { jsonTooDeep, MAX_JSON_DEPTH, tooDeepError } from './json-depth.ts';
 
 const ref = z.union([z.number().finite(), z.string().max(64)]);
@@ -67,7 +67,8 @@ const frames = {
     type: z.literal('broadcast_event'),
     ref: ref.optional(),
     channel: channelName,
-    event_type: z.string().min(1).max(64).regex(/^[A-Za-z0-9_.:-]+$/),
+    // Free-form for application events (PROTOCOL.md §3b): any text of 1 to 64 characters but control characters.
+    event_type: z.string().min(1).max(64).regex(EVENT_TYPE_TEXT, 'no control characters'),
     data: z.unknown().refine((d) => d !== undefined, 'data is required'),
     priority: z.enum(['low', 'normal', 'high']).optional(),
     ttl_s: z.number().int().positive().max(7 * 24 * 3600).optional(),

@@ -215,10 +215,15 @@ export function mountRest(d: RestDeps): Routes {
       async ({ principal: p, body }) => {
         const b = parseBody(broadcastBody, await body);
         const channels = [...new Set(b.channels ?? [b.channel!])];
-        for (const channel of channels) {
+        // The right to publish on every channel first, then the data (PROTOCOL.md §3b:
+        // a publisher without the right gets forbidden, whatever the data).
+        const parsed = channels.map((channel) => {
           const ch = parseChannel(channel);
           if (!ch) throw new HaatError('bad_request', `bad channel name ${JSON.stringify(channel)}`);
           if (!mayBroadcast(p, ch, channel)) throw new HaatError('forbidden', `may not broadcast on ${channel}`);
+          return ch;
+        });
+        for (const ch of parsed) {
           const invalid = checkClientEvent(ch.namespace, b.event_type, b.data);
           if (invalid) throw invalid;
         }
