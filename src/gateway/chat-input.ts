@@ -1,9 +1,11 @@
 // A chat message as it enters (send_message frame or POST messages): markup
-// removed, then the 4,000-character limit (PROTOCOL.md §10), before it goes
-// to the room actor.
+// removed from everything other participants get (the text, its type, its
+// metadata, its client_msg_id), then the 4,000-character limit of PROTOCOL.md
+// §10 on the characters the sender wrote (the escaping of `&` does not count),
+// before it goes to the room actor.
 import type { OutgoingChat } from '../domain/chat/messages.ts';
 import { checkMessageText } from '../domain/chat/rules.ts';
-import { sanitizeText } from './sanitize.ts';
+import { sanitizeText, stripMarkup, stripMarkupDeep, visibleLength } from './sanitize.ts';
 
 export interface ChatFields {
   message: string;
@@ -14,9 +16,11 @@ export interface ChatFields {
 
 export function chatInput(f: ChatFields): OutgoingChat {
   const message = sanitizeText(f.message);
-  const invalid = checkMessageText(message);
+  const invalid = checkMessageText(message, visibleLength(message));
   if (invalid) throw invalid;
-  const chat: OutgoingChat = { message, message_type: f.message_type ?? 'text', metadata: f.metadata ?? {} };
-  if (f.client_msg_id !== undefined) chat.client_msg_id = f.client_msg_id;
+  const messageType = f.message_type === undefined ? 'text' : stripMarkup(f.message_type).trim() || 'text';
+  const chat: OutgoingChat = { message, message_type: messageType, metadata: f.metadata === undefined ? {} : (stripMarkupDeep(f.metadata) as Record<string, unknown>) };
+  const clientMsgId = f.client_msg_id === undefined ? '' : stripMarkup(f.client_msg_id);
+  if (clientMsgId !== '') chat.client_msg_id = clientMsgId;
   return chat;
 }

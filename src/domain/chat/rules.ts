@@ -63,9 +63,10 @@ export function joinDecision(room: RoomCore, caller: Caller): JoinDecision {
 }
 
 /** A message once sanitized: not empty, at most 4,000 characters (code points). */
-export function checkMessageText(text: string): HaatError | undefined {
+/** `chars`: the characters the sender wrote (what the limit counts), when the text was escaped since. */
+export function checkMessageText(text: string, chars: number = [...text].length): HaatError | undefined {
   if (text.length === 0) return textError('bad_request', 'error.bad_request.message_empty', {});
-  if ([...text].length > MAX_MESSAGE_CHARS) return textError('bad_request', 'error.bad_request.message_too_long', { max: MAX_MESSAGE_CHARS });
+  if (chars > MAX_MESSAGE_CHARS) return textError('bad_request', 'error.bad_request.message_too_long', { max: MAX_MESSAGE_CHARS });
   return undefined;
 }
 
