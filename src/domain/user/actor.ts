@@ -223,6 +223,8 @@ export function userBehaviour(deps: UserDeps) {
         return removeDevices(s, ctx, (_session, node) => node === msg.node);
       case 'presence': {
         const p = s.presence;
+        if (msg.status === 'invisible' && p.status !== 'invisible') p.hidden_at = deviceCount(p) > 0 ? now : p.last_seen;
+        if (msg.status !== 'invisible') p.hidden_at = null;
         p.status = msg.status;
         if (msg.current_page !== undefined) p.current_page = msg.current_page;
         if (msg.shopping_activity !== undefined) p.shopping_activity = msg.shopping_activity;
@@ -237,6 +239,8 @@ export function userBehaviour(deps: UserDeps) {
           devices: deviceCount(p),
           last_seen: deviceCount(p) > 0 ? toDhakaIso(now) : p.last_seen === null ? null : toDhakaIso(p.last_seen),
         };
+        // Invisible to this viewer: last seen when it turned invisible, like a user who left then.
+        if (p.status === 'invisible' && !msg.viewer.invisible) view.last_seen = p.hidden_at === null ? null : toDhakaIso(p.hidden_at);
         // An invisible user looks offline to others: no devices either.
         if (view.status === 'offline') view.devices = 0;
         if (msg.viewer.details) {

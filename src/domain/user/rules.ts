@@ -83,10 +83,16 @@ export interface Presence {
   last_seen: number | null;
   /** The language of the user's last connection (REST listings use it). */
   lang: Lang | null;
+  /**
+   * While `invisible`: when others last saw the user (connected as it turned
+   * invisible, or its last_seen then). Others are shown this as last_seen: a
+   * time that moved on while the user is connected would give it away.
+   */
+  hidden_at: number | null;
 }
 
 export function newPresence(): Presence {
-  return { devices: {}, status: 'online', current_page: null, shopping_activity: null, left_at: null, last_seen: null, lang: null };
+  return { devices: {}, status: 'online', current_page: null, shopping_activity: null, left_at: null, last_seen: null, lang: null, hidden_at: null };
 }
 
 export function deviceCount(p: Presence): number {

@@ -26,6 +26,7 @@ test('packCore leaves out defaults; unpackCore puts them back', () => {
       left_at: T0 - 10,
       last_seen: T0 + 5,
       lang: 'bn',
+      hidden_at: T0 + 1,
     },
     nseq: 7,
     rooms: ['r1'],

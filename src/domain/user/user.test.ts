@@ -57,8 +57,17 @@ test('presence: devices on every connection, status and page, who sees what, off
   }
 
   // Invisible: offline to others (support included), the real status to herself and admins.
+  const hiddenBefore = Date.now();
   assert.equal((await rest.put('presence', { status: 'invisible' }, alice)).status, 200);
+  const hiddenAfter = Date.now();
   assert.deepEqual([(await rest.get('presence/alice', bob)).body.status, (await rest.get('presence/alice', bob)).body.devices], ['offline', 0]);
+  // Nor does last_seen give her away: it stays when she turned invisible, while a connected user's moves on.
+  let shown: { last_seen: string };
+  do shown = (await rest.get('presence/alice', bob)).body;
+  while (Date.now() < hiddenAfter + 20);
+  const lastSeen = Date.parse(shown.last_seen);
+  assert.ok(lastSeen >= hiddenBefore - 1 && lastSeen <= hiddenAfter, `last_seen ${shown.last_seen} is when she turned invisible (${hiddenBefore}..${hiddenAfter})`);
+  assert.ok(Date.parse((await rest.get('presence/alice', admin)).body.last_seen) > hiddenAfter, 'an admin sees her connected now');
   assert.equal((await rest.get('presence/alice', support)).body.status, 'offline');
   assert.equal((await rest.get('presence/alice', admin)).body.status, 'invisible');
   assert.equal((await rest.get('presence/alice', alice)).body.status, 'invisible');
