@@ -64,7 +64,9 @@ export class Fleet {
     const { workersPerProcess: W, connections: N, config } = this.opts;
     const S = this.processes * W;
     for (let p = 0; p < this.processes; p++) {
-      const child = fork(CHILD, [String(W)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      // BENCH_CLIENT_ARGS: node flags for the client processes (e.g. --cpu-prof --cpu-prof-dir=DIR), as BENCH_NODE_ARGS for the servers.
+      const execArgv = [...(process.env.BENCH_CLIENT_ARGS ?? '').split(' ').filter(Boolean), '--import', 'tsx'];
+      const child = fork(CHILD, [String(W)], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
       this.children.push(child);
       child.on('exit', (code, signal) => {
         if (code !== 0 && code !== null) this.fatal ??= `client process ${p} exited with code ${code}`;
