@@ -71,3 +71,15 @@ test('an internal error answering REST: 500, generic message and an id; the deta
   assert.match(String(body.id), /^err_/);
   assert.match(String(loggedWith(body.id!).err?.message), /stopped after repeated crashes/);
 });
+
+test('join_channel of a channel whose actor fails: denied internal, generic message and an id; the details are in the log under that id', { timeout: 15_000 }, async () => {
+  const c = await within(5000, () => 'the authenticated frame', TestClient.connect(`ws://127.0.0.1:${node.port}/ws?token=${await token({ sub: 'u1' })}`));
+  const answer = await within(8000, () => `the answer to join_channel (frames: ${JSON.stringify(c.frames)})`, c.request({ type: 'join_channel', channels: [BROKEN] }));
+  const denied = (answer.denied as { channel: string; code: string; message: string; id?: string }[])[0];
+  assert.deepEqual({ ...denied, id: undefined }, { channel: BROKEN, code: 'internal', message: 'internal error', id: undefined }, JSON.stringify(answer));
+  assert.match(String(denied?.id), /^err_/);
+  const line = loggedWith(String(denied!.id));
+  assert.equal(line.level, 50);
+  assert.match(String(line.err?.message), /stopped after repeated crashes/);
+  await c.close();
+});
