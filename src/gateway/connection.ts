@@ -25,6 +25,10 @@ export interface ConnState extends FloodCounter, Omit<ConnAnalytics, 'lean' | 'c
   carrier: Carrier | undefined;
   /** The heartbeat this connection was told: the carrier's when shorter than the node's. */
   heartbeatMs: number;
+  /** When the peer last sent anything (a frame or a pong): the heartbeat counts silence from it. */
+  heardAt: number;
+  /** Heartbeat pings sent since then (link-monitor.ts closes the peer after two went unanswered). */
+  pingsUnanswered: number;
   /** Lean mode (§6); undefined for a normal connection, whose events come from uWS topics. */
   lean: LeanConn | undefined;
   /** permessage-deflate was negotiated at the upgrade (lean by hint only): frames go out compressed. */

@@ -171,7 +171,6 @@ export class Gateway {
     this.hub = new Hub({ watch: (ch) => interest.watch(ch), unwatch: (ch) => (d.fanout.forget(ch), interest.unwatch(ch)) }, this.lean);
     this.linkMonitor = new LinkMonitor({
       config: d.network,
-      nodeHeartbeatMs: d.config.heartbeatMs,
       lean: this.lean,
       writer: this.writer,
       fanout: d.fanout,
@@ -179,6 +178,11 @@ export class Gateway {
       clock: d.clock,
       logger: this.log,
       sockets: () => this.hub.sockets,
+      closeSilent: (ws) => {
+        // Two heartbeats unanswered: the peer is gone (a dead phone, a dropped NAT mapping); no close frame would reach it.
+        this.d.metrics.closes.labels('1006').inc();
+        ws.close();
+      },
     });
     this.admission = d.admission ?? new LocalAdmission(d.config, (user) => this.hub.countOf(user));
     this.userRates = d.userRates ?? new UserRateLimits();
@@ -248,10 +252,14 @@ export class Gateway {
       // itself only fits while the buffer is under this bound, hence the margin.
       maxBackpressure: config.maxBackpressureBytes * 4,
       closeOnBackpressureLimit: 0,
-      // uWS pings a socket silent for idleTimeout/2 and closes it at idleTimeout
-      // (measured here): a ping every heartbeat_ms, closed after a heartbeat with no answer.
-      idleTimeout: Math.max(8, Math.round((config.heartbeatMs * 2) / 1000)),
-      sendPingsAutomatically: true,
+      // The heartbeat is the link monitor's (PROTOCOL.md §1: a ping every
+      // heartbeat_ms of silence, the peer closed after two missed pongs), at
+      // each connection's own heartbeat (a carrier's may be shorter). uWS's
+      // own pings come at a time of its choosing (about 34 s into a 50 s
+      // idleTimeout) and its close after one missed pong; its idle timeout
+      // stays only as a backstop past ours.
+      idleTimeout: idleBackstopS(config.heartbeatMs, this.d.network.autoSwitch.sampleMs),
+      sendPingsAutomatically: false,
       upgrade: (res, req, context) => this.upgrade(res, req, context),
       // uWS corks around its handlers: writes inside go straight out.
       open: (ws) => {
@@ -272,6 +280,8 @@ export class Gateway {
       },
       close: (ws, code) => this.close(ws, code),
       pong: (ws, message) => this.linkMonitor.onPong(ws, message),
+      // A client's own ping (browsers' and other stacks') is a sign of life too.
+      ping: (ws) => this.linkMonitor.heard(ws),
       drain: (ws) => {
         if (stateOf(ws).lean) this.lean.drained(ws);
       },
@@ -363,6 +373,8 @@ export class Gateway {
             net,
             carrier,
             heartbeatMs: heartbeatMsOf(carrier, this.d.network, this.d.config.heartbeatMs),
+            heardAt: now,
+            pingsUnanswered: 0,
             lean: leanClass === undefined ? undefined : LeanDelivery.state(leanClass, windowMsOf(leanClass, carrier, this.d.network), 'hint'),
             deflate,
             link: undefined,
@@ -482,6 +494,8 @@ export class Gateway {
     markAlive();
     this.bytesIn += message.byteLength;
     const now = this.d.clock.now();
+    s.heardAt = now;
+    s.pingsUnanswered = 0;
     if (this.flood.count(s, now)) return this.flooding(ws, s);
     if (message.byteLength > this.d.config.maxFrameBytes * 4) return this.writer.close(ws, 'too_large');
     if (message.byteLength > this.d.config.maxFrameBytes) {
@@ -648,4 +662,13 @@ export class Gateway {
     this.linkMonitor.stop();
     this.keyedAsks.stop();
   }
+}
+
+/**
+ * uWS's idle timeout, a backstop past the heartbeat's close (three heartbeats
+ * of silence, seen at the next sample): in seconds, a multiple of 4 (uWS's
+ * granularity), at most 960.
+ */
+export function idleBackstopS(heartbeatMs: number, sampleMs: number): number {
+  return Math.min(960, Math.ceil((3 * heartbeatMs + 2 * sampleMs) / 4000) * 4 + 4);
 }

@@ -1,8 +1,11 @@
 // Measures each connection's link (PROTOCOL.md §6: "a measured RTT/bandwidth
-// that says the same") and keeps carrier heartbeats. Every `sampleMs` it reads
-// each socket's send buffer; only a socket with a backlog (or one already
-// moved to lean mode) is probed with a ping carrying its send time, so an idle
-// or keeping-up connection costs one buffer read per sample. The drain rate is
+// that says the same") and keeps the heartbeat (§1: a ping every heartbeat_ms
+// of silence, the peer closed after two missed pongs, at each connection's own
+// heartbeat). Every `sampleMs` it reads each socket's send buffer; only a
+// socket with a backlog (or one already moved to lean mode) is probed with a
+// ping carrying its send time, so an idle or keeping-up connection costs one
+// buffer read per sample. Heartbeat pings carry their send time too: their
+// pongs measure the RTT of quiet connections (per carrier, in metrics). The drain rate is
 // what left the send buffer: the previous backlog plus what was written since
 // (its topics' bytes and the gateway's own writes) minus the backlog now.
 // link-classifier.ts decides, with hysteresis; switches are counted in metrics.
@@ -20,7 +23,6 @@ import { leanView } from './lean-view.ts';
 
 export interface LinkMonitorDeps {
   config: NetworkConfig;
-  nodeHeartbeatMs: number;
   lean: LeanDelivery;
   writer: Writer;
   fanout: Fanout;
@@ -28,6 +30,8 @@ export interface LinkMonitorDeps {
   clock: Clock;
   logger: Logger;
   sockets: () => Iterable<Socket>;
+  /** Closes a peer that missed two heartbeat pongs (no close frame: it is not answering). */
+  closeSilent: (ws: Socket) => void;
 }
 
 const PROBE_BYTES = 8;
@@ -52,12 +56,21 @@ export class LinkMonitor {
     for (const ws of this.d.sockets()) {
       const s = stateOf(ws);
       if (s.closed) continue;
+      // Heartbeat: a ping after one heartbeat of silence, another after two; after three (two missed pongs) the peer is gone.
+      if (now - s.heardAt >= s.heartbeatMs * (s.pingsUnanswered + 1)) {
+        if (s.pingsUnanswered >= 2) {
+          this.d.closeSilent(ws);
+          continue;
+        }
+        s.pingsUnanswered++;
+        if (s.link === undefined || s.link.pingSentAt !== undefined) ws.ping(stamp(now));
+        else this.ping(ws, s.link, now);
+      }
       const buffered = ws.getBufferedAmount();
-      const keepAlive = s.heartbeatMs < this.d.nodeHeartbeatMs;
       const measuredLean = s.lean?.source === 'measured';
       if (s.link === undefined) {
-        // The common case: nothing waiting, nothing to keep alive, not lean: one read, no allocation.
-        if (buffered === 0 && !keepAlive) continue;
+        // The common case: nothing waiting, not lean: one read, no allocation.
+        if (buffered === 0) continue;
         s.link = this.newLink(ws, s, now, buffered);
         continue;
       }
@@ -71,23 +84,34 @@ export class LinkMonitor {
       // An unanswered probe older than the RTT that would make a link slow counts as at least that slow.
       const rtt = link.pingSentAt !== undefined && now - link.pingSentAt > (link.rttMs ?? 0) ? now - link.pingSentAt : link.rttMs;
       const probe = buffered > 0 || measuredLean;
-      if ((probe && link.pingSentAt === undefined) || (keepAlive && now - link.lastPingAt >= s.heartbeatMs)) this.ping(ws, link, now);
+      if (probe && link.pingSentAt === undefined) this.ping(ws, link, now);
       if (auto.enabled && s.lean?.source !== 'hint') this.decide(ws, s, link, { rttMs: rtt, bufferedBytes: buffered, drainBytesPerS: drain });
       // A link with nothing more to watch is forgotten (its next backlog starts a fresh baseline).
-      if (!probe && !keepAlive && !measuredLean && link.pingSentAt === undefined) s.link = undefined;
+      if (!probe && !measuredLean && link.pingSentAt === undefined) s.link = undefined;
     }
   }
 
-  /** uWS `pong`: our probes carry their send time; the automatic heartbeat pings carry nothing. */
+  /** The peer sent something (a frame is noted by the gateway itself): its heartbeat starts over. */
+  heard(ws: Socket): void {
+    const s = stateOf(ws);
+    s.heardAt = this.d.clock.now();
+    s.pingsUnanswered = 0;
+  }
+
+  /** uWS `pong`: a sign of life; our pings (probes and heartbeats) carry their send time, which gives the RTT. */
   onPong(ws: Socket, message: ArrayBuffer): void {
     const s = stateOf(ws);
-    const link = s.link;
-    if (!link || message.byteLength !== PROBE_BYTES) return;
+    const now = this.d.clock.now();
+    s.heardAt = now;
+    s.pingsUnanswered = 0;
+    if (message.byteLength !== PROBE_BYTES) return;
     const sentAt = new DataView(message).getFloat64(0);
-    if (sentAt !== link.pingSentAt) return;
-    const rtt = Math.max(0, this.d.clock.now() - sentAt);
-    link.rttMs = rtt;
-    link.pingSentAt = undefined;
+    const rtt = Math.max(0, now - sentAt);
+    const link = s.link;
+    if (link !== undefined && sentAt === link.pingSentAt) {
+      link.rttMs = rtt;
+      link.pingSentAt = undefined;
+    } else if (sentAt > now || now - sentAt > 2 * s.heartbeatMs) return; // not one of ours
     this.d.metrics.linkRtt.labels(s.carrier ?? 'unknown').observe(rtt / 1000);
   }
 
@@ -116,11 +140,9 @@ export class LinkMonitor {
   }
 
   private ping(ws: Socket, link: LinkState, now: number): void {
-    const payload = new ArrayBuffer(PROBE_BYTES);
-    new DataView(payload).setFloat64(0, now);
     link.pingSentAt = now;
     link.lastPingAt = now;
-    ws.ping(payload);
+    ws.ping(stamp(now));
   }
 
   /** Bytes handed to this socket so far: the gateway's own writes, plus its topics' publishes unless lean. */
@@ -129,4 +151,11 @@ export class LinkMonitor {
     if (!s.lean) for (const ch of s.channels) n += this.d.fanout.bytesOf(ch);
     return n;
   }
+}
+
+/** A ping's payload: its send time, which its pong brings back. */
+function stamp(now: number): ArrayBuffer {
+  const payload = new ArrayBuffer(PROBE_BYTES);
+  new DataView(payload).setFloat64(0, now);
+  return payload;
 }
