@@ -639,10 +639,11 @@ export class HaatClient {
   private startHeartbeat(heartbeatMs: number): void {
     this.stopHeartbeat();
     if (this.o.heartbeat === false) return;
-    const every = Math.max(1_000, Math.floor(heartbeatMs / 2));
+    // A quarter heartbeat: the drop comes within a quarter of it after two heartbeats of silence.
+    const every = Math.max(250, Math.floor(heartbeatMs / 4));
     this.heartbeatTimer = setInterval(() => {
       const idle = Date.now() - this.lastRx;
-      if (idle > 2 * heartbeatMs + every) return this.dropSocket('no frame from the server for 2 heartbeats');
+      if (idle > 2 * heartbeatMs) return this.dropSocket('no frame from the server for 2 heartbeats');
       if (idle > heartbeatMs && this.isOpen()) this.ws!.send('{"type":"ping"}');
     }, every);
   }
