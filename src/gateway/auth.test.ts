@@ -105,3 +105,17 @@ test('HS256 checks use the configured secret on every verify, the first and the 
   await assert.rejects(v.verify(await signedWith('another-secret-of-someone', 'u2')), (e: { code?: string }) => e.code === 'unauthorized');
   assert.equal((await v.verify(await signedWith('test-secret-of-haat', 'u3'))).sub, 'u3');
 });
+
+test('an empty `?token=` is no token: the Authorization header decides, and without one the connection is a guest', async () => {
+  const node = await startTestNode();
+  try {
+    const t = await token({ sub: 'u-hdr', roles: ['customer'] });
+    const c = await TestClient.connect(`${node.url()}?token=`, { headers: { authorization: `Bearer ${t}` } });
+    assert.equal(c.frames[0]!.user_id, 'u-hdr');
+    const guest = await TestClient.connect(`${node.url()}?token=`);
+    assert.equal(guest.frames[0]!.user_id, null);
+    await Promise.all([c.close(), guest.close()]);
+  } finally {
+    await node.stop();
+  }
+});

@@ -297,7 +297,8 @@ export class Gateway {
   private upgrade(res: HttpResponse, req: HttpRequest, context: us_socket_context_t): void {
     // Everything needed from req must be read now: it is invalid after an await.
     const query = new URLSearchParams(req.getQuery() ?? '');
-    const token = query.get('token') ?? bearer(req.getHeader('authorization'));
+    // An empty `?token=` is no token: the Authorization header (if any) decides.
+    const token = query.get('token') || bearer(req.getHeader('authorization'));
     const key = req.getHeader('sec-websocket-key');
     const protocol = req.getHeader('sec-websocket-protocol');
     const extensions = req.getHeader('sec-websocket-extensions');
