@@ -97,10 +97,30 @@ export class Cluster {
     this.mailboxes.start();
   }
 
-  /** Drain: leave the ring first so the others own this node's actors, then stop reading the mailbox. */
+  /**
+   * Drain: leave the ring first so the others own this node's actors, stop
+   * reading the mailbox, then hand what is still in it to the new owners. The
+   * others take over only a dead node's mailbox, and a node that leaves is not
+   * dead: an ask written in the moment it left (by a peer whose ring still had
+   * it), or read and not yet acknowledged, would stay there for good, and
+   * every retry of its idempotency key would wait on it. Once now, and once
+   * more after two heartbeats, by when every peer routes by the new ring.
+   */
   async leave(): Promise<void> {
     await this.membership.leave();
     await this.mailboxes.stop();
+    await this.handOffMailbox();
+    await new Promise<void>((r) => setTimeout(r, 2 * this.d.config.heartbeatMs));
+    await this.handOffMailbox();
+  }
+
+  private async handOffMailbox(): Promise<void> {
+    try {
+      const n = await this.mailboxes.takeOver(this.d.nodeId);
+      if (n > 0) this.supervise('takeover', `node:${this.d.nodeId}`, `${this.d.nodeId} handed ${n} mailbox entries to their new owners as it left the ring`);
+    } catch (err) {
+      this.log.error({ err: (err as Error).message }, 'could not hand this node`s mailbox off as it left; its entries wait for a takeover');
+    }
   }
 
   supervise(kind: SupervisionKind | string, address: string, detail: string): void {
