@@ -28,7 +28,8 @@ const role = z.enum(['customer', 'support', 'vendor', 'admin', 'member']);
 export const roomBody = z.object({
   type: z.enum(['customer_support', 'vendor', 'group']),
   participants: z.array(z.object({ user_id: resourceId, role: role.optional() })).max(MAX_PARTICIPANTS),
-  metadata: z.object({ order_id: resourceId.optional(), product_id: resourceId.optional(), priority: z.enum(['low', 'normal', 'high', 'urgent']).optional() }).optional(),
+  // The room's metadata is the seed's three members (the store keeps those): another member is refused, not silently dropped.
+  metadata: z.strictObject({ order_id: resourceId.optional(), product_id: resourceId.optional(), priority: z.enum(['low', 'normal', 'high', 'urgent']).optional() }).optional(),
 });
 
 export const messageBody = z.object({

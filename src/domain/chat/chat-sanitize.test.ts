@@ -64,3 +64,11 @@ test('no markup reaches another participant: not in the message type, the metada
     await bob.close();
   }
 });
+
+test('a room`s metadata is its three members: another one is refused with 400, not dropped without a word', T, async () => {
+  const body = { type: 'group', participants: [{ user_id: 'md-b' }] };
+  const ok = await rest.post('chat/rooms', { ...body, metadata: { order_id: 'HT-9', priority: 'high' } }, await tok('md-a'));
+  assert.deepEqual([ok.status, ok.body.metadata], [201, { order_id: 'HT-9', priority: 'high' }]);
+  const extra = await rest.post('chat/rooms', { ...body, metadata: { order_id: 'HT-9', shop: 'Dhaka' } }, await tok('md-a'));
+  assert.deepEqual([extra.status, extra.body.code], [400, 'bad_request'], JSON.stringify(extra.body));
+});
