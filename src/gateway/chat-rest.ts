@@ -25,21 +25,22 @@ export type ChatRestDeps = RouteModuleDeps & {
 
 const role = z.enum(['customer', 'support', 'vendor', 'admin', 'member']);
 
-export const roomBody = z.object({
+// Strict like every REST body (README "Protocol notes"): an unknown member is bad_request, not dropped without a word.
+export const roomBody = z.strictObject({
   type: z.enum(['customer_support', 'vendor', 'group']),
-  participants: z.array(z.object({ user_id: resourceId, role: role.optional() })).max(MAX_PARTICIPANTS),
+  participants: z.array(z.strictObject({ user_id: resourceId, role: role.optional() })).max(MAX_PARTICIPANTS),
   // The room's metadata is the seed's three members (the store keeps those): another member is refused, not silently dropped.
   metadata: z.strictObject({ order_id: resourceId.optional(), product_id: resourceId.optional(), priority: z.enum(['low', 'normal', 'high', 'urgent']).optional() }).optional(),
 });
 
-export const messageBody = z.object({
+export const messageBody = z.strictObject({
   message: z.string().min(1).max(MAX_MESSAGE_CHARS * 2), // counted in characters once sanitized (chatInput)
   message_type: z.string().min(1).max(32).optional(),
   metadata: jsonObject.optional(),
   client_msg_id: z.string().min(1).max(128).optional(),
 });
 
-export const readBody = z.object({ offset: z.number().int().min(0) });
+export const readBody = z.strictObject({ offset: z.number().int().min(0) });
 
 /** Chat is for signed-in users only. */
 function callerOf(p: Principal): Caller {

@@ -72,3 +72,18 @@ test('a room`s metadata is its three members: another one is refused with 400, n
   const extra = await rest.post('chat/rooms', { ...body, metadata: { order_id: 'HT-9', shop: 'Dhaka' } }, await tok('md-a'));
   assert.deepEqual([extra.status, extra.body.code], [400, 'bad_request'], JSON.stringify(extra.body));
 });
+
+test('chat REST bodies are strict like every REST body: an unknown member is 400, not dropped', T, async () => {
+  const room = await newRoom('st-a', ['st-b']);
+  const a = await tok('st-a');
+  for (const [path, body] of [
+    ['chat/rooms', { type: 'group', participants: [{ user_id: 'st-b' }], colour: 'red' }],
+    ['chat/rooms', { type: 'group', participants: [{ user_id: 'st-b', nickname: 'b' }] }],
+    [`chat/rooms/${room.id}/messages`, { message: 'hi', urgent: true }],
+  ] as const) {
+    const r = await rest.post(path, body, a);
+    assert.deepEqual([r.status, r.body.code], [400, 'bad_request'], `${path} ${JSON.stringify(body)}: ${JSON.stringify(r.body)}`);
+  }
+  const read = await rest.put(`chat/rooms/${room.id}/read`, { offset: 0, extra: 1 }, a);
+  assert.equal(read.status, 400);
+});
