@@ -115,6 +115,8 @@ export interface Behaviour<S = unknown, M extends ActorMessage = ActorMessage, R
   handle(state: S, msg: M, ctx: ActorContext): HandlerResult<S, R> | Promise<HandlerResult<S, R>>;
   /** Passivate after this long without a message; never when absent. */
   readonly idleMs?: number;
+  /** Whether an idle actor may passivate now (default yes): one whose state lives only in memory and is still needed says no. */
+  mayPassivate?(state: S): boolean;
   /** What a save writes as the state itself, when some of it is kept in parts (default: the whole state). */
   core?(state: S): unknown;
   /** Last words before passivation (e.g. flush state). */

@@ -240,6 +240,7 @@ export class Host {
       const idle = cell.behaviour.idleMs;
       if (idle === undefined || cell.status !== 'ready' || cell.running || cell.mailbox.length > 0) continue;
       if (now - cell.lastActive < idle) continue;
+      if (cell.behaviour.mayPassivate?.(cell.state) === false) continue;
       this.cells.delete(cell.address);
       passivated++;
       clearTimers(cell);

@@ -77,9 +77,15 @@ export function channelBehaviour(deps: ChannelDeps) {
     init(ctx) {
       return then(history.top(ctx.id), (pos) => ({ channel: ctx.id, pos, watchers: new Set<string>() }));
     },
-    // An idle channel no node watches gives its history back if it holds
-    // nothing worth keeping (memory engine): otherwise the engine would keep
-    // one for every channel ever used. Its next event starts a new epoch.
+    // Memory engine: the watchers are the only record of which nodes have
+    // subscribers (they are handed each event), so a quiet channel that still
+    // has some stays active; passivated, it would come back with none and its
+    // subscribers would get nothing more. (Redis: the engine's bus reaches the
+    // interested nodes, and the actor may passivate.)
+    mayPassivate: (state) => history.publishesOnAppend || state.watchers.size === 0,
+    // An idle channel no node watches gives its log back if it holds nothing
+    // worth keeping (memory engine): otherwise the engine would keep one for
+    // every channel ever used. Its position stays (memory-history.ts).
     passivate(state, ctx) {
       if (state.watchers.size === 0) history.forgetIfEmpty?.(state.channel, ctx.now());
     },

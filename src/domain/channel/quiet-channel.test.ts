@@ -8,6 +8,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestNode, token, type TestNode } from '../../testkit/node.ts';
 import { passivatedAt } from '../../testkit/actors.ts';
+import { untilTime } from '../../testkit/commerce.ts';
+import { withTimeout } from '../../testkit/wait.ts';
 
 let node: TestNode;
 before(async () => {
@@ -35,4 +37,22 @@ test('a quiet channel keeps its epoch and offset after its events aged out and i
   const r2 = await pub.request({ type: 'broadcast_event', channel: ch, event_type: 'tick', data: { n: 2 } });
   assert.deepEqual([r2.offset, (await back.next((f) => f.type === 'event' && f.channel === ch)).epoch], [2, epoch], 'the numbering goes on in the same epoch');
   await Promise.all([pub.close(), back.close()]);
+});
+
+test('a quiet channel with a subscriber stays active (memory engine): the subscriber gets the next event however long the wait', { timeout: 30_000 }, async () => {
+  const ch = 'order:quiet-sub';
+  const sub = await node.connect({ token: await token({ sub: 'buyer', roles: ['customer'], channels: [ch] }) });
+  assert.equal((await sub.request({ type: 'join_channel', channels: [ch] })).type, 'channels_joined');
+  // Several idle periods (idleMs 300, swept every 50 ms) pass with the subscriber there.
+  await untilTime(Date.now() + 1000);
+  const pub = await node.connect({ token: await token({ sub: 'pub', roles: ['publisher'] }) });
+  const r = await pub.request({ type: 'broadcast_event', channel: ch, event_type: 'order_status_update', data: { order_id: 'quiet-sub', status: 'shipped' } });
+  assert.equal(r.type, 'reply', JSON.stringify(r));
+  const ev = await withTimeout(sub.next((f) => f.type === 'event' && f.channel === ch), { what: 'the event after a quiet spell', timeoutMs: 5000 });
+  assert.equal(ev.offset, r.offset);
+  // Without a subscriber it passivates as before.
+  const gone = passivatedAt(node.actors, `channel:${ch}`);
+  await sub.close();
+  await gone;
+  await pub.close();
 });
