@@ -113,7 +113,6 @@ export interface LinkState {
   pingSentAt: number | undefined;
   /** RTT of the last probe that came back. */
   rttMs: number | undefined;
-  lastPingAt: number;
   sampledAt: number;
   bufferedAtSample: number;
   /** Bytes handed to the socket (topics plus direct) up to the last sample. */

@@ -134,14 +134,13 @@ export class LinkMonitor {
   }
 
   private newLink(ws: Socket, s: ConnState, now: number, buffered: number): LinkState {
-    const link: LinkState = { classifier: initialClassifier(), pingSentAt: undefined, rttMs: undefined, lastPingAt: now, sampledAt: now, bufferedAtSample: buffered, writtenAtSample: this.written(s) };
+    const link: LinkState = { classifier: initialClassifier(), pingSentAt: undefined, rttMs: undefined, sampledAt: now, bufferedAtSample: buffered, writtenAtSample: this.written(s) };
     this.ping(ws, link, now);
     return link;
   }
 
   private ping(ws: Socket, link: LinkState, now: number): void {
     link.pingSentAt = now;
-    link.lastPingAt = now;
     ws.ping(stamp(now));
   }
 
