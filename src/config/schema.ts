@@ -173,7 +173,7 @@ export const configSchema = z.strictObject({
     idempotencyTtlMs: positiveInt,
     /** ...and for at most this many of an auction's newest accepted bids. */
     bidIdempotencyMax: positiveInt,
-    /** Refused bids and reserves whose first answer an auction or sale actor remembers (in memory: refusal-memory.ts). */
+    /** Refused bids (and, apart, reserves) whose first answer a host thread remembers for all its auctions (sales) together (in memory: refusal-memory.ts). */
     refusalIdempotencyMax: positiveInt,
     /** At most one product_stock_update per SKU per window. */
     stockConflateMs: positiveInt,

@@ -18,7 +18,7 @@ import { actorEventSink } from '../channel/actor-event-sink.ts';
 
 export interface AuctionDeps {
   idempotency: IdempotencyLimits;
-  /** Refused keyed bids whose first answer is remembered (in memory, for idempotency.ttlMs). */
+  /** Refused keyed bids whose first answer is remembered, by all the auctions of a host thread together (in memory, for idempotency.ttlMs). */
   refusalsMax: number;
   /** How long channels remember a publish's dedupe key (the outbox is replayed only within it). */
   dedupeTtlMs: number;
@@ -33,8 +33,6 @@ interface AuctionState {
   outbox: Outbox | null;
   /** Loaded as saved before parts: the next save writes every remembered bid's part. Not saved. */
   allParts?: true;
-  /** The first answers of refused keyed bids (refusal-memory.ts). Not saved. */
-  refused?: RefusalMemory<BidRefusal>;
 }
 
 /** What is saved as the state itself (the remembered bids are parts: persisted.ts). */
@@ -49,6 +47,8 @@ const CLOSE = 'close';
 
 export function auctionBehaviour(deps: AuctionDeps) {
   const sink = deps.events ?? actorEventSink;
+  /** The first answers of refused keyed bids, of every auction of this host thread (refusal-memory.ts). */
+  const refused = new RefusalMemory<BidRefusal>(deps.idempotency.ttlMs, deps.refusalsMax);
   /** The close reminder (durable) and, while active, a timer at the exact end. */
   function scheduleClose(ctx: ActorContext, a: Auction): void {
     ctx.setReminder(CLOSE, a.endsAt);
@@ -58,7 +58,6 @@ export function auctionBehaviour(deps: AuctionDeps) {
   function committed(state: AuctionState, auction: Auction, entries: OutboxEntry[], ctx: ActorContext, reply?: unknown, parts?: Record<string, unknown>): Result {
     sendOutbox(ctx, entries, sink);
     const next: AuctionState = { auction, outbox: { at: ctx.now(), entries } };
-    if (state.refused !== undefined) next.refused = state.refused;
     const written = state.allParts ? { ...allParts(auction), ...parts } : parts;
     const result: Result = reply === undefined ? { state: next, persist: true } : { state: next, reply, persist: true };
     if (written !== undefined) result.parts = written;
@@ -70,12 +69,12 @@ export function auctionBehaviour(deps: AuctionDeps) {
     if (a === undefined) return { state, error: { code: 'auction_not_found', message: `no auction ${ctx.id}` } };
     const now = ctx.now();
     const key = bidKey(msg.bidder, msg.client_bid_id);
-    const refusedBefore = key === null ? undefined : state.refused?.get(key, now);
+    const refusedBefore = key === null ? undefined : refused.get(ctx.address, key, now);
     if (refusedBefore !== undefined) return { state, error: refusedBefore };
     const v = placeBid(a, { bidder: msg.bidder, amount: msg.amount, clientBidId: msg.client_bid_id }, now, deps.idempotency);
     switch (v.kind) {
       case 'refused':
-        if (key !== null) (state.refused ??= new RefusalMemory(deps.idempotency.ttlMs, deps.refusalsMax)).remember(key, v.refusal, now);
+        if (key !== null) refused.remember(ctx.address, key, v.refusal, now);
         return { state, error: v.refusal };
       case 'duplicate':
         return { state, reply: bidAnswer(v.bid) };

@@ -7,6 +7,7 @@
 // failover used to find its accepted bid forgotten and be told bid_too_low.
 // States saved before (the bids inside the state) are read too. Pure.
 import type { Auction, Remembered } from './rules.ts';
+import { AgeOrderedMap } from '../../age-ordered-map.ts';
 
 /** What the actor's own saved state keeps of an auction. */
 export type SavedAuction = Omit<Auction, 'recent'> & { recentInParts: true };
@@ -47,8 +48,8 @@ export function restoreAuction(saved: SavedAuction | SavedWhole, parts: Readonly
     const bids: Remembered[] = [];
     for (const [name, value] of Object.entries(parts)) if (name.startsWith(PART_PREFIX) && Array.isArray(value)) bids.push(value as Remembered);
     bids.sort((x, y) => x[1] - y[1]);
-    return { auction: { ...rest, recent: new Map(bids.map((r) => [r[0], r])) }, whole: false };
+    return { auction: { ...rest, recent: AgeOrderedMap.from(bids.map((r) => [r[0], r] as const)) }, whole: false };
   }
   const { recent, ...rest } = saved;
-  return { auction: { ...rest, recent: new Map((recent ?? []).map((r) => [r[0], r])) }, whole: true };
+  return { auction: { ...rest, recent: AgeOrderedMap.from((recent ?? []).map((r) => [r[0], r] as const)) }, whole: true };
 }

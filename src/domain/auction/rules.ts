@@ -3,6 +3,7 @@
 // the calls and persists what they return.
 import { toTaka, type Paisa } from '../commerce/money.ts';
 import { toDhakaIso } from '../../time/clock.ts';
+import { AgeOrderedMap } from '../../age-ordered-map.ts';
 
 export interface AuctionSpec {
   id: string;
@@ -57,11 +58,12 @@ export interface Auction extends AuctionSpec {
   closed: ClosedOutcome | null;
   /**
    * The accepted bids with a client_bid_id still remembered, by key, oldest
-   * first (bounded by IdempotencyLimits). A Map: a hot auction remembers
-   * thousands, and a repeat is looked up on every keyed bid. placeBid adds to
+   * first (bounded by IdempotencyLimits). A map: a hot auction remembers
+   * thousands, and a repeat is looked up on every keyed bid; age-ordered, so
+   * that forgetting the oldest costs the same at any size. placeBid adds to
    * it in place (the auction actor owns it).
    */
-  recent: Map<string, Remembered>;
+  recent: AgeOrderedMap<string, Remembered>;
   createdAt: number;
 }
 
@@ -97,7 +99,7 @@ export interface BidInput {
 }
 
 export function newAuction(spec: AuctionSpec, now: number): Auction {
-  return { ...spec, price: null, leader: null, seq: 0, closed: null, recent: new Map(), createdAt: now };
+  return { ...spec, price: null, leader: null, seq: 0, closed: null, recent: new AgeOrderedMap(), createdAt: now };
 }
 
 /** Open while `starts_at <= now < ends_at` and not closed (§7). */
@@ -146,12 +148,11 @@ export function placeBid(a: Auction, bid: BidInput, now: number, limits: Idempot
 }
 
 /** Adds `bid` to the remembered ones, first forgetting the oldest past the age or count limit; answers the seqs forgotten. */
-function remember(recent: Map<string, Remembered>, bid: Remembered, limits: IdempotencyLimits): number[] {
+function remember(recent: AgeOrderedMap<string, Remembered>, bid: Remembered, limits: IdempotencyLimits): number[] {
   const forgotten: number[] = [];
-  for (const [key, r] of recent) {
-    if (bid[4] - r[4] <= limits.ttlMs && recent.size < limits.max) break;
-    recent.delete(key);
-    forgotten.push(r[1]);
+  for (let o = recent.oldest(); o !== undefined && (bid[4] - o[1][4] > limits.ttlMs || recent.size >= limits.max); o = recent.oldest()) {
+    recent.dropOldest();
+    forgotten.push(o[1][1]);
   }
   recent.set(bid[0], bid);
   return forgotten;

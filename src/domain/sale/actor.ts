@@ -27,7 +27,7 @@ import { actorEventSink } from '../channel/actor-event-sink.ts';
 export interface SaleDeps {
   /** How long a `client_req_id` and a finished reservation are remembered. */
   idempotencyTtlMs: number;
-  /** Refused keyed reserves whose first answer is remembered (in memory, for idempotencyTtlMs). */
+  /** Refused keyed reserves whose first answer is remembered, by all the sales of a host thread together (in memory, for idempotencyTtlMs). */
   refusalsMax: number;
   /** At most one `product_stock_update` per SKU per this window. */
   stockConflateMs: number;
@@ -59,8 +59,6 @@ interface Volatile {
   touched: Set<string>;
   /** Loaded as a sale saved whole (before parts): the next save writes every reservation's part. */
   saveAll: boolean;
-  /** The first answers of refused keyed reserves (refusal-memory.ts). */
-  refused: RefusalMemory<ReserveRefusal>;
 }
 
 type Result = HandlerResult<SaleState>;
@@ -77,10 +75,12 @@ const PRUNE_EVERY_MS = 60_000;
 export function saleBehaviour(deps: SaleDeps) {
   const sink = deps.events ?? actorEventSink;
   const volatile = new Map<string, Volatile>();
+  /** The first answers of refused keyed reserves, of every sale of this host thread (refusal-memory.ts). */
+  const refused = new RefusalMemory<ReserveRefusal>(deps.idempotencyTtlMs, deps.refusalsMax);
 
   function vol(ctx: ActorContext): Volatile {
     let v = volatile.get(ctx.address);
-    if (!v) volatile.set(ctx.address, (v = { lastSent: new Map(), dirty: new Set(), nextExpiry: undefined, reminderAt: undefined, lastPrune: ctx.now(), touched: new Set(), saveAll: false, refused: new RefusalMemory(deps.idempotencyTtlMs, deps.refusalsMax) }));
+    if (!v) volatile.set(ctx.address, (v = { lastSent: new Map(), dirty: new Set(), nextExpiry: undefined, reminderAt: undefined, lastPrune: ctx.now(), touched: new Set(), saveAll: false }));
     return v;
   }
 
@@ -235,7 +235,7 @@ export function saleBehaviour(deps: SaleDeps) {
           if (sale === undefined) return notFound(ctx);
           const changed = expire(ctx, sale);
           const key = reserveKey(msg.user, msg.client_req_id);
-          const refusedBefore = key === null ? undefined : vol(ctx).refused.get(key, ctx.now());
+          const refusedBefore = key === null ? undefined : refused.get(ctx.address, key, ctx.now());
           if (refusedBefore !== undefined) return answer(state, sale, changed, ctx, { error: refusedBefore });
           const v = reserve(sale, { user: msg.user, sku: msg.sku, qty: msg.qty, clientReqId: msg.client_req_id }, ctx.now());
           switch (v.kind) {
@@ -246,7 +246,7 @@ export function saleBehaviour(deps: SaleDeps) {
             case 'duplicate':
               return answer(state, sale, changed, ctx, { reply: reservationReply(v.reservation) });
             case 'refused':
-              if (key !== null) vol(ctx).refused.remember(key, v.refusal, ctx.now());
+              if (key !== null) refused.remember(ctx.address, key, v.refusal, ctx.now());
               return answer(state, sale, changed, ctx, { error: v.refusal });
             default:
               return assertNever(v);

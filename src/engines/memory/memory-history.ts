@@ -2,6 +2,7 @@ import { nanoid } from 'nanoid';
 import { dedupeAnswerText, QUIET_POSITION_KEPT_MS, type AppendOutcome, type AppendRequest, type ChannelHistory, type HistoryBounds, type HistoryEntry, type NextAppendOutcome, type NextAppendRequest, type SinceResult, type StreamPosition } from '../channel-history.ts';
 import { FrameRing } from './frame-ring.ts';
 import { ChunkPool } from './chunk-pool.ts';
+import { AgeOrderedMap } from '../../age-ordered-map.ts';
 
 interface Stream {
   epoch: string;
@@ -9,7 +10,8 @@ interface Stream {
   /** Allocated on the first append (its size is the bounds' maxLen then). */
   ring: FrameRing | undefined;
   /** Insertion-ordered, so the oldest key is first. */
-  dedupe: Map<string, { answer: string; expiresAt: number }>;
+  /** Age order is expiry order (one ttl per channel publish path); AgeOrderedMap forgets the oldest in constant steps. */
+  dedupe: AgeOrderedMap<string, { answer: string; expiresAt: number }>;
 }
 
 /**
@@ -115,7 +117,7 @@ export class MemoryChannelHistory implements ChannelHistory {
       const p = this.quiet.get(channel);
       const kept = p !== undefined && this.clock.now() - p.at < QUIET_POSITION_KEPT_MS;
       if (p !== undefined) this.quiet.delete(channel);
-      s = kept ? { epoch: p.epoch, offset: p.offset, ring: undefined, dedupe: new Map() } : { epoch: nanoid(8), offset: 0, ring: undefined, dedupe: new Map() };
+      s = kept ? { epoch: p.epoch, offset: p.offset, ring: undefined, dedupe: new AgeOrderedMap() } : { epoch: nanoid(8), offset: 0, ring: undefined, dedupe: new AgeOrderedMap() };
       this.streams.set(channel, s);
     }
     return s;
@@ -132,9 +134,6 @@ export class MemoryChannelHistory implements ChannelHistory {
     if (ring) for (let exp = ring.oldestExpiresAt(); exp !== undefined && exp <= now; exp = ring.oldestExpiresAt()) ring.dropOldest();
     // On the publish path: no iterator for a channel without idempotency keys.
     if (s.dedupe.size === 0) return;
-    for (const [key, v] of s.dedupe) {
-      if (v.expiresAt > now) break;
-      s.dedupe.delete(key);
-    }
+    for (let o = s.dedupe.oldest(); o !== undefined && o[1].expiresAt <= now; o = s.dedupe.oldest()) s.dedupe.dropOldest();
   }
 }
