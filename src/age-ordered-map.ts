@@ -82,8 +82,10 @@ export class AgeOrderedMap<K, V> {
 
   /** Entries, oldest first. */
   *[Symbol.iterator](): IterableIterator<[K, V]> {
-    for (let i = this.head; i < this.queue.length; i++) {
-      const slot = this.queue[i]!;
+    // The array as it is now: a set() during the loop may compact this.queue, never this array.
+    const queue = this.queue;
+    for (let i = this.head; i < queue.length; i++) {
+      const slot = queue[i]!;
       if (this.byKey.get(slot.key) === slot) yield [slot.key, slot.value];
     }
   }

@@ -6,6 +6,7 @@ import type { AuthConfig } from '../config/schema.ts';
 import { HaatError } from '../errors.ts';
 import { ROLES, type Principal, type Role } from './principal.ts';
 import { parseDivision } from '../time/divisions.ts';
+import { AgeOrderedMap } from '../age-ordered-map.ts';
 
 // Verified tokens are remembered until they expire: a signature check costs
 // tens of µs, and a reconnect storm or a REST client presents the same token
@@ -31,7 +32,8 @@ export class TokenVerifier {
    */
   private hmacKey: Promise<CryptoKey> | undefined;
   private publicKey: Promise<CryptoKey> | undefined;
-  private readonly cache = new Map<string, { principal: Principal; expMs: number }>();
+  /** Age-ordered: past CACHE_MAX every new token forgets the oldest, in constant steps (age-ordered-map.ts). */
+  private readonly cache = new AgeOrderedMap<string, { principal: Principal; expMs: number }>();
 
   constructor(private readonly config: AuthConfig) {
     this.secret = new TextEncoder().encode(config.jwtSecret);
@@ -64,7 +66,7 @@ export class TokenVerifier {
     if (hit && hit.expMs > now) return hit.principal;
     const claims = await this.verify(token, now);
     const principal = this.toPrincipal(claims);
-    if (this.cache.size >= CACHE_MAX) this.cache.delete(this.cache.keys().next().value!);
+    if (this.cache.size >= CACHE_MAX) this.cache.dropOldest();
     // A token without `exp` never expires; it is re-verified every minute all the same.
     this.cache.set(key, { principal, expMs: claims.exp === undefined ? now + 60_000 : Math.min(claims.exp * 1000, now + 3_600_000) });
     return principal;

@@ -11,6 +11,7 @@
 // `maxTrackedUsers` first-seen times are kept; the oldest are forgotten
 // first, and a forgotten user who comes back counts as new again.
 import { findLinks, findPhones, normalizeForRepeat, similarity } from './spam-text.ts';
+import { AgeOrderedMap } from '../age-ordered-map.ts';
 
 export interface SpamConfig {
   enabled: boolean;
@@ -70,7 +71,8 @@ interface UserState {
 const OK: SpamVerdict = { spam: false };
 
 export class SpamGuard {
-  private readonly users = new Map<string, UserState>();
+  /** Age-ordered: past maxTrackedUsers every new user forgets the oldest, in constant steps (age-ordered-map.ts). */
+  private readonly users = new AgeOrderedMap<string, UserState>();
   private readonly rooms = new Map<string, Sent[]>();
   private checks = 0;
 
@@ -144,7 +146,7 @@ export class SpamGuard {
   private user(user: string, now: number): UserState {
     let u = this.users.get(user);
     if (!u) {
-      if (this.users.size >= this.c.maxTrackedUsers) this.users.delete(this.users.keys().next().value!);
+      if (this.users.size >= this.c.maxTrackedUsers) this.users.dropOldest();
       this.users.set(user, (u = { firstSeen: now, recent: [], refusals: [], linksWhileNew: 0 }));
     }
     return u;

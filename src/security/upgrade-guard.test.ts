@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { UpgradeGuard, type UpgradeGuardConfig, type UpgradeVerdict } from './upgrade-guard.ts';
+import { yieldToTimers } from '../testkit/wait.ts';
 
 const CONFIG: UpgradeGuardConfig = {
   upgradesPerSecondPerIp: 1000,
@@ -84,4 +85,18 @@ test('users seen in a ramp-up are forgotten by the timer sweep once idle, with n
   assert.equal(g.tracked, 100, 'not due yet');
   g.sweepIfDue(60_000);
   assert.equal(g.tracked, 0);
+});
+
+// The cost, not a timing: past maxTracked each new user forgets the oldest.
+// Taken from a Map's front (keys().next()), every eviction stepped over the
+// holes of all the evictions before it; in constant steps this loop is well
+// under a second, far inside the test's bound (46 s before). The loop yields
+// now and then, so that the bound can cut it short.
+test('a ramp of 600,000 users through maxTracked 200,000 forgets the oldest in constant steps', { timeout: 15_000 }, async () => {
+  const g = new UpgradeGuard({ ...CONFIG, maxTracked: 200_000 });
+  for (let i = 0; i < 600_000; i++) {
+    g.checkUser(`u${i}`, 0);
+    if (i % 10_000 === 0) await yieldToTimers();
+  }
+  assert.equal(g.tracked, 200_000);
 });

@@ -6,6 +6,7 @@
 // exempt (tests flood from 127.0.0.x); the defaults are far above what one
 // address of the test suite opens.
 import { TokenBucket } from './token-bucket.ts';
+import { AgeOrderedMap } from '../age-ordered-map.ts';
 
 export interface UpgradeGuardConfig {
   upgradesPerSecondPerIp: number;
@@ -50,8 +51,9 @@ interface IpState {
 }
 
 export class UpgradeGuard {
-  private readonly ips = new Map<string, IpState>();
-  private readonly users = new Map<string, Storm>();
+  // Age-ordered: past maxTracked every new IP or user forgets the oldest, in constant steps (age-ordered-map.ts).
+  private readonly ips = new AgeOrderedMap<string, IpState>();
+  private readonly users = new AgeOrderedMap<string, Storm>();
   private pendingCount = 0;
   private checks = 0;
   private sweptAt = Number.NEGATIVE_INFINITY;
@@ -147,6 +149,6 @@ function newStorm(now: number): Storm {
   return { windowStart: now, count: 0, refusals: 0, blockedUntil: Number.NEGATIVE_INFINITY, lastRefusal: Number.NEGATIVE_INFINITY, lastSeen: now };
 }
 
-function evictOldest<V>(m: Map<string, V>, max: number): void {
-  while (m.size >= max) m.delete(m.keys().next().value!);
+function evictOldest<V>(m: AgeOrderedMap<string, V>, max: number): void {
+  while (m.size >= max) m.dropOldest();
 }

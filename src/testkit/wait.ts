@@ -49,3 +49,12 @@ function preview(v: unknown): string {
   }
   return s.length > 200 ? `${s.slice(0, 200)}...` : s;
 }
+
+/**
+ * Lets timers run, node:test's timeout among them: a test that loops for a
+ * long time without awaiting cannot be cut short by its own bound, so a cost
+ * test that must fail when something turns quadratic yields now and then.
+ */
+export function yieldToTimers(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
