@@ -2,6 +2,7 @@
 import type { CounterEngine } from '../counters.ts';
 import { HaatError } from '../../errors.ts';
 import type { Clock } from '../../time/clock.ts';
+import { AgeOrderedMap } from '../../age-ordered-map.ts';
 
 interface Counter {
   value: number;
@@ -15,8 +16,10 @@ interface Bucket {
 }
 
 export class MemoryCounters implements CounterEngine {
-  private readonly counters = new Map<string, Counter>();
-  private readonly buckets = new Map<string, Bucket>();
+  // Age-ordered (age-ordered-map.ts): every write moves its key to the newest place, so the oldest writes,
+  // the first to expire, are at the front, and the sweep reaches them in constant steps.
+  private readonly counters = new AgeOrderedMap<string, Counter>();
+  private readonly buckets = new AgeOrderedMap<string, Bucket>();
 
   constructor(private readonly clock: Clock) {}
 
@@ -24,8 +27,6 @@ export class MemoryCounters implements CounterEngine {
     const now = this.clock.now();
     const c = this.live(this.counters, key, now);
     const value = (c?.value ?? 0) + by;
-    // Re-inserted so the map stays roughly in expiry order for the sweep.
-    this.counters.delete(key);
     this.counters.set(key, { value, expiresAt: now + ttlMs });
     this.sweep(now);
     return value;
@@ -43,7 +44,6 @@ export class MemoryCounters implements CounterEngine {
     let wait = 0;
     if (tokens >= 1) tokens -= 1;
     else wait = Math.max(1, Math.ceil(((1 - tokens) * 1000) / rate));
-    this.buckets.delete(key);
     this.buckets.set(key, { tokens, at: Math.max(now, b.at), expiresAt: now + Math.ceil((burst * 1000) / rate) + 1000 });
     this.sweep(now);
     return wait;
@@ -59,13 +59,12 @@ export class MemoryCounters implements CounterEngine {
     let waitMs = 0;
     if (taken >= 1) tokens -= taken;
     else waitMs = Math.max(1, Math.ceil(((1 - tokens) * 1000) / rate));
-    this.buckets.delete(key);
     this.buckets.set(key, { tokens, at: Math.max(now, b.at), expiresAt: now + Math.ceil((burst * 1000) / rate) + 1000 });
     this.sweep(now);
     return { taken: Math.max(0, taken), waitMs };
   }
 
-  private live<T extends { expiresAt: number }>(map: Map<string, T>, key: string, now: number): T | undefined {
+  private live<T extends { expiresAt: number }>(map: AgeOrderedMap<string, T>, key: string, now: number): T | undefined {
     const v = map.get(key);
     if (v && v.expiresAt <= now) {
       map.delete(key);
@@ -76,11 +75,11 @@ export class MemoryCounters implements CounterEngine {
 
   /** Expired keys go when touched; this bounds the ones never touched again (a few per add). */
   private sweep(now: number): void {
-    for (const map of [this.counters, this.buckets] as Map<string, { expiresAt: number }>[]) {
-      let n = 0;
-      for (const [k, v] of map) {
-        if (n++ >= 4) break;
-        if (v.expiresAt <= now) map.delete(k);
+    for (const map of [this.counters, this.buckets] as AgeOrderedMap<string, { expiresAt: number }>[]) {
+      for (let n = 0; n < 4; n++) {
+        const oldest = map.oldest();
+        if (oldest === undefined || oldest[1].expiresAt > now) break;
+        map.dropOldest();
       }
     }
   }

@@ -27,7 +27,7 @@ export class MemoryChannelHistory implements ChannelHistory {
   readonly publishesOnAppend = false;
   private readonly streams = new Map<string, Stream>();
   /** Positions of streams forgotten empty, oldest first: a quiet channel keeps its epoch and numbering (see QUIET_POSITION_KEPT_MS). */
-  private readonly quiet = new Map<string, { epoch: string; offset: number; at: number }>();
+  private readonly quiet = new AgeOrderedMap<string, { epoch: string; offset: number; at: number }>();
   /** One per host thread: every channel's history bytes come from it. */
   private readonly pool = new ChunkPool();
 
@@ -101,10 +101,7 @@ export class MemoryChannelHistory implements ChannelHistory {
       this.quiet.set(channel, { epoch: s.epoch, offset: s.offset, at: now });
     }
     // The oldest positions first: they go once kept long enough.
-    for (const [name, p] of this.quiet) {
-      if (now - p.at < QUIET_POSITION_KEPT_MS) break;
-      this.quiet.delete(name);
-    }
+    for (let o = this.quiet.oldest(); o !== undefined && now - o[1].at >= QUIET_POSITION_KEPT_MS; o = this.quiet.oldest()) this.quiet.dropOldest();
   }
 
   get size(): number {
