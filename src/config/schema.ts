@@ -165,6 +165,8 @@ export const configSchema = z.strictObject({
     historySize: positiveInt,
     historyTtlMs: positiveInt,
     idempotencyTtlMs: positiveInt,
+    /** Memory engine: the idempotency keys a host thread remembers for all its channels together (Redis keeps each for its ttl). */
+    idempotencyMax: positiveInt,
     idleMs: positiveInt,
   }),
   // Auctions and flash sales (PROTOCOL.md §7, §8).

@@ -34,7 +34,7 @@ export interface HostSlice {
 
 export function createBehaviours(config: unknown, services: HostServices): Behaviour<any, any, any>[] {
   const slice = config as HostSlice; // built and validated by the main thread (node.ts)
-  const history = createHostHistory(slice.engine);
+  const history = createHostHistory(slice.engine, slice.channels.idempotencyMax);
   const channel = channelBehaviour({ history, limits: slice.channels, idleMs: slice.channels.idleMs });
   // Redis: any thread may append (the history's script numbers), so actors publish without the channel actor.
   const events: EventSink = history.publishesOnAppend ? new HistoryEventSink(history, slice.channels) : actorEventSink;

@@ -6,10 +6,11 @@ import { MemoryChannelHistory } from './memory/memory-history.ts';
 import { systemClock } from '../time/clock.ts';
 import { threadRedisEngine, ThreadRedisHistory } from './redis/thread-engine.ts';
 
-export function createHostHistory(spec: EngineSpec): ChannelHistory {
+/** `idempotencyMax`: the memory engine's bound on the keys it remembers (config channels.idempotencyMax). */
+export function createHostHistory(spec: EngineSpec, idempotencyMax?: number): ChannelHistory {
   switch (spec.kind) {
     case 'memory':
-      return new MemoryChannelHistory(systemClock);
+      return new MemoryChannelHistory(systemClock, idempotencyMax);
     case 'redis':
       return new ThreadRedisHistory(threadRedisEngine(spec.urls));
   }

@@ -65,3 +65,33 @@ test('forgetIfEmpty lets an expired, key-less channel go but keeps its position 
   assert.notEqual(e2.epoch, e1, 'after the hour the position is gone: a new epoch');
   assert.equal(e2.offset, 0);
 });
+
+test('idempotency keys: one bound for all the channels of a thread, oldest forgotten first; a dropped channel takes its keys along', () => {
+  const h = new MemoryChannelHistory(clock, 3);
+  const d = (key: string) => ({ dedupe: { key, answer: `A-${key}`, ttlMs: 600_000 } });
+  const next = (ch: string, key: string) => h.appendNext(ch, { id: `e-${key}`, frame: ['[', ',', ']'], at: 1000, expiresAt: 61_000, ...d(key) }, bounds).kind;
+  assert.deepEqual(['a', 'b', 'c'].map((ch) => next(ch, 'u|1')), ['appended', 'appended', 'appended']);
+  assert.deepEqual(['a', 'b', 'c'].map((ch) => next(ch, 'u|1')), ['duplicate', 'duplicate', 'duplicate'], 'the same key in three channels: three keys');
+  assert.equal(next('d', 'u|1'), 'appended');
+  assert.equal(next('a', 'u|1'), 'appended', "a's key was the thread's oldest: forgotten past the bound of 3");
+  assert.equal(next('c', 'u|1'), 'duplicate');
+  h.drop('c');
+  assert.equal(h.dedupeAnswer('c', 'u|1'), undefined);
+  assert.equal(next('c', 'u|1'), 'appended', 'drop forgets the keys of the channel');
+});
+
+test('a quiet channel with live idempotency keys is kept whole; once they expire it is forgotten, its position kept', () => {
+  const h = new MemoryChannelHistory(clock);
+  const t0 = clock.t;
+  const { epoch } = h.top('q');
+  h.append('q', { ...req(epoch, 1, t0, { dedupe: { key: 'u|k', answer: 'A1', ttlMs: 1000 } }), expiresAt: t0 + 10 }, bounds);
+  h.forgetIfEmpty('q', t0 + 500);
+  assert.equal(h.size, 1, 'its key lives until t0 + 1000');
+  assert.equal(h.dedupeAnswer('q', 'u|k'), 'A1');
+  h.forgetIfEmpty('q', t0 + 1000);
+  assert.equal(h.size, 0);
+  clock.t = t0 + 1000;
+  assert.deepEqual(h.top('q'), { epoch, offset: 1 });
+  assert.equal(h.append('q', req(epoch, 2, t0 + 1000, { dedupe: { key: 'u|k', answer: 'A2', ttlMs: 1000 } }), bounds).kind, 'appended');
+  clock.t = t0;
+});

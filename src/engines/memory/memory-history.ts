@@ -9,10 +9,19 @@ interface Stream {
   offset: number;
   /** Allocated on the first append (its size is the bounds' maxLen then). */
   ring: FrameRing | undefined;
-  /** Insertion-ordered, so the oldest key is first. */
-  /** Age order is expiry order (one ttl per channel publish path); AgeOrderedMap forgets the oldest in constant steps. */
-  dedupe: AgeOrderedMap<string, { answer: string; expiresAt: number }>;
+  /** How many of the thread's remembered idempotency keys are this stream's (see `keys`). */
+  keys: number;
 }
+
+/** An idempotency key's first answer; valid only for the stream it was given in (a dropped channel's keys go with it). */
+interface Remembered {
+  answer: string;
+  expiresAt: number;
+  stream: Stream;
+}
+
+/** Idempotency keys a host thread remembers for all its channels together, by default. */
+export const DEFAULT_IDEMPOTENCY_KEYS_MAX = 250_000;
 
 /**
  * History in the host thread that owns the channel (memory engine). It lives
@@ -30,8 +39,19 @@ export class MemoryChannelHistory implements ChannelHistory {
   private readonly quiet = new AgeOrderedMap<string, { epoch: string; offset: number; at: number }>();
   /** One per host thread: every channel's history bytes come from it. */
   private readonly pool = new ChunkPool();
+  /**
+   * Every channel's idempotency keys (channel NUL key), oldest first. One
+   * bound for the thread: bounded by the window alone, keyed publishes at
+   * 1,000/s held about a million keys for 15 minutes, and at 10,000/s ten.
+   * Past the bound the oldest is forgotten (a retry after that many newer
+   * keys is published again).
+   */
+  private readonly keys = new AgeOrderedMap<string, Remembered>();
 
-  constructor(private readonly clock: { now(): number }) {}
+  constructor(
+    private readonly clock: { now(): number },
+    private readonly keysMax = DEFAULT_IDEMPOTENCY_KEYS_MAX,
+  ) {}
 
   top(channel: string): StreamPosition {
     const s = this.open(channel);
@@ -40,19 +60,19 @@ export class MemoryChannelHistory implements ChannelHistory {
 
   append(channel: string, req: AppendRequest, bounds: HistoryBounds): AppendOutcome {
     const s = this.open(channel);
-    const first = this.seen(s, req.at, req.dedupe?.key);
+    const first = this.seen(s, channel, req.at, req.dedupe?.key);
     if (first !== undefined) return { kind: 'duplicate', answer: first };
     if (req.epoch !== s.epoch || req.offset !== s.offset + 1) return { kind: 'stale', top: { epoch: s.epoch, offset: s.offset } };
     s.ring ??= new FrameRing(bounds.maxLen, this.pool);
     s.ring.push(req.offset, req.frame, req.at, req.expiresAt); // drops the oldest past maxLen
     s.offset = req.offset;
-    if (req.dedupe !== undefined) s.dedupe.set(req.dedupe.key, { answer: req.dedupe.answer, expiresAt: req.at + req.dedupe.ttlMs });
+    if (req.dedupe !== undefined) this.remember(s, channel, req.dedupe.key, req.dedupe.answer, req.at + req.dedupe.ttlMs);
     return { kind: 'appended' };
   }
 
   appendNext(channel: string, req: NextAppendRequest, bounds: HistoryBounds): NextAppendOutcome {
     const s = this.open(channel);
-    const first = this.seen(s, req.at, req.dedupe?.key);
+    const first = this.seen(s, channel, req.at, req.dedupe?.key);
     if (first !== undefined) return { kind: 'duplicate', answer: first };
     const offset = s.offset + 1;
     const f = req.frame;
@@ -60,14 +80,15 @@ export class MemoryChannelHistory implements ChannelHistory {
     const frame = f[0] + s.epoch + f[1] + offset + f[2];
     s.ring.push(offset, frame, req.at, req.expiresAt);
     s.offset = offset;
-    if (req.dedupe !== undefined) s.dedupe.set(req.dedupe.key, { answer: dedupeAnswerText(req.id, offset, s.epoch), expiresAt: req.at + req.dedupe.ttlMs });
+    if (req.dedupe !== undefined) this.remember(s, channel, req.dedupe.key, dedupeAnswerText(req.id, offset, s.epoch), req.at + req.dedupe.ttlMs);
     return { kind: 'appended', epoch: s.epoch, offset, frame };
   }
 
   dedupeAnswer(channel: string, key: string): string | undefined {
     const s = this.streams.get(channel);
-    const seen = s?.dedupe.get(key);
-    return seen && seen.expiresAt > this.clock.now() ? seen.answer : undefined;
+    if (s === undefined || s.keys === 0) return undefined;
+    const seen = this.keys.get(keyOf(channel, key));
+    return seen !== undefined && seen.stream === s && seen.expiresAt > this.clock.now() ? seen.answer : undefined;
   }
 
   readSince(channel: string, since: StreamPosition, now: number): SinceResult {
@@ -96,7 +117,7 @@ export class MemoryChannelHistory implements ChannelHistory {
     const s = this.streams.get(channel);
     if (s !== undefined) {
       this.prune(s, now);
-      if ((s.ring?.length ?? 0) !== 0 || s.dedupe.size !== 0) return;
+      if ((s.ring?.length ?? 0) !== 0 || s.keys !== 0) return;
       this.drop(channel);
       this.quiet.set(channel, { epoch: s.epoch, offset: s.offset, at: now });
     }
@@ -114,23 +135,46 @@ export class MemoryChannelHistory implements ChannelHistory {
       const p = this.quiet.get(channel);
       const kept = p !== undefined && this.clock.now() - p.at < QUIET_POSITION_KEPT_MS;
       if (p !== undefined) this.quiet.delete(channel);
-      s = kept ? { epoch: p.epoch, offset: p.offset, ring: undefined, dedupe: new AgeOrderedMap() } : { epoch: nanoid(8), offset: 0, ring: undefined, dedupe: new AgeOrderedMap() };
+      s = kept ? { epoch: p.epoch, offset: p.offset, ring: undefined, keys: 0 } : { epoch: nanoid(8), offset: 0, ring: undefined, keys: 0 };
       this.streams.set(channel, s);
     }
     return s;
   }
 
   /** Prunes what aged out by `now`, then the stored answer of `key` if it is still remembered. */
-  private seen(s: Stream, now: number, key: string | undefined): string | undefined {
+  private seen(s: Stream, channel: string, now: number, key: string | undefined): string | undefined {
     this.prune(s, now);
-    return key === undefined ? undefined : s.dedupe.get(key)?.answer;
+    if (key === undefined || s.keys === 0) return undefined;
+    const e = this.keys.get(keyOf(channel, key));
+    return e !== undefined && e.stream === s && e.expiresAt > now ? e.answer : undefined;
+  }
+
+  private remember(s: Stream, channel: string, key: string, answer: string, expiresAt: number): void {
+    const k = keyOf(channel, key);
+    const before = this.keys.get(k);
+    if (before !== undefined) before.stream.keys--;
+    this.keys.set(k, { answer, expiresAt, stream: s });
+    s.keys++;
+    while (this.keys.size > this.keysMax) this.forgetOldestKey();
+  }
+
+  private forgetOldestKey(): void {
+    const o = this.keys.oldest();
+    if (o === undefined) return;
+    o[1].stream.keys--;
+    this.keys.dropOldest();
   }
 
   private prune(s: Stream, now: number): void {
     const ring = s.ring;
     if (ring) for (let exp = ring.oldestExpiresAt(); exp !== undefined && exp <= now; exp = ring.oldestExpiresAt()) ring.dropOldest();
-    // On the publish path: no iterator for a channel without idempotency keys.
-    if (s.dedupe.size === 0) return;
-    for (let o = s.dedupe.oldest(); o !== undefined && o[1].expiresAt <= now; o = s.dedupe.oldest()) s.dedupe.dropOldest();
+    // Keys expire in age order (one window for every channel): the thread's oldest first, a few per publish.
+    if (this.keys.size === 0) return;
+    for (let o = this.keys.oldest(); o !== undefined && o[1].expiresAt <= now; o = this.keys.oldest()) this.forgetOldestKey();
   }
+}
+
+/** Channel names hold no NUL (gateway/acl.ts), so the first NUL ends the channel. */
+function keyOf(channel: string, key: string): string {
+  return `${channel}\u0000${key}`;
 }
