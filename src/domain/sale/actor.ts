@@ -15,7 +15,7 @@
 import { defineBehaviour, type ActorContext, type HandlerResult } from '../../actors/behaviour.ts';
 import { assertNever } from '../../actors/wire.ts';
 import { saleChannel, type SaleMessage } from './messages.ts';
-import { confirm, expireDue, forgetOld, newSale, nextExpiry, release, reservationReply, reserve, reserveKey, saleView, stockData, type ReserveRefusal, type Sale } from './rules.ts';
+import { confirm, expireHolds, forgetOld, newSale, release, reservationReply, reserve, reserveKey, saleView, stockData, type ReserveRefusal, type Sale } from './rules.ts';
 import { RefusalMemory } from '../commerce/refusal-memory.ts';
 import { toDhakaIso } from '../../time/clock.ts';
 import { replayOutbox, sendOutbox, type Outbox } from '../commerce/outbox.ts';
@@ -23,6 +23,7 @@ import { allReservationIds, coreOf, isCore, reservationParts, restoreSale, withK
 import { register, takeStartNotifications, type RemindedSale } from './start-reminders.ts';
 import type { EventSink } from '../channel/event-sink.ts';
 import { actorEventSink } from '../channel/actor-event-sink.ts';
+import { HoldExpiries } from './hold-expiries.ts';
 
 export interface SaleDeps {
   /** How long a `client_req_id` and a finished reservation are remembered. */
@@ -51,6 +52,8 @@ interface Volatile {
   lastSent: Map<string, number>;
   /** SKUs changed since, waiting for the window to end. */
   dirty: Set<string>;
+  /** The holds by expiry, built from the sale's holds on first use in an activation (hold-expiries.ts). */
+  expiries: HoldExpiries | undefined;
   /** The earliest hold expiry, and where the reminder is set. */
   nextExpiry: number | undefined;
   reminderAt: number | undefined;
@@ -80,8 +83,19 @@ export function saleBehaviour(deps: SaleDeps) {
 
   function vol(ctx: ActorContext): Volatile {
     let v = volatile.get(ctx.address);
-    if (!v) volatile.set(ctx.address, (v = { lastSent: new Map(), dirty: new Set(), nextExpiry: undefined, reminderAt: undefined, lastPrune: ctx.now(), touched: new Set(), saveAll: false }));
+    if (!v) volatile.set(ctx.address, (v = { lastSent: new Map(), dirty: new Set(), expiries: undefined, nextExpiry: undefined, reminderAt: undefined, lastPrune: ctx.now(), touched: new Set(), saveAll: false }));
     return v;
+  }
+
+  /** The holds by expiry: built from the sale's holds once per activation, then kept by reserve. */
+  function expiries(ctx: ActorContext, sale: Sale): HoldExpiries {
+    const v = vol(ctx);
+    return (v.expiries ??= HoldExpiries.of(sale.holds));
+  }
+
+  /** The earliest expiry of a hold still held. */
+  function nextExpiry(ctx: ActorContext, sale: Sale): number | undefined {
+    return expiries(ctx, sale).earliest(sale.holds);
   }
 
   /** A stock change of `sku`: its event now, or at the end of its window. */
@@ -128,9 +142,9 @@ export function saleBehaviour(deps: SaleDeps) {
    */
   function followExpiry(ctx: ActorContext, sale: Sale, change?: ExpiryChange): void {
     const v = vol(ctx);
-    if (change === undefined) v.nextExpiry = nextExpiry(sale);
+    if (change === undefined) v.nextExpiry = nextExpiry(ctx, sale);
     else if (change.added !== undefined) v.nextExpiry = v.nextExpiry === undefined ? change.added : Math.min(v.nextExpiry, change.added);
-    else if (change.removed === v.nextExpiry) v.nextExpiry = nextExpiry(sale);
+    else if (change.removed === v.nextExpiry) v.nextExpiry = nextExpiry(ctx, sale);
     if (v.nextExpiry === v.reminderAt) return;
     if (v.nextExpiry === undefined) ctx.cancelReminder(HOLDS);
     else ctx.setReminder(HOLDS, v.nextExpiry);
@@ -143,11 +157,11 @@ export function saleBehaviour(deps: SaleDeps) {
     const now = ctx.now();
     let changed = false;
     if (v.nextExpiry !== undefined && v.nextExpiry <= now) {
-      const { expired } = expireDue(sale, now);
+      const { expired } = expireHolds(sale, expiries(ctx, sale).takeDue(sale.holds, now), now);
       changed = expired.length > 0;
       for (const h of expired) v.touched.add(h.id);
       for (const sku of new Set(expired.map((h) => h.sku))) stockChanged(ctx, sale, sku);
-      if (!changed) v.nextExpiry = nextExpiry(sale);
+      if (!changed) v.nextExpiry = nextExpiry(ctx, sale);
     }
     if (now - v.lastPrune >= PRUNE_EVERY_MS) {
       v.lastPrune = now;
@@ -202,7 +216,7 @@ export function saleBehaviour(deps: SaleDeps) {
       if (state.sale !== undefined) {
         const v = vol(ctx);
         // The reminder is set where the last save put it; a stock event lost to a crash is sent again (the newest figures).
-        v.nextExpiry = nextExpiry(state.sale);
+        v.nextExpiry = nextExpiry(ctx, state.sale);
         v.reminderAt = v.nextExpiry;
         for (const sku of Object.keys(state.sale.skus)) stockChanged(ctx, state.sale, sku);
       }
@@ -241,6 +255,7 @@ export function saleBehaviour(deps: SaleDeps) {
           switch (v.kind) {
             case 'reserved':
               vol(ctx).touched.add(v.reservation.id);
+              expiries(ctx, v.sale).push(v.reservation.id, v.reservation.expiresAt);
               stockChanged(ctx, v.sale, msg.sku);
               return saved(v.sale, ctx, reservationReply(v.reservation), changed ? undefined : { added: v.reservation.expiresAt });
             case 'duplicate':
@@ -310,7 +325,7 @@ export function saleBehaviour(deps: SaleDeps) {
           }
           // After a restart the reminder is the only copy of where it was set.
           const v = vol(ctx);
-          v.nextExpiry = nextExpiry(sale);
+          v.nextExpiry = nextExpiry(ctx, sale);
           v.reminderAt = msg.due_at;
           if (expire(ctx, sale)) return saved(sale, ctx);
           followExpiry(ctx, sale);

@@ -165,18 +165,28 @@ function finish(s: Sale, h: Hold, to: Finished, now: number): Sale {
   return s;
 }
 
-/** Holds whose time is up return to stock (§8). O(holds): the actor calls it only once nextExpiry has come. */
+/** Holds whose time is up return to stock (§8). O(holds): the sale actor finds the due ones by expiry (hold-expiries.ts) and calls expireHolds. */
 export function expireDue(s: Sale, now: number): { sale: Sale; expired: Hold[] } {
-  const expired = Object.values(s.holds).filter((h) => h.expiresAt <= now);
-  for (const h of expired) finish(s, h, 'expired', now);
-  return { sale: s, expired };
+  return expireHolds(s, Object.keys(s.holds), now);
 }
 
-/** The earliest hold expiry, for the reminder; undefined when nothing is held. */
+/** The earliest hold expiry; undefined when nothing is held. O(holds), like expireDue: the reference HoldExpiries agrees with. */
 export function nextExpiry(s: Sale): number | undefined {
   let min: number | undefined;
   for (const h of Object.values(s.holds)) if (min === undefined || h.expiresAt < min) min = h.expiresAt;
   return min;
+}
+
+/** The holds `ids` whose time is up return to stock (§8); the sale actor finds them by expiry (hold-expiries.ts). */
+export function expireHolds(s: Sale, ids: readonly string[], now: number): { sale: Sale; expired: Hold[] } {
+  const expired: Hold[] = [];
+  for (const id of ids) {
+    const h = s.holds[id];
+    if (h === undefined || h.expiresAt > now) continue;
+    expired.push(h);
+    finish(s, h, 'expired', now);
+  }
+  return { sale: s, expired };
 }
 
 /**
