@@ -5,6 +5,7 @@
 import type { NodeInterest } from './interest.ts';
 import { NO_SUBSCRIPTIONS, stateOf, type ConnState, type Socket } from './connection.ts';
 import type { LeanDelivery } from './lean-delivery.ts';
+import { SortedStrings } from '../sorted-strings.ts';
 
 export class Hub {
   /** Every open connection, in the order they opened. */
@@ -12,6 +13,8 @@ export class Hub {
   /** A user's one socket, or a Set once they have several (most users have one device: a Set each would cost ~100 bytes). */
   private readonly byUser = new Map<string, Socket | Set<Socket>>();
   private readonly bySession = new Map<string, Socket>();
+  /** The keys of byUser in order, for GET online-users (a sort of every user on each page made paging through them quadratic). */
+  private readonly userOrder = new SortedStrings();
   /** Local subscribers per channel. */
   readonly subscribers = new Map<string, number>();
 
@@ -28,8 +31,10 @@ export class Hub {
     const user = s.principal.userId;
     if (user === null) return;
     const held = this.byUser.get(user);
-    if (held === undefined) this.byUser.set(user, ws);
-    else if (held instanceof Set) held.add(ws);
+    if (held === undefined) {
+      this.byUser.set(user, ws);
+      this.userOrder.add(user);
+    } else if (held instanceof Set) held.add(ws);
     else if (held !== ws) this.byUser.set(user, new Set([held, ws]));
   }
 
@@ -41,8 +46,10 @@ export class Hub {
     const user = s.principal.userId;
     if (user !== null) {
       const held = this.byUser.get(user);
-      if (held === ws) this.byUser.delete(user);
-      else if (held instanceof Set && held.delete(ws) && held.size === 1) this.byUser.set(user, held.values().next().value!);
+      if (held === ws) {
+        this.byUser.delete(user);
+        this.userOrder.delete(user);
+      } else if (held instanceof Set && held.delete(ws) && held.size === 1) this.byUser.set(user, held.values().next().value!);
     }
     if (s.lean) {
       this.lean.removeSocket(ws, s.channels);
@@ -54,9 +61,7 @@ export class Hub {
 
   /** Users with a connection here, sorted, after `after` (exclusive), at most `limit` (GET online-users). */
   usersAfter(after: string | null, limit: number): string[] {
-    const ids: string[] = [];
-    for (const id of this.byUser.keys()) if (after === null || id > after) ids.push(id);
-    return ids.sort().slice(0, limit);
+    return this.userOrder.after(after, limit);
   }
 
   /** How many connections a user has here. */
