@@ -7,6 +7,13 @@ interface RoomState {
   room: ChatRoomRecord;
   messages: ChatMessageRecord[]; // ascending offsets, with gaps where the channel had other events
   byClientId: Map<string, ChatMessageRecord>; // `${sender_id}\n${client_msg_id}`
+  /**
+   * Each sender's message offsets, ascending: a participant's unread count is
+   * the messages above its read position less its own there, two binary
+   * searches (a walk over every unread message cost more on each call while
+   * a participant read nothing).
+   */
+  offsetsBySender: Map<string, number[]>;
 }
 
 export class MemoryChatRooms implements ChatRooms {
@@ -21,7 +28,7 @@ export class MemoryChatRooms implements ChatRooms {
   async create(room: Omit<ChatRoomRecord, 'last_offset'>): Promise<ChatRoomRecord> {
     if (this.rooms.has(room.id)) throw new HaatError('conflict', `room ${room.id} exists`);
     const record: ChatRoomRecord = { ...structuredClone(room), last_offset: 0 };
-    this.rooms.set(room.id, { room: record, messages: [], byClientId: new Map() });
+    this.rooms.set(room.id, { room: record, messages: [], byClientId: new Map(), offsetsBySender: new Map() });
     return structuredClone(record);
   }
 
@@ -58,6 +65,10 @@ export class MemoryChatRooms implements ChatRooms {
     if (s.messages[at]?.offset === offset) throw new HaatError('conflict', `room ${roomId} already has a message at offset ${offset}`);
     const record: ChatMessageRecord = { ...structuredClone(message), room_id: roomId, offset };
     s.messages.splice(at, 0, record);
+    let own = s.offsetsBySender.get(record.sender_id);
+    if (own === undefined) s.offsetsBySender.set(record.sender_id, (own = []));
+    if (own.length === 0 || own[own.length - 1]! < offset) own.push(offset);
+    else own.splice(partitionPoint(own, (o) => o < offset), 0, offset);
     s.room.last_offset = Math.max(s.room.last_offset, offset);
     if (idem !== null) s.byClientId.set(idem, record);
     return { message: structuredClone(record), duplicate: false };
@@ -90,9 +101,9 @@ export class MemoryChatRooms implements ChatRooms {
     const s = this.state(roomId);
     const p = s.room.participants.find((x) => x.user_id === userId);
     if (!p) throw new HaatError('not_found', `${userId} is not in room ${roomId}`);
-    let n = 0;
-    for (let i = firstAbove(s.messages, p.last_read_offset); i < s.messages.length; i++) if (s.messages[i]!.sender_id !== userId) n++;
-    return n;
+    const above = s.messages.length - firstAbove(s.messages, p.last_read_offset);
+    const own = s.offsetsBySender.get(userId) ?? [];
+    return above - (own.length - partitionPoint(own, (o) => o <= p.last_read_offset));
   }
 }
 
