@@ -14,6 +14,8 @@ import type { Lang, NewNotification, ShownStatus, UserMessage } from './messages
 import { addHeld, holdForPrayer, nextRelease, releaseDue, type Held, type PrayerQuietConfig } from './quiet.ts';
 import { parseDivision, type Division } from '../../time/divisions.ts';
 import { packCore, unpackCore } from './saved-state.ts';
+import { SortedStrings } from '../../sorted-strings.ts';
+import { createHash } from 'node:crypto';
 import { ack, deviceCount, enqueue, type QueueIndex, expireDue, entryParts, fromParts, isOpen, listPage, markDelivered, newPresence, nextExpiry, pending, shownStatus, type Presence, type QueueLimits, type StoredNotification } from './rules.ts';
 import type { EventSink } from '../channel/event-sink.ts';
 import { actorEventSink } from '../channel/actor-event-sink.ts';
@@ -40,7 +42,14 @@ interface UserState {
    * and drops these parts. Not saved.
    */
   oldParts?: string[];
-  rooms: string[];
+  /**
+   * In id order; saved a room a part (roomPart), not with the rest of
+   * the state: the list only grows (a support agent joins every room it
+   * helps in), and every save wrote all of it again.
+   */
+  rooms: SortedStrings;
+  /** Loaded from a state that holds its rooms (saved before room parts): the next save writes each as a part. Not saved. */
+  roomsInState?: true;
   /** The status others were last told (presence_change events go out only when it changes). */
   told: ShownStatus;
   /** The division of the user's last connection that named one (null: never; Dhaka's prayer times then). */
@@ -95,7 +104,7 @@ export function userBehaviour(deps: UserDeps) {
     if (shown === s.told) return;
     s.told = shown;
     const data_json = JSON.stringify({ user_id: user(ctx), status: shown });
-    for (const room of s.rooms) sink.publish(ctx, `chat:${room}`, { event_type: 'presence_change', data_json, priority: 'low' });
+    for (const room of s.rooms.after(null, Infinity)) sink.publish(ctx, `chat:${room}`, { event_type: 'presence_change', data_json, priority: 'low' });
   }
 
   /** scheduleExpiry after entries were added, without a scan of the whole list: only new entries can bring the earliest expiry forward. */
@@ -274,12 +283,11 @@ export function userBehaviour(deps: UserDeps) {
         return { state: s, reply: { notifications: page.items.map((n) => notificationView(n, msg.lang ?? s.presence.lang ?? 'en')), next_cursor: page.next_cursor }, persist: expired };
       }
       case 'room_joined': {
-        if (s.rooms.includes(msg.room_id)) return { state: s, reply: { ok: true } };
-        s.rooms.push(msg.room_id);
-        return { state: s, reply: { ok: true }, persist: true };
+        if (!s.rooms.add(msg.room_id)) return { state: s, reply: { ok: true } };
+        return { state: s, reply: { ok: true }, parts: { [roomPart(msg.room_id)]: msg.room_id } };
       }
       case 'list_rooms':
-        return { state: s, reply: { rooms: [...s.rooms] } };
+        return { state: s, reply: { rooms: s.rooms.after(null, Infinity) } };
       case 'reminder':
       case 'timer':
         if (msg.name === OFFLINE) {
@@ -317,18 +325,19 @@ export function userBehaviour(deps: UserDeps) {
     idleMs: deps.idleMs,
     async init(ctx) {
       const { state, parts } = await ctx.loadPersistedWithParts();
-      if (state === undefined) return { presence: newPresence(), notifications: [], nseq: 0, rooms: [], told: 'offline', division: null, held: [] };
+      if (state === undefined) return { presence: newPresence(), notifications: [], nseq: 0, rooms: new SortedStrings(), told: 'offline', division: null, held: [] };
       const saved = state as Record<string, unknown>;
-      const core = unpackCore(saved);
+      const { rooms: roomsInState, ...core } = unpackCore(saved);
+      const rooms = roomsOf(roomsInState, parts);
       if (core.nseq === undefined) {
         // Saved before parts: the list was part of the state. Number it; the next save writes it in parts.
         const notifications = ((saved.notifications as Omit<StoredNotification, 'seq'>[] | undefined) ?? []).map((n, seq) => ({ ...n, seq }));
-        return { ...core, notifications, nseq: notifications.length, oldParts: [] };
+        return { ...core, rooms, ...(roomsInState.length > 0 ? { roomsInState: true as const } : {}), notifications, nseq: notifications.length, oldParts: [] };
       }
       const { list, pages } = fromParts(parts);
-      return { ...core, nseq: core.nseq, notifications: list, ...(pages.length > 0 ? { oldParts: pages } : {}) };
+      return { ...core, rooms, ...(roomsInState.length > 0 ? { roomsInState: true as const } : {}), nseq: core.nseq, notifications: list, ...(pages.length > 0 ? { oldParts: pages } : {}) };
     },
-    core: ({ notifications: _list, oldParts: _oldParts, expiryAt: _expiryAt, queueIndex: _queueIndex, ...core }) => packCore(core),
+    core: ({ notifications: _list, oldParts: _oldParts, expiryAt: _expiryAt, queueIndex: _queueIndex, rooms: _rooms, roomsInState: _roomsInState, ...core }) => packCore({ ...core, rooms: [] }),
     handle(s, msg, ctx) {
       touched.clear();
       // Only notifies (and the quiet window's release, which queues) keep the queue's index: every other message may change the list.
@@ -339,12 +348,37 @@ export function userBehaviour(deps: UserDeps) {
         delete s.oldParts;
       }
       const r = handle(s, msg, ctx);
-      if (touched.size === 0) return r;
-      const parts: Record<string, StoredNotification | null> = {};
+      // A state that held its rooms is saved without them: its first save writes them as parts.
+      const roomsMoved = r.state.roomsInState === true && (r.persist === true || r.parts !== undefined || touched.size > 0);
+      if (touched.size === 0 && !roomsMoved) return r;
+      const parts: Record<string, unknown> = { ...r.parts };
       for (const name of oldParts ?? []) parts[name] = null;
       Object.assign(parts, entryParts(r.state.notifications, touched));
       touched.clear();
+      if (roomsMoved) {
+        for (const room of r.state.rooms.after(null, Infinity)) parts[roomPart(room)] = room;
+        delete r.state.roomsInState;
+      }
       return { ...r, parts };
     },
   });
+}
+
+/** A part's name is at most 64 of [A-Za-z0-9_.-] (engines/actor-state.ts); a room id is at most 128 of them. */
+const ROOM_PART = /^rh?\./;
+
+/** The state part that records one room of the user (its value is the room's id): `r.{id}`, or `rh.{hash}` for a long id. */
+function roomPart(roomId: string): string {
+  return roomId.length <= 62 ? `r.${roomId}` : `rh.${createHash('sha256').update(roomId).digest('base64url')}`;
+}
+
+/** The user's rooms: those a state saved before room parts holds, and one a part. */
+function roomsOf(inState: readonly string[], parts: Readonly<Record<string, unknown>>): SortedStrings {
+  const rooms = new SortedStrings();
+  for (const room of inState) rooms.add(room);
+  for (const name in parts) {
+    const room = parts[name];
+    if (ROOM_PART.test(name) && typeof room === 'string') rooms.add(room);
+  }
+  return rooms;
 }

@@ -51,9 +51,11 @@ test('user actor: a connected user with one device saves under 110 bytes, and a 
   const saved = a.persisted();
   assert.ok(saved !== undefined);
   assert.ok(saved.length < 110, `${saved.length} bytes: ${saved}`);
-  const before = structuredClone(a.state());
+  // The rooms (a sorted set, saved as parts) compared as their ids.
+  const plain = () => ({ ...a.state(), rooms: a.state().rooms.after(null, Infinity) });
+  const before = structuredClone(plain());
   await a.restart();
-  assert.deepEqual(a.state(), before);
+  assert.deepEqual(plain(), before);
 });
 
 test('user actor: a state saved in full by an earlier version is read and saved packed', async () => {
