@@ -287,7 +287,7 @@ export function userBehaviour(deps: UserDeps) {
         return { state: s, reply: { ok: true }, parts: { [roomPart(msg.room_id)]: msg.room_id } };
       }
       case 'list_rooms':
-        return { state: s, reply: { rooms: s.rooms.after(null, Infinity) } };
+        return { state: s, reply: { rooms: s.rooms.after(msg.after ?? null, msg.limit ?? Infinity) } };
       case 'reminder':
       case 'timer':
         if (msg.name === OFFLINE) {

@@ -56,8 +56,12 @@ export type UserMessage =
   | { type: 'list_notifications'; status?: NotificationStatus; limit: number; cursor: string | null; lang: Lang | null }
   /** A room actor tells the user it takes part in room `room_id` (presence changes go to the room's channel). */
   | { type: 'room_joined'; room_id: string }
-  /** GET chat/rooms: answers `{ rooms: string[] }`, the ids of the user's rooms. */
-  | { type: 'list_rooms' }
+  /**
+   * GET chat/rooms: answers `{ rooms: string[] }`, the ids of the user's rooms
+   * in order; with `limit`, at most that many above `after` (all from the
+   * first when null or absent).
+   */
+  | { type: 'list_rooms'; after?: string | null; limit?: number }
   | ReminderMessage
   | TimerMessage;
 
