@@ -602,14 +602,17 @@ export class Gateway {
     this.writer.sweepSlowConsumers(this.hub.sockets);
   }
 
-  /** GET admin/connections: one page of the open connections, in the order they opened. */
+  /**
+   * GET admin/connections: one page of the open connections, in the order they
+   * opened; `from` and `next` are positions in that order (0: the first).
+   */
   listConnections(from: number, limit: number): { items: object[]; next: number | null } {
-    const all = [...this.hub.sockets];
-    const items = all.slice(from, from + limit).map((ws) => {
+    const page = this.hub.socketsFrom(from, limit);
+    const items = page.items.map((ws) => {
       const s = stateOf(ws);
       return { session_id: s.sessionId, user_id: s.principal.userId, roles: [...s.principal.roles], ip: s.ip, lang: s.lang, net: s.net ?? null, carrier: s.carrier ?? null, lean: leanView(s.lean), rtt_ms: s.link?.rttMs ?? null, channels: s.channels.size, connected_at: toDhakaIso(s.connectedAt) };
     });
-    return { items, next: from + limit < all.length ? from + limit : null };
+    return { items, next: page.next };
   }
 
   /** Signed-in users connected to this node, sorted, after `after` (exclusive). */

@@ -6,11 +6,14 @@ import type { NodeInterest } from './interest.ts';
 import { NO_SUBSCRIPTIONS, stateOf, type ConnState, type Socket } from './connection.ts';
 import type { LeanDelivery } from './lean-delivery.ts';
 import { SortedStrings } from '../sorted-strings.ts';
+import { PagedOrder } from './paged-order.ts';
 
 export class Hub {
   /** Every open connection, in the order they opened. */
   readonly sockets = new Set<Socket>();
   /** A user's one socket, or a Set once they have several (most users have one device: a Set each would cost ~100 bytes). */
+  /** The same, paged by position for GET admin/connections (a copy of every socket per page made reading them all quadratic). */
+  private readonly openOrder = new PagedOrder<Socket>();
   private readonly byUser = new Map<string, Socket | Set<Socket>>();
   private readonly bySession = new Map<string, Socket>();
   /** The keys of byUser in order, for GET online-users (a sort of every user on each page made paging through them quadratic). */
@@ -27,6 +30,7 @@ export class Hub {
   add(ws: Socket): void {
     const s = stateOf(ws);
     this.sockets.add(ws);
+    this.openOrder.add(ws);
     this.bySession.set(s.sessionId, ws);
     const user = s.principal.userId;
     if (user === null) return;
@@ -42,6 +46,7 @@ export class Hub {
   remove(ws: Socket): void {
     const s = stateOf(ws);
     if (!this.sockets.delete(ws)) return;
+    this.openOrder.delete(ws);
     this.bySession.delete(s.sessionId);
     const user = s.principal.userId;
     if (user !== null) {
@@ -57,6 +62,11 @@ export class Hub {
     }
     for (const channel of s.channels) this.drop(channel);
     s.channels = NO_SUBSCRIPTIONS;
+  }
+
+  /** At most `limit` open connections from position `from` on, in the order they opened, and the position of the next (null: none). */
+  socketsFrom(from: number, limit: number): { items: Socket[]; next: number | null } {
+    return this.openOrder.page(from, limit);
   }
 
   /** Users with a connection here, sorted, after `after` (exclusive), at most `limit` (GET online-users). */
