@@ -615,6 +615,12 @@ export class Gateway {
     return { items, next: page.next };
   }
 
+  /** GET admin/channels: one page of the channels with local subscribers; `from` and `next` are positions (0: the first). */
+  listChannels(from: number, limit: number): { items: { channel: string; subscribers: number }[]; next: number | null } {
+    const page = this.hub.channelsFrom(from, limit);
+    return { items: page.items.map(([channel, subscribers]) => ({ channel, subscribers })), next: page.next };
+  }
+
   /** Signed-in users connected to this node, sorted, after `after` (exclusive). */
   usersAfter(after: string | null, limit: number): string[] {
     return this.hub.usersAfter(after, limit);

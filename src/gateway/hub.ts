@@ -20,6 +20,8 @@ export class Hub {
   private readonly userOrder = new SortedStrings();
   /** Local subscribers per channel. */
   readonly subscribers = new Map<string, number>();
+  /** The channels of `subscribers`, paged by position for GET admin/channels (a copy of every channel per page made reading them all quadratic). */
+  private readonly channelOrder = new PagedOrder<string>();
 
   constructor(
     private readonly interest: NodeInterest,
@@ -103,6 +105,7 @@ export class Hub {
     const n = (this.subscribers.get(channel) ?? 0) + 1;
     this.subscribers.set(channel, n);
     if (n > 1) return false;
+    this.channelOrder.add(channel);
     this.interest.watch(channel);
     return true;
   }
@@ -125,6 +128,12 @@ export class Hub {
     if (!this.subscribers.has(channel)) this.interest.unwatch(channel);
   }
 
+  /** At most `limit` channels with local subscribers, from position `from` on (in the order they got their first), and the position of the next (null: none). */
+  channelsFrom(from: number, limit: number): { items: [string, number][]; next: number | null } {
+    const page = this.channelOrder.page(from, limit);
+    return { items: page.items.map((ch) => [ch, this.subscribers.get(ch)!]), next: page.next };
+  }
+
   /** Channels with local subscribers. */
   channels(): IterableIterator<string> {
     return this.subscribers.keys();
@@ -137,6 +146,7 @@ export class Hub {
       return false;
     }
     this.subscribers.delete(channel);
+    this.channelOrder.delete(channel);
     this.interest.unwatch(channel);
     return true;
   }

@@ -260,9 +260,8 @@ export function mountRest(d: RestDeps): Routes {
     `${PREFIX}/admin/channels`,
     authed('admin', async ({ query }) => {
       const { from, limit } = page(query);
-      const all = [...d.gateway.channelSubscribers];
-      const channels = all.slice(from, from + limit).map(([channel, subscribers]) => ({ channel, subscribers }));
-      return { status: 200, body: { channels, next_cursor: cursorOf(from + limit < all.length ? from + limit : null) } };
+      const { items, next } = d.gateway.listChannels(from, limit);
+      return { status: 200, body: { channels: items, next_cursor: cursorOf(next) } };
     }),
   );
 
