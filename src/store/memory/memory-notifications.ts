@@ -3,6 +3,7 @@ import { NOTIFICATION_KEEP_MS, type NotificationFilter, type NotificationRecord,
 import { clampLimit, decodeCursor, pageOf, type Page, type PageRequest } from '../page.ts';
 import { newestFirst } from './order.ts';
 import type { Sweepable } from './retention.ts';
+import { ByExpiry } from './by-expiry.ts';
 
 /**
  * A copy the caller cannot change afterwards, in one fixed shape: strings are
@@ -27,63 +28,6 @@ function copy(r: NotificationRecord): NotificationRecord {
   };
 }
 
-/**
- * Records by expires_at, earliest first (a binary min-heap): the expiry run
- * and the sweep read the records whose time has come, not every record. Every
- * record inserted is here until its expires_at passes, also once deleted (by
- * the per-user cap): those are skipped when they come out, and the heap is
- * rebuilt from the live ones when they outnumber them.
- */
-class ByExpiry {
-  items: NotificationRecord[] = [];
-
-  push(r: NotificationRecord): void {
-    const a = this.items;
-    let i = a.length;
-    a.push(r);
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (a[p]!.expires_at <= r.expires_at) break;
-      a[i] = a[p]!;
-      i = p;
-    }
-    a[i] = r;
-  }
-
-  peek(): NotificationRecord | undefined {
-    return this.items[0];
-  }
-
-  pop(): NotificationRecord | undefined {
-    const a = this.items;
-    const top = a[0];
-    const last = a.pop();
-    if (a.length > 0 && last !== undefined) this.siftDown(last, 0);
-    return top;
-  }
-
-  /** Keeps only the records `keep` accepts. */
-  rebuild(keep: (r: NotificationRecord) => boolean): void {
-    this.items = this.items.filter(keep);
-    for (let i = (this.items.length >> 1) - 1; i >= 0; i--) this.siftDown(this.items[i]!, i);
-  }
-
-  private siftDown(r: NotificationRecord, from: number): void {
-    const a = this.items;
-    const n = a.length;
-    let i = from;
-    for (;;) {
-      let c = 2 * i + 1;
-      if (c >= n) break;
-      if (c + 1 < n && a[c + 1]!.expires_at < a[c]!.expires_at) c++;
-      if (a[c]!.expires_at >= r.expires_at) break;
-      a[i] = a[c]!;
-      i = c;
-    }
-    a[i] = r;
-  }
-}
-
 export class MemoryNotifications implements RealtimeNotifications, Sweepable {
   private readonly byId = new Map<string, NotificationRecord>();
   /** Each user's records, oldest inserted first (the order the per-user cap drops them in); an array, not a map: most users hold a few. */
@@ -93,8 +37,8 @@ export class MemoryNotifications implements RealtimeNotifications, Sweepable {
    * later). Both read every record before, each minute: 500,000 records made
    * an hour of them cost 1.9 s of the main thread, however few were due.
    */
-  private readonly toExpire = new ByExpiry();
-  private readonly toDelete = new ByExpiry();
+  private readonly toExpire = new ByExpiry<NotificationRecord>();
+  private readonly toDelete = new ByExpiry<NotificationRecord>();
 
   /** @param perUser the newest records kept per user (retention.ts) */
   constructor(private readonly perUser = Infinity) {}
