@@ -9,12 +9,13 @@
 // sale actor changes its holds, and it pushes every hold it makes; a new
 // activation builds the heap again from the loaded holds (HoldExpiries.of).
 
+import { MinHeap } from '../../min-heap.ts';
+
 /** What the heap needs of a sale's holds. */
 export type HoldsById = Readonly<Record<string, { readonly expiresAt: number }>>;
 
 export class HoldExpiries {
-  private readonly at: number[] = [];
-  private readonly ids: string[] = [];
+  private readonly heap = new MinHeap<{ id: string; at: number }>((e) => e.at);
 
   static of(holds: HoldsById): HoldExpiries {
     const h = new HoldExpiries();
@@ -23,73 +24,35 @@ export class HoldExpiries {
   }
 
   push(id: string, expiresAt: number): void {
-    this.at.push(expiresAt);
-    this.ids.push(id);
-    this.up(this.at.length - 1);
+    this.heap.push({ id, at: expiresAt });
   }
 
   /** The earliest expiry of a hold still in `holds`; undefined when none is. */
   earliest(holds: HoldsById): number | undefined {
-    this.dropGone(holds);
-    return this.at[0];
+    return this.top(holds)?.at;
   }
 
   /** Takes out the holds of `holds` due at `now`, earliest first. */
   takeDue(holds: HoldsById, now: number): string[] {
     const due: string[] = [];
-    for (this.dropGone(holds); this.at.length > 0 && this.at[0]! <= now; this.dropGone(holds)) {
-      due.push(this.ids[0]!);
-      this.pop();
+    for (let e = this.top(holds); e !== undefined && e.at <= now; e = this.top(holds)) {
+      due.push(e.id);
+      this.heap.pop();
     }
     return due;
   }
 
   /** Entries in the heap, gone holds included (for tests). */
   get size(): number {
-    return this.at.length;
+    return this.heap.size;
   }
 
-  private dropGone(holds: HoldsById): void {
-    while (this.at.length > 0 && holds[this.ids[0]!]?.expiresAt !== this.at[0]) this.pop();
-  }
-
-  private pop(): void {
-    const lastAt = this.at.pop()!;
-    const lastId = this.ids.pop()!;
-    if (this.at.length === 0) return;
-    this.at[0] = lastAt;
-    this.ids[0] = lastId;
-    this.down(0);
-  }
-
-  private up(i: number): void {
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (this.at[p]! <= this.at[i]!) return;
-      this.swap(i, p);
-      i = p;
+  /** The earliest entry of a hold still held, past those of holds gone (popped for good). */
+  private top(holds: HoldsById): { id: string; at: number } | undefined {
+    for (let e = this.heap.peek(); e !== undefined; e = this.heap.peek()) {
+      if (holds[e.id]?.expiresAt === e.at) return e;
+      this.heap.pop();
     }
-  }
-
-  private down(i: number): void {
-    const n = this.at.length;
-    for (;;) {
-      const l = 2 * i + 1;
-      if (l >= n) return;
-      const r = l + 1;
-      const c = r < n && this.at[r]! < this.at[l]! ? r : l;
-      if (this.at[i]! <= this.at[c]!) return;
-      this.swap(i, c);
-      i = c;
-    }
-  }
-
-  private swap(i: number, j: number): void {
-    const a = this.at[i]!;
-    this.at[i] = this.at[j]!;
-    this.at[j] = a;
-    const id = this.ids[i]!;
-    this.ids[i] = this.ids[j]!;
-    this.ids[j] = id;
+    return undefined;
   }
 }

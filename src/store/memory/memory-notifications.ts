@@ -66,8 +66,8 @@ export class MemoryNotifications implements RealtimeNotifications, Sweepable {
   /** Deleted records wait in the heaps until their time; once they outnumber the live ones, they go (constant on average per record). */
   private dropStale(): void {
     const most = 2 * this.byId.size + 1024;
-    if (this.toExpire.items.length > most) this.toExpire.rebuild((r) => this.isLive(r) && (r.status === 'queued' || r.status === 'delivered'));
-    if (this.toDelete.items.length > most) this.toDelete.rebuild((r) => this.isLive(r));
+    if (this.toExpire.size > most) this.toExpire.rebuild((r) => this.isLive(r) && (r.status === 'queued' || r.status === 'delivered'));
+    if (this.toDelete.size > most) this.toDelete.rebuild((r) => this.isLive(r));
   }
 
   async get(id: string): Promise<NotificationRecord | null> {
