@@ -4,6 +4,8 @@
 // own size, where a sort of every key on each page made paging through all of
 // them quadratic.
 
+import { partitionPoint } from './sorted-search.ts';
+
 const CHUNK_MAX = 1024;
 
 export class SortedStrings {
@@ -69,38 +71,16 @@ export class SortedStrings {
 
   /** Index of the first chunk whose last string is not below `s` (chunks.length when none). */
   private chunkFor(s: string): number {
-    let lo = 0;
-    let hi = this.chunks.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      const chunk = this.chunks[mid]!;
-      if (chunk[chunk.length - 1]! < s) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return partitionPoint(this.chunks, (chunk) => chunk[chunk.length - 1]! < s);
   }
 }
 
 /** Index of the first string not below `s`. */
 function lowerBound(list: readonly string[], s: string): number {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (list[mid]! < s) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return partitionPoint(list, (x) => x < s);
 }
 
 /** Index of the first string above `s`. */
 function upperBound(list: readonly string[], s: string): number {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (list[mid]! <= s) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return partitionPoint(list, (x) => x <= s);
 }
